@@ -1,0 +1,90 @@
+"""Live status of a running run: a rich display on a terminal, plain periodic lines otherwise."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from rich.console import Console
+from rich.live import Live
+from rich.text import Text
+
+from orch.cli.text import first_line, safe
+from orch.core import Counts
+from orch.ports import RunningTest, TestResult
+
+PLAIN_INTERVAL = 5.0
+
+
+def status_line(counts: Counts) -> str:
+    """``queued 10 · running 2 · passed 85 · failed 3`` with the states every user looks for."""
+    shown = ("queued", "running", "passed", "failed", "error", "skipped")
+    extra = [k for k, v in counts.as_dict().items() if v and k not in shown]
+    return " · ".join(f"{k} {getattr(counts, k)}" for k in (*shown, *extra))
+
+
+class LiveDisplay:
+    """A RunObserver that keeps a one-screen summary up to date while the run goes on."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.live = Live(console=console, refresh_per_second=8, transient=True)
+
+    def __enter__(self) -> LiveDisplay:
+        self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.live.__exit__(*exc)
+
+    def progress(self, counts: Counts, running: list[RunningTest]) -> None:
+        text = Text(status_line(counts), style="bold")
+        now = time.time()
+        for test in running[:8]:
+            text.append(f"\n  running {safe(test.app)}::{safe(test.nodeid)}")
+            text.append(f"  {max(now - test.started_at, 0):.0f}s", style="dim")
+        self.live.update(text)
+
+    def result(self, result: TestResult) -> None:
+        if result.outcome.is_failure:
+            line = Text(f"{result.outcome.value.upper():8} ", style="red bold")
+            line.append(f"{safe(result.id)}  {first_line(result.message, 120)}")
+            self.live.console.print(line)
+
+
+class PlainLines:
+    """A RunObserver for logs and CI: a status line every few seconds, each failure as it lands."""
+
+    def __init__(self, interval: float = PLAIN_INTERVAL) -> None:
+        self.interval = interval
+        self.last = 0.0
+        self.last_text = ""
+
+    def __enter__(self) -> PlainLines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def progress(self, counts: Counts, running: list[RunningTest]) -> None:
+        now = time.monotonic()
+        text = status_line(counts)
+        if now - self.last >= self.interval and text != self.last_text:
+            click.echo(f"orch: {text}", err=True)
+            self.last, self.last_text = now, text
+
+    def result(self, result: TestResult) -> None:
+        if result.outcome.is_failure:
+            click.echo(
+                f"orch: {result.outcome.value.upper()} {safe(result.id)}: "
+                f"{first_line(result.message, 160)}",
+                err=True,
+            )
+
+
+def make_display() -> LiveDisplay | PlainLines:
+    """Rich on a terminal, plain lines when stderr goes to a file or pipe."""
+    if sys.stderr.isatty():
+        return LiveDisplay(Console(stderr=True))
+    return PlainLines()

@@ -1,0 +1,93 @@
+"""The root ``orch`` command: turns domain errors into one line on stderr and an exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from orch.cli.text import safe
+from orch.core import ExitCode
+from orch.ports import ConfigError, EnvironmentProblem, OrchError, PluginError
+
+FORMAT_OPTION = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json (to stdout) for programs.",
+)
+
+_EXIT_CODES = {
+    ConfigError: ExitCode.USAGE_ERROR,
+    PluginError: ExitCode.USAGE_ERROR,
+    EnvironmentProblem: ExitCode.ENVIRONMENT_ERROR,
+}
+
+
+class OrchGroup(click.Group):
+    """A click group that turns orch's errors into one line on stderr and the matching exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OrchError as error:
+            _fail(str(error), _code_for(error))
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            _fail("interrupted", ExitCode.INTERNAL_ERROR)
+        except Exception as error:  # the last line of defence: say what broke, no traceback
+            if os.environ.get("ORCH_DEBUG") == "1":
+                traceback.print_exc()
+            _fail(
+                f"internal error: {type(error).__name__}: {error} "
+                "(set ORCH_DEBUG=1 for the traceback)",
+                ExitCode.INTERNAL_ERROR,
+            )
+
+
+def _code_for(error: OrchError) -> ExitCode:
+    for kind, code in _EXIT_CODES.items():
+        if isinstance(error, kind):
+            return code
+    return ExitCode.INTERNAL_ERROR
+
+
+def _fail(message: str, code: ExitCode) -> None:
+    if os.environ.get("ORCH_DEBUG") == "1":
+        traceback.print_exc()
+    for line in message.splitlines() or [""]:
+        click.echo(f"orch: error: {safe(line)}", err=True)
+    sys.exit(int(code))
+
+
+@click.group(cls=OrchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="orch", prog_name="orch")
+def cli() -> None:
+    """orch: run the tests of many applications, in parallel, and report what broke."""
+
+
+def register_commands() -> None:
+    from orch.cli import plugins, run, status
+
+    for module in (run, status, plugins):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    register_commands()
+    cli(prog_name="orch")
+
+
+def directory_argument(default: str = ".") -> click.Argument:
+    """The DIR argument shared by commands that work on a project directory."""
+    return click.argument(
+        "directory", type=click.Path(file_okay=False, path_type=Path), default=default
+    )

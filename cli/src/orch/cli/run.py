@@ -1,0 +1,133 @@
+"""``orch run``: run a workflow (or a plain pytest directory), live, with reports and resume."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from orch.cli.display import make_display
+from orch.cli.main import FORMAT_OPTION, directory_argument
+from orch.cli.summary import print_summary
+from orch.core import (
+    Engine,
+    Workflow,
+    bootstrap,
+    find_workflow_file,
+    load_registry,
+    load_workflow,
+    pytest_directory,
+)
+from orch.core.reports import json_report
+from orch.ports import ConfigError
+
+
+@click.command("run")
+@directory_argument()
+@click.option(
+    "-w",
+    "--workflow",
+    "workflow_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Workflow file (default: orch.yaml/.yml/.json in DIR; none: DIR is one pytest app).",
+)
+@click.option("-n", "--workers", type=click.IntRange(min=1), help="Parallel shard processes.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per test.")
+@click.option("--retries", type=click.IntRange(min=0), help="Retries of a failing test.")
+@click.option(
+    "--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML."
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the JSON report.",
+)
+@click.option(
+    "--resume",
+    "resume",
+    metavar="RUN",
+    help="Continue a killed run: run only what it did not record.",
+)
+@FORMAT_OPTION
+def run_command(
+    directory: Path,
+    workflow_file: Path | None,
+    workers: int | None,
+    timeout: float | None,
+    retries: int | None,
+    junit_xml: Path | None,
+    json_path: Path | None,
+    resume: str | None,
+    output_format: str,
+) -> None:
+    """Run the tests of every application in the workflow, in parallel.
+
+    With no workflow file, DIR is treated as one pytest project, so `orch run .` works where
+    `pytest` does. Exit codes: 0 passed, 1 tests failed, 2 usage/config error, 4 environment
+    problem, 5 no tests.
+    """
+    options = {"workers": workers, "timeout": timeout, "retries": retries}
+    registry = load_registry()
+    if resume:
+        directory, workflow_file, options = _resume_spec(directory, resume, options, registry)
+    workflow = _workflow(directory, workflow_file, registry).with_overrides(**options)
+    spec = json.dumps(
+        {
+            "directory": str(directory.resolve()),
+            "workflow": str(workflow_file.resolve()) if workflow_file else None,
+            **{key: value for key, value in options.items() if value is not None},
+        }
+    )
+    services = bootstrap(workflow.root, registry=registry)
+    try:
+        with make_display() as display:
+            result = Engine(workflow, services).execute(
+                resume=resume,
+                observer=display,
+                junit_xml=junit_xml,
+                json_report=json_path,
+                spec=spec,
+            )
+        if output_format == "json":
+            report = json_report(result, services.store.get_run(result.run_id))
+            click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        else:
+            print_summary(result)
+    finally:
+        services.close()
+    sys.exit(int(result.exit_code))
+
+
+def _workflow(directory: Path, workflow_file: Path | None, registry) -> Workflow:
+    if workflow_file is not None:
+        return load_workflow(workflow_file, registry)
+    if not directory.is_dir():
+        raise ConfigError(f"{directory}: no such directory")
+    found = find_workflow_file(directory)
+    if found is not None:
+        return load_workflow(found, registry)
+    return pytest_directory(directory)
+
+
+def _resume_spec(directory: Path, run_id: str, options: dict, registry):
+    """The directory, workflow file and options a run was started with; new options win."""
+    root = directory.resolve()
+    found = find_workflow_file(root)
+    services = bootstrap(root, registry=registry)
+    try:
+        record = services.store.get_run(run_id)
+    finally:
+        services.close()
+    if record is None:
+        raise ConfigError(f"no run '{run_id}' in {services.state_dir} (see `orch runs`)")
+    spec = json.loads(record.spec or "{}")
+    saved = {k: spec.get(k) for k in options}
+    merged = {k: options[k] if options[k] is not None else saved[k] for k in options}
+    workflow = spec.get("workflow") or (str(found) if found else None)
+    return Path(spec.get("directory", root)), Path(workflow) if workflow else None, merged
+
+
+COMMANDS = [run_command]

@@ -1,0 +1,100 @@
+"""``orch status`` and ``orch runs``: watch a run from another terminal, list recorded runs."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from orch.cli.display import status_line
+from orch.cli.main import FORMAT_OPTION, directory_argument
+from orch.cli.text import safe
+from orch.core import RunStatus, bootstrap, run_status
+
+
+@click.command("status")
+@click.argument("run_id", required=False, metavar="[RUN]")
+@click.option(
+    "-C",
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    help="Project directory (where .orch/ is).",
+)
+@click.option("--watch", is_flag=True, help="Refresh every second until the run ends.")
+@FORMAT_OPTION
+def status_command(run_id: str | None, directory: Path, watch: bool, output_format: str) -> None:
+    """Show live counts and the running tests of RUN (default: the latest run)."""
+    services = bootstrap(directory.resolve())
+    try:
+        while True:
+            status = run_status(services.store, run_id)
+            _show(status, output_format)
+            if not watch or status.record.status != "running":
+                break
+            time.sleep(1.0)
+    finally:
+        services.close()
+
+
+def _show(status: RunStatus, output_format: str) -> None:
+    record = status.record
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "run": record.id,
+                    "status": record.status,
+                    "exit_code": record.exit_code,
+                    "counts": status.counts.as_dict(),
+                    "running": [
+                        {"app": t.app, "nodeid": t.nodeid, "started_at": t.started_at}
+                        for t in status.running
+                    ],
+                }
+            )
+        )
+        return
+    click.echo(f"run {record.id}: {record.status}  {status_line(status.counts)}")
+    now = time.time()
+    for test in status.running:
+        click.echo(f"  running {safe(test.app)}::{safe(test.nodeid)}  {now - test.started_at:.0f}s")
+
+
+@click.command("runs")
+@directory_argument()
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@FORMAT_OPTION
+def runs_command(directory: Path, limit: int, output_format: str) -> None:
+    """List recorded runs, newest first (ids for `orch status` and `orch run --resume`)."""
+    services = bootstrap(directory.resolve())
+    try:
+        records = services.store.list_runs(limit=limit)
+    finally:
+        services.close()
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "status": r.status,
+                        "exit_code": r.exit_code,
+                        "commit": r.commit,
+                        "started_at": r.started_at,
+                        "ended_at": r.ended_at,
+                    }
+                    for r in records
+                ]
+            )
+        )
+        return
+    for r in records:
+        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.started_at))
+        code = "" if r.exit_code is None else f"exit {r.exit_code}"
+        click.echo(f"{r.id}  {started}  {r.status:<11} {code}")
+
+
+COMMANDS = [status_command, runs_command]

@@ -1,0 +1,43 @@
+"""orch.core: the use cases of orch (run, status, reports), written against ``orch.ports`` only.
+
+Python API::
+
+    from orch.core import Application, Engine, Execution, Workflow
+
+    workflow = Workflow(applications=(Application("payments", Path("apps/payment"), "pytest"),))
+    result = Engine(workflow).execute()
+    for failure in result.failed_tests:
+        print(failure.id, failure.message)
+"""
+
+from orch.core.bootstrap import Services, bootstrap, state_dir_for
+from orch.core.config import load_workflow
+from orch.core.engine import Engine
+from orch.core.outcomes import Counts, ExitCode
+from orch.core.plugins import Registry, load_registry
+from orch.core.run import RunObserver, RunResult, RunSession
+from orch.core.status import RunStatus, run_status
+from orch.core.workflow import Workflow, find_workflow_file, pytest_directory
+from orch.ports import Application, Execution
+
+__all__ = [
+    "Application",
+    "Counts",
+    "Engine",
+    "Execution",
+    "ExitCode",
+    "Registry",
+    "RunObserver",
+    "RunResult",
+    "RunSession",
+    "RunStatus",
+    "Services",
+    "Workflow",
+    "bootstrap",
+    "find_workflow_file",
+    "load_registry",
+    "load_workflow",
+    "pytest_directory",
+    "run_status",
+    "state_dir_for",
+]

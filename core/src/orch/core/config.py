@@ -1,0 +1,250 @@
+"""Reading ``orch.yaml`` / ``orch.json`` into a ``Workflow``, with one line per problem.
+
+One private cattrs converter with ``forbid_extra_keys`` does the structuring; errors are walked
+(never string-matched) into ``file: $.json.path: what is wrong; did you mean ...``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+import yaml
+from attrs import frozen
+from cattrs.errors import (
+    AttributeValidationNote,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+
+from orch.core.plugins import Registry, suggestion, unknown_name
+from orch.core.workflow import Workflow
+from orch.ports import Application, ConfigError, Execution
+
+
+@frozen
+class _AppSpec:
+    path: str
+    runner: _RunnerBlock
+    priority: int = 0
+    env: dict[str, str] = {}
+    paths: list[str] = []
+    timeout: float | None = None
+    retries: int | None = None
+
+
+@frozen
+class _ExecutionSpec:
+    workers: int = 2
+    timeout: float | None = None
+    shard_timeout: float | None = None
+    retries: int = 0
+
+
+@frozen
+class _WorkflowSpec:
+    applications: dict[str, _AppSpec]
+    execution: _ExecutionSpec = _ExecutionSpec()
+
+
+@frozen
+class _RunnerBlock:
+    """``runner: {pytest: {...}}`` or ``runner: pytest``, resolved against the registry."""
+
+    name: str
+    settings: Any
+
+
+class _Problem(Exception):
+    """A problem found by a structure hook, reported at the path where it was found."""
+
+
+class _Nested(Exception):
+    """An error inside a named sub-block (the runner's settings), to extend the JSON path."""
+
+    def __init__(self, key: str, error: Exception) -> None:
+        super().__init__(key)
+        self.key = key
+        self.error = error
+
+
+def _make_converter(registry: Registry) -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=True)
+
+    def structure_runner(value: Any, _type: type) -> _RunnerBlock:
+        if isinstance(value, str):
+            value = {value: None}
+        if not isinstance(value, dict) or len(value) != 1:
+            raise _Problem("expected one runner, e.g. {pytest: {args: [-q]}} or pytest")
+        ((name, raw),) = value.items()
+        available = registry.names("runner")
+        if name not in available:
+            raise _Problem(unknown_name("runner", name, available))
+        cls = registry.get("runner", name)
+        try:
+            settings = converter.structure(raw or {}, cls.Settings)
+        except Exception as exc:
+            raise _Nested(name, exc) from exc
+        return _RunnerBlock(name, settings)
+
+    def structure_strict_int(value: Any, _type: type) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _Problem(f"expected a whole number, got {value!r}")
+        return value
+
+    def structure_number(value: Any, _type: type) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _Problem(f"expected a number of seconds, got {value!r}")
+        return float(value)
+
+    def structure_str(value: Any, _type: type) -> str:
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise _Problem(f"expected a string, got {value!r}")
+        return str(value)
+
+    converter.register_structure_hook(_RunnerBlock, structure_runner)
+    converter.register_structure_hook(int, structure_strict_int)
+    converter.register_structure_hook(float, structure_number)
+    converter.register_structure_hook(str, structure_str)
+    return converter
+
+
+def load_workflow(path: Path, registry: Registry) -> Workflow:
+    """Read and check a workflow file; raise ``ConfigError`` listing every problem, one per line."""
+    path = path.resolve()
+    data = _read(path)
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path.name}: $: expected a mapping with 'applications', got {data!r:.60}"
+        )
+    converter = _make_converter(registry)
+    try:
+        spec = converter.structure(data, _WorkflowSpec)
+    except Exception as exc:
+        raise ConfigError(
+            "\n".join(f"{path.name}: {where}: {what}" for where, what in _explain(exc, "$"))
+        ) from None
+    return _to_workflow(spec, path)
+
+
+def _read(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: workflow file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read workflow file: {exc}") from None
+    if path.suffix == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"{path.name}:{exc.lineno}:{exc.colno}: malformed JSON: {exc.msg}"
+            ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path.name}{where}: malformed YAML: {problem}") from None
+
+
+def _explain(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
+    """Walk a cattrs error tree into (JSON path, message) pairs."""
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            if isinstance(note, AttributeValidationNote):
+                yield from _explain(sub, _join(path, note.name))
+            elif isinstance(note, IterableValidationNote):
+                yield from _explain(sub, _join(path, note.index))
+            else:
+                yield from _explain(sub, path)
+        for sub in without:
+            yield from _explain(sub, path)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        known = [field.name for field in attrs.fields(exc.cl)]
+        for key in sorted(exc.extra_fields):
+            yield (
+                _join(path, key),
+                f"unknown key{suggestion(key, known)} (valid: {', '.join(known)})",
+            )
+    elif isinstance(exc, _Nested):
+        yield from _explain(exc.error, _join(path, exc.key))
+    elif isinstance(exc, _Problem):
+        yield path, str(exc)
+    elif isinstance(exc, KeyError):
+        yield path, "required key is missing"
+    elif isinstance(exc, TypeError | ValueError | AttributeError):
+        yield path, f"invalid value ({exc})"
+    else:
+        yield path, f"{type(exc).__name__}: {exc}"
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def _join(path: str, key: object) -> str:
+    if isinstance(key, str) and _PLAIN_KEY.match(key):
+        return f"{path}.{key}"
+    return f"{path}[{key!r}]"
+
+
+def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
+    root = path.parent
+    problems = []
+    execution = spec.execution
+    if execution.workers < 1:
+        problems.append(("$.execution.workers", "must be at least 1"))
+    if execution.retries < 0:
+        problems.append(("$.execution.retries", "must not be negative"))
+    for key in ("timeout", "shard_timeout"):
+        value = getattr(execution, key)
+        if value is not None and value <= 0:
+            problems.append((f"$.execution.{key}", "must be a positive number of seconds"))
+    apps = []
+    for name, app in spec.applications.items():
+        where = _join("$.applications", name)
+        app_root = (root / app.path).resolve()
+        if not app_root.is_dir():
+            problems.append((f"{where}.path", f"directory '{app.path}' does not exist in {root}"))
+        if app.timeout is not None and app.timeout <= 0:
+            problems.append((f"{where}.timeout", "must be a positive number of seconds"))
+        if app.retries is not None and app.retries < 0:
+            problems.append((f"{where}.retries", "must not be negative"))
+        apps.append(
+            Application(
+                name=name,
+                path=app_root,
+                runner=app.runner.name,
+                settings=app.runner.settings,
+                priority=app.priority,
+                env=dict(app.env),
+                timeout=app.timeout,
+                retries=app.retries,
+                paths=tuple(app.paths),
+            )
+        )
+    if not apps:
+        problems.append(("$.applications", "no applications defined"))
+    if problems:
+        raise ConfigError("\n".join(f"{path.name}: {where}: {what}" for where, what in problems))
+    return Workflow(
+        applications=tuple(apps),
+        execution=Execution(
+            workers=execution.workers,
+            timeout=execution.timeout,
+            shard_timeout=execution.shard_timeout,
+            retries=execution.retries,
+        ),
+        root=root,
+        source=str(path),
+    )

@@ -1,0 +1,112 @@
+"""Loading adapters: built-in and third-party adapters all arrive through ``orch`` entry points.
+
+The registry asks each plugin's registration hooks for its classes, keeps them by kind and
+``PLUGIN_NAME``, and refuses two packages claiming the same name, naming both.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+import pluggy
+from attrs import frozen
+
+from orch.ports import PluginError
+from orch.ports import hooks as hookspecs
+from orch.ports.hooks import KINDS, PROJECT
+
+
+@frozen
+class PluginInfo:
+    """One registered adapter class and where it came from."""
+
+    kind: str
+    name: str
+    distribution: str
+    version: str
+    module: str
+    cls: type
+
+
+class Registry:
+    """The adapters available to this process, by kind and name."""
+
+    def __init__(self, infos: Iterable[PluginInfo]) -> None:
+        self._by_kind: dict[str, dict[str, PluginInfo]] = {kind: {} for kind in KINDS}
+        for info in infos:
+            known = self._by_kind[info.kind].get(info.name)
+            if known is not None:
+                raise PluginError(
+                    f"two packages provide the {info.kind} adapter '{info.name}': "
+                    f"{_origin(known)} and {_origin(info)}; uninstall one of them"
+                )
+            self._by_kind[info.kind][info.name] = info
+
+    def names(self, kind: str) -> list[str]:
+        """Sorted names of the adapters of one kind."""
+        return sorted(self._by_kind[kind])
+
+    def get(self, kind: str, name: str) -> type:
+        """The adapter class of ``kind`` called ``name``; unknown names suggest the closest."""
+        try:
+            return self._by_kind[kind][name].cls
+        except KeyError:
+            raise PluginError(unknown_name(kind, name, self.names(kind))) from None
+
+    def infos(self) -> list[PluginInfo]:
+        """Every registered adapter, sorted by kind then name."""
+        return [info for kind in KINDS for _, info in sorted(self._by_kind[kind].items())]
+
+
+def unknown_name(kind: str, name: str, available: list[str]) -> str:
+    """The message for a misspelled adapter name: closest match first, then what exists."""
+    return (
+        f"unknown {kind} '{name}'{suggestion(name, available)} (available: {', '.join(available)})"
+    )
+
+
+def suggestion(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or nothing when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def load_registry(extra_plugins: Iterable[object] = (), entry_points: bool = True) -> Registry:
+    """The registry of the ``orch`` entry points plus ``extra_plugins`` (e.g. fakes in tests)."""
+    manager = pluggy.PluginManager(PROJECT)
+    manager.add_hookspecs(hookspecs)
+    if entry_points:
+        try:
+            manager.load_setuptools_entrypoints(PROJECT)
+        except Exception as exc:  # a broken third-party package must not look like our bug
+            raise PluginError(
+                f"an orch plugin failed to load: {type(exc).__name__}: {exc}"
+            ) from exc
+    for plugin in extra_plugins:
+        manager.register(plugin)
+    dists = {id(plugin): dist for plugin, dist in manager.list_plugin_distinfo()}
+    return Registry(_collect(manager, dists))
+
+
+def _collect(manager: pluggy.PluginManager, dists: dict[int, Any]) -> list[PluginInfo]:
+    infos = []
+    for kind, hook_name in KINDS.items():
+        for impl in getattr(manager.hook, hook_name).get_hookimpls():
+            dist = dists.get(id(impl.plugin))
+            dist_name = dist.metadata["Name"] if dist is not None else "(registered directly)"
+            version = dist.version if dist is not None else ""
+            for cls in impl.function() or ():
+                name = getattr(cls, "PLUGIN_NAME", None)
+                if not isinstance(name, str) or not name:
+                    raise PluginError(
+                        f"{impl.plugin_name}: {hook_name} returned {cls!r} without a PLUGIN_NAME"
+                    )
+                infos.append(PluginInfo(kind, name, dist_name, version, cls.__module__, cls))
+    return infos
+
+
+def _origin(info: PluginInfo) -> str:
+    version = f" {info.version}" if info.version else ""
+    return f"{info.distribution}{version} ({info.module})"

@@ -1,0 +1,156 @@
+"""Reports other tools read: one merged JUnit XML for CI test reporters, and a JSON report.
+
+Test output is untrusted: characters XML cannot carry are replaced, and everything is escaped by
+the serialiser, so a test printing ``]]>`` or control bytes cannot break or inject into a report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from pathlib import Path
+
+from orch.core.outcomes import count
+from orch.core.run import RunResult
+from orch.ports import Outcome, RunRecord, TestResult
+
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML 1.0 forbids shown as ``\\xNN`` instead."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def junit_names(nodeid: str) -> tuple[str, str]:
+    """(classname, name) the way CI reporters expect them, from a pytest nodeid or a JUnit id."""
+    if "::" in nodeid:
+        path, *scopes = nodeid.split("::")
+        module = path.removesuffix(".py").replace("/", ".")
+        return ".".join([module, *scopes[:-1]]), scopes[-1] if scopes else path
+    head, _, tail = nodeid.rpartition(".")
+    return (head, tail) if head and "[" not in head else ("", nodeid)
+
+
+_FAILURE_TAG = {
+    Outcome.FAILED: "failure",
+    Outcome.ERROR: "error",
+    Outcome.TIMEOUT: "error",
+    Outcome.BLOCKED: "error",
+}
+
+
+def junit_tree(results: Iterable[TestResult]) -> ET.Element:
+    """A ``<testsuites>`` element with one ``<testsuite>`` per application."""
+    by_app: dict[str, list[TestResult]] = {}
+    for result in results:
+        by_app.setdefault(result.app, []).append(result)
+    root = ET.Element("testsuites", name="orch")
+    for app, app_results in sorted(by_app.items()):
+        counts = count(app_results)
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=xml_text(app),
+            tests=str(len(app_results)),
+            failures=str(counts.failed),
+            errors=str(counts.error + counts.timeout + counts.blocked),
+            skipped=str(counts.skipped + counts.xfailed),
+            time=f"{sum(r.duration for r in app_results):.3f}",
+        )
+        for result in app_results:
+            _testcase(suite, result)
+    totals = count(result for results in by_app.values() for result in results)
+    root.set("tests", str(totals.done))
+    root.set("failures", str(totals.failed))
+    root.set("errors", str(totals.error + totals.timeout + totals.blocked))
+    root.set("skipped", str(totals.skipped + totals.xfailed))
+    return root
+
+
+def _testcase(suite: ET.Element, result: TestResult) -> None:
+    classname, name = junit_names(result.nodeid)
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        classname=xml_text(classname),
+        name=xml_text(name),
+        time=f"{result.duration:.3f}",
+    )
+    if result.file:
+        case.set("file", xml_text(result.file))
+    tag = _FAILURE_TAG.get(result.outcome)
+    message = xml_text(result.message)
+    if tag:
+        detail = ET.SubElement(case, tag, message=message, type=result.outcome.value)
+        detail.text = xml_text(result.longrepr or result.message)
+    elif result.outcome in (Outcome.SKIPPED, Outcome.XFAILED):
+        ET.SubElement(case, "skipped", message=message, type=result.outcome.value)
+    elif result.outcome is Outcome.FLAKY:
+        flaky = ET.SubElement(case, "flakyFailure", message=message, type="flaky")
+        flaky.text = xml_text(result.longrepr)
+    if result.stdout:
+        ET.SubElement(case, "system-out").text = xml_text(result.stdout)
+    if result.stderr:
+        ET.SubElement(case, "system-err").text = xml_text(result.stderr)
+
+
+def write_junit_xml(result: RunResult, path: Path) -> None:
+    """Write the merged JUnit XML of a run (atomically: a reader never sees half a file)."""
+    tree = junit_tree(result.results)
+    ET.indent(tree)
+    _atomic_write(path, ET.tostring(tree, encoding="utf-8", xml_declaration=True))
+
+
+def json_report(result: RunResult, record: RunRecord | None) -> dict:
+    """The JSON report: run metadata, counts, and every final result."""
+    return {
+        "run": {
+            "id": result.run_id,
+            "commit": record.commit if record else "",
+            "workflow": record.workflow if record else "",
+            "started_at": record.started_at if record else None,
+            "ended_at": record.ended_at if record else time.time(),
+            "seconds": round(result.seconds, 3),
+            "exit_code": int(result.exit_code),
+        },
+        "summary": result.counts.as_dict(),
+        "problems": list(result.problems),
+        "tests": [
+            {
+                "id": r.id,
+                "app": r.app,
+                "nodeid": r.nodeid,
+                "outcome": r.outcome.value,
+                "duration": round(r.duration, 6),
+                "attempts": r.attempt,
+                "message": r.message,
+                "longrepr": r.longrepr,
+                "stdout": r.stdout,
+                "stderr": r.stderr,
+                "markers": list(r.markers),
+                "file": r.file,
+            }
+            for r in result.results
+        ],
+    }
+
+
+def write_json_report(result: RunResult, path: Path, record: RunRecord | None) -> None:
+    """Write the JSON report atomically."""
+    data = json.dumps(json_report(result, record), indent=2, ensure_ascii=False)
+    _atomic_write(path, data.encode("utf-8"))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(temporary, path)

@@ -1,0 +1,558 @@
+"""The run use case: discover, shard, execute with N workers, time out, retry, persist, summarise.
+
+Everything happens on one thread in a polling loop: it starts shards while workers are free, reads
+each shard's new events, kills shards whose current test or whole shard ran too long, settles shards
+that ended (crash, timeout, or normal exit) and writes each batch of results to the store in one
+transaction. Ports are passed in (see ``orch.core.bootstrap``), so it runs the same with fakes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import os
+import signal
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Protocol
+
+from attrs import define, evolve, field, frozen
+
+from orch.core.outcomes import RETRYABLE, Counts, ExitCode, count, exit_code
+from orch.core.runlock import RunLock
+from orch.core.sharding import shard_tests
+from orch.core.workflow import Workflow
+from orch.ports import (
+    Application,
+    ConfigError,
+    EnvironmentProblem,
+    EventStream,
+    Executor,
+    Outcome,
+    Process,
+    Progress,
+    RunningTest,
+    RunRecord,
+    Shard,
+    ShardExit,
+    Store,
+    TestCase,
+    TestResult,
+    TestRunner,
+    TestStarted,
+)
+
+POLL_SECONDS = 0.02
+
+
+class RunObserver(Protocol):
+    """Told about a run as it happens (the CLI's live display implements it)."""
+
+    def progress(self, counts: Counts, running: list[RunningTest]) -> None: ...
+
+    def result(self, result: TestResult) -> None: ...
+
+
+class _Silent:
+    def progress(self, counts: Counts, running: list[RunningTest]) -> None:
+        pass
+
+    def result(self, result: TestResult) -> None:
+        pass
+
+
+@frozen
+class RunResult:
+    """A finished run: its final results, counts and exit code."""
+
+    run_id: str
+    results: tuple[TestResult, ...]
+    counts: Counts
+    exit_code: ExitCode
+    seconds: float
+    problems: tuple[str, ...] = ()
+
+    @property
+    def failed_tests(self) -> list[TestResult]:
+        """Tests whose final outcome fails the run (failed, error, timeout, blocked)."""
+        return [r for r in self.results if r.outcome.is_failure]
+
+    def slowest(self, n: int = 10) -> list[TestResult]:
+        return sorted(self.results, key=lambda r: -r.duration)[:n]
+
+
+@define
+class _Active:
+    """A shard whose process is running."""
+
+    app: Application
+    runner: TestRunner
+    shard: Shard
+    process: Process
+    stream: EventStream
+    scratch: Path
+    started: float
+    pending: dict[str, TestCase]
+    current: str | None = None
+    current_since: float = 0.0
+    killed_for: str = ""
+    resolved: int = 0
+    retry: list[TestCase] = field(factory=list)
+
+
+def new_run_id() -> str:
+    """Sortable and unique enough for one machine: time plus a few random hex digits."""
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + os.urandom(2).hex()
+
+
+class RunSession:
+    """One execution of a workflow against a store; ``resume`` continues a killed run."""
+
+    def __init__(
+        self,
+        workflow: Workflow,
+        *,
+        runners: Mapping[str, TestRunner],
+        executor: Executor,
+        store: Store,
+        state_dir: Path,
+        observer: RunObserver | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        commit: str = "",
+        spec: str = "",
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        self.workflow = workflow
+        self.runners = runners
+        self.executor = executor
+        self.store = store
+        self.state_dir = state_dir
+        self.observer = observer or _Silent()
+        self.clock = clock
+        self.commit = commit
+        self.spec = spec
+        self.poll_seconds = poll_seconds
+        self.queue: list[tuple[int, int, Shard]] = []
+        self.sequence = itertools.count()
+        self.active: list[_Active] = []
+        self.finals: dict[tuple[str, str], TestResult] = {}
+        self.first_failure: dict[tuple[str, str], TestResult] = {}
+        self.planned = 0
+        self.problems: list[str] = []
+        self.environment_problems = 0
+        self._batch = _Batch()
+        self._changed = True
+
+    # -- public --------------------------------------------------------------------------------
+
+    def execute(self, resume: str | None = None) -> RunResult:
+        """Run (or resume) the workflow; results are persisted as they arrive."""
+        began = time.monotonic()
+        reap_dead_runs(self.store, self.executor, self.state_dir)
+        run_id = resume or new_run_id()
+        lock = RunLock(self.state_dir, run_id)
+        if resume:
+            self._load_previous(resume, lock)
+        else:
+            lock.acquire()
+            self.store.create_run(
+                RunRecord(
+                    id=run_id,
+                    workflow=self.workflow.source or str(self.workflow.root),
+                    commit=self.commit,
+                    started_at=time.time(),
+                    pid=os.getpid(),
+                    spec=self.spec,
+                )
+            )
+        self.run_id = run_id
+        finished = False
+        try:
+            self._plan(resume is not None)
+            self._loop()
+            finished = True
+        finally:
+            self._stop_all()
+            self._flush()
+            results = tuple(self.finals.values())
+            counts = count(results, self.planned)
+            code = exit_code(counts, self.environment_problems)
+            self.store.update_run(
+                run_id,
+                ended_at=time.time(),
+                exit_code=int(code) if finished else None,
+                status="finished" if finished else "interrupted",
+            )
+            lock.release()
+        return RunResult(
+            run_id, results, counts, code, time.monotonic() - began, tuple(self.problems)
+        )
+
+    # -- planning ------------------------------------------------------------------------------
+
+    def _load_previous(self, run_id: str, lock: RunLock) -> None:
+        record = self.store.get_run(run_id)
+        if record is None:
+            raise ConfigError(f"no run '{run_id}' in {self.state_dir} (see `orch runs`)")
+        if not lock.acquire(wait=False):
+            raise ConfigError(f"run {run_id} is still running (pid {record.pid}); stop it first")
+        for result in self.store.final_results(run_id):
+            self.finals[(result.app, result.nodeid)] = result
+        self.store.update_run(run_id, status="running", pid=os.getpid(), ended_at=None)
+
+    def _plan(self, resuming: bool) -> None:
+        apps = self.workflow.applications
+        workers = self.workflow.execution.workers
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(apps)))) as pool:
+            found = list(pool.map(self._discover, apps))
+        last_attempt = self._last_attempts() if resuming else {}
+        for app, tests in zip(apps, found, strict=True):
+            if tests is None:
+                continue
+            runner = self.runners[app.runner]
+            if not runner.selects_tests:
+                if not any(key[0] == app.name for key in self.finals):
+                    self._push(app, Shard(app.name, (), key=f"{app.name}-0"))
+                    self.planned += 1
+                continue
+            todo = [t for t in tests if (t.app, t.nodeid) not in self.finals]
+            self.planned += len(todo)
+            by_attempt: dict[int, list[TestCase]] = {}
+            for test in todo:
+                by_attempt.setdefault(last_attempt.get((app.name, test.nodeid), 0) + 1, []).append(
+                    test
+                )
+            durations = self.store.durations(app.name)
+            for attempt, batch in sorted(by_attempt.items()):
+                for index, tests_of_shard in enumerate(shard_tests(batch, workers, durations)):
+                    key = (
+                        f"{app.name}-{index}" if attempt == 1 else f"{app.name}-r{attempt}-{index}"
+                    )
+                    self._push(app, Shard(app.name, tuple(tests_of_shard), key, attempt))
+        self.planned += len(self.finals)
+        self._batch.planned = self.planned
+
+    def _discover(self, app: Application) -> list[TestCase] | None:
+        runner = self.runners.get(app.runner)
+        if runner is None:
+            raise ConfigError(f"{app.name}: no runner '{app.runner}' is installed")
+        try:
+            return runner.discover(app)
+        except EnvironmentProblem as problem:
+            self._environment_problem(app, str(problem))
+            return None
+
+    def _last_attempts(self) -> dict[tuple[str, str], int]:
+        last: dict[tuple[str, str], int] = {}
+        for attempt in self.store.attempts(self.run_id):
+            key = (attempt.app, attempt.nodeid)
+            last[key] = max(last.get(key, 0), attempt.attempt)
+            if attempt.outcome in RETRYABLE:
+                self.first_failure.setdefault(key, attempt)
+        return last
+
+    def _push(self, app: Application, shard: Shard) -> None:
+        shard = evolve(shard, priority=app.priority)
+        heapq.heappush(self.queue, (-app.priority, next(self.sequence), shard))
+
+    def _environment_problem(self, app: Application, message: str) -> None:
+        self.environment_problems += 1
+        self.problems.append(message)
+        self._final(
+            TestResult(app=app.name, nodeid=app.name, outcome=Outcome.ERROR, message=message)
+        )
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        while self.queue or self.active:
+            self._launch()
+            time.sleep(self.poll_seconds)
+            for active in list(self.active):
+                self._pump(active)
+            self._flush()
+
+    def _launch(self) -> None:
+        while self.queue and len(self.active) < self.workflow.execution.workers:
+            _, _, shard = heapq.heappop(self.queue)
+            app = self.workflow.app(shard.app)
+            runner = self.runners[app.runner]
+            scratch = self.state_dir / "runs" / self.run_id / f"{shard.key}-a{shard.attempt}"
+            scratch.mkdir(parents=True, exist_ok=True)
+            try:
+                command = runner.command(app, shard, scratch)
+                process = self.executor.start(command, scratch, tag=f"{self.run_id}/{shard.key}")
+            except EnvironmentProblem as problem:
+                self._environment_problem(app, str(problem))
+                for test in shard.tests:
+                    self._final(_error(test.app, test.nodeid, str(problem), shard.attempt))
+                continue
+            stream = runner.events(app, shard, scratch)
+            pending = {test.nodeid: test for test in shard.tests}
+            self.active.append(
+                _Active(app, runner, shard, process, stream, scratch, self.clock(), pending)
+            )
+
+    def _pump(self, active: _Active) -> None:
+        for event in active.stream.read():
+            self._on_event(active, event)
+        returncode = active.process.poll()
+        if returncode is None:
+            self._enforce_timeouts(active)
+            return
+        for event in active.stream.read():
+            self._on_event(active, event)
+        exit = ShardExit(returncode, active.killed_for, active.process.output_tail())
+        for result in active.runner.finish(active.app, active.shard, active.scratch, exit):
+            self._on_result(active, result)
+        self.active.remove(active)
+        self._settle(active, exit)
+        self._changed = True
+
+    def _enforce_timeouts(self, active: _Active) -> None:
+        now = self.clock()
+        limit = _first(active.app.timeout, self.workflow.execution.timeout)
+        shard_limit = self.workflow.execution.shard_timeout
+        if active.current is not None and limit is not None and now - active.current_since > limit:
+            active.killed_for = "timeout"
+        elif shard_limit is not None and now - active.started > shard_limit:
+            active.killed_for = "shard-timeout"
+        else:
+            return
+        active.process.kill()
+
+    def _on_event(self, active: _Active, event: TestStarted | TestResult) -> None:
+        if isinstance(event, TestStarted):
+            active.current = event.nodeid
+            active.current_since = self.clock()
+            self._batch.started.append(RunningTest(event.app, event.nodeid, time.time()))
+            self._changed = True
+            return
+        if active.current == event.nodeid:
+            active.current = None
+        self._batch.finished.append((event.app, event.nodeid))
+        self._on_result(active, event)
+
+    def _on_result(self, active: _Active, result: TestResult) -> None:
+        key = (result.app, result.nodeid)
+        if (
+            not active.runner.selects_tests
+            and active.shard.tests
+            and result.nodeid not in active.pending
+        ):
+            return  # a whole-app rerun: only the tests being retried count
+        if key in self.finals:
+            return  # never record a test twice
+        if active.pending.pop(result.nodeid, None) is not None:
+            active.resolved += 1
+        result = evolve(result, attempt=active.shard.attempt)
+        self._batch.attempts.append(result)
+        self._changed = True
+        if result.outcome in RETRYABLE:
+            self.first_failure.setdefault(key, result)
+            if result.attempt <= _first(active.app.retries, self.workflow.execution.retries):
+                active.retry.append(
+                    TestCase(result.app, result.nodeid, result.file, result.markers)
+                )
+                return
+        elif result.outcome is Outcome.PASSED and key in self.first_failure:
+            first = self.first_failure[key]
+            result = evolve(
+                result,
+                outcome=Outcome.FLAKY,
+                message=f"passed on attempt {result.attempt}; "
+                f"attempt 1 {first.outcome.value}: {first.message}",
+                longrepr=first.longrepr,
+            )
+        self._final(result)
+
+    def _final(self, result: TestResult) -> None:
+        key = (result.app, result.nodeid)
+        if key in self.finals:
+            return
+        self.finals[key] = result
+        self._batch.finals.append(result)
+        if result.outcome in (Outcome.PASSED, Outcome.FLAKY):
+            self._batch.durations[key] = result.duration
+        self.planned = max(self.planned, len(self.finals))
+        self.observer.result(result)
+        self._changed = True
+
+    def _settle(self, active: _Active, exit: ShardExit) -> None:
+        """Give every test of an ended shard an outcome, or put it back in the queue."""
+        why = describe_exit(exit)
+        current = active.current
+        if current is not None and current in active.pending:
+            test = active.pending[current]
+            if exit.killed_for == "timeout":
+                limit = _first(active.app.timeout, self.workflow.execution.timeout)
+                outcome, message = (
+                    Outcome.TIMEOUT,
+                    (f"exceeded the per-test timeout of {limit:g}s; orch killed its process tree"),
+                )
+            elif exit.killed_for == "shard-timeout":
+                outcome, message = Outcome.TIMEOUT, _shard_timeout(self.workflow)
+            else:
+                outcome, message = (
+                    Outcome.ERROR,
+                    f"test process died while running this test ({why})",
+                )
+            self._on_result(
+                active,
+                TestResult(
+                    test.app,
+                    test.nodeid,
+                    outcome,
+                    duration=self.clock() - active.current_since,
+                    message=message,
+                    longrepr=exit.output_tail,
+                    file=test.file,
+                ),
+            )
+            self._batch.finished.append((test.app, test.nodeid))
+        rest = list(active.pending.values())
+        if rest and exit.killed_for == "shard-timeout":
+            for test in rest:
+                self._on_result(
+                    active,
+                    TestResult(
+                        test.app,
+                        test.nodeid,
+                        Outcome.TIMEOUT,
+                        message=_shard_timeout(self.workflow),
+                        file=test.file,
+                    ),
+                )
+        elif rest and active.resolved:
+            # progress was made, so the remainder is strictly smaller: run it again
+            self._push(
+                active.app, evolve(active.shard, tests=tuple(rest), key=active.shard.key + "+")
+            )
+        elif rest:
+            for test in rest:
+                self._on_result(
+                    active,
+                    _error(
+                        test.app,
+                        test.nodeid,
+                        f"shard ended before this test ran ({why})",
+                        active.shard.attempt,
+                        exit.output_tail,
+                    ),
+                )
+        if active.retry:
+            shard = active.shard
+            self._push(
+                active.app,
+                Shard(
+                    shard.app,
+                    tuple(active.retry),
+                    f"{shard.app}-r{shard.attempt + 1}-{next(self.sequence)}",
+                    shard.attempt + 1,
+                ),
+            )
+
+    def _flush(self) -> None:
+        if self._batch.empty():
+            if self._changed:
+                self._report_progress()
+            return
+        self.store.record(self.run_id, self._batch.progress())
+        self._batch = _Batch()
+        self._report_progress()
+
+    def _report_progress(self) -> None:
+        running = [
+            RunningTest(a.app.name, a.current, a.current_since)
+            for a in self.active
+            if a.current is not None
+        ]
+        self.observer.progress(count(self.finals.values(), self.planned, len(running)), running)
+        self._changed = False
+
+    def _stop_all(self) -> None:
+        for active in self.active:
+            active.process.kill()
+        self.active.clear()
+
+
+@define
+class _Batch:
+    """What happened since the last flush, written to the store in one transaction."""
+
+    attempts: list[TestResult] = field(factory=list)
+    finals: list[TestResult] = field(factory=list)
+    started: list[RunningTest] = field(factory=list)
+    finished: list[tuple[str, str]] = field(factory=list)
+    durations: dict[tuple[str, str], float] = field(factory=dict)
+    planned: int | None = None
+
+    def empty(self) -> bool:
+        return not (
+            self.attempts
+            or self.finals
+            or self.started
+            or self.finished
+            or self.planned is not None
+        )
+
+    def progress(self) -> Progress:
+        return Progress(
+            attempts=self.attempts,
+            finals=self.finals,
+            started=self.started,
+            finished=self.finished,
+            planned=self.planned,
+            durations=self.durations,
+        )
+
+
+def reap_dead_runs(store: Store, executor: Executor, state_dir: Path) -> list[str]:
+    """Find runs whose orchestrator died, kill what they left running, and mark them interrupted."""
+    reaped = []
+    for record in store.list_runs(limit=50):
+        if record.status != "running":
+            continue
+        lock = RunLock(state_dir, record.id)
+        if not lock.acquire(wait=False):
+            continue  # its orchestrator is alive
+        try:
+            executor.reap(f"{record.id}/")
+            store.update_run(record.id, status="interrupted")
+            reaped.append(record.id)
+        finally:
+            lock.release()
+    return reaped
+
+
+def describe_exit(exit: ShardExit) -> str:
+    """``exit code 3`` or ``killed by SIGSEGV``, plus the last line the process printed."""
+    if exit.returncode < 0:
+        try:
+            name = signal.Signals(-exit.returncode).name
+        except ValueError:
+            name = f"signal {-exit.returncode}"
+        text = f"killed by {name}"
+    else:
+        text = f"exit code {exit.returncode}"
+    last = next((line for line in reversed(exit.output_tail.splitlines()) if line.strip()), "")
+    return f"{text}: {last.strip()[:200]}" if last else text
+
+
+def _error(app: str, nodeid: str, message: str, attempt: int = 1, longrepr: str = "") -> TestResult:
+    return TestResult(
+        app, nodeid, Outcome.ERROR, message=message, attempt=attempt, longrepr=longrepr
+    )
+
+
+def _shard_timeout(workflow: Workflow) -> str:
+    return (
+        f"shard exceeded its timeout of {workflow.execution.shard_timeout:g}s; "
+        "orch killed its process tree"
+    )
+
+
+def _first(*values):
+    return next((value for value in values if value is not None), None)

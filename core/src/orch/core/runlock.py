@@ -1,0 +1,36 @@
+"""A lock file held for as long as a run's orchestrator lives.
+
+The kernel drops an ``flock`` when its process dies, however it dies, so "can I take the lock?"
+answers "is that run's orchestrator gone?" without trusting pids that may have been reused.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+
+class RunLock:
+    """The lock of one run, at ``<state>/runs/<run id>/lock``."""
+
+    def __init__(self, state_dir: Path, run_id: str) -> None:
+        self.path = state_dir / "runs" / run_id / "lock"
+        self._fd: int | None = None
+
+    def acquire(self, wait: bool = True) -> bool:
+        """Take the lock; with ``wait=False`` return False at once if another process holds it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

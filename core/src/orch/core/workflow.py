@@ -1,0 +1,83 @@
+"""The workflow: which applications to test and how to execute them.
+
+The same ``Workflow`` comes from ``orch.yaml`` (see ``orch.core.config``), from ``orch run DIR``
+with no file (one pytest application), or from Python code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from attrs import evolve, field, frozen
+
+from orch.ports import Application, ConfigError, Execution
+
+WORKFLOW_FILES = ("orch.yaml", "orch.yml", "orch.json")
+
+
+@frozen
+class Workflow:
+    """Applications plus execution settings; relative paths and ``.orch/`` live under ``root``."""
+
+    applications: tuple[Application, ...]
+    execution: Execution = Execution()
+    root: Path = field(factory=Path.cwd)
+    source: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        names = [app.name for app in self.applications]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ConfigError(f"application names must be unique: {', '.join(duplicates)}")
+
+    def app(self, name: str) -> Application:
+        """The application called ``name``."""
+        for application in self.applications:
+            if application.name == name:
+                return application
+        raise ConfigError(f"no application '{name}' in {self.source or 'the workflow'}")
+
+    def with_overrides(
+        self,
+        workers: int | None = None,
+        timeout: float | None = None,
+        retries: int | None = None,
+    ) -> Workflow:
+        """The workflow with command-line options taking precedence over the file."""
+        changes = {
+            key: value
+            for key, value in (("workers", workers), ("timeout", timeout), ("retries", retries))
+            if value is not None
+        }
+        if changes:
+            # a command-line --timeout/--retries wins over per-application values too
+            apps = tuple(
+                evolve(
+                    app,
+                    timeout=changes.get("timeout", app.timeout),
+                    retries=changes.get("retries", app.retries),
+                )
+                for app in self.applications
+            )
+            return evolve(self, applications=apps, execution=evolve(self.execution, **changes))
+        return self
+
+
+def pytest_directory(directory: Path, settings: object = None) -> Workflow:
+    """The workflow of ``orch run DIR`` without a workflow file: DIR is one pytest application."""
+    directory = directory.resolve()
+    if not directory.is_dir():
+        raise ConfigError(f"{directory}: no such directory")
+    app = Application(
+        name=directory.name or "app", path=directory, runner="pytest", settings=settings
+    )
+    return Workflow(applications=(app,), root=directory)
+
+
+def find_workflow_file(directory: Path) -> Path | None:
+    """The workflow file in ``directory``, if it has one."""
+    for name in WORKFLOW_FILES:
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    return None

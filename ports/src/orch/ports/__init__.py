@@ -1,0 +1,68 @@
+"""orch.ports: the contract between orch's core and its adapters (values, Protocols, hooks)."""
+
+from orch.ports.errors import (
+    ConfigError,
+    EnvironmentProblem,
+    OrchError,
+    PluginError,
+    ResultFileError,
+)
+from orch.ports.hooks import hookimpl, hookspec
+from orch.ports.model import (
+    Application,
+    ChangedFile,
+    Command,
+    Execution,
+    Outcome,
+    RunningTest,
+    RunRecord,
+    Shard,
+    ShardExit,
+    TestCase,
+    TestResult,
+    TestStarted,
+    qualified_id,
+)
+from orch.ports.protocols import (
+    Event,
+    EventStream,
+    Executor,
+    Process,
+    Progress,
+    ResultParser,
+    Store,
+    TestRunner,
+    Vcs,
+)
+
+__all__ = [
+    "Application",
+    "ChangedFile",
+    "Command",
+    "ConfigError",
+    "EnvironmentProblem",
+    "Event",
+    "EventStream",
+    "Execution",
+    "Executor",
+    "OrchError",
+    "Outcome",
+    "PluginError",
+    "Process",
+    "Progress",
+    "ResultFileError",
+    "ResultParser",
+    "RunRecord",
+    "RunningTest",
+    "Shard",
+    "ShardExit",
+    "Store",
+    "TestCase",
+    "TestResult",
+    "TestRunner",
+    "TestStarted",
+    "Vcs",
+    "hookimpl",
+    "hookspec",
+    "qualified_id",
+]

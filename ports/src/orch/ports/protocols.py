@@ -1,0 +1,157 @@
+"""The ports: what core needs from infrastructure, as Protocols adapters implement.
+
+Adapters register *classes* (see ``orch.ports.hooks``); each carries ``PLUGIN_NAME``. Core creates
+instances and calls only what is declared here, so an adapter that passes the contract tests in
+``orch.testing`` works with every use case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from attrs import field, frozen
+
+from orch.ports.model import (
+    Application,
+    ChangedFile,
+    Command,
+    RunningTest,
+    RunRecord,
+    Shard,
+    ShardExit,
+    TestCase,
+    TestResult,
+    TestStarted,
+)
+
+Event = TestStarted | TestResult
+
+
+@runtime_checkable
+class EventStream(Protocol):
+    """Incremental reader of what a running shard reports; ``read`` returns only what is new."""
+
+    def read(self) -> list[Event]: ...
+
+
+@runtime_checkable
+class TestRunner(Protocol):
+    """Knows one test framework: how to list its tests, start a shard, and read its results.
+
+    ``Settings`` is an attrs class: the runner's block in the workflow (``runner: {pytest: {...}}``)
+    is structured into it. ``selects_tests`` is False for runners that can only run a whole
+    application (a shard then has no tests and results are whatever the framework reports).
+    """
+
+    PLUGIN_NAME: ClassVar[str]
+    Settings: ClassVar[type]
+    selects_tests: ClassVar[bool]
+
+    def discover(self, app: Application) -> list[TestCase]: ...
+
+    def command(self, app: Application, shard: Shard, scratch: Path) -> Command: ...
+
+    def events(self, app: Application, shard: Shard, scratch: Path) -> EventStream: ...
+
+    def finish(
+        self, app: Application, shard: Shard, scratch: Path, exit: ShardExit
+    ) -> list[TestResult]: ...
+
+
+@runtime_checkable
+class ResultParser(Protocol):
+    """Reads a result file some framework wrote (JUnit XML, TestNG, ...).
+
+    ``sniff`` looks at the first bytes and says whether this parser understands the file;
+    ``parse`` raises ``ResultFileError`` naming the file and the reason when it is corrupt.
+    """
+
+    PLUGIN_NAME: ClassVar[str]
+
+    def sniff(self, head: bytes) -> bool: ...
+
+    def parse(self, path: Path, app: str) -> list[TestResult]: ...
+
+
+@runtime_checkable
+class Process(Protocol):
+    """A started shard process (and everything it spawned)."""
+
+    pid: int
+
+    def poll(self) -> int | None: ...
+
+    def kill(self) -> None: ...
+
+    def output_tail(self) -> str: ...
+
+
+@runtime_checkable
+class Executor(Protocol):
+    """Starts shard commands in isolation; ``tag`` marks every process so orphans can be reaped."""
+
+    PLUGIN_NAME: ClassVar[str]
+
+    def start(self, command: Command, scratch: Path, tag: str) -> Process: ...
+
+    def reap(self, tag: str) -> int: ...
+
+
+@frozen
+class Progress:
+    """One batch of what happened in a run, written to the store in one transaction."""
+
+    attempts: Sequence[TestResult] = ()
+    finals: Sequence[TestResult] = ()
+    started: Sequence[RunningTest] = ()
+    finished: Sequence[tuple[str, str]] = ()
+    planned: int | None = None
+    durations: dict[tuple[str, str], float] = field(factory=dict, hash=False)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Persists runs as they happen so a killed run can be resumed and a live one watched."""
+
+    PLUGIN_NAME: ClassVar[str]
+
+    def create_run(self, record: RunRecord) -> None: ...
+
+    def get_run(self, run_id: str) -> RunRecord | None: ...
+
+    def latest_run(self) -> RunRecord | None: ...
+
+    def list_runs(self, limit: int = 20) -> list[RunRecord]: ...
+
+    def update_run(self, run_id: str, **changes: Any) -> None: ...
+
+    def record(self, run_id: str, progress: Progress) -> None: ...
+
+    def final_results(self, run_id: str) -> list[TestResult]: ...
+
+    def attempts(self, run_id: str) -> list[TestResult]: ...
+
+    def running(self, run_id: str) -> list[RunningTest]: ...
+
+    def planned(self, run_id: str) -> int: ...
+
+    def durations(self, app: str) -> dict[str, float]: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Vcs(Protocol):
+    """A version-control system seen through what orch needs of it."""
+
+    PLUGIN_NAME: ClassVar[str]
+
+    def root(self, path: Path) -> Path: ...
+
+    def head(self, root: Path) -> str: ...
+
+    def changed_files(
+        self, root: Path, base: str, head: str | None = None
+    ) -> list[ChangedFile]: ...

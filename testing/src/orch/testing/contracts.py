@@ -1,0 +1,581 @@
+"""Contract tests: one class per port; each adapter of that port subclasses it with its fixture.
+
+A fake in ``orch.testing.fakes`` passes the same contract, which is what makes it a faithful fake.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
+
+from orch.ports import (
+    ChangedFile,
+    Command,
+    ConfigError,
+    Executor,
+    Outcome,
+    Process,
+    Progress,
+    ResultFileError,
+    ResultParser,
+    RunningTest,
+    RunRecord,
+    Store,
+    TestResult,
+    Vcs,
+)
+
+
+class RepoBuilder(Protocol):
+    """A repository that VcsContract builds the same way for every Vcs (see ``make_repo``).
+
+    ``write`` and ``remove`` change the working tree only, ``add`` stages one path (``git add``),
+    ``move`` is ``git mv``, and ``commit`` stages everything (``git add -A``), commits and returns
+    the new commit's sha.
+    """
+
+    root: Path
+
+    def write(self, path: str, text: str) -> None: ...
+
+    def add(self, path: str) -> None: ...
+
+    def remove(self, path: str) -> None: ...
+
+    def move(self, old: str, new: str) -> None: ...
+
+    def commit(self, message: str = "change") -> str: ...
+
+
+_ORIGINAL = "".join(f"line {n} of a file that is long enough to be recognised\n" for n in range(8))
+
+
+class VcsContract:
+    """What every Vcs must do; a subclass provides the fixtures ``vcs`` (the Vcs under test) and
+    ``make_repo`` (a callable returning a new RepoBuilder with no commits)."""
+
+    def test_is_a_vcs(self, vcs: Vcs) -> None:
+        assert isinstance(vcs, Vcs)
+        assert vcs.PLUGIN_NAME
+
+    def test_root_of_a_directory_in_the_repository_is_its_top_level(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("pkg/sub/mod.py", "x = 1\n")
+        assert vcs.root(repo.root) == repo.root
+        assert vcs.root(repo.root / "pkg" / "sub") == repo.root
+
+    def test_a_directory_outside_every_repository_is_a_config_error(
+        self, vcs: Vcs, tmp_path: Path
+    ) -> None:
+        plain = tmp_path / "plain"
+        plain.mkdir()
+        with pytest.raises(ConfigError) as raised:
+            vcs.root(plain)
+        assert str(raised.value).startswith(f"{plain}: not a ")
+        assert "\n" not in str(raised.value)
+
+    def test_head_of_a_repository_without_commits_is_empty(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        assert vcs.head(make_repo().root) == ""
+
+    def test_head_is_the_latest_commit(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("a.txt", "first\n")
+        first = repo.commit()
+        assert vcs.head(repo.root) == first
+        repo.write("a.txt", "second\n")
+        second = repo.commit()
+        assert vcs.head(repo.root) == second != first
+
+    def test_changes_between_two_commits(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("kept.txt", "kept\n")
+        repo.write("edited.txt", "before\n")
+        repo.write("gone.txt", "gone\n")
+        repo.write("old name.txt", _ORIGINAL)
+        base = repo.commit()
+        repo.write("edited.txt", "after\n")
+        repo.remove("gone.txt")
+        repo.move("old name.txt", "docs/new name.txt")
+        repo.write("src/new.py", "new = True\n")
+        head = repo.commit()
+        assert vcs.changed_files(repo.root, base, head) == [
+            ChangedFile("docs/new name.txt", "renamed", old_path="old name.txt"),
+            ChangedFile("edited.txt", "modified"),
+            ChangedFile("gone.txt", "deleted"),
+            ChangedFile("src/new.py", "added"),
+        ]
+        assert vcs.changed_files(repo.root, head, head) == []
+
+    def test_changes_in_the_working_tree(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        for name in ("staged.txt", "unstaged.txt", "deleted.txt", "moved.txt"):
+            repo.write(name, f"{name}\n{_ORIGINAL}")
+        base = repo.commit()
+        repo.write("staged.txt", "staged change\n")
+        repo.add("staged.txt")
+        repo.write("unstaged.txt", "unstaged change\n")
+        repo.remove("deleted.txt")
+        repo.move("moved.txt", "renamed.txt")
+        repo.write("new staged.txt", "new\n")
+        repo.add("new staged.txt")
+        repo.write("scratch/untracked.txt", "untracked\n")
+        assert vcs.changed_files(repo.root, base) == [
+            ChangedFile("deleted.txt", "deleted"),
+            ChangedFile("new staged.txt", "added"),
+            ChangedFile("renamed.txt", "renamed", old_path="moved.txt"),
+            ChangedFile("scratch/untracked.txt", "untracked"),
+            ChangedFile("staged.txt", "modified"),
+            ChangedFile("unstaged.txt", "modified"),
+        ]
+
+    def test_the_working_tree_is_compared_with_the_base_not_with_head(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("committed.txt", "v1\n")
+        repo.write("reverted.txt", "v1\n")
+        repo.write("clean.txt", "v1\n")
+        base = repo.commit()
+        repo.write("committed.txt", "v2\n")
+        repo.write("reverted.txt", "v2\n")
+        repo.commit()
+        repo.write("reverted.txt", "v1\n")
+        assert vcs.changed_files(repo.root, base) == [ChangedFile("committed.txt", "modified")]
+        assert vcs.changed_files(repo.root, "HEAD") == [ChangedFile("reverted.txt", "modified")]
+
+    def test_no_changes_is_an_empty_list(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("a.txt", "a\n")
+        base = repo.commit()
+        assert vcs.changed_files(repo.root, base) == []
+        assert vcs.changed_files(repo.root, "HEAD") == []
+
+    def test_paths_with_spaces_and_non_ascii_characters(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("plain.txt", _ORIGINAL)
+        base = repo.commit()
+        repo.write("dir with spaces/ünïcödé file.txt", "ü\n")
+        repo.move("plain.txt", "naïve/plain é.txt")
+        head = repo.commit()
+        repo.write("日本語/ファイル.md", "こんにちは\n")
+        committed = [
+            ChangedFile("dir with spaces/ünïcödé file.txt", "added"),
+            ChangedFile("naïve/plain é.txt", "renamed", old_path="plain.txt"),
+        ]
+        assert vcs.changed_files(repo.root, base, head) == committed
+        assert vcs.changed_files(repo.root, base) == [
+            *committed,
+            ChangedFile("日本語/ファイル.md", "untracked"),
+        ]
+
+    def test_an_unknown_revision_is_a_config_error(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("a.txt", "a\n")
+        sha = repo.commit()
+        expected = f"unknown revision 'no-such-ref' in {repo.root}"
+        with pytest.raises(ConfigError) as raised:
+            vcs.changed_files(repo.root, "no-such-ref")
+        assert str(raised.value) == expected
+        with pytest.raises(ConfigError) as raised:
+            vcs.changed_files(repo.root, sha, "no-such-ref")
+        assert str(raised.value) == expected
+
+    def test_head_of_a_repository_without_commits_is_an_unknown_revision(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("a.txt", "a\n")
+        with pytest.raises(ConfigError) as raised:
+            vcs.changed_files(repo.root, "HEAD")
+        assert str(raised.value) == f"unknown revision 'HEAD' in {repo.root}"
+
+
+def _wait_for_exit_of(process: Process, timeout: float = 10.0) -> int:
+    """Poll ``process`` until it ends; fail the test if it outlives ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while (code := process.poll()) is None:
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"process {process.pid} still running after {timeout}s")
+        time.sleep(0.01)
+    return code
+
+
+class ExecutorContract:
+    """What every Executor must do; a subclass provides the ``executor`` fixture.
+
+    Commands run ``python -c``; override the ``python`` fixture when the executor's processes see
+    the interpreter under another path (e.g. inside a container).
+    """
+
+    @pytest.fixture
+    def python(self) -> str:
+        """The Python interpreter as the executor's processes see it."""
+        return sys.executable
+
+    @pytest.fixture
+    def tag(self) -> str:
+        """A tag no other test uses, so reaping it cannot touch anybody else's processes."""
+        return f"contract-{uuid.uuid4().hex}:"
+
+    def _start(
+        self, executor: Executor, python: str, cwd: Path, code: str, tag: str, **env: str
+    ) -> Process:
+        command = Command(argv=(python, "-c", code), cwd=cwd, env=env)
+        return executor.start(command, cwd / f"scratch-{uuid.uuid4().hex[:8]}", tag)
+
+    def test_exit_code_is_reported(
+        self, executor: Executor, python: str, tmp_path: Path, tag: str
+    ) -> None:
+        process = self._start(executor, python, tmp_path, "raise SystemExit(3)", tag)
+        assert _wait_for_exit_of(process) == 3
+
+    def test_death_by_signal_is_a_negative_code(
+        self, executor: Executor, python: str, tmp_path: Path, tag: str
+    ) -> None:
+        code = "import os, signal; os.kill(os.getpid(), signal.SIGTERM)"
+        process = self._start(executor, python, tmp_path, code, tag)
+        assert _wait_for_exit_of(process) == -signal.SIGTERM
+
+    def test_output_tail_holds_stdout_and_stderr(
+        self, executor: Executor, python: str, tmp_path: Path, tag: str
+    ) -> None:
+        code = "import sys; print('to-stdout', flush=True); print('to-stderr', file=sys.stderr)"
+        process = self._start(executor, python, tmp_path, code, tag)
+        assert _wait_for_exit_of(process) == 0
+        assert "to-stdout" in process.output_tail()
+        assert "to-stderr" in process.output_tail()
+
+    def test_output_tail_is_the_end_of_a_long_output(
+        self, executor: Executor, python: str, tmp_path: Path, tag: str
+    ) -> None:
+        code = "print('x' * 100_000); print('the-end')"
+        process = self._start(executor, python, tmp_path, code, tag)
+        assert _wait_for_exit_of(process) == 0
+        tail = process.output_tail()
+        assert tail.rstrip().endswith("the-end")
+        assert len(tail) <= 16_384
+
+    def test_command_env_and_tag_are_seen_but_not_the_parent_environment(
+        self,
+        executor: Executor,
+        python: str,
+        tmp_path: Path,
+        tag: str,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setenv("ORCH_CONTRACT_PARENT_ONLY", "leaked")
+        code = (
+            "import json, os; print(json.dumps({k: os.environ.get(k) for k in "
+            "('ORCH_CONTRACT_PARENT_ONLY', 'ORCH_CONTRACT_GIVEN', 'ORCH_TAG')}))"
+        )
+        process = self._start(executor, python, tmp_path, code, tag, ORCH_CONTRACT_GIVEN="yes")
+        assert _wait_for_exit_of(process) == 0
+        seen = json.loads(process.output_tail().strip().splitlines()[-1])
+        assert seen == {
+            "ORCH_CONTRACT_PARENT_ONLY": None,
+            "ORCH_CONTRACT_GIVEN": "yes",
+            "ORCH_TAG": tag,
+        }
+
+    def test_runs_in_the_command_cwd(
+        self, executor: Executor, python: str, tmp_path: Path, tag: str
+    ) -> None:
+        (tmp_path / "marker.txt").write_text("here")
+        code = "print(open('marker.txt').read())"
+        process = self._start(executor, python, tmp_path, code, tag)
+        assert _wait_for_exit_of(process) == 0
+        assert "here" in process.output_tail()
+
+    def test_kill_ends_a_running_process(
+        self, executor: Executor, python: str, tmp_path: Path, tag: str
+    ) -> None:
+        process = self._start(executor, python, tmp_path, "import time; time.sleep(60)", tag)
+        assert process.poll() is None
+        process.kill()
+        assert _wait_for_exit_of(process, timeout=5) != 0
+
+    def test_kill_after_exit_keeps_the_exit_code(
+        self, executor: Executor, python: str, tmp_path: Path, tag: str
+    ) -> None:
+        process = self._start(executor, python, tmp_path, "raise SystemExit(4)", tag)
+        assert _wait_for_exit_of(process) == 4
+        process.kill()
+        assert process.poll() == 4
+
+    def test_reap_kills_what_carries_the_tag_prefix(
+        self, executor: Executor, python: str, tmp_path: Path, tag: str
+    ) -> None:
+        sleep = "import time; time.sleep(60)"
+        reaped = [self._start(executor, python, tmp_path, sleep, f"{tag}{i}") for i in range(2)]
+        other = self._start(executor, python, tmp_path, sleep, f"other-{tag}")
+        try:
+            assert executor.reap(tag) == 2
+            for process in reaped:
+                assert _wait_for_exit_of(process, timeout=5) != 0
+            assert other.poll() is None
+        finally:
+            other.kill()
+
+    def test_reap_of_an_unused_prefix_kills_nothing(self, executor: Executor, tag: str) -> None:
+        assert executor.reap(tag) == 0
+
+
+def _store_result(nodeid: str, outcome: Outcome = Outcome.PASSED, **fields: Any) -> TestResult:
+    return TestResult(app="app", nodeid=nodeid, outcome=outcome, **fields)
+
+
+def _store_run(run_id: str, started_at: float = 1000.0) -> RunRecord:
+    return RunRecord(id=run_id, workflow="orch.yaml", commit="abc123", started_at=started_at)
+
+
+class StoreContract:
+    """What every Store must do; a subclass provides a fresh, empty ``store`` fixture."""
+
+    def test_a_run_round_trips(self, store: Store) -> None:
+        record = RunRecord(
+            id="r1",
+            workflow="orch.yaml",
+            commit="abc",
+            started_at=1.5,
+            ended_at=None,
+            exit_code=None,
+            status="running",
+            pid=42,
+            spec='{"workers": 2}',
+        )
+        store.create_run(record)
+        assert store.get_run("r1") == record
+        assert store.get_run("missing") is None
+
+    def test_a_run_id_is_created_once(self, store: Store) -> None:
+        store.create_run(_store_run("r1"))
+        with pytest.raises(ValueError):
+            store.create_run(_store_run("r1"))
+
+    def test_runs_are_listed_newest_first(self, store: Store) -> None:
+        assert store.latest_run() is None
+        assert store.list_runs() == []
+        for i, started_at in enumerate([30.0, 10.0, 20.0]):
+            store.create_run(_store_run(f"r{i}", started_at))
+        assert [r.id for r in store.list_runs()] == ["r0", "r2", "r1"]
+        assert [r.id for r in store.list_runs(limit=2)] == ["r0", "r2"]
+        latest = store.latest_run()
+        assert latest is not None and latest.id == "r0"
+
+    def test_update_run_changes_only_the_given_fields(self, store: Store) -> None:
+        store.create_run(_store_run("r1"))
+        store.update_run("r1", ended_at=2000.0, exit_code=1, status="failed", pid=7)
+        assert store.get_run("r1") == RunRecord(
+            id="r1",
+            workflow="orch.yaml",
+            commit="abc123",
+            started_at=1000.0,
+            ended_at=2000.0,
+            exit_code=1,
+            status="failed",
+            pid=7,
+        )
+
+    def test_update_run_refuses_unknown_runs_and_fields(self, store: Store) -> None:
+        store.create_run(_store_run("r1"))
+        with pytest.raises(KeyError):
+            store.update_run("missing", status="passed")
+        with pytest.raises(ValueError):
+            store.update_run("r1", id="r2")
+
+    def test_results_round_trip_every_field(self, store: Store) -> None:
+        store.create_run(_store_run("r1"))
+        result = TestResult(
+            app="payment-service",
+            nodeid="tests/test_x.py::test_refund[eur-'; DROP TABLE results; --]",
+            outcome=Outcome.FAILED,
+            duration=1.25,
+            message='assert 1 == 2 "quoted"',
+            longrepr="Traceback...\n  line\x00with nul",
+            stdout="ünïcödé ✓",
+            stderr="warning",
+            markers=("slow", "db"),
+            attempt=2,
+            file="tests/test_x.py",
+        )
+        store.record("r1", Progress(attempts=[result], finals=[result]))
+        assert store.attempts("r1") == [result]
+        assert store.final_results("r1") == [result]
+        assert store.final_results("other") == []
+
+    def test_every_outcome_round_trips(self, store: Store) -> None:
+        store.create_run(_store_run("r1"))
+        results = [_store_result(f"t_{outcome.value}", outcome) for outcome in Outcome]
+        store.record("r1", Progress(finals=results))
+        assert store.final_results("r1") == results
+
+    def test_a_test_has_one_final_result(self, store: Store) -> None:
+        store.create_run(_store_run("r1"))
+        first = _store_result("t1", Outcome.FAILED)
+        store.record("r1", Progress(finals=[first]))
+        store.record("r1", Progress(finals=[_store_result("t1", Outcome.PASSED, attempt=2)]))
+        assert store.final_results("r1") == [first]
+
+    def test_attempts_keep_retries_once_each(self, store: Store) -> None:
+        store.create_run(_store_run("r1"))
+        tries = [
+            _store_result("t1", Outcome.FAILED),
+            _store_result("t1", Outcome.PASSED, attempt=2),
+        ]
+        store.record("r1", Progress(attempts=tries))
+        store.record("r1", Progress(attempts=tries[:1]))
+        assert store.attempts("r1") == tries
+
+    def test_results_are_kept_per_run_and_app(self, store: Store) -> None:
+        store.create_run(_store_run("r1"))
+        store.create_run(_store_run("r2"))
+        a = TestResult(app="a", nodeid="t", outcome=Outcome.PASSED)
+        b = TestResult(app="b", nodeid="t", outcome=Outcome.FAILED)
+        store.record("r1", Progress(finals=[a, b]))
+        store.record("r2", Progress(finals=[b]))
+        assert store.final_results("r1") == [a, b]
+        assert store.final_results("r2") == [b]
+
+    def test_started_tests_are_running_until_finished(self, store: Store) -> None:
+        store.create_run(_store_run("r1"))
+        started = [RunningTest("app", "t1", 5.0), RunningTest("app", "t2", 6.0)]
+        store.record("r1", Progress(started=started))
+        assert store.running("r1") == started
+        store.record("r1", Progress(finished=[("app", "t1")]))
+        assert store.running("r1") == started[1:]
+        assert store.running("other") == []
+
+    def test_planned_is_kept_until_changed(self, store: Store) -> None:
+        store.create_run(_store_run("r1"))
+        assert store.planned("r1") == 0
+        store.record("r1", Progress(planned=12))
+        store.record("r1", Progress())
+        assert store.planned("r1") == 12
+
+    def test_durations_follow_the_latest_runs(self, store: Store) -> None:
+        store.create_run(_store_run("r1"))
+        store.record("r1", Progress(durations={("a", "t1"): 2.0, ("b", "t1"): 9.0}))
+        assert store.durations("a") == {"t1": 2.0}
+        store.record("r1", Progress(durations={("a", "t1"): 4.0}))
+        assert 2.0 < store.durations("a")["t1"] <= 4.0
+        assert store.durations("b") == {"t1": 9.0}
+        assert store.durations("none") == {}
+
+    def test_recording_for_an_unknown_run_fails(self, store: Store) -> None:
+        with pytest.raises(KeyError):
+            store.record("missing", Progress(finals=[_store_result("t1")]))
+
+    def test_text_that_is_not_valid_unicode_does_not_lose_the_batch(self, store: Store) -> None:
+        store.create_run(_store_run("r1"))
+        odd = _store_result("t1", message="bad \udc80 byte")
+        store.record("r1", Progress(attempts=[odd], finals=[odd, _store_result("t2")]))
+        finals = store.final_results("r1")
+        assert [r.nodeid for r in finals] == ["t1", "t2"]
+        assert finals[0].message.startswith("bad ")
+
+
+_NOT_RESULTS = (
+    b"",
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    b"<!DOCTYPE html>\n<html><body>Test report</body></html>",
+    b'{"tests": []}',
+)
+
+
+class ResultParserContract:
+    """What every ResultParser must do; a subclass provides the fixtures ``parser`` (the parser
+    under test) and ``sample`` (a Path to a result file of its format holding at least one test).
+
+    Corrupt variants of the sample are made in ``tmp_path``.
+    """
+
+    def _fails(self, parser: ResultParser, path: Path) -> ResultFileError:
+        with pytest.raises(ResultFileError) as caught:
+            parser.parse(path, "shop")
+        error = caught.value
+        assert Path(str(error.path)) == path
+        assert error.reason.strip() and "\n" not in error.reason
+        return error
+
+    def test_it_is_a_named_result_parser(self, parser: ResultParser) -> None:
+        assert isinstance(parser, ResultParser)
+        assert isinstance(parser.PLUGIN_NAME, str) and parser.PLUGIN_NAME
+
+    def test_it_sniffs_its_own_format(self, parser: ResultParser, sample: Path) -> None:
+        assert parser.sniff(sample.read_bytes()[:8192]) is True
+
+    def test_sniff_refuses_other_content_and_short_heads(
+        self, parser: ResultParser, sample: Path
+    ) -> None:
+        for head in _NOT_RESULTS:
+            assert parser.sniff(head) is False, head
+        assert parser.sniff(sample.read_bytes()[:3]) in (True, False)
+
+    def test_it_parses_the_sample_into_results_of_the_app(
+        self, parser: ResultParser, sample: Path
+    ) -> None:
+        results = parser.parse(sample, "shop")
+        assert results
+        for result in results:
+            assert isinstance(result, TestResult)
+            assert result.app == "shop" and result.nodeid
+            assert isinstance(result.outcome, Outcome)
+            assert result.duration >= 0
+            assert "\n" not in result.message
+        nodeids = [result.nodeid for result in results]
+        assert len(nodeids) == len(set(nodeids)), "one result per test"
+
+    def test_parsing_is_repeatable(self, parser: ResultParser, sample: Path) -> None:
+        assert parser.parse(sample, "shop") == parser.parse(sample, "shop")
+
+    def test_an_empty_file_is_a_result_file_error(
+        self, parser: ResultParser, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "empty.out"
+        path.write_bytes(b"")
+        self._fails(parser, path)
+
+    def test_a_truncated_file_is_a_result_file_error(
+        self, parser: ResultParser, sample: Path, tmp_path: Path
+    ) -> None:
+        data = sample.read_bytes()
+        path = tmp_path / "truncated.out"
+        path.write_bytes(data[: len(data) // 2])
+        self._fails(parser, path)
+
+    def test_a_binary_file_is_a_result_file_error(
+        self, parser: ResultParser, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "binary.out"
+        path.write_bytes(bytes(range(256)) * 4)
+        self._fails(parser, path)
+
+    def test_a_missing_file_is_a_result_file_error(
+        self, parser: ResultParser, tmp_path: Path
+    ) -> None:
+        self._fails(parser, tmp_path / "missing.out")

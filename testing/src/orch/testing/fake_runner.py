@@ -1,0 +1,183 @@
+"""A fake test framework and executor that cooperate in memory, for unit tests of the run use case.
+
+Each ``FakeTest`` scripts what happens on each attempt (pass, fail, hang, crash the process), so the
+core's retries, timeouts, crashes and resume can be tested without processes, in milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from attrs import define, field, frozen
+
+from orch.ports import (
+    Application,
+    Command,
+    Outcome,
+    Shard,
+    ShardExit,
+    TestCase,
+    TestResult,
+    TestStarted,
+)
+
+HANG = "hang"
+CRASH = "crash"
+
+
+@frozen
+class FakeTest:
+    """A scripted test: ``script[i]`` is what attempt i+1 does (the last entry repeats)."""
+
+    __test__ = False
+
+    nodeid: str
+    script: tuple[str, ...] = ("passed",)
+    duration: float = 0.01
+    file: str = ""
+
+    def behaviour(self, attempt: int) -> str:
+        return self.script[min(attempt, len(self.script)) - 1]
+
+
+@frozen
+class FakeSettings:
+    """The fake runner takes no settings."""
+
+
+@define
+class _Channel:
+    events: list = field(factory=list)
+
+
+class FakeStream:
+    """Returns what the fake process has emitted since the last read."""
+
+    def __init__(self, channel: _Channel) -> None:
+        self.channel = channel
+
+    def read(self) -> list:
+        events, self.channel.events = self.channel.events, []
+        return events
+
+
+class FakeRunner:
+    """A TestRunner over ``FakeTest`` scripts, keyed by application name."""
+
+    __test__ = False
+
+    PLUGIN_NAME: ClassVar[str] = "fake"
+    Settings: ClassVar[type] = FakeSettings
+    selects_tests: ClassVar[bool] = True
+
+    def __init__(self, tests: dict[str, Iterable[FakeTest]]) -> None:
+        self.tests = {app: {t.nodeid: t for t in scripted} for app, scripted in tests.items()}
+        self.channels: dict[Path, _Channel] = {}
+        self.discovered: list[str] = []
+        self.commands: list[tuple[str, ...]] = []
+
+    def discover(self, app: Application) -> list[TestCase]:
+        self.discovered.append(app.name)
+        return [
+            TestCase(app.name, t.nodeid, t.file or t.nodeid.split("::")[0])
+            for t in self.tests.get(app.name, {}).values()
+        ]
+
+    def command(self, app: Application, shard: Shard, scratch: Path) -> Command:
+        self.channels[scratch] = _Channel()
+        self.commands.append(shard.nodeids)
+        return Command(
+            argv=("fake", app.name, str(shard.attempt), *shard.nodeids), cwd=scratch
+        )
+
+    def events(self, app: Application, shard: Shard, scratch: Path) -> FakeStream:
+        return FakeStream(self.channels[scratch])
+
+    def finish(
+        self, app: Application, shard: Shard, scratch: Path, exit: ShardExit
+    ) -> list[TestResult]:
+        return []
+
+
+class FakeProcess:
+    """Runs its tests on the first poll, up to a test that hangs (until killed) or crashes."""
+
+    def __init__(self, runner: FakeRunner, command: Command) -> None:
+        _, self.app, attempt, *self.nodeids = command.argv
+        self.attempt = int(attempt)
+        self.runner = runner
+        self.channel = runner.channels[command.cwd]
+        self.pid = 4242
+        self.returncode: int | None = None
+        self.hanging = False
+        self.killed = False
+
+    def poll(self) -> int | None:
+        if self.returncode is not None or self.hanging:
+            return self.returncode
+        tests = self.runner.tests[self.app]
+        for nodeid in self.nodeids:
+            test = tests[nodeid]
+            self.channel.events.append(TestStarted(self.app, nodeid))
+            behaviour = test.behaviour(self.attempt)
+            if behaviour == HANG:
+                self.hanging = True
+                return None
+            if behaviour == CRASH:
+                self.returncode = -11
+                return self.returncode
+            self.channel.events.append(
+                TestResult(
+                    self.app,
+                    nodeid,
+                    Outcome(behaviour),
+                    duration=test.duration,
+                    message=f"{behaviour} on attempt {self.attempt}",
+                    file=test.file,
+                )
+            )
+        self.returncode = 0
+        return self.returncode
+
+    def kill(self) -> None:
+        self.killed = True
+        self.hanging = False
+        if self.returncode is None:
+            self.returncode = -9
+
+    def output_tail(self) -> str:
+        return "Segmentation fault" if self.returncode == -11 else ""
+
+
+class FakeExecutor:
+    """An Executor whose processes are ``FakeProcess``es of a ``FakeRunner``."""
+
+    PLUGIN_NAME: ClassVar[str] = "fake"
+
+    def __init__(self, runner: FakeRunner) -> None:
+        self.runner = runner
+        self.started: list[FakeProcess] = []
+        self.reaped: list[str] = []
+
+    def start(self, command: Command, scratch: Path, tag: str) -> FakeProcess:
+        process = FakeProcess(self.runner, command)
+        self.started.append(process)
+        return process
+
+    def reap(self, tag: str) -> int:
+        self.reaped.append(tag)
+        return 0
+
+
+class FakeClock:
+    """A monotonic clock that moves ``step`` seconds each time it is read."""
+
+    def __init__(self, step: float = 0.5) -> None:
+        self.now = 0.0
+        self.step = step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now

@@ -1,0 +1,54 @@
+"""Merged JUnit XML and the JSON report: valid, complete, and safe with hostile test output."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from orch.core.outcomes import ExitCode, count
+from orch.core.reports import junit_names, write_json_report, write_junit_xml
+from orch.core.run import RunResult
+from orch.ports import Outcome, TestResult
+
+HOSTILE = "]]><script>alert(1)</script>\x1b[31m\x00\x07 end"
+
+
+def make_result() -> RunResult:
+    results = (
+        TestResult("pay", "tests/test_a.py::TestX::test_ok[1]", Outcome.PASSED, 0.5),
+        TestResult("pay", "tests/test_a.py::test_bad", Outcome.FAILED, 0.1, HOSTILE, HOSTILE),
+        TestResult("web", "cart.Cart.total", Outcome.SKIPPED, message="later"),
+        TestResult("web", "cart.Cart.hang", Outcome.TIMEOUT, 9.0, "exceeded"),
+        TestResult("inv", "tests/test_i.py::test_warm", Outcome.FLAKY, 0.2, "passed on 2"),
+    )
+    return RunResult("r1", results, count(results), ExitCode.TESTS_FAILED, 1.0)
+
+
+def test_junit_names_follow_ci_conventions():
+    assert junit_names("tests/test_a.py::TestX::test_ok[1]") == ("tests.test_a.TestX", "test_ok[1]")
+    assert junit_names("tests/test_a.py::test_bad") == ("tests.test_a", "test_bad")
+    assert junit_names("com.acme.CartTest.total") == ("com.acme.CartTest", "total")
+
+
+def test_junit_xml_is_well_formed_and_counts_match(tmp_path):
+    path = tmp_path / "junit.xml"
+    write_junit_xml(make_result(), path)
+    root = ET.parse(path).getroot()
+    assert root.tag == "testsuites" and root.get("tests") == "5"
+    assert root.get("failures") == "1" and root.get("errors") == "1" and root.get("skipped") == "1"
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    assert set(suites) == {"pay", "web", "inv"}
+    bad = next(c for c in root.iter("testcase") if c.get("name") == "test_bad")
+    failure = bad.find("failure")
+    assert failure.get("message").startswith("]]><script>")
+    assert "\\x1b[31m\\x00\\x07" in failure.text
+    assert root.find(".//flakyFailure") is not None
+
+
+def test_json_report_round_trips(tmp_path):
+    path = tmp_path / "report.json"
+    write_json_report(make_result(), path, None)
+    data = json.loads(path.read_text())
+    assert data["summary"]["failed"] == 1 and data["run"]["exit_code"] == 1
+    assert {t["outcome"] for t in data["tests"]} == {"passed", "failed", "skipped", "timeout", "flaky"}
+    assert data["tests"][1]["message"] == HOSTILE

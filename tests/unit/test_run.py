@@ -1,0 +1,159 @@
+"""The run use case with fakes: retries, flaky, timeouts, crashes, priorities, resume, exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from orch.core import Workflow
+from orch.core.outcomes import ExitCode
+from orch.core.run import RunSession
+from orch.ports import Application, Execution, Outcome, Progress, RunRecord, TestResult
+from orch.testing.fake_runner import CRASH, HANG, FakeClock, FakeExecutor, FakeRunner, FakeTest
+from orch.testing.fakes import FakeStore
+
+
+def make_workflow(tmp_path: Path, apps=("app",), priorities=None, **execution) -> Workflow:
+    priorities = priorities or {}
+    return Workflow(
+        applications=tuple(
+            Application(name, tmp_path, "fake", priority=priorities.get(name, 0)) for name in apps
+        ),
+        execution=Execution(**{"workers": 2, **execution}),
+        root=tmp_path,
+    )
+
+
+def session(tmp_path, runner, store=None, clock=None, **execution):
+    apps = tuple(runner.tests)
+    return RunSession(
+        make_workflow(tmp_path, apps, execution.pop("priorities", None), **execution),
+        runners={"fake": runner},
+        executor=FakeExecutor(runner),
+        store=store or FakeStore(),
+        state_dir=tmp_path / ".orch",
+        clock=clock or FakeClock(0.01),
+        poll_seconds=0,
+    )
+
+
+def outcomes(result) -> dict[str, str]:
+    return {r.nodeid: r.outcome.value for r in result.results}
+
+
+def test_all_pass_exit_zero(tmp_path):
+    runner = FakeRunner({"app": [FakeTest(f"t{i}") for i in range(10)]})
+    result = session(tmp_path, runner).execute()
+    assert result.exit_code is ExitCode.OK
+    assert result.counts.passed == 10 and result.counts.done == 10
+
+
+def test_failures_without_retries_fail_the_run(tmp_path):
+    runner = FakeRunner({"app": [FakeTest("ok"), FakeTest("bad", ("failed",))]})
+    result = session(tmp_path, runner).execute()
+    assert outcomes(result) == {"ok": "passed", "bad": "failed"}
+    assert result.exit_code is ExitCode.TESTS_FAILED
+    assert [r.nodeid for r in result.failed_tests] == ["bad"]
+
+
+def test_pass_on_retry_is_flaky_and_keeps_the_first_failure(tmp_path):
+    runner = FakeRunner(
+        {"app": [FakeTest("flaky", ("failed", "passed")), FakeTest("bad", ("failed",))]}
+    )
+    store = FakeStore()
+    result = session(tmp_path, runner, store, retries=2).execute()
+    assert outcomes(result) == {"flaky": "flaky", "bad": "failed"}
+    flaky = next(r for r in result.results if r.nodeid == "flaky")
+    assert "attempt 1 failed" in flaky.message and flaky.attempt == 2
+    bad = next(r for r in result.results if r.nodeid == "bad")
+    assert bad.attempt == 3
+    attempts = sorted((a.nodeid, a.attempt) for a in store.attempts(result.run_id))
+    assert attempts == [("bad", 1), ("bad", 2), ("bad", 3), ("flaky", 1), ("flaky", 2)]
+
+
+def test_a_hanging_test_times_out_and_the_rest_of_its_shard_still_runs(tmp_path):
+    tests = [FakeTest("a", file="f.py"), FakeTest("hang", (HANG,), file="f.py")]
+    tests += [FakeTest(f"z{i}", file="f.py") for i in range(3)]
+    runner = FakeRunner({"app": tests})
+    executor_session = session(tmp_path, runner, timeout=1.0, workers=1)
+    result = executor_session.execute()
+    assert outcomes(result) == {
+        "a": "passed",
+        "hang": "timeout",
+        "z0": "passed",
+        "z1": "passed",
+        "z2": "passed",
+    }
+    hang = next(r for r in result.results if r.nodeid == "hang")
+    assert "per-test timeout of 1s" in hang.message
+    assert any(p.killed for p in executor_session.executor.started)
+
+
+def test_a_crash_marks_the_running_test_and_reruns_the_remainder(tmp_path):
+    tests = [FakeTest("a", file="f.py"), FakeTest("boom", (CRASH,), file="f.py")]
+    tests += [FakeTest("after", file="f.py")]
+    runner = FakeRunner({"app": tests})
+    result = session(tmp_path, runner, workers=1).execute()
+    assert outcomes(result) == {"a": "passed", "boom": "error", "after": "passed"}
+    boom = next(r for r in result.results if r.nodeid == "boom")
+    assert "died while running this test (killed by SIGSEGV: Segmentation fault)" in boom.message
+
+
+def test_shard_timeout_times_out_what_did_not_run(tmp_path):
+    tests = [FakeTest("hang", (HANG,), file="f.py"), FakeTest("never", file="f.py")]
+    runner = FakeRunner({"app": tests})
+    result = session(tmp_path, runner, workers=1, shard_timeout=2.0).execute()
+    assert outcomes(result) == {"hang": "timeout", "never": "timeout"}
+    assert all("shard exceeded its timeout of 2s" in r.message for r in result.results)
+
+
+def test_higher_priority_apps_are_dispatched_first_fifo_on_ties(tmp_path):
+    runner = FakeRunner({name: [FakeTest(f"{name}_t")] for name in ("low", "high", "mid", "mid2")})
+    run = session(
+        tmp_path, runner, workers=1, priorities={"high": 5, "mid": 1, "mid2": 1, "low": 0}
+    )
+    run.execute()
+    assert [p.app for p in run.executor.started] == ["high", "mid", "mid2", "low"]
+
+
+def test_resume_runs_only_what_was_not_recorded_and_totals_match(tmp_path):
+    tests = [FakeTest(f"t{i}", file=f"f{i % 3}.py") for i in range(9)]
+    tests.append(FakeTest("flaky", ("failed", "passed"), file="f0.py"))
+    runner = FakeRunner({"app": tests})
+    uninterrupted = session(tmp_path, runner, retries=1).execute()
+
+    store = FakeStore()
+    store.create_run(RunRecord(id="r1", workflow="w", commit="", started_at=0.0))
+    done = [TestResult("app", f"t{i}", Outcome.PASSED) for i in range(4)]
+    first_try = TestResult("app", "flaky", Outcome.FAILED, message="boom")
+    store.record("r1", Progress(attempts=[*done, first_try], finals=done))
+    resumed_runner = FakeRunner({"app": tests})
+    resumed = session(tmp_path, resumed_runner, store, retries=1).execute(resume="r1")
+    ran = {n for p in session_processes(resumed_runner) for n in p}
+    assert ran == {f"t{i}" for i in range(4, 9)} | {"flaky"}
+    assert resumed.counts == uninterrupted.counts
+    assert outcomes(resumed)["flaky"] == "flaky"
+    assert len(store.final_results("r1")) == 10
+
+
+def session_processes(runner):
+    return [argv for argv in runner.commands]
+
+
+def test_nothing_to_run_exits_five(tmp_path):
+    result = session(tmp_path, FakeRunner({"app": []})).execute()
+    assert result.exit_code is ExitCode.NOTHING_SELECTED
+
+
+def test_every_result_is_persisted_and_the_run_finished(tmp_path):
+    store = FakeStore()
+    runner = FakeRunner({"a": [FakeTest("x"), FakeTest("y", ("failed",))], "b": [FakeTest("z")]})
+    result = session(tmp_path, runner, store).execute()
+    assert {(r.app, r.nodeid) for r in store.final_results(result.run_id)} == {
+        ("a", "x"),
+        ("a", "y"),
+        ("b", "z"),
+    }
+    record = store.get_run(result.run_id)
+    assert record.status == "finished" and record.exit_code == 1
+    assert store.running(result.run_id) == []
+    assert store.durations("a") == {"x": 0.01}
