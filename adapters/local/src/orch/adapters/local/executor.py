@@ -1,0 +1,157 @@
+"""Run shard commands as local processes: clean environment, own session, output in a file.
+
+Each shard leads its own process group with ``ORCH_TAG=<tag>`` in its environment, dies with the
+orchestrator (Linux ``PR_SET_PDEATHSIG``), and can be killed as a whole tree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import ClassVar
+
+from attrs import define, field
+
+from orch.adapters.local.processes import TAG_VAR, kill_tagged
+from orch.ports import Command, EnvironmentProblem
+
+ENV_ALLOWLIST = (
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "TERM",
+    "SHELL",
+)
+"""The only variables a shard inherits from orch; everything else comes from the command."""
+
+TAIL_BYTES = 4096
+"""How much of the end of ``output.log`` ``output_tail`` returns."""
+
+KILL_WAIT = 10.0
+"""Seconds ``kill`` waits for the killed leader to be reaped (one stuck in the kernel may not)."""
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _load_prctl() -> Callable[..., int] | None:
+    """libc's ``prctl``, resolved once in the parent so the child only calls it (None off Linux)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    return prctl
+
+
+_prctl = _load_prctl()
+
+
+def _die_with(parent: int) -> Callable[[], None] | None:
+    """A preexec_fn making the child get SIGKILL when ``parent``'s forking thread ends."""
+    prctl = _prctl
+    if prctl is None:
+        return None
+
+    def die_with_parent() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the orchestrator died before prctl took effect
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return die_with_parent
+
+
+def child_environment(extra: Mapping[str, str], tmp: Path, tag: str) -> dict[str, str]:
+    """The whole environment of a shard: the allowlist, the command's own, TMPDIR and ORCH_TAG."""
+    env = {name: os.environ[name] for name in ENV_ALLOWLIST if name in os.environ}
+    env.update(extra)
+    env["TMPDIR"] = str(tmp)
+    env[TAG_VAR] = tag
+    return env
+
+
+@define
+class LocalProcess:
+    """A shard process started by LocalExecutor, with everything it spawned."""
+
+    pid: int
+    tag: str
+    log: Path
+    _popen: subprocess.Popen[bytes] = field(repr=False)
+
+    def poll(self) -> int | None:
+        """The exit code once the process ended (negative: killed by that signal), else None."""
+        return self._popen.poll()
+
+    def kill(self) -> None:
+        """SIGKILL the process group and every process with exactly this tag; reap the leader."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+        kill_tagged(lambda tag: tag == self.tag)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._popen.wait(timeout=KILL_WAIT)
+
+    def output_tail(self) -> str:
+        """The last ~4 KB of what the process wrote to stdout and stderr."""
+        try:
+            with self.log.open("rb") as log:
+                size = log.seek(0, os.SEEK_END)
+                log.seek(max(0, size - TAIL_BYTES))
+                return log.read().decode(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+
+class LocalExecutor:
+    """Starts shard commands as processes on this machine, isolated from orch's own environment.
+
+    ``start`` must be called from a long-lived thread (core uses the main thread): Linux sends the
+    parent-death signal when the *thread* that forked the child exits, not the whole process.
+    """
+
+    PLUGIN_NAME: ClassVar[str] = "local"
+
+    def start(self, command: Command, scratch: Path, tag: str) -> LocalProcess:
+        """Start ``command``: output in ``<scratch>/output.log``, TMPDIR ``<scratch>/tmp``."""
+        scratch = scratch.absolute()  # the child runs in command.cwd, not here
+        tmp = scratch / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        log = scratch / "output.log"
+        with log.open("wb") as output:
+            try:
+                popen = subprocess.Popen(
+                    command.argv,
+                    cwd=command.cwd,
+                    env=child_environment(command.env, tmp, tag),
+                    stdin=subprocess.DEVNULL,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    preexec_fn=_die_with(os.getpid()),
+                )
+            except OSError as error:
+                raise EnvironmentProblem(
+                    f"cannot start {command.argv[0]!r} in {command.cwd}: {error.strerror}; "
+                    "check the runner's command and the application's path"
+                ) from error
+        return LocalProcess(popen.pid, tag, log, popen)
+
+    def reap(self, tag: str) -> int:
+        """SIGKILL every process whose ORCH_TAG starts with ``tag``; returns how many were killed.
+
+        Used for the orphans of a run whose orchestrator died; pass a prefix that ends with a
+        separator (``run-42:``) so that run ``run-4`` does not reap ``run-42``.
+        """
+        if not tag:
+            raise ValueError("reap needs a non-empty tag prefix: '' would kill every shard")
+        return kill_tagged(lambda found: found.startswith(tag))

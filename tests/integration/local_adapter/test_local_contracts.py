@@ -1,0 +1,32 @@
+"""LocalExecutor, SqliteStore and FakeStore against the contracts of their ports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from orch.adapters.local import LocalExecutor, SqliteStore
+from orch.testing.contracts import ExecutorContract, StoreContract
+from orch.testing.fakes import FakeStore
+
+
+class TestLocalExecutorContract(ExecutorContract):
+    @pytest.fixture
+    def executor(self) -> LocalExecutor:
+        return LocalExecutor()
+
+
+class TestSqliteStoreContract(StoreContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[SqliteStore]:
+        store = SqliteStore(tmp_path / ".orch")
+        yield store
+        store.close()
+
+
+class TestFakeStoreContract(StoreContract):
+    @pytest.fixture
+    def store(self) -> FakeStore:
+        return FakeStore()
