@@ -1,0 +1,272 @@
+"""The command runner with real processes: node's test runner, pytest, and plain shell commands."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pluggy
+import pytest
+
+from orch.adapters.junit import CommandRunner, CommandSettings, JUnitXmlParser, TestNGParser
+from orch.adapters.junit import plugin as junit_plugin
+from orch.ports import (
+    Application,
+    ConfigError,
+    EnvironmentProblem,
+    Outcome,
+    Shard,
+    ShardExit,
+    TestResult,
+    TestRunner,
+)
+from orch.ports import hooks as orch_hooks
+
+DATA = Path(__file__).parents[2] / "data" / "junit"
+NODE_REPORTER = "node --test --test-reporter=junit --test-reporter-destination={junit}"
+needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+
+
+def make_app(path: Path, run: str, results: tuple[str, ...] = (), **extra: object) -> Application:
+    path.mkdir(parents=True, exist_ok=True)
+    settings = CommandSettings(run=run, results=results)
+    return Application(name="shop", path=path, runner="command", settings=settings, **extra)
+
+
+def run_shard(app: Application, scratch: Path, attempt: int = 1) -> list[TestResult]:
+    """What the core does with a runner: command, start it, wait, finish."""
+    runner = CommandRunner()
+    shard = Shard(app=app.name, tests=(), key="shop-1", attempt=attempt)
+    command = runner.command(app, shard, scratch)
+    assert command.argv[:2] == ("/bin/sh", "-c") and command.cwd == app.path
+    done = subprocess.run(
+        command.argv,
+        cwd=command.cwd,
+        env={**os.environ, **command.env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert runner.events(app, shard, scratch).read() == []
+    exit = ShardExit(returncode=done.returncode, output_tail=(done.stdout + done.stderr)[-4000:])
+    return runner.finish(app, shard, scratch, exit)
+
+
+def by_id(results: list[TestResult]) -> dict[str, TestResult]:
+    return {result.nodeid: result for result in results}
+
+
+@needs_node
+def test_a_real_node_test_run(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "web", NODE_REPORTER)
+    (app.path / "test").mkdir()
+    (app.path / "test" / "cart.test.mjs").write_text(
+        "import { test } from 'node:test';\n"
+        "import assert from 'node:assert';\n"
+        "test('adds', () => assert.strictEqual(1 + 1, 2));\n"
+        "test('fails', () => assert.strictEqual(1 + 1, 3));\n"
+        "test('skips', { skip: 'not today' }, () => {});\n"
+    )
+    results = by_id(run_shard(app, tmp_path / "scratch dir"))
+    assert {nodeid: r.outcome for nodeid, r in results.items()} == {
+        "adds": Outcome.PASSED,
+        "fails": Outcome.FAILED,
+        "skips": Outcome.SKIPPED,
+    }
+    assert results["fails"].message.startswith("Expected values to be strictly equal")
+    assert results["skips"].message == "not today"
+    assert all(r.app == "shop" and r.attempt == 1 for r in results.values())
+
+
+def test_a_real_pytest_junitxml_run(tmp_path: Path) -> None:
+    python = shlex.quote(sys.executable)
+    app = make_app(
+        tmp_path / "api", f"{python} -m pytest -q -p no:cacheprovider --junitxml={{junit}}"
+    )
+    (app.path / "tests").mkdir()
+    (app.path / "tests" / "test_api.py").write_text(
+        "import pytest\n"
+        "def test_ok():\n    assert True\n"
+        "def test_bad():\n    print('calling api')\n    assert 1 == 2, 'status mismatch'\n"
+        "@pytest.mark.skip(reason='later')\ndef test_later():\n    pass\n"
+    )
+    results = by_id(run_shard(app, tmp_path / "scratch", attempt=2))
+    assert {nodeid: r.outcome for nodeid, r in results.items()} == {
+        "tests.test_api.test_ok": Outcome.PASSED,
+        "tests.test_api.test_bad": Outcome.FAILED,
+        "tests.test_api.test_later": Outcome.SKIPPED,
+    }
+    assert results["tests.test_api.test_bad"].message.startswith("AssertionError: status mismatch")
+    assert all(r.attempt == 2 for r in results.values())
+
+
+def test_a_missing_command_is_an_environment_problem(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "web", "nod --test --test-reporter=junit > {junit}")
+    shard = Shard(app="shop", tests=())
+    with pytest.raises(EnvironmentProblem) as caught:
+        CommandRunner().command(app, shard, tmp_path / "scratch")
+    assert str(caught.value) == (
+        "shop: runner command 'nod' not found on PATH; "
+        "install it or fix runner.command.run in the workflow"
+    )
+
+
+def test_the_command_is_looked_up_on_the_apps_own_path(tmp_path: Path) -> None:
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    tool = tools / "shoptest"
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    shard = Shard(app="shop", tests=())
+    own = make_app(tmp_path / "a", "CI=1 shoptest --out {junit}", env={"PATH": str(tools)})
+    assert CommandRunner().command(own, shard, tmp_path / "s1").env == {"PATH": str(tools)}
+    plain = make_app(tmp_path / "b", "CI=1 shoptest --out {junit}")
+    with pytest.raises(EnvironmentProblem, match="'shoptest' not found on PATH"):
+        CommandRunner().command(plain, shard, tmp_path / "s2")
+
+
+def test_a_relative_program_must_exist_and_be_executable(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "java", "./gradlew test", results=("build/test-results/*.xml",))
+    shard = Shard(app="shop", tests=())
+    with pytest.raises(EnvironmentProblem, match=r"'./gradlew' does not exist in "):
+        CommandRunner().command(app, shard, tmp_path / "scratch")
+    (app.path / "gradlew").write_text("#!/bin/sh\n")
+    with pytest.raises(EnvironmentProblem, match=r"run `chmod \+x ./gradlew`"):
+        CommandRunner().command(app, shard, tmp_path / "scratch")
+    (app.path / "gradlew").chmod(0o755)
+    assert CommandRunner().command(app, shard, tmp_path / "scratch").argv[2] == "./gradlew test"
+
+
+def test_shell_builtins_are_not_looked_up(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "web", "cd . && " + NODE_REPORTER)
+    command = CommandRunner().command(app, Shard(app="shop", tests=()), tmp_path / "s")
+    junit = (tmp_path / "s").absolute() / "junit.xml"
+    assert command.argv[2] == f"cd . && {NODE_REPORTER.replace('{junit}', str(junit))}"
+
+
+def test_results_come_from_every_fresh_file_and_a_corrupt_one_is_one_error(
+    tmp_path: Path,
+) -> None:
+    app = make_app(
+        tmp_path / "mixed",
+        f"mkdir -p reports && cp {DATA}/ant-junit.xml reports/TEST-a.xml"
+        f" && cp {DATA}/corrupt-truncated.xml reports/TEST-b.xml"
+        f" && cp {DATA}/testng-results.xml reports/testng-results.xml"
+        f" && cp {DATA}/corrupt-html.xml {{junit}}",
+        results=("reports/TEST-*.xml", "reports/testng-results.xml"),
+    )
+    listed = run_shard(app, tmp_path / "scratch")
+    assert len(listed) == 4 + 10 + 2
+    results = by_id(listed)
+    assert results["com.shop.CartTest.chargesCard"].outcome is Outcome.SKIPPED
+    assert results["com.shop.CartTest.flakyGateway"].outcome is Outcome.FLAKY
+    broken = results["reports/TEST-b.xml"]
+    assert broken.outcome is Outcome.ERROR
+    assert broken.message == (
+        "not XML: unexpected end of file at line 61 (was the run killed while writing?)"
+    )
+    assert results["junit.xml"].message.startswith("an HTML page, not an XML result file")
+
+
+def test_stale_result_files_are_ignored(tmp_path: Path) -> None:
+    app = make_app(
+        tmp_path / "java",
+        f"cp {DATA}/ant-junit.xml target/surefire-reports/TEST-new.xml",
+        results=("target/surefire-reports/*.xml",),
+    )
+    reports = app.path / "target" / "surefire-reports"
+    reports.mkdir(parents=True)
+    stale = reports / "TEST-old.xml"
+    shutil.copy(DATA / "surefire-TEST-com.shop.CartTest.xml", stale)
+    hour_ago = time.time() - 3600
+    os.utime(stale, (hour_ago, hour_ago))
+    results = by_id(run_shard(app, tmp_path / "scratch"))
+    assert set(results) == {
+        "com.shop.CartTest.addsItem",
+        "com.shop.CartTest.startsEmpty",
+        "com.shop.CartTest.chargesCard",
+        "com.shop.CartTest.throwsOnExpiredCard",
+    }
+
+
+def test_no_result_file_is_one_error_naming_the_command(tmp_path: Path) -> None:
+    app = make_app(
+        tmp_path / "web",
+        "echo compiling; echo 'Error: Cannot find module jest' >&2; exit 3",
+        results=("junit/*.xml",),
+    )
+    [result] = run_shard(app, tmp_path / "scratch")
+    assert (result.app, result.nodeid, result.outcome) == ("shop", "shop", Outcome.ERROR)
+    assert result.message == (
+        "`echo compiling; echo 'Error: Cannot find module jest' >&2; exit 3` exited with code 3"
+        " and wrote no result file; last output: compiling | Error: Cannot find module jest"
+    )
+    assert "junit/*.xml" in result.longrepr
+
+
+def test_exit_code_127_says_command_not_found(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "web", "true && no-such-test-tool-here --out {junit}")
+    [result] = run_shard(app, tmp_path / "scratch")
+    assert result.outcome is Outcome.ERROR
+    assert "command not found (exit code 127)" in result.message
+    assert "no-such-test-tool-here" in result.message
+
+
+def test_a_killed_command_says_why(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "web", NODE_REPORTER)
+    runner = CommandRunner()
+    shard = Shard(app="shop", tests=())
+    runner.command(app, shard, tmp_path / "scratch")
+    exit = ShardExit(returncode=-9, killed_for="shard timeout after 300s", output_tail="")
+    [result] = runner.finish(app, shard, tmp_path / "scratch", exit)
+    assert "was killed (shard timeout after 300s)" in result.message
+    assert result.message.endswith("last output: no output")
+
+
+def test_settings_and_configuration_errors(tmp_path: Path) -> None:
+    assert CommandSettings(run="make test", results=["a/*.xml"]).results == ("a/*.xml",)
+    shard = Shard(app="shop", tests=())
+    bare = Application(name="shop", path=tmp_path, runner="command")
+    with pytest.raises(ConfigError, match="the command runner needs its settings"):
+        CommandRunner().command(bare, shard, tmp_path / "s")
+    blind = make_app(tmp_path, "node --test")
+    with pytest.raises(ConfigError, match=r"has no \{junit\} and runner.command.results is empty"):
+        CommandRunner().command(blind, shard, tmp_path / "s")
+    unbalanced = make_app(tmp_path, "node --test 'oops {junit}")
+    with pytest.raises(ConfigError, match="cannot be split"):
+        CommandRunner().command(unbalanced, shard, tmp_path / "s")
+
+
+def test_it_is_a_test_runner_that_runs_whole_apps(tmp_path: Path) -> None:
+    runner = CommandRunner()
+    assert isinstance(runner, TestRunner)
+    assert (runner.PLUGIN_NAME, runner.selects_tests) == ("command", False)
+    assert runner.Settings is CommandSettings
+    assert runner.discover(make_app(tmp_path, NODE_REPORTER)) == []
+
+
+def test_the_plugin_registers_parsers_and_runner() -> None:
+    manager = pluggy.PluginManager(orch_hooks.PROJECT)
+    manager.add_hookspecs(orch_hooks)
+    [entry] = importlib.metadata.entry_points(group="orch", name="junit")
+    assert entry.load() is junit_plugin
+    manager.register(junit_plugin)
+    assert manager.hook.orch_register_result_parsers() == [[JUnitXmlParser, TestNGParser]]
+    assert manager.hook.orch_register_test_runners() == [[CommandRunner]]
+
+
+def test_empty_results_from_a_failing_command_are_an_error(tmp_path: Path) -> None:
+    empty = '<testsuites name="jest tests" tests="0"></testsuites>'
+    failing = make_app(tmp_path / "a", f"echo '{empty}' > {{junit}}; echo 'bad config'; exit 1")
+    [result] = run_shard(failing, tmp_path / "s1")
+    assert result.nodeid == "shop" and result.outcome is Outcome.ERROR
+    assert "exited with code 1 and its result files hold no test" in result.message
+    assert "bad config" in result.message
+    passing = make_app(tmp_path / "b", f"echo '{empty}' > {{junit}}")
+    assert run_shard(passing, tmp_path / "s2") == []
