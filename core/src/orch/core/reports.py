@@ -151,6 +151,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)  # readable like any file the user writes, not mkstemp's 0600
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     os.replace(temporary, path)

@@ -45,6 +45,8 @@ from orch.ports import (
 )
 
 POLL_SECONDS = 0.02
+FLUSH_SECONDS = 0.25
+"""How often results are written to the store and the display refreshed while a run goes on."""
 
 
 class RunObserver(Protocol):
@@ -97,6 +99,7 @@ class _Active:
     pending: dict[str, TestCase]
     current: str | None = None
     current_since: float = 0.0
+    current_wall: float = 0.0
     killed_for: str = ""
     resolved: int = 0
     retry: list[TestCase] = field(factory=list)
@@ -144,6 +147,8 @@ class RunSession:
         self.environment_problems = 0
         self._batch = _Batch()
         self._changed = True
+        self._flushed_at = float("-inf")
+        self._running_written: set[tuple[str, str]] = set()
 
     # -- public --------------------------------------------------------------------------------
 
@@ -175,7 +180,7 @@ class RunSession:
             finished = True
         finally:
             self._stop_all()
-            self._flush()
+            self._flush(force=True)
             results = tuple(self.finals.values())
             counts = count(results, self.planned)
             code = exit_code(counts, self.environment_problems)
@@ -327,12 +332,11 @@ class RunSession:
         if isinstance(event, TestStarted):
             active.current = event.nodeid
             active.current_since = self.clock()
-            self._batch.started.append(RunningTest(event.app, event.nodeid, time.time()))
+            active.current_wall = time.time()
             self._changed = True
             return
         if active.current == event.nodeid:
             active.current = None
-        self._batch.finished.append((event.app, event.nodeid))
         self._on_result(active, event)
 
     def _on_result(self, active: _Active, result: TestResult) -> None:
@@ -348,11 +352,11 @@ class RunSession:
         if active.pending.pop(result.nodeid, None) is not None:
             active.resolved += 1
         result = evolve(result, attempt=active.shard.attempt)
-        self._batch.attempts.append(result)
         self._changed = True
         if result.outcome in RETRYABLE:
             self.first_failure.setdefault(key, result)
             if result.attempt <= _first(active.app.retries, self.workflow.execution.retries):
+                self._batch.attempts.append(result)
                 active.retry.append(
                     TestCase(result.app, result.nodeid, result.file, result.markers)
                 )
@@ -411,7 +415,6 @@ class RunSession:
                     file=test.file,
                 ),
             )
-            self._batch.finished.append((test.app, test.nodeid))
         rest = list(active.pending.values())
         if rest and exit.killed_for == "shard-timeout":
             for test in rest:
@@ -454,18 +457,29 @@ class RunSession:
                 ),
             )
 
-    def _flush(self) -> None:
-        if self._batch.empty():
-            if self._changed:
-                self._report_progress()
+    def _flush(self, force: bool = False) -> None:
+        """Write what happened since the last flush in one transaction, a few times a second."""
+        now = self.clock()
+        if not force and now - self._flushed_at < FLUSH_SECONDS:
             return
-        self.store.record(self.run_id, self._batch.progress())
-        self._batch = _Batch()
-        self._report_progress()
+        self._flushed_at = now
+        running = {(a.app.name, a.current): a for a in self.active if a.current is not None}
+        batch = self._batch
+        batch.started = [
+            RunningTest(app, nodeid, running[(app, nodeid)].current_wall)
+            for app, nodeid in running.keys() - self._running_written
+        ]
+        batch.finished = list(self._running_written - running.keys())
+        self._running_written = set(running)
+        if not batch.empty():
+            self.store.record(self.run_id, batch.progress())
+            self._batch = _Batch()
+        if self._changed:
+            self._report_progress()
 
     def _report_progress(self) -> None:
         running = [
-            RunningTest(a.app.name, a.current, a.current_since)
+            RunningTest(a.app.name, a.current, a.current_wall)
             for a in self.active
             if a.current is not None
         ]

@@ -1,0 +1,84 @@
+"""The README's demo end to end: ``orch run`` on a copy of contrib/demo, three apps, two stacks.
+
+A fresh copy has a cold inventory cache, so the demo's flaky test fails once and passes on retry,
+the payment bug fails twice, and the node tests come in through ``node --test``'s JUnit XML.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ORCH = str(Path(sys.executable).parent / "orch")
+DEMO = Path(__file__).resolve().parents[2] / "contrib" / "demo"
+
+FAILING = (
+    "payment-service::tests/test_refunds.py::test_percent_refund_is_rounded_to_minor_unit[JPY]"
+)
+FLAKY = (
+    "inventory-service::tests/test_search.py::test_office_products_are_searchable_on_service_start"
+)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> dict:
+    """The JSON report of one demo run on a fresh copy (no .orch, no report, no warm cache)."""
+    assert shutil.which("node"), "the demo's web-frontend needs node >= 20 on PATH"
+    demo = tmp_path_factory.mktemp("demo") / "demo"
+    shutil.copytree(
+        DEMO, demo, ignore=shutil.ignore_patterns(".orch", "report", ".cache", "__pycache__")
+    )
+    done = subprocess.run(
+        [ORCH, "run", str(demo), "--format", "json"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
+def results_of(report: dict, app: str) -> dict[str, dict]:
+    return {t["nodeid"]: t for t in report["tests"] if t["app"] == app}
+
+
+def test_the_payment_bug_fails_with_its_assertion(report):
+    failed = [t for t in report["tests"] if t["outcome"] == "failed"]
+    assert [t["id"] for t in failed] == [FAILING]
+    assert "Decimal('299.85') == Decimal('300')" in failed[0]["message"] + failed[0]["longrepr"]
+    payments = Counter(t["outcome"] for t in results_of(report, "payment-service").values())
+    assert payments == {"passed": 24, "failed": 1}
+
+
+def test_the_cold_cache_test_is_flaky_not_failed(report):
+    inventory = results_of(report, "inventory-service")
+    flaky = inventory[FLAKY.split("::", 1)[1]]
+    assert flaky["outcome"] == "flaky"
+    assert flaky["attempts"] == 2
+    assert Counter(t["outcome"] for t in inventory.values()) == {"passed": 17, "flaky": 1}
+
+
+def test_the_node_tests_come_from_nodes_junit_xml(report):
+    web = results_of(report, "web-frontend")
+    assert Counter(t["outcome"] for t in web.values()) == {"passed": 14, "skipped": 1}
+    names = " ".join(web)
+    assert "formats 123450 EUR in de-DE" in names
+    assert "taxes the discounted amount" in names
+    [skipped] = [t for t in web.values() if t["outcome"] == "skipped"]
+    assert "right-to-left locales use their own digits" in skipped["nodeid"]
+
+
+def test_the_counts_add_up(report):
+    summary = report["summary"]
+    assert report["run"]["exit_code"] == 1
+    assert len(report["tests"]) == 25 + 18 + 15
+    assert Counter(t["outcome"] for t in report["tests"]) == {
+        outcome: n for outcome, n in summary.items() if n
+    }
+    assert summary["failed"] == 1
+    assert summary["flaky"] == 1
+    assert summary["skipped"] == 1
+    assert summary["passed"] == 24 + 17 + 14
