@@ -7,8 +7,9 @@ The registry asks each plugin's registration hooks for its classes, keeps them b
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
-from typing import Any
+import importlib.metadata
+from collections.abc import Iterable, Iterator
+from importlib.metadata import EntryPoint
 
 import pluggy
 from attrs import frozen
@@ -77,26 +78,49 @@ def load_registry(extra_plugins: Iterable[object] = (), entry_points: bool = Tru
     """The registry of the ``orch`` entry points plus ``extra_plugins`` (e.g. fakes in tests)."""
     manager = pluggy.PluginManager(PROJECT)
     manager.add_hookspecs(hookspecs)
+    origins: dict[int, tuple[str, str]] = {}
     if entry_points:
-        try:
-            manager.load_setuptools_entrypoints(PROJECT)
-        except Exception as exc:  # a broken third-party package must not look like our bug
-            raise PluginError(
-                f"an orch plugin failed to load: {type(exc).__name__}: {exc}"
-            ) from exc
+        for dist, entry in _entry_points():
+            name, version = dist.metadata["Name"], dist.version
+            try:
+                plugin = entry.load()
+            except Exception as exc:  # a broken third-party package must not look like our bug
+                raise PluginError(
+                    f"the orch plugin '{entry.name}' of {name} {version} failed to load: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            if id(plugin) not in origins:
+                manager.register(plugin, name=f"{name}:{entry.name}")
+                origins[id(plugin)] = (name, version)
     for plugin in extra_plugins:
         manager.register(plugin)
-    dists = {id(plugin): dist for plugin, dist in manager.list_plugin_distinfo()}
-    return Registry(_collect(manager, dists))
+    return Registry(_collect(manager, origins))
 
 
-def _collect(manager: pluggy.PluginManager, dists: dict[int, Any]) -> list[PluginInfo]:
+def _entry_points() -> Iterator[tuple[importlib.metadata.Distribution, EntryPoint]]:
+    """Every ``orch`` entry point of every installed distribution (each distribution once).
+
+    pluggy's own loader skips a second entry point with a name already taken, which would hide
+    the very conflict users need to see; walking them here lets the registry name both packages.
+    """
+    seen = set()
+    for dist in importlib.metadata.distributions():
+        name = dist.metadata["Name"]
+        if name in seen:
+            continue
+        seen.add(name)
+        for entry in dist.entry_points:
+            if entry.group == PROJECT:
+                yield dist, entry
+
+
+def _collect(
+    manager: pluggy.PluginManager, origins: dict[int, tuple[str, str]]
+) -> list[PluginInfo]:
     infos = []
     for kind, hook_name in KINDS.items():
         for impl in getattr(manager.hook, hook_name).get_hookimpls():
-            dist = dists.get(id(impl.plugin))
-            dist_name = dist.metadata["Name"] if dist is not None else "(registered directly)"
-            version = dist.version if dist is not None else ""
+            dist_name, version = origins.get(id(impl.plugin), ("(registered directly)", ""))
             for cls in impl.function() or ():
                 name = getattr(cls, "PLUGIN_NAME", None)
                 if not isinstance(name, str) or not name:

@@ -101,7 +101,11 @@ class Executor(Protocol):
 
 @frozen
 class Progress:
-    """One batch of what happened in a run, written to the store in one transaction."""
+    """One batch of what happened in a run, written to the store in one transaction.
+
+    ``attempts`` are the attempts that a retry follows (a final attempt is in ``finals``);
+    ``started``/``finished`` add and remove rows of the tests running right now.
+    """
 
     attempts: Sequence[TestResult] = ()
     finals: Sequence[TestResult] = ()

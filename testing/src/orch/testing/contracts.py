@@ -579,3 +579,112 @@ class ResultParserContract:
         self, parser: ResultParser, tmp_path: Path
     ) -> None:
         self._fails(parser, tmp_path / "missing.out")
+
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+
+import attrs  # noqa: E402
+
+from orch.ports import (  # noqa: E402
+    Application,
+    EventStream,
+    Shard,
+    ShardExit,
+    TestCase,
+    TestRunner,
+    TestStarted,
+)
+
+
+class RunnerContract:
+    """What every TestRunner must do; a subclass provides the fixtures ``runner`` (the TestRunner
+    under test) and ``app`` (an Application for it with at least one test, all of which finish).
+
+    The shard's command runs as a plain subprocess in the ``execute`` fixture; override it for a
+    runner whose commands need something else to start them (a fake executor, a container).
+    """
+
+    @pytest.fixture
+    def execute(self) -> Callable[[Command], ShardExit]:
+        def run(command: Command) -> ShardExit:
+            done = subprocess.run(
+                list(command.argv),
+                cwd=command.cwd,
+                env={**os.environ, **command.env},
+                capture_output=True,
+                text=True,
+            )
+            return ShardExit(done.returncode, output_tail=(done.stdout + done.stderr)[-4000:])
+
+        return run
+
+    @pytest.fixture
+    def shard(self, runner: TestRunner, app: Application) -> Shard:
+        cases = runner.discover(app) if runner.selects_tests else []
+        return Shard(app.name, tuple(cases), key="contract")
+
+    @pytest.fixture
+    def scratch(self, tmp_path: Path) -> Path:
+        path = tmp_path / "scratch"
+        path.mkdir()
+        return path
+
+    def test_it_is_a_named_test_runner(self, runner: TestRunner) -> None:
+        assert isinstance(runner, TestRunner)
+        assert isinstance(runner.PLUGIN_NAME, str) and runner.PLUGIN_NAME
+        assert attrs.has(runner.Settings)
+        runner.Settings()  # every setting has a default
+        assert isinstance(runner.selects_tests, bool)
+
+    def test_discover_returns_the_tests_of_the_app(
+        self, runner: TestRunner, app: Application
+    ) -> None:
+        cases = runner.discover(app)
+        assert all(isinstance(case, TestCase) for case in cases)
+        assert {case.app for case in cases} <= {app.name}
+        nodeids = [case.nodeid for case in cases]
+        assert len(set(nodeids)) == len(nodeids)
+        assert cases or not runner.selects_tests
+
+    def test_the_command_runs_in_an_existing_directory(
+        self, runner: TestRunner, app: Application, shard: Shard, scratch: Path
+    ) -> None:
+        command = runner.command(app, shard, scratch)
+        assert isinstance(command, Command)
+        assert command.cwd.is_dir()
+        assert command.argv and all(isinstance(arg, str) for arg in command.argv)
+        assert all(isinstance(k, str) and isinstance(v, str) for k, v in command.env.items())
+
+    def test_events_are_empty_before_the_shard_starts(
+        self, runner: TestRunner, app: Application, shard: Shard, scratch: Path
+    ) -> None:
+        runner.command(app, shard, scratch)
+        stream = runner.events(app, shard, scratch)
+        assert isinstance(stream, EventStream)
+        assert stream.read() == []
+        assert stream.read() == []
+
+    def test_events_are_incremental_and_finish_adds_only_the_rest(
+        self,
+        runner: TestRunner,
+        app: Application,
+        shard: Shard,
+        scratch: Path,
+        execute: Callable[[Command], ShardExit],
+    ) -> None:
+        command = runner.command(app, shard, scratch)
+        stream = runner.events(app, shard, scratch)
+        exit = execute(command)
+        events = stream.read()
+        assert stream.read() == []
+        finished = runner.finish(app, shard, scratch, exit)
+        assert all(isinstance(e, TestStarted | TestResult) and e.app == app.name for e in events)
+        assert all(isinstance(result, TestResult) for result in finished)
+        results = [e for e in events if isinstance(e, TestResult)] + finished
+        nodeids = [result.nodeid for result in results]
+        assert len(set(nodeids)) == len(nodeids), "a test was reported twice"
+        assert set(nodeids) == set(shard.nodeids) if shard.tests else nodeids
+        for index, event in enumerate(events):
+            if isinstance(event, TestResult) and TestStarted(app.name, event.nodeid) in events:
+                assert events.index(TestStarted(app.name, event.nodeid)) < index

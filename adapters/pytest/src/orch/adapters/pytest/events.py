@@ -1,0 +1,138 @@
+"""Turns the JSON lines the event plugin writes into orch events, the way pytest's terminal would.
+
+A test's phases (setup, call, teardown) arrive one line each; the test is finished at its teardown,
+when they are combined into one TestResult. A collect error finishes the shard's tests it covers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from attrs import Factory, define, field
+
+from orch.ports import Event, Outcome, Shard, TestResult, TestStarted
+
+COLLECT_ERROR = "orch:collect-error"
+"""Marker of a TestCase that stands for a file pytest could not collect."""
+
+
+@define
+class PytestEvents:
+    """Incremental reader of one shard's event file; ``read`` returns only what is new."""
+
+    path: Path
+    app: str
+    shard: Shard
+    buffer: bytes = b""
+    offset: int = 0
+    phases: dict[str, list[dict[str, Any]]] = field(factory=dict)
+    finished: set[str] = field(factory=set)
+    files: dict[str, str] = field(
+        default=Factory(lambda self: {t.nodeid: t.file for t in self.shard.tests}, takes_self=True)
+    )
+
+    def read(self) -> list[Event]:
+        """Events completed since the last call; a partly written last line waits for the next."""
+        try:
+            with self.path.open("rb") as handle:
+                handle.seek(self.offset)
+                chunk = handle.read()
+        except FileNotFoundError:
+            return []
+        self.offset += len(chunk)
+        lines = (self.buffer + chunk).split(b"\n")
+        self.buffer = lines.pop()
+        events: list[Event] = []
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            events.extend(self._on(record))
+        return events
+
+    @property
+    def results(self) -> int:
+        """How many tests got a result so far."""
+        return len(self.finished)
+
+    def _on(self, record: dict[str, Any]) -> list[Event]:
+        kind = record.get("event")
+        nodeid = record.get("nodeid", "")
+        if kind == "start":
+            self.phases[nodeid] = []
+            return [TestStarted(self.app, nodeid)]
+        if kind == "phase":
+            phases = self.phases.setdefault(nodeid, [])
+            phases.append(record)
+            if record.get("when") != "teardown":
+                return []
+            del self.phases[nodeid]
+            return [self._result(nodeid, combine(phases))]
+        if kind == "collecterror":
+            return self._collect_error(record)
+        return []
+
+    def _collect_error(self, record: dict[str, Any]) -> list[Event]:
+        nodeid = record["nodeid"]
+        failed = record.get("outcome") == "failed"
+        covered = [
+            test.nodeid
+            for test in self.shard.tests
+            if test.nodeid not in self.finished and _covers(nodeid, test.nodeid)
+        ]
+        if not covered and not failed:
+            return []
+        verdict = {
+            "outcome": Outcome.ERROR if failed else Outcome.SKIPPED,
+            "message": record.get("message", ""),
+            "longrepr": record.get("longrepr", ""),
+        }
+        return [self._result(test, verdict) for test in covered or [nodeid]]
+
+    def _result(self, nodeid: str, verdict: dict[str, Any]) -> TestResult:
+        self.finished.add(nodeid)
+        return TestResult(
+            app=self.app,
+            nodeid=nodeid,
+            attempt=self.shard.attempt,
+            file=self.files.get(nodeid) or nodeid.split("::", 1)[0],
+            **verdict,
+        )
+
+
+def combine(phases: list[dict[str, Any]]) -> dict[str, Any]:
+    """One test's outcome from its phase events: the first failing phase decides, like pytest."""
+    verdict: dict[str, Any] = {
+        "duration": sum(p.get("duration", 0.0) for p in phases),
+        "longrepr": "\n\n".join(p["longrepr"] for p in phases if p.get("longrepr")),
+        "stdout": "".join(p.get("stdout", "") for p in phases),
+        "stderr": "".join(p.get("stderr", "") for p in phases),
+        "markers": tuple(next((p["markers"] for p in phases if p.get("markers")), ())),
+    }
+    failed = next((p for p in phases if p.get("outcome") == "failed"), None)
+    skipped = next((p for p in phases if p.get("outcome") == "skipped"), None)
+    call = next((p for p in phases if p.get("when") == "call"), {})
+    if failed is not None:
+        outcome = Outcome.FAILED if failed.get("when") == "call" else Outcome.ERROR
+        message = failed.get("message", "")
+    elif skipped is not None:
+        outcome = Outcome.XFAILED if "wasxfail" in skipped else Outcome.SKIPPED
+        message = skipped.get("wasxfail") or skipped.get("message", "")
+    elif "wasxfail" in call:
+        outcome, message = Outcome.XPASSED, call["wasxfail"]
+    else:
+        outcome, message = Outcome.PASSED, ""
+    return {**verdict, "outcome": outcome, "message": message}
+
+
+def _covers(collector: str, nodeid: str) -> bool:
+    """Whether a test lies inside the collector (file, class or directory) with that nodeid."""
+    return (
+        not collector
+        or nodeid == collector
+        or nodeid.startswith(collector + "::")
+        or nodeid.startswith(collector + "/")
+    )

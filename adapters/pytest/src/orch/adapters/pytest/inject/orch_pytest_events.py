@@ -1,0 +1,186 @@
+"""pytest plugin orch puts on the app's path: streams collection and per-phase events as JSON lines.
+
+Dependency-free on purpose (stdlib and pytest only): the application's interpreter need not have
+orch installed. ``ORCH_EVENTS`` names the file to append events to; ``ORCH_SELECT`` names a file of
+nodeids, one a line, to run (everything else is deselected) in that order; ``ORCH_NO_BYTECODE``
+stops Python from writing bytecode for what is imported after this plugin (test modules).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from json.encoder import encode_basestring_ascii as _quote
+
+import pytest
+
+if os.environ.get("ORCH_NO_BYTECODE"):
+    sys.dont_write_bytecode = True  # discovery leaves no __pycache__ in the app's tree
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the event writer and the selector when orch asked for them through the env."""
+    events = os.environ.get("ORCH_EVENTS")
+    if events and not hasattr(config, "workerinput"):  # xdist workers: the controller reports
+        out = open(events, "a", encoding="utf-8")  # noqa: SIM115 closed at unconfigure
+        config.pluginmanager.register(_Reporter(out, config), "orch-events")
+    select = os.environ.get("ORCH_SELECT")
+    if select:
+        with open(select, encoding="utf-8") as lines:
+            wanted = [line.rstrip("\n") for line in lines if line.strip()]
+        config.pluginmanager.register(_Selector(wanted), "orch-select")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Close the event file."""
+    reporter = config.pluginmanager.get_plugin("orch-events")
+    if reporter is not None:
+        reporter.out.close()
+
+
+class _Selector:
+    """Keeps only the wanted items, in the wanted order."""
+
+    def __init__(self, wanted: list[str]) -> None:
+        self.order = {nodeid: index for index, nodeid in enumerate(wanted)}
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list) -> None:
+        order = self.order
+        kept = [item for item in items if item.nodeid in order]
+        if len(kept) != len(items):
+            dropped = [item for item in items if item.nodeid not in order]
+            config.hook.pytest_deselected(items=dropped)
+        kept.sort(key=lambda item: order[item.nodeid])
+        items[:] = kept
+
+
+class _Reporter:
+    """Writes one JSON object per line as things happen.
+
+    Lines are flushed when a test starts, when something goes wrong and at the end: a passed
+    phase waits for the next flush (at most until the next test starts), so a test costs one write.
+    """
+
+    def __init__(self, out, config: pytest.Config) -> None:
+        self.out = out
+        self.rootpath = str(config.rootpath)
+        self.invocation_dir = str(config.invocation_params.dir)
+        self.collect_only = config.option.collectonly
+        self.item = None
+        self.exc_type = None
+        self.markers: tuple[str, list[str]] = ("", [])
+
+    def write(self, event: dict) -> None:
+        self.out.write(json.dumps(event) + "\n")
+
+    def file_of(self, nodeid: str) -> str:
+        """The nodeid's file relative to the directory pytest was started in."""
+        path = os.path.join(self.rootpath, nodeid.split("::", 1)[0])
+        return os.path.relpath(path, self.invocation_dir).replace(os.sep, "/")
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if not self.collect_only:
+            return
+        for item in session.items:
+            nodeid = item.nodeid
+            self.write(
+                {
+                    "event": "collected",
+                    "nodeid": nodeid,
+                    "file": self.file_of(nodeid),
+                    "markers": _markers(item),
+                }
+            )
+        self.out.flush()
+
+    def pytest_collectreport(self, report) -> None:
+        if report.passed:
+            return
+        text, message = _describe(report, None)
+        self.write(
+            {
+                "event": "collecterror",
+                "nodeid": report.nodeid,
+                "file": self.file_of(report.nodeid),
+                "outcome": report.outcome,
+                "longrepr": text,
+                "message": message,
+            }
+        )
+        self.out.flush()
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        self.out.write('{"event": "start", "nodeid": ' + _quote(nodeid) + "}\n")
+        self.out.flush()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item, call) -> None:
+        self.item = item
+        self.exc_type = call.excinfo.typename if call.excinfo is not None else None
+
+    def pytest_runtest_logreport(self, report) -> None:
+        nodeid = report.nodeid
+        when = report.when
+        outcome = report.outcome
+        extra = {}
+        if report.longrepr is not None:
+            extra["longrepr"], extra["message"] = _describe(report, self.exc_type)
+        wasxfail = getattr(report, "wasxfail", None)
+        if wasxfail is not None:
+            extra["wasxfail"] = wasxfail
+        for title, content in report.sections:
+            if content and title == f"Captured stdout {when}":
+                extra["stdout"] = content
+            elif content and title == f"Captured stderr {when}":
+                extra["stderr"] = content
+        markers = self.markers_of(nodeid)
+        if markers:
+            extra["markers"] = markers
+        # Formatted by hand: json.dumps of the whole event would be most of this plugin's cost.
+        line = (
+            f'{{"event": "phase", "nodeid": {_quote(nodeid)}, "when": {_quote(when)}, '
+            f'"outcome": {_quote(outcome)}, "duration": {float(report.duration)!r}'
+        )
+        self.out.write(f"{line}, {json.dumps(extra)[1:]}\n" if extra else line + "}\n")
+        if outcome != "passed":
+            self.out.flush()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self) -> None:
+        self.out.flush()
+
+    def markers_of(self, nodeid: str) -> list[str]:
+        """Marker names of the test being reported, computed once per test."""
+        if self.markers[0] != nodeid:
+            item = self.item
+            self.markers = (
+                nodeid,
+                _markers(item) if item is not None and item.nodeid == nodeid else [],
+            )
+        return self.markers[1]
+
+
+def _markers(item) -> list[str]:
+    return list(dict.fromkeys(mark.name for mark in item.iter_markers()))
+
+
+def _describe(report, exc_type: str | None) -> tuple[str, str]:
+    """The full text of a report's longrepr and its one-line reason."""
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple):  # a skip: (path, lineno, "Skipped: reason")
+        path, lineno, reason = longrepr
+        reason = reason[len("Skipped: ") :] if reason.startswith("Skipped: ") else reason
+        return f"{path}:{lineno + 1}: {reason}", reason
+    text = report.longreprtext
+    crash = getattr(longrepr, "reprcrash", None)
+    if crash is not None:
+        message = crash.message.split("\n", 1)[0]
+        if exc_type and not message.startswith(exc_type):
+            message = f"{exc_type}: {message}"
+        return text, message
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = [line[1:].strip() for line in lines if line.startswith("E ")]
+    return text, (errors or lines or [""])[-1]

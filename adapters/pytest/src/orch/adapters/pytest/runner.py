@@ -1,0 +1,179 @@
+"""The pytest runner: discovery by ``pytest --collect-only``, shards run with the event plugin."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import ClassVar
+
+from attrs import define, field, frozen
+
+from orch.adapters.pytest.events import COLLECT_ERROR, PytestEvents
+from orch.adapters.pytest.interpreter import (
+    EVENT_PLUGIN,
+    plugin_env,
+    pytest_missing,
+    resolve_python,
+)
+from orch.ports import (
+    Application,
+    Command,
+    EnvironmentProblem,
+    Outcome,
+    Shard,
+    ShardExit,
+    TestCase,
+    TestResult,
+)
+
+NO_TESTS = 5
+"""pytest's exit code when it collected nothing."""
+
+PYTEST_TROUBLE = {2: "was interrupted", 3: "hit an internal error", 4: "reported a usage error"}
+"""pytest's exit codes that mean it did not run the tests, and what each means."""
+
+ALWAYS = ("-p", EVENT_PLUGIN, "-p", "no:cacheprovider", "--continue-on-collection-errors")
+"""Options of every pytest orch starts: events on, no cache in the app, a broken file stops none."""
+
+
+@frozen
+class PytestSettings:
+    """The ``runner: {pytest: {...}}`` block: extra pytest arguments and the app's interpreter."""
+
+    args: tuple[str, ...] = field(default=(), converter=tuple)
+    python: str | None = None
+
+
+@define
+class PytestRunner:
+    """orch's TestRunner for pytest: lists tests by collecting them, runs shards by nodeid."""
+
+    __test__ = False
+
+    PLUGIN_NAME: ClassVar[str] = "pytest"
+    Settings: ClassVar[type] = PytestSettings
+    selects_tests: ClassVar[bool] = True
+
+    _streams: dict[Path, PytestEvents] = field(factory=dict, init=False)
+
+    def discover(self, app: Application) -> list[TestCase]:
+        """Every test pytest collects in ``app``, and one TestCase per file it could not collect."""
+        settings = _settings(app)
+        python = resolve_python(app, settings.python)
+        with tempfile.TemporaryDirectory(prefix="orch-collect-") as tmp:
+            events = Path(tmp) / "collect.jsonl"
+            env = {**os.environ, **plugin_env(app), "ORCH_EVENTS": str(events)}
+            env["ORCH_NO_BYTECODE"] = "1"
+            env.pop("ORCH_SELECT", None)
+            argv = [python, "-m", "pytest", "--collect-only", "-q", *ALWAYS, *settings.args]
+            done = subprocess.run(
+                [*argv, *app.paths],
+                cwd=app.path,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode == NO_TESTS:
+                return []
+            if done.returncode not in (0, 1) or not events.exists():
+                raise _collect_problem(app, python, done)
+            lines = events.read_text(encoding="utf-8").splitlines()
+        return [case for line in lines if (case := _test_case(app.name, json.loads(line)))]
+
+    def command(self, app: Application, shard: Shard, scratch: Path) -> Command:
+        """The pytest process for ``shard``: its files on the command line, its nodeids selected."""
+        settings = _settings(app)
+        python = resolve_python(app, settings.python)
+        scratch = scratch.absolute()
+        scratch.mkdir(parents=True, exist_ok=True)
+        (scratch / "events.jsonl").unlink(missing_ok=True)
+        env = {**plugin_env(app), "ORCH_EVENTS": str(scratch / "events.jsonl")}
+        if shard.tests:
+            select = scratch / "select.txt"
+            select.write_text("".join(f"{n}\n" for n in shard.nodeids), encoding="utf-8")
+            env["ORCH_SELECT"] = str(select)
+            targets = tuple(dict.fromkeys(_file_of(test) for test in shard.tests))
+        else:
+            env["ORCH_SELECT"] = (
+                ""  # the whole app: no selection, even one inherited from orch's env
+            )
+            targets = app.paths
+        basetemp = ("--basetemp", str(scratch / "basetemp"))
+        argv = (python, "-m", "pytest", *ALWAYS, *basetemp, *settings.args, *targets)
+        return Command(argv=argv, cwd=app.path, env=env)
+
+    def events(self, app: Application, shard: Shard, scratch: Path) -> PytestEvents:
+        """The stream of ``shard``'s events; ``finish`` picks it up again by ``scratch``."""
+        stream = _stream(app, shard, scratch)
+        self._streams[scratch.absolute()] = stream
+        return stream
+
+    def finish(
+        self, app: Application, shard: Shard, scratch: Path, exit: ShardExit
+    ) -> list[TestResult]:
+        """Results not yet read; one error naming pytest's complaint if it ran nothing at all."""
+        stream = self._streams.pop(scratch.absolute(), None) or _stream(app, shard, scratch)
+        results = [event for event in stream.read() if isinstance(event, TestResult)]
+        trouble = PYTEST_TROUBLE.get(exit.returncode)
+        if trouble is None or stream.results:
+            return results
+        target = _file_of(shard.tests[0]) if shard.tests else app.name
+        return [_pytest_error(app, shard, target, trouble, exit)]
+
+
+def _stream(app: Application, shard: Shard, scratch: Path) -> PytestEvents:
+    return PytestEvents(scratch.absolute() / "events.jsonl", app.name, shard)
+
+
+def _file_of(test: TestCase) -> str:
+    return test.file or test.nodeid.split("::", 1)[0]
+
+
+def _settings(app: Application) -> PytestSettings:
+    return app.settings if app.settings is not None else PytestSettings()
+
+
+def _test_case(app: str, record: dict) -> TestCase | None:
+    if record.get("event") == "collected":
+        return TestCase(app, record["nodeid"], record["file"], tuple(record["markers"]))
+    if record.get("event") == "collecterror" and record.get("outcome") == "failed":
+        return TestCase(app, record["nodeid"], record["file"], (COLLECT_ERROR,))
+    return None
+
+
+def _tail(text: str, count: int = 3) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()][-count:]
+
+
+def _collect_problem(
+    app: Application, python: str, done: subprocess.CompletedProcess
+) -> EnvironmentProblem:
+    if pytest_missing(python, app):
+        return EnvironmentProblem(
+            f"app '{app.name}': pytest is not importable by {python}; "
+            f"install it there (e.g. `{python} -m pip install pytest`)"
+        )
+    said = "; ".join(_tail(done.stdout + done.stderr)) or "no output"
+    return EnvironmentProblem(
+        f"app '{app.name}': pytest could not collect tests in {app.path} "
+        f"(exit code {done.returncode}): {said}"
+    )
+
+
+def _pytest_error(
+    app: Application, shard: Shard, nodeid: str, trouble: str, exit: ShardExit
+) -> TestResult:
+    said = "; ".join(_tail(exit.output_tail)) or "no output"
+    return TestResult(
+        app=app.name,
+        nodeid=nodeid,
+        outcome=Outcome.ERROR,
+        message=f"pytest {trouble} (exit code {exit.returncode}): {said}",
+        longrepr=exit.output_tail,
+        attempt=shard.attempt,
+        file=nodeid if shard.tests else "",
+    )
