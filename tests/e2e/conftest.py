@@ -42,6 +42,21 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+def tagged_processes(run_id: str) -> list[int]:
+    """Pids whose environment carries this run's ORCH_TAG (how orch marks its processes)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if f"ORCH_TAG={run_id}/".encode() in environ:
+            found.append(int(entry.name))
+    return found
+
+
 def outcomes(report: dict) -> dict[str, str]:
     return {t["nodeid"]: t["outcome"] for t in report["tests"]}
 

@@ -1,4 +1,4 @@
-"""``orch plugins`` against real entry points, including a third-party package claiming a taken name."""
+"""``orch plugins`` against real entry points, including a third party claiming a taken name."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-from conftest import outcomes, write_files
+from conftest import outcomes, tagged_processes, write_files
 
 PROJECT = {
     "tests/test_math.py": """
@@ -47,7 +47,9 @@ def test_orch_run_dot_matches_pytest_and_writes_reports(tmp_path, orch):
     assert report["summary"]["skipped"] == 1 and report["summary"]["xfailed"] == 1
     plain = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=tmp_path, capture_output=True, text=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert "1 failed, 5 passed, 1 skipped, 1 xfailed" in plain.stdout
     broken = next(t for t in report["tests"] if t["nodeid"].endswith("test_breaks"))
@@ -130,8 +132,7 @@ def test_per_test_timeout_kills_the_hung_test_and_the_rest_still_count(tmp_path,
     }
     hung = next(t for t in report["tests"] if t["outcome"] == "timeout")
     assert "per-test timeout of 1.5s" in hung["message"]
-    leftovers = subprocess.run(["pgrep", "-f", "sleep 300"], capture_output=True, text=True)
-    assert leftovers.stdout.strip() == "", "the hung test's child process survived"
+    assert tagged_processes(report["run"]["id"]) == [], "the hung test's child survived"
 
 
 def test_a_process_that_dies_mid_shard_loses_only_that_test(tmp_path, orch):
@@ -163,7 +164,9 @@ def test_a_process_that_dies_mid_shard_loses_only_that_test(tmp_path, orch):
     got = outcomes(report)
     assert got["tests/test_crash.py::test_exits"] == "error"
     assert got["tests/test_crash.py::test_segfaults"] == "error"
-    assert [got[f"tests/test_crash.py::test_{n}"] for n in ("one", "two", "three")] == ["passed"] * 3
+    assert [got[f"tests/test_crash.py::test_{n}"] for n in ("one", "two", "three")] == [
+        "passed"
+    ] * 3
     messages = {t["nodeid"].split("::")[1]: t["message"] for t in report["tests"]}
     assert "exit code 3" in messages["test_exits"]
     assert "SIGSEGV" in messages["test_segfaults"]

@@ -71,7 +71,9 @@ def test_malformed_json_names_line_and_column(tmp_path, registry):
 def test_misspelled_key_suggests_the_closest(tmp_path, registry):
     text = GOOD.replace("retries: 1", "retires: 1")
     message = error_of(write(tmp_path, text), registry)
-    assert message.startswith("orch.yaml: $.execution.retires: unknown key; did you mean 'retries'?")
+    assert message.startswith(
+        "orch.yaml: $.execution.retires: unknown key; did you mean 'retries'?"
+    )
 
 
 def test_misspelled_runner_lists_available_and_suggests(tmp_path, registry):
@@ -84,7 +86,10 @@ def test_misspelled_runner_lists_available_and_suggests(tmp_path, registry):
 
 def test_runner_settings_errors_carry_the_runner_name_in_the_path(tmp_path, registry):
     message = error_of(write(tmp_path, GOOD.replace('args: ["-q"]', "argz: []")), registry)
-    assert "$.applications.payment-service.runner.pytest.argz: unknown key; did you mean 'args'?" in message
+    assert (
+        "$.applications.payment-service.runner.pytest.argz: unknown key; did you mean 'args'?"
+        in message
+    )
 
 
 def test_every_problem_is_reported_one_per_line(tmp_path, registry):

@@ -50,5 +50,11 @@ def test_json_report_round_trips(tmp_path):
     write_json_report(make_result(), path, None)
     data = json.loads(path.read_text())
     assert data["summary"]["failed"] == 1 and data["run"]["exit_code"] == 1
-    assert {t["outcome"] for t in data["tests"]} == {"passed", "failed", "skipped", "timeout", "flaky"}
+    assert {t["outcome"] for t in data["tests"]} == {
+        "passed",
+        "failed",
+        "skipped",
+        "timeout",
+        "flaky",
+    }
     assert data["tests"][1]["message"] == HOSTILE

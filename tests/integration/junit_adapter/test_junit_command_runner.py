@@ -24,7 +24,9 @@ from orch.ports import (
     Shard,
     ShardExit,
     TestResult,
-    TestRunner,
+)
+from orch.ports import (
+    TestRunner as RunnerPort,
 )
 from orch.ports import hooks as orch_hooks
 
@@ -245,7 +247,7 @@ def test_settings_and_configuration_errors(tmp_path: Path) -> None:
 
 def test_it_is_a_test_runner_that_runs_whole_apps(tmp_path: Path) -> None:
     runner = CommandRunner()
-    assert isinstance(runner, TestRunner)
+    assert isinstance(runner, RunnerPort)
     assert (runner.PLUGIN_NAME, runner.selects_tests) == ("command", False)
     assert runner.Settings is CommandSettings
     assert runner.discover(make_app(tmp_path, NODE_REPORTER)) == []

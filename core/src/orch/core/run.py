@@ -288,7 +288,9 @@ class RunSession:
             scratch.mkdir(parents=True, exist_ok=True)
             try:
                 command = runner.command(app, shard, scratch)
-                process = self.executor.start(command, scratch, tag=f"{self.run_id}/{shard.key}")
+                process = self.executor.start(
+                    command, scratch, tag=f"{self.run_id}/{scratch.name}/"
+                )
             except EnvironmentProblem as problem:
                 self._environment_problem(app, str(problem))
                 for test in shard.tests:
@@ -309,6 +311,7 @@ class RunSession:
             return
         for event in active.stream.read():
             self._on_event(active, event)
+        active.process.kill()  # whatever the tests left running dies with their shard
         exit = ShardExit(returncode, active.killed_for, active.process.output_tail())
         for result in active.runner.finish(active.app, active.shard, active.scratch, exit):
             self._on_result(active, result)

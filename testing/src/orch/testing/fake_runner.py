@@ -88,9 +88,7 @@ class FakeRunner:
     def command(self, app: Application, shard: Shard, scratch: Path) -> Command:
         self.channels[scratch] = _Channel()
         self.commands.append(shard.nodeids)
-        return Command(
-            argv=("fake", app.name, str(shard.attempt), *shard.nodeids), cwd=scratch
-        )
+        return Command(argv=("fake", app.name, str(shard.attempt), *shard.nodeids), cwd=scratch)
 
     def events(self, app: Application, shard: Shard, scratch: Path) -> FakeStream:
         return FakeStream(self.channels[scratch])
