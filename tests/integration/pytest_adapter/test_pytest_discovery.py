@@ -123,7 +123,7 @@ def test_an_ini_file_above_the_app_keeps_files_relative_to_the_app(
     assert case.nodeid == "apps/billing/tests/test_b.py::test_b"
     assert case.file == "tests/test_b.py"
     ran = run_shard(runner, app, Shard(app.name, (case,)), tmp_path / "scratch")
-    assert ran.command.argv[-1] == "tests/test_b.py"
+    assert Path(ran.command.env["ORCH_FILES"]).read_text() == "tests/test_b.py\n"
     assert [(r.nodeid, r.outcome, r.file) for r in ran.results.values()] == [
         (case.nodeid, Outcome.PASSED, "tests/test_b.py")
     ]

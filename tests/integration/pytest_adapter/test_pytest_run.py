@@ -170,10 +170,12 @@ def test_longrepr_output_duration_and_attempt_are_kept(ran: Ran) -> None:
     assert "def test_broken(:" in results["tests/test_broken.py"].longrepr
 
 
-def test_the_command_names_each_file_once_and_selects_by_nodeid(ran: Ran, tmp_path: Path) -> None:
+def test_the_command_lists_each_file_once_and_selects_by_nodeid(ran: Ran, tmp_path: Path) -> None:
     argv = ran.command.argv
     assert argv[1:5] == ("-m", "pytest", "-p", "orch_pytest_events")
-    assert argv[-4:] == ("-q", "tests/test_other.py", FILE, "tests/test_broken.py")
+    assert argv[-1] == "-q", "files are narrowed by ORCH_FILES, not by arguments"
+    files = Path(ran.command.env["ORCH_FILES"]).read_text(encoding="utf-8").splitlines()
+    assert files == ["tests/test_other.py", FILE, "tests/test_broken.py"]
     scratch = Path(ran.command.env["ORCH_EVENTS"]).parent
     assert argv[argv.index("--basetemp") + 1] == str(scratch / "basetemp")
     selected = Path(ran.command.env["ORCH_SELECT"]).read_text(encoding="utf-8").splitlines()

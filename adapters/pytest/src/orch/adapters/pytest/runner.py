@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import ClassVar
 
@@ -35,6 +36,14 @@ NO_TESTS = 5
 PYTEST_TROUBLE = {2: "was interrupted", 3: "hit an internal error", 4: "reported a usage error"}
 """pytest's exit codes that mean it did not run the tests, and what each means."""
 
+MAX_COLLECTORS = 4
+"""At most this many pytest processes collect one large suite in parallel."""
+
+PARALLEL_FROM = 40
+"""Suites with fewer Python files are collected by one process (startup would dominate)."""
+
+SKIP_DIRS = frozenset({"node_modules", "venv", "env", "build", "dist", "__pycache__"})
+
 ALWAYS = ("-p", EVENT_PLUGIN, "-p", "no:cacheprovider", "--continue-on-collection-errors")
 """Options of every pytest orch starts: events on, no cache in the app, a broken file stops none."""
 
@@ -60,29 +69,31 @@ class PytestRunner:
     _streams: dict[Path, PytestEvents] = field(factory=dict, init=False)
 
     def discover(self, app: Application) -> list[TestCase]:
-        """Every test pytest collects in ``app``, and one TestCase per file it could not collect."""
+        """Every test pytest collects in ``app``, and one TestCase per file it could not collect.
+
+        A large suite is collected by several pytest processes at once, each given a share of
+        the files pytest lists (listing imports nothing); a small one by a single process.
+        """
         settings = _settings(app)
         python = resolve_python(app, settings.python)
-        with tempfile.TemporaryDirectory(prefix="orch-collect-") as tmp:
-            events = Path(tmp) / "collect.jsonl"
-            env = {**os.environ, **plugin_env(app), "ORCH_EVENTS": str(events)}
-            env["ORCH_NO_BYTECODE"] = "1"
-            env.pop("ORCH_SELECT", None)
-            argv = [python, "-m", "pytest", "--collect-only", "-q", *ALWAYS, *settings.args]
-            done = subprocess.run(
-                [*argv, *app.paths],
-                cwd=app.path,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-            )
-            if done.returncode == NO_TESTS:
-                return []
-            if done.returncode not in (0, 1) or not events.exists():
-                raise _collect_problem(app, python, done)
-            lines = events.read_text(encoding="utf-8").splitlines()
-        return [case for line in lines if (case := _test_case(app.name, json.loads(line)))]
+        processes = min(os.cpu_count() or 1, MAX_COLLECTORS)
+        if processes > 1 and _python_files(app.path, PARALLEL_FROM) >= PARALLEL_FROM:
+            files = [
+                r["file"] for r in _collect(app, python, settings.args, app.paths, list_only=True)
+            ]
+            if len(files) >= PARALLEL_FROM:
+                groups = _balanced(files, app.path, processes)
+                with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+                    parts = pool.map(
+                        lambda group: _collect(app, python, settings.args, app.paths, group),
+                        groups,
+                    )
+                    records = [record for part in parts for record in part]
+                order = {name: index for index, name in enumerate(files)}
+                records.sort(key=lambda r: order.get(r.get("file"), len(order)))
+                return [case for record in records if (case := _test_case(app.name, record))]
+        records = _collect(app, python, settings.args, app.paths)
+        return [case for record in records if (case := _test_case(app.name, record))]
 
     def command(self, app: Application, shard: Shard, scratch: Path) -> Command:
         """The pytest process for ``shard``: its files on the command line, its nodeids selected."""
@@ -92,16 +103,18 @@ class PytestRunner:
         scratch.mkdir(parents=True, exist_ok=True)
         (scratch / "events.jsonl").unlink(missing_ok=True)
         env = {**plugin_env(app), "ORCH_EVENTS": str(scratch / "events.jsonl")}
+        targets = app.paths
         if shard.tests:
             select = scratch / "select.txt"
             select.write_text("".join(f"{n}\n" for n in shard.nodeids), encoding="utf-8")
             env["ORCH_SELECT"] = str(select)
-            targets = tuple(dict.fromkeys(_file_of(test) for test in shard.tests))
+            files = scratch / "files.txt"
+            names = dict.fromkeys(_file_of(test) for test in shard.tests)
+            files.write_text("".join(f"{name}\n" for name in names), encoding="utf-8")
+            env["ORCH_FILES"] = str(files)
         else:
-            env["ORCH_SELECT"] = (
-                ""  # the whole app: no selection, even one inherited from orch's env
-            )
-            targets = app.paths
+            env["ORCH_SELECT"] = ""  # the whole app: nothing inherited from orch's env narrows it
+            env["ORCH_FILES"] = ""
         basetemp = ("--basetemp", str(scratch / "basetemp"))
         argv = (python, "-m", "pytest", *ALWAYS, *basetemp, *settings.args, *targets)
         return Command(argv=argv, cwd=app.path, env=env)
@@ -123,6 +136,69 @@ class PytestRunner:
             return results
         target = _file_of(shard.tests[0]) if shard.tests else app.name
         return [_pytest_error(app, shard, target, trouble, exit)]
+
+
+def _collect(
+    app: Application,
+    python: str,
+    args: tuple[str, ...],
+    targets: tuple[str, ...],
+    files: list[str] | None = None,
+    list_only: bool = False,
+) -> list[dict]:
+    """Run ``pytest --collect-only`` with the event plugin; its records (in pytest's order).
+
+    ``files`` narrows collection to those files; ``list_only`` lists files without importing.
+    """
+    with tempfile.TemporaryDirectory(prefix="orch-collect-") as tmp:
+        events = Path(tmp) / "collect.jsonl"
+        env = {**os.environ, **plugin_env(app), "ORCH_EVENTS": str(events)}
+        env["ORCH_NO_BYTECODE"] = "1"
+        for inherited in ("ORCH_SELECT", "ORCH_LIST_FILES", "ORCH_FILES"):
+            env.pop(inherited, None)
+        if list_only:
+            env["ORCH_LIST_FILES"] = "1"
+        if files is not None:
+            only = Path(tmp) / "files.txt"
+            only.write_text("".join(f"{name}\n" for name in files), encoding="utf-8")
+            env["ORCH_FILES"] = str(only)
+        argv = [python, "-m", "pytest", "--collect-only", "-q", *ALWAYS, *args]
+        done = subprocess.run(
+            [*argv, *targets],
+            cwd=app.path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode == NO_TESTS and not list_only:
+            return []
+        if done.returncode not in (0, 1, NO_TESTS) or not events.exists():
+            raise _collect_problem(app, python, done)
+        return [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines()]
+
+
+def _python_files(root: Path, enough: int) -> int:
+    """How many .py files ``root`` holds (hidden and virtualenv folders skipped), to ``enough``."""
+    found = 0
+    for _folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS]
+        found += sum(name.endswith(".py") for name in files)
+        if found >= enough:
+            break
+    return found
+
+
+def _balanced(files: list[str], root: Path, groups: int) -> list[list[str]]:
+    """Split ``files`` into ``groups`` lists of about equal total size, each in listing order."""
+    sizes = {name: (root / name).stat().st_size if (root / name).exists() else 0 for name in files}
+    loads = [[0, index, []] for index in range(groups)]
+    for name in sorted(files, key=lambda n: -sizes[n]):
+        lightest = min(loads)
+        lightest[0] += sizes[name] + 1
+        lightest[2].append(name)
+    order = {name: index for index, name in enumerate(files)}
+    return [sorted(group, key=order.get) for _, _, group in loads if group]
 
 
 def _stream(app: Application, shard: Shard, scratch: Path) -> PytestEvents:

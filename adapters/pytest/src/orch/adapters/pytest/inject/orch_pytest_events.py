@@ -3,7 +3,12 @@
 Dependency-free on purpose (stdlib and pytest only): the application's interpreter need not have
 orch installed. ``ORCH_EVENTS`` names the file to append events to; ``ORCH_SELECT`` names a file of
 nodeids, one a line, to run (everything else is deselected) in that order; ``ORCH_NO_BYTECODE``
-stops Python from writing bytecode for what is imported after this plugin (test modules).
+stops Python from writing bytecode for what is imported after this plugin (test modules);
+``ORCH_LIST_FILES`` makes ``--collect-only`` report only the files pytest would collect, without
+importing them, so orch can split the real collection over several processes; ``ORCH_FILES`` names
+a file of paths (relative to the working directory), one a line: every other file is ignored.
+Narrowing by ``ORCH_FILES`` instead of by command-line arguments matters: pytest re-collects
+a file's whole directory for each file argument, which is quadratic in big test folders.
 """
 
 from __future__ import annotations
@@ -30,6 +35,13 @@ def pytest_configure(config: pytest.Config) -> None:
         with open(select, encoding="utf-8") as lines:
             wanted = [line.rstrip("\n") for line in lines if line.strip()]
         config.pluginmanager.register(_Selector(wanted), "orch-select")
+    only = os.environ.get("ORCH_FILES")
+    if only:
+        with open(only, encoding="utf-8") as lines:
+            wanted = [line.rstrip("\n") for line in lines if line.strip()]
+        config.pluginmanager.register(_OnlyFiles(wanted, config), "orch-only-files")
+    if os.environ.get("ORCH_LIST_FILES") and events:
+        config.pluginmanager.register(_FileLister(config), "orch-list-files")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -54,6 +66,43 @@ class _Selector:
             config.hook.pytest_deselected(items=dropped)
         kept.sort(key=lambda item: order[item.nodeid])
         items[:] = kept
+
+
+class _OnlyFiles:
+    """Ignores every file and folder that is not one of the wanted files or one of their folders."""
+
+    def __init__(self, wanted: list[str], config: pytest.Config) -> None:
+        base = str(config.invocation_params.dir)
+        self.files = {os.path.normpath(os.path.join(base, name)) for name in wanted}
+        self.folders = set()
+        for name in self.files:
+            folder = os.path.dirname(name)
+            while folder not in self.folders and folder != os.path.dirname(folder):
+                self.folders.add(folder)
+                folder = os.path.dirname(folder)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_ignore_collect(self, collection_path):
+        path = str(collection_path)
+        if path in self.files or path in self.folders:
+            return None
+        return True
+
+
+class _FileLister:
+    """Notes each file some collector claims and collects nothing from it (nothing is imported)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.invocation_dir = str(config.invocation_params.dir)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_collect_file(self, file_path, parent):
+        outcome = yield
+        if any(outcome.get_result() or ()):
+            reporter = parent.config.pluginmanager.get_plugin("orch-events")
+            relative = os.path.relpath(str(file_path), self.invocation_dir)
+            reporter.write({"event": "file", "file": relative.replace(os.sep, "/")})
+        outcome.force_result([])
 
 
 class _Reporter:
