@@ -1,0 +1,38 @@
+"""The Python API runs a workflow the way ``orch run`` does, with no click involved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import write_files
+
+from orch.adapters.pytest import PytestSettings
+from orch.core import Application, Engine, Execution, Workflow
+
+
+def test_engine_executes_a_two_app_workflow_and_reports_failures(tmp_path, monkeypatch):
+    monkeypatch.delenv("ORCH_HOME", raising=False)
+    write_files(
+        tmp_path,
+        {
+            "apps/pay/tests/test_pay.py": "def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n",
+            "apps/inv/tests/test_inv.py": "def test_inv():\n    pass\n",
+        },
+    )
+    workflow = Workflow(
+        applications=(
+            Application(
+                "pay", tmp_path / "apps/pay", "pytest", settings=PytestSettings(args=("-q",))
+            ),
+            Application("inv", tmp_path / "apps/inv", "pytest", priority=1),
+        ),
+        execution=Execution(workers=2, timeout=60, retries=1),
+        root=tmp_path,
+    )
+    result = Engine(workflow).execute(junit_xml=tmp_path / "out" / "junit.xml")
+    assert result.counts.passed == 2 and result.counts.failed == 1
+    assert int(result.exit_code) == 1
+    [failure] = result.failed_tests
+    assert failure.id == "pay::tests/test_pay.py::test_bad" and failure.attempt == 2
+    assert (tmp_path / "out" / "junit.xml").is_file()
+    assert Path(tmp_path / ".orch" / ".gitignore").read_text().strip() == "*"
