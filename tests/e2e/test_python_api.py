@@ -15,7 +15,9 @@ def test_engine_executes_a_two_app_workflow_and_reports_failures(tmp_path, monke
     write_files(
         tmp_path,
         {
-            "apps/pay/tests/test_pay.py": "def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n",
+            "apps/pay/tests/test_pay.py": (
+                "def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n"
+            ),
             "apps/inv/tests/test_inv.py": "def test_inv():\n    pass\n",
         },
     )
