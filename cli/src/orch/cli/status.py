@@ -30,7 +30,7 @@ def status_command(run_id: str | None, directory: Path, watch: bool, output_form
     services = bootstrap(directory.resolve())
     try:
         while True:
-            status = run_status(services.store, run_id)
+            status = run_status(services.store, run_id, services.state_dir)
             _show(status, output_format)
             if not watch or status.record.status != "running":
                 break
@@ -58,6 +58,8 @@ def _show(status: RunStatus, output_format: str) -> None:
         )
         return
     click.echo(f"run {record.id}: {record.status}  {status_line(status.counts)}")
+    if record.status == "interrupted":
+        click.echo(f"  its orchestrator is gone; continue it with `orch run --resume {record.id}`")
     now = time.time()
     for test in status.running:
         click.echo(f"  running {safe(test.app)}::{safe(test.nodeid)}  {now - test.started_at:.0f}s")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from attrs import frozen
+from pathlib import Path
+
+from attrs import evolve, frozen
 
 from orch.core.outcomes import Counts, count
+from orch.core.runlock import RunLock
 from orch.ports import ConfigError, RunningTest, RunRecord, Store
 
 
@@ -17,11 +20,20 @@ class RunStatus:
     running: tuple[RunningTest, ...]
 
 
-def run_status(store: Store, run_id: str | None = None) -> RunStatus:
-    """Status of run ``run_id`` (default: the latest run)."""
+def run_status(store: Store, run_id: str | None = None, state_dir: Path | None = None) -> RunStatus:
+    """Status of run ``run_id`` (default: the latest run).
+
+    With ``state_dir``, a run still marked running whose orchestrator is gone (its lock is free)
+    shows as ``interrupted``: it can be resumed.
+    """
     record = store.get_run(run_id) if run_id else store.latest_run()
     if record is None:
         raise ConfigError(f"no run '{run_id}' recorded" if run_id else "no run recorded yet")
+    if record.status == "running" and state_dir is not None:
+        lock = RunLock(state_dir, record.id)
+        if lock.acquire(wait=False):
+            lock.release()
+            record = evolve(record, status="interrupted")
     running = tuple(store.running(record.id)) if record.status == "running" else ()
     counts = count(store.final_results(record.id), store.planned(record.id), len(running))
     return RunStatus(record, counts, running)

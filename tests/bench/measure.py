@@ -1,0 +1,126 @@
+"""What the benchmarks share: timing a process while sampling its memory, and reading pytest's
+summary line, so every tool is measured and checked the same way."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+SAMPLE_SECONDS = 0.02
+"""How often the memory of a measured process (and of its children) is read."""
+
+MB = 1024 * 1024
+
+_COUNT = re.compile(r"(\d+) ((?:subtests )?[a-z]+)")
+_TIMING = re.compile(r"\bin \d+(?:\.\d+)?s\b")
+_PLURALS = {"errors": "error", "warnings": "warning"}
+
+
+@dataclass
+class Measurement:
+    """One timed run: wall seconds, exit code, output files, and peak resident memory in bytes."""
+
+    argv: list[str]
+    seconds: float
+    returncode: int
+    stdout: Path
+    stderr: Path
+    peak_rss: int = 0
+    peak_child_rss: int = 0
+    peak_children_rss: int = 0
+
+    def out(self) -> str:
+        """The run's standard output."""
+        return self.stdout.read_text(encoding="utf-8", errors="replace")
+
+    def tail(self, lines: int = 15) -> str:
+        """The last lines of stdout and stderr, for a message saying why a run is not valid."""
+        text = self.out().splitlines()[-lines:] + ["--- stderr ---"]
+        text += self.stderr.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+        return "\n".join(text)
+
+
+@dataclass
+class _Peaks:
+    main: int = 0
+    child: int = 0
+    children: int = 0
+
+
+def run_measured(
+    argv: list[str], cwd: Path, env: dict[str, str], out_dir: Path, label: str
+) -> Measurement:
+    """Runs ``argv`` to its end; wall time from start to exit, memory sampled every 20 ms.
+
+    ``peak_rss`` is the started process alone; ``peak_child_rss`` the largest single descendant
+    and ``peak_children_rss`` the largest sum of all descendants seen at one sample.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stdout, stderr = out_dir / f"{label}.out", out_dir / f"{label}.err"
+    peaks, stop = _Peaks(), threading.Event()
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+        )
+        sampler = threading.Thread(target=_sample, args=(proc.pid, stop, peaks), daemon=True)
+        sampler.start()
+        returncode = proc.wait()
+        seconds = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    return Measurement(
+        argv, seconds, returncode, stdout, stderr, peaks.main, peaks.child, peaks.children
+    )
+
+
+def _sample(pid: int, stop: threading.Event, peaks: _Peaks) -> None:
+    try:
+        process = psutil.Process(pid)
+    except psutil.Error:
+        return
+    while not stop.is_set():
+        try:
+            peaks.main = max(peaks.main, process.memory_info().rss)
+            children = process.children(recursive=True)
+        except psutil.Error:
+            return
+        total = 0
+        for child in children:
+            try:
+                rss = child.memory_info().rss
+            except psutil.Error:
+                continue
+            peaks.child = max(peaks.child, rss)
+            total += rss
+        peaks.children = max(peaks.children, total)
+        stop.wait(SAMPLE_SECONDS)
+
+
+def pytest_counts(output: str) -> dict[str, int]:
+    """Counts of pytest's final summary line (``1 failed, 9 passed, 2 skipped in 0.1s``).
+
+    Keys are pytest's words made singular (``error``, ``warning``); ``subtests passed`` stays as
+    is. Raises ValueError naming the last lines when there is no summary line.
+    """
+    for line in reversed(output.splitlines()):
+        if _TIMING.search(line) and _COUNT.search(line):
+            counts: dict[str, int] = {}
+            for number, word in _COUNT.findall(line.split(" in ")[0]):
+                key = _PLURALS.get(word, word)
+                counts[key] = counts.get(key, 0) + int(number)
+            return counts
+    last = " | ".join(output.splitlines()[-3:])
+    raise ValueError(f"no pytest summary line in the output (last lines: {last!r})")
+
+
+def median(values: list[float]) -> float:
+    """The median: the figure every benchmark reports, since one time on a shared machine lies."""
+    return statistics.median(values)
