@@ -1,0 +1,58 @@
+"""Live status: a rich display when stderr is a terminal, plain periodic lines when it is not."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+
+from conftest import ORCH, write_files
+
+SLOW = {
+    "tests/test_slow.py": "import time\n\n"
+    + "".join(f"def test_{i}():\n    time.sleep(0.3)\n\n" for i in range(6))
+    + "def test_bad():\n    assert False\n"
+}
+
+
+def test_a_terminal_gets_the_live_display(tmp_path):
+    write_files(tmp_path, SLOW)
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm"}
+    env.pop("ORCH_HOME", None)
+    process = subprocess.Popen(
+        [ORCH, "run", ".", "-n", "1"], cwd=tmp_path, stdout=follower, stderr=follower, env=env
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: orch is done
+            break
+        if not chunk:
+            break
+        seen += chunk
+    process.wait(timeout=30)
+    os.close(leader)
+    text = seen.decode("utf-8", "replace")
+    assert process.returncode == 1
+    assert "running" in text and "queued" in text, "the live status line was drawn"
+    assert f"running {tmp_path.name}::tests/test_slow.py::test_" in text, "running tests listed"
+    assert "\x1b[" in text, "drawn with terminal control sequences"
+    assert "FAILED" in text and "test_bad" in text
+    assert "6 passed, 1 failed" in text
+
+
+def test_a_pipe_gets_plain_lines(tmp_path, orch):
+    write_files(tmp_path, SLOW)
+    done = orch("run", ".", "-n", "1")
+    assert done.returncode == 1
+    assert "\x1b[" not in done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("orch: ")]
+    assert lines[0].startswith("orch: queued") or lines[0].startswith("orch: FAILED")
+    assert any(line.startswith("orch: FAILED") and "test_bad" in line for line in lines)
