@@ -6,7 +6,6 @@ import importlib.metadata
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,10 +28,10 @@ from orch.ports import (
     TestRunner as RunnerPort,
 )
 from orch.ports import hooks as orch_hooks
+from orch.testing.contracts import run_command
 
 DATA = Path(__file__).parents[2] / "data" / "junit"
 NODE_REPORTER = "node --test --test-reporter=junit --test-reporter-destination={junit}"
-needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
 
 def make_app(path: Path, run: str, results: tuple[str, ...] = (), **extra: object) -> Application:
@@ -47,16 +46,8 @@ def run_shard(app: Application, scratch: Path, attempt: int = 1) -> list[TestRes
     shard = Shard(app=app.name, tests=(), key="shop-1", attempt=attempt)
     command = runner.command(app, shard, scratch)
     assert command.argv[:2] == ("/bin/sh", "-c") and command.cwd == app.path
-    done = subprocess.run(
-        command.argv,
-        cwd=command.cwd,
-        env={**os.environ, **command.env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
     assert runner.events(app, shard, scratch).read() == []
-    exit = ShardExit(returncode=done.returncode, output_tail=(done.stdout + done.stderr)[-4000:])
+    exit = run_command(command, timeout=60)
     return runner.finish(app, shard, scratch, exit)
 
 
@@ -64,7 +55,6 @@ def by_id(results: list[TestResult]) -> dict[str, TestResult]:
     return {result.nodeid: result for result in results}
 
 
-@needs_node
 def test_a_real_node_test_run(tmp_path: Path) -> None:
     app = make_app(tmp_path / "web", NODE_REPORTER)
     (app.path / "test").mkdir()

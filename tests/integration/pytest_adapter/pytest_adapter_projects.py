@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import textwrap
 from pathlib import Path
 
@@ -11,6 +9,7 @@ from attrs import frozen
 
 from orch.adapters.pytest.runner import PytestRunner
 from orch.ports import Application, Command, Event, Shard, ShardExit, TestResult
+from orch.testing.contracts import run_command
 
 
 def write_app(root: Path, files: dict[str, str], **fields) -> Application:
@@ -43,13 +42,6 @@ def run_shard(runner: PytestRunner, app: Application, shard: Shard, scratch: Pat
     command = runner.command(app, shard, scratch)
     stream = runner.events(app, shard, scratch)
     assert stream.read() == []
-    done = subprocess.run(
-        command.argv,
-        cwd=command.cwd,
-        env={**os.environ, **command.env},
-        capture_output=True,
-        text=True,
-    )
+    exit = run_command(command)
     events = stream.read()
-    exit = ShardExit(done.returncode, output_tail=(done.stdout + done.stderr)[-4000:])
     return Ran(command, events, runner.finish(app, shard, scratch, exit), exit)

@@ -607,17 +607,7 @@ class RunnerContract:
 
     @pytest.fixture
     def execute(self) -> Callable[[Command], ShardExit]:
-        def run(command: Command) -> ShardExit:
-            done = subprocess.run(
-                list(command.argv),
-                cwd=command.cwd,
-                env={**os.environ, **command.env},
-                capture_output=True,
-                text=True,
-            )
-            return ShardExit(done.returncode, output_tail=(done.stdout + done.stderr)[-4000:])
-
-        return run
+        return run_command
 
     @pytest.fixture
     def shard(self, runner: TestRunner, app: Application) -> Shard:
@@ -688,3 +678,16 @@ class RunnerContract:
         for index, event in enumerate(events):
             if isinstance(event, TestResult) and TestStarted(app.name, event.nodeid) in events:
                 assert events.index(TestStarted(app.name, event.nodeid)) < index
+
+
+def run_command(command: Command, timeout: float = 120) -> ShardExit:
+    """Run a runner's Command in the foreground, as an executor would, and say how it ended."""
+    done = subprocess.run(
+        list(command.argv),
+        cwd=command.cwd,
+        env={**os.environ, **command.env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return ShardExit(done.returncode, output_tail=(done.stdout + done.stderr)[-4000:])
