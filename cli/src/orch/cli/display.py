@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import Any
 
 import click
 from rich.console import Console
@@ -35,7 +36,7 @@ class LiveDisplay:
         self.live.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         self.live.__exit__(*exc)
 
     def progress(self, counts: Counts, running: list[RunningTest]) -> None:

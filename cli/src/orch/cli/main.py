@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -86,7 +87,7 @@ def main() -> None:
     cli(prog_name="orch")
 
 
-def directory_argument(default: str = ".") -> click.Argument:
+def directory_argument(default: str = ".") -> Callable[[Callable], Callable]:
     """The DIR argument shared by commands that work on a project directory."""
     return click.argument(
         "directory", type=click.Path(file_okay=False, path_type=Path), default=default

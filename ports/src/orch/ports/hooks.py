@@ -1,3 +1,4 @@
+# mypy: disable-error-code="empty-body"
 """pluggy hook specifications of orch: how adapters make themselves known.
 
 An adapter distribution names a module in the ``orch`` entry-point group; that module implements

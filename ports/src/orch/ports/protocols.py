@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, TypeAlias, runtime_checkable
 
 from attrs import field, frozen
 
@@ -26,7 +26,8 @@ from orch.ports.model import (
     TestStarted,
 )
 
-Event = TestStarted | TestResult
+Event: TypeAlias = TestStarted | TestResult
+"""What a running shard reports: a test started, or a test's result."""
 
 
 @runtime_checkable

@@ -50,12 +50,12 @@ def root_name(head: bytes) -> str | None:
         else:
             if text.startswith("<!DOCTYPE", pos):
                 subset = text.find("[", pos)
-                end = text.find(">", pos)
-                if 0 <= subset < end:
-                    end = text.find("]>", subset) + 1
-                if end <= 0:
+                closing = text.find(">", pos)
+                if 0 <= subset < closing:
+                    closing = text.find("]>", subset) + 1
+                if closing <= 0:
                     return None
-                pos = end + 1
+                pos = closing + 1
                 continue
             match = _ROOT.match(text, pos)
             return match.group(1) if match else None

@@ -192,13 +192,14 @@ def _python_files(root: Path, enough: int) -> int:
 def _balanced(files: list[str], root: Path, groups: int) -> list[list[str]]:
     """Split ``files`` into ``groups`` lists of about equal total size, each in listing order."""
     sizes = {name: (root / name).stat().st_size if (root / name).exists() else 0 for name in files}
-    loads = [[0, index, []] for index in range(groups)]
+    loads = [0] * groups
+    shares: list[list[str]] = [[] for _ in range(groups)]
     for name in sorted(files, key=lambda n: -sizes[n]):
-        lightest = min(loads)
-        lightest[0] += sizes[name] + 1
-        lightest[2].append(name)
+        lightest = loads.index(min(loads))
+        loads[lightest] += sizes[name] + 1
+        shares[lightest].append(name)
     order = {name: index for index, name in enumerate(files)}
-    return [sorted(group, key=order.get) for _, _, group in loads if group]
+    return [sorted(share, key=order.__getitem__) for share in shares if share]
 
 
 def _stream(app: Application, shard: Shard, scratch: Path) -> PytestEvents:

@@ -74,7 +74,7 @@ class _OnlyFiles:
     def __init__(self, wanted: list[str], config: pytest.Config) -> None:
         base = str(config.invocation_params.dir)
         self.files = {os.path.normpath(os.path.join(base, name)) for name in wanted}
-        self.folders = set()
+        self.folders: set[str] = set()
         for name in self.files:
             folder = os.path.dirname(name)
             while folder not in self.folders and folder != os.path.dirname(folder):
@@ -174,7 +174,7 @@ class _Reporter:
         nodeid = report.nodeid
         when = report.when
         outcome = report.outcome
-        extra = {}
+        extra: dict[str, object] = {}
         if report.longrepr is not None:
             extra["longrepr"], extra["message"] = _describe(report, self.exc_type)
         wasxfail = getattr(report, "wasxfail", None)
