@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 vcs = GitVcs()
 
 LINES = "".join(f"line {n}: some text that makes the file worth comparing\n" for n in range(20))
+ONE = ((1, 1),)
+ALL_20 = ((1, 20),)
 
 
 def test_ignored_files_are_not_reported(repo: GitRepo) -> None:
@@ -24,7 +26,9 @@ def test_ignored_files_are_not_reported(repo: GitRepo) -> None:
     (repo.root / ".git" / "info" / "exclude").write_text("secret.txt\n")
     for path in ("app.log", "build/out.bin", "build/deep/more.txt", "secret.txt", "src/keep.py"):
         repo.write(path, "x\n")
-    assert vcs.changed_files(repo.root, base) == [ChangedFile("src/keep.py", "untracked")]
+    assert vcs.changed_files(repo.root, base) == [
+        ChangedFile("src/keep.py", "untracked", hunks=ONE)
+    ]
 
 
 def test_a_tracked_file_matching_gitignore_is_still_reported(repo: GitRepo) -> None:
@@ -33,7 +37,9 @@ def test_a_tracked_file_matching_gitignore_is_still_reported(repo: GitRepo) -> N
     repo.write(".gitignore", "*.log\n")
     base = repo.commit()
     repo.write("settings.log", "v2\n")
-    assert vcs.changed_files(repo.root, base) == [ChangedFile("settings.log", "modified")]
+    assert vcs.changed_files(repo.root, base) == [
+        ChangedFile("settings.log", "modified", None, ONE, ONE)
+    ]
 
 
 def test_a_rename_with_small_edits_is_a_rename(repo: GitRepo) -> None:
@@ -42,7 +48,7 @@ def test_a_rename_with_small_edits_is_a_rename(repo: GitRepo) -> None:
     repo.move("old.py", "pkg/new.py")
     repo.write("pkg/new.py", LINES.replace("line 3:", "line three:"))
     assert vcs.changed_files(repo.root, base, repo.commit()) == [
-        ChangedFile("pkg/new.py", "renamed", old_path="old.py")
+        ChangedFile("pkg/new.py", "renamed", "old.py", ((4, 4),), ((4, 4),))
     ]
 
 
@@ -51,8 +57,8 @@ def test_a_file_moved_without_git_is_deleted_plus_untracked(repo: GitRepo) -> No
     base = repo.commit()
     (repo.root / "old.py").rename(repo.root / "new.py")
     assert vcs.changed_files(repo.root, base) == [
-        ChangedFile("new.py", "untracked"),
-        ChangedFile("old.py", "deleted"),
+        ChangedFile("new.py", "untracked", hunks=ALL_20),
+        ChangedFile("old.py", "deleted", old_hunks=ALL_20),
     ]
 
 
@@ -61,8 +67,8 @@ def test_a_staged_deletion_of_a_kept_file_is_deleted_plus_untracked(repo: GitRep
     base = repo.commit()
     repo.git("rm", "-q", "--cached", "data.csv")
     assert vcs.changed_files(repo.root, base) == [
-        ChangedFile("data.csv", "deleted"),
-        ChangedFile("data.csv", "untracked"),
+        ChangedFile("data.csv", "deleted", old_hunks=ONE),
+        ChangedFile("data.csv", "untracked", hunks=ONE),
     ]
 
 
@@ -72,8 +78,8 @@ def test_a_deleted_directory_lists_each_file(repo: GitRepo) -> None:
     base = repo.commit()
     repo.git("rm", "-q", "-r", "lib")
     assert vcs.changed_files(repo.root, base) == [
-        ChangedFile("lib/a.py", "deleted"),
-        ChangedFile("lib/sub/b.py", "deleted"),
+        ChangedFile("lib/a.py", "deleted", old_hunks=ONE),
+        ChangedFile("lib/sub/b.py", "deleted", old_hunks=ONE),
     ]
 
 
@@ -83,7 +89,9 @@ def test_a_file_replaced_by_a_symbolic_link_is_modified(repo: GitRepo) -> None:
     base = repo.commit()
     (repo.root / "link.txt").unlink()
     (repo.root / "link.txt").symlink_to("target.txt")
-    assert vcs.changed_files(repo.root, base) == [ChangedFile("link.txt", "modified")]
+    assert vcs.changed_files(repo.root, base) == [
+        ChangedFile("link.txt", "modified", None, ONE, ONE)
+    ]
 
 
 def test_paths_git_would_quote_come_back_verbatim(repo: GitRepo) -> None:
@@ -92,10 +100,19 @@ def test_paths_git_would_quote_come_back_verbatim(repo: GitRepo) -> None:
     names = ["tab\there.txt", 'quote".txt', "back\\slash.txt", "new\nline.txt", "ü/é é.txt"]
     for name in names:
         repo.write(name, name)
-    expected = [ChangedFile(name, "untracked") for name in sorted(names)]
-    assert vcs.changed_files(repo.root, base) == expected
+    last = {name: name.count("\n") + 1 for name in names}
+    untracked = [ChangedFile(n, "untracked", hunks=((1, last[n]),)) for n in sorted(names)]
+    assert vcs.changed_files(repo.root, base) == untracked
     head = repo.commit()
-    assert [c.path for c in vcs.changed_files(repo.root, base, head)] == sorted(names)
+    added = [ChangedFile(n, "added", hunks=((1, last[n]),)) for n in sorted(names)]
+    assert vcs.changed_files(repo.root, base, head) == added
+    for name in names:
+        repo.write(name, f"{name}\nmore")  # the last line gets its newline, and one more line
+    modified = [
+        ChangedFile(n, "modified", None, ((last[n], last[n] + 1),), ((last[n], last[n]),))
+        for n in sorted(names)
+    ]
+    assert vcs.changed_files(repo.root, head) == modified
 
 
 def test_a_nested_repository_is_not_listed(repo: GitRepo, make_repo: MakeRepo) -> None:
@@ -104,7 +121,7 @@ def test_a_nested_repository_is_not_listed(repo: GitRepo, make_repo: MakeRepo) -
     nested = make_repo(at=repo.root / "vendor" / "other")
     nested.write("inside.txt", "x\n")
     repo.write("mine.txt", "m\n")
-    assert vcs.changed_files(repo.root, base) == [ChangedFile("mine.txt", "untracked")]
+    assert vcs.changed_files(repo.root, base) == [ChangedFile("mine.txt", "untracked", hunks=ONE)]
 
 
 def test_revisions_by_name(repo: GitRepo) -> None:
@@ -114,7 +131,7 @@ def test_revisions_by_name(repo: GitRepo) -> None:
     repo.write("a.txt", "2\n")
     repo.commit()
     repo.git("branch", "release")
-    expected = [ChangedFile("a.txt", "modified")]
+    expected = [ChangedFile("a.txt", "modified", None, ONE, ONE)]
     for base, head in [("v1", "release"), ("HEAD~1", "HEAD"), ("main~1", "main"), (first, None)]:
         assert vcs.changed_files(repo.root, base, head) == expected
 
@@ -126,7 +143,7 @@ def test_the_head_revision_leaves_the_working_tree_out(repo: GitRepo) -> None:
     head = repo.commit()
     repo.write("a.txt", "uncommitted\n")
     repo.write("untracked.txt", "u\n")
-    assert vcs.changed_files(repo.root, base, head) == [ChangedFile("b.txt", "added")]
+    assert vcs.changed_files(repo.root, base, head) == [ChangedFile("b.txt", "added", hunks=ONE)]
 
 
 def test_a_revision_that_looks_like_an_option_is_unknown(repo: GitRepo, tmp_path: Path) -> None:
@@ -202,6 +219,7 @@ def test_git_variables_of_a_hook_do_not_redirect_it(
 def test_the_users_diff_configuration_does_not_change_the_listing(repo: GitRepo) -> None:
     repo.write("old.py", LINES)
     repo.write("sub/keep.py", "k\n")
+    repo.write("two edits.py", LINES)
     base = repo.commit()
     for key, value in [
         ("diff.renames", "false"),
@@ -210,13 +228,22 @@ def test_the_users_diff_configuration_does_not_change_the_listing(repo: GitRepo)
         ("color.ui", "always"),
         ("status.showUntrackedFiles", "no"),
         ("core.quotepath", "true"),
+        ("diff.noprefix", "true"),
+        ("diff.mnemonicPrefix", "true"),
+        ("diff.context", "5"),
+        ("diff.interHunkContext", "10"),
+        ("diff.algorithm", "patience"),
+        ("diff.submodule", "log"),
     ]:
         repo.git("config", key, value)
     repo.move("old.py", "new é.py")
+    repo.write("new é.py", LINES.replace("line 3:", "line three:"))
+    repo.write("two edits.py", LINES.replace("line 3:", "3:").replace("line 6:", "6:"))
     repo.write("sub/new.py", "n\n")
     assert vcs.changed_files(repo.root, base) == [
-        ChangedFile("new é.py", "renamed", old_path="old.py"),
-        ChangedFile("sub/new.py", "untracked"),
+        ChangedFile("new é.py", "renamed", "old.py", ((4, 4),), ((4, 4),)),
+        ChangedFile("sub/new.py", "untracked", hunks=ONE),
+        ChangedFile("two edits.py", "modified", None, ((4, 4), (7, 7)), ((4, 4), (7, 7))),
     ]
 
 
@@ -226,8 +253,8 @@ def test_a_subdirectory_as_root_still_lists_the_whole_repository(repo: GitRepo) 
     repo.write("top.txt", "t\n")
     repo.write("sub/b.txt", "b\n")
     assert vcs.changed_files(repo.root / "sub", base) == [
-        ChangedFile("sub/b.txt", "untracked"),
-        ChangedFile("top.txt", "untracked"),
+        ChangedFile("sub/b.txt", "untracked", hunks=ONE),
+        ChangedFile("top.txt", "untracked", hunks=ONE),
     ]
 
 

@@ -28,3 +28,16 @@ class TestFakeVcs(VcsContract):
     def make_repo(self, vcs: FakeVcs, tmp_path: Path) -> Callable[[], FakeRepo]:
         numbers = itertools.count()
         return lambda: vcs.init(tmp_path / f"repo{next(numbers)}")
+
+    def test_default_base_of_a_branch_is_where_it_left_main(
+        self, vcs: FakeVcs, make_repo: Callable[[], FakeRepo]
+    ) -> None:
+        repo = make_repo()
+        repo.write("a.txt", "1\n")
+        fork = repo.commit()
+        repo.branch = "feature"
+        repo.write("a.txt", "2\n")
+        repo.commit()
+        assert vcs.default_base(repo.root) == fork
+        repo.refs["main"] = repo.refs["feature"]
+        assert vcs.default_base(repo.root) == vcs.head(repo.root)

@@ -13,7 +13,15 @@ import pytest
 
 from orch.adapters.local import SqliteStore
 from orch.adapters.local.store import SCHEMA_VERSION
-from orch.ports import EnvironmentProblem, Outcome, Progress, RunningTest, RunRecord, TestResult
+from orch.ports import (
+    CoverageMap,
+    EnvironmentProblem,
+    Outcome,
+    Progress,
+    RunningTest,
+    RunRecord,
+    TestResult,
+)
 
 
 def new_run(store: SqliteStore, run_id: str = "r1") -> None:
@@ -57,6 +65,61 @@ def test_a_store_reopens_what_an_earlier_one_wrote(tmp_path: Path) -> None:
     assert again.final_results("r1") == results(3)
     assert again.planned("r1") == 3
     again.close()
+
+
+def test_a_version_1_database_keeps_its_runs_and_gains_coverage_maps(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path)
+    new_run(store)
+    store.record("r1", Progress(finals=results(2)))
+    store.close()
+    db = sqlite3.connect(tmp_path / "orch.db")
+    db.executescript("DROP TABLE coverage_maps; DROP TABLE coverage_lines; PRAGMA user_version=1")
+    db.close()
+    again = SqliteStore(tmp_path)
+    assert again.final_results("r1") == results(2)
+    recorded = CoverageMap("app", "abc", {"src/a.py": {"tests/test_a.py::test": (1, 2)}})
+    again.save_coverage(recorded)
+    assert again.coverage("app") == recorded
+    again.close()
+    db = sqlite3.connect(tmp_path / "orch.db")
+    assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    db.close()
+
+
+def big_coverage_map(tests: int = 10_000, files: int = 3) -> CoverageMap:
+    """A map of ``tests`` tests, each running its own four stretches of six lines per file."""
+    lines: dict[str, dict[str, tuple[int, ...]]] = {}
+    for f in range(files):
+        lines[f"src/pkg/module_{f}.py"] = {
+            f"tests/test_{n // 50}.py::test_{n}[case-{n % 7}]": tuple(
+                line
+                for start in (n % 1000 + 1, 1100 + n // 1000 * 10, 1300 + f, 1500)
+                for line in range(start, start + 6)
+            )
+            for n in range(tests)
+        }
+    return CoverageMap("app", "abc", lines, stale=("src/pkg/dirty.py",), recorded_at=1.0)
+
+
+def test_a_map_of_ten_thousand_tests_round_trips(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path)
+    recorded = big_coverage_map()
+    store.save_coverage(recorded)
+    assert store.coverage("app") == recorded
+    wanted = ["src/pkg/module_0.py", "src/pkg/module_2.py"]
+    two = store.coverage("app", wanted)
+    assert two is not None and two.lines == {f: recorded.lines[f] for f in wanted}
+    store.close()
+
+
+def test_coverage_of_more_files_than_one_query_can_name(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path)
+    lines = {f"f{i}.py": {"t": (i + 1,)} for i in range(1_200)}
+    store.save_coverage(CoverageMap("app", "abc", lines))
+    asked = [*lines, "missing.py"]
+    found = store.coverage("app", asked)
+    assert found is not None and found.lines == lines
+    store.close()
 
 
 def test_ten_thousand_results_in_batches_of_a_hundred(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""An app with its own interpreter, pytest 7 or 8 and no orch installed, is discovered and run."""
+"""An app with its own interpreter, pytest 7 or 8 and no orch (nor coverage.py) installed, is
+discovered and run."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pytest_adapter_projects import run_shard, write_app
 
 from orch.adapters.pytest.interpreter import INJECT_DIR
 from orch.adapters.pytest.runner import PytestRunner, PytestSettings
-from orch.ports import Outcome, Shard
+from orch.ports import EnvironmentProblem, Outcome, Shard
 
 pytestmark = pytest.mark.slow
 
@@ -72,12 +73,36 @@ def test_an_interpreter_without_orch_discovers_and_runs(venv_python: Path, tmp_p
     }
 
 
-def test_the_event_plugin_imports_only_the_standard_library_and_pytest() -> None:
-    source = (INJECT_DIR / "orch_pytest_events.py").read_text(encoding="utf-8")
+def test_coverage_needs_coverage_py_in_the_app_s_interpreter_and_says_so(
+    venv_python: Path, tmp_path: Path
+) -> None:
+    app = write_app(tmp_path / "legacy", PROJECT, settings=PytestSettings(python=str(venv_python)))
+    runner = PytestRunner()
+    shard = Shard(app.name, tuple(runner.discover(app)), coverage=True)
+    ran = run_shard(runner, app, shard, tmp_path / "scratch")
+    assert len(ran.results) == 3
+    assert ran.results[shard.nodeids[0]].outcome == Outcome.PASSED
+    with pytest.raises(EnvironmentProblem) as problem:
+        runner.coverage(app, shard, tmp_path / "scratch")
+    assert str(problem.value) == (
+        f"app 'legacy': coverage.py is not installed for {venv_python}; install it there "
+        f"({venv_python} -m pip install coverage) to use --record-coverage"
+    )
+
+
+def _imports(nodes: list[ast.stmt]) -> set[str]:
     imported = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in nodes:
         if isinstance(node, ast.Import):
             imported.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             imported.add((node.module or "").split(".")[0])
-    assert imported - set(sys.stdlib_module_names) == {"pytest"}
+    return imported
+
+
+def test_the_event_plugin_imports_only_the_standard_library_and_pytest() -> None:
+    tree = ast.parse((INJECT_DIR / "orch_pytest_events.py").read_text(encoding="utf-8"))
+    at_import = _imports(tree.body)
+    assert at_import - set(sys.stdlib_module_names) == {"pytest"}
+    lazily = _imports([node for node in ast.walk(tree) if node not in tree.body]) - at_import
+    assert lazily - set(sys.stdlib_module_names) == {"coverage"}, "only with ORCH_COVERAGE"

@@ -74,9 +74,9 @@ def cli() -> None:
 
 
 def register_commands() -> None:
-    from orch.cli import plugins, run, status
+    from orch.cli import plugins, run, select, status
 
-    for module in (run, status, plugins):
+    for module in (run, select, status, plugins):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -10,16 +10,9 @@ import click
 
 from orch.cli.display import make_display
 from orch.cli.main import FORMAT_OPTION, directory_argument
+from orch.cli.select import change_options, print_selection
 from orch.cli.summary import print_summary
-from orch.core import (
-    Engine,
-    Workflow,
-    bootstrap,
-    find_workflow_file,
-    load_registry,
-    load_workflow,
-    pytest_directory,
-)
+from orch.core import Engine, bootstrap, find_workflow_file, load_registry, workflow_for
 from orch.core.reports import json_report
 from orch.ports import ConfigError
 
@@ -51,6 +44,21 @@ from orch.ports import ConfigError
     metavar="RUN",
     help="Continue a killed run: run only what it did not record.",
 )
+@click.option(
+    "--select",
+    "select_mode",
+    type=click.Choice(["all", "changed"]),
+    default="all",
+    show_default=True,
+    help="changed: only the tests the change can break (see orch select), highest risk first.",
+)
+@change_options
+@click.option("--dry-run", is_flag=True, help="Show the selection and run nothing.")
+@click.option(
+    "--record-coverage",
+    is_flag=True,
+    help="Record the lines each test runs (needs coverage.py in the app's interpreter).",
+)
 @FORMAT_OPTION
 def run_command(
     directory: Path,
@@ -61,6 +69,12 @@ def run_command(
     junit_xml: Path | None,
     json_path: Path | None,
     resume: str | None,
+    select_mode: str,
+    base: str | None,
+    head: str | None,
+    apps: tuple[str, ...],
+    dry_run: bool,
+    record_coverage: bool,
     output_format: str,
 ) -> None:
     """Run the tests of every application in the workflow, in parallel.
@@ -73,7 +87,8 @@ def run_command(
     registry = load_registry()
     if resume:
         directory, workflow_file, options = _resume_spec(directory, resume, options, registry)
-    workflow = _workflow(directory, workflow_file, registry).with_overrides(**options)
+    workflow = workflow_for(directory, workflow_file, registry).with_overrides(**options)
+    workflow = workflow.only(apps)
     spec = json.dumps(
         {
             "directory": str(directory.resolve()),
@@ -83,13 +98,24 @@ def run_command(
     )
     services = bootstrap(workflow.root, registry=registry)
     try:
+        engine = Engine(workflow, services)
+        selection = engine.select(base, head) if select_mode == "changed" or dry_run else None
+        if dry_run:
+            assert selection is not None
+            if output_format == "json":
+                click.echo(json.dumps(selection.as_json(), indent=2, ensure_ascii=False))
+            else:
+                print_selection(selection)
+            return
         with make_display() as display:
-            result = Engine(workflow, services).execute(
+            result = engine.execute(
                 resume=resume,
                 observer=display,
                 junit_xml=junit_xml,
                 json_report=json_path,
                 spec=spec,
+                selection=selection,
+                record_coverage=record_coverage,
             )
         if output_format == "json":
             report = json_report(result, services.store.get_run(result.run_id))
@@ -99,17 +125,6 @@ def run_command(
     finally:
         services.close()
     sys.exit(int(result.exit_code))
-
-
-def _workflow(directory: Path, workflow_file: Path | None, registry) -> Workflow:
-    if workflow_file is not None:
-        return load_workflow(workflow_file, registry)
-    if not directory.is_dir():
-        raise ConfigError(f"{directory}: no such directory")
-    found = find_workflow_file(directory)
-    if found is not None:
-        return load_workflow(found, registry)
-    return pytest_directory(directory)
 
 
 def _resume_spec(directory: Path, run_id: str, options: dict, registry):

@@ -11,16 +11,18 @@ Python API::
 """
 
 from orch.core.bootstrap import Services, bootstrap, state_dir_for
-from orch.core.config import load_workflow
+from orch.core.config import load_workflow, workflow_for
 from orch.core.engine import Engine
 from orch.core.outcomes import Counts, ExitCode
 from orch.core.plugins import Registry, load_registry
 from orch.core.run import RunObserver, RunResult, RunSession
+from orch.core.selection import AppSelection, SelectedTest, Selection
 from orch.core.status import RunStatus, run_status
 from orch.core.workflow import Workflow, find_workflow_file, pytest_directory
 from orch.ports import Application, Execution
 
 __all__ = [
+    "AppSelection",
     "Application",
     "Counts",
     "Engine",
@@ -31,6 +33,8 @@ __all__ = [
     "RunResult",
     "RunSession",
     "RunStatus",
+    "SelectedTest",
+    "Selection",
     "Services",
     "Workflow",
     "bootstrap",
@@ -40,4 +44,5 @@ __all__ = [
     "pytest_directory",
     "run_status",
     "state_dir_for",
+    "workflow_for",
 ]

@@ -25,8 +25,33 @@ from cattrs.errors import (
 )
 
 from orch.core.plugins import Registry, suggestion, unknown_name
-from orch.core.workflow import Workflow
-from orch.ports import Application, ConfigError, Execution
+from orch.core.workflow import Workflow, find_workflow_file, pytest_directory
+from orch.ports import Application, ConfigError, Execution, MappingRule, SelectSettings
+
+
+@frozen
+class _MappingRuleSpec:
+    source: str
+    tests: str
+
+
+@frozen
+class _AlwaysRunSpec:
+    markers: list[str] = []
+    paths: list[str] = []
+
+
+@frozen
+class _SelectSpec:
+    strategy: str = "change-based"
+    strategies: list[str] | None = None
+    mapping_rules: list[_MappingRuleSpec] = []
+    always_run: _AlwaysRunSpec = _AlwaysRunSpec()
+    ignore: list[str] = []
+
+
+STRATEGIES = ("change-based", "all")
+ANALYSES = ("mapping", "imports", "coverage", "history")
 
 
 @frozen
@@ -38,6 +63,7 @@ class _AppSpec:
     paths: list[str] = []
     timeout: float | None = None
     retries: int | None = None
+    select: _SelectSpec = _SelectSpec()
 
 
 @frozen
@@ -114,6 +140,19 @@ def _make_converter(registry: Registry) -> cattrs.Converter:
     converter.register_structure_hook(float, structure_number)
     converter.register_structure_hook(str, structure_str)
     return converter
+
+
+def workflow_for(directory: Path, workflow_file: Path | None, registry: Registry) -> Workflow:
+    """The workflow of ``orch run/select DIR``: the given file, DIR's orch.yaml, or DIR as one
+    pytest application when it has no workflow file."""
+    if workflow_file is not None:
+        return load_workflow(workflow_file, registry)
+    if not directory.is_dir():
+        raise ConfigError(f"{directory}: no such directory")
+    found = find_workflow_file(directory)
+    if found is not None:
+        return load_workflow(found, registry)
+    return pytest_directory(directory)
 
 
 def load_workflow(path: Path, registry: Registry) -> Workflow:
@@ -198,6 +237,46 @@ def _join(path: str, key: object) -> str:
     return f"{path}[{key!r}]"
 
 
+def _select_problems(select: _SelectSpec, where: str) -> list[tuple[str, str]]:
+    problems = []
+    if select.strategy not in STRATEGIES:
+        problems.append(
+            (
+                f"{where}.strategy",
+                f"unknown strategy '{select.strategy}'"
+                f"{suggestion(select.strategy, STRATEGIES)} (available: {', '.join(STRATEGIES)})",
+            )
+        )
+    for index, name in enumerate(select.strategies or ()):
+        if name not in ANALYSES:
+            problems.append(
+                (
+                    f"{where}.strategies[{index}]",
+                    f"unknown analysis '{name}'"
+                    f"{suggestion(name, ANALYSES)} (available: {', '.join(ANALYSES)})",
+                )
+            )
+    for index, rule in enumerate(select.mapping_rules):
+        try:
+            re.compile(rule.source)
+        except re.error as exc:
+            problems.append(
+                (f"{where}.mapping_rules[{index}].source", f"not a valid regular expression: {exc}")
+            )
+    return problems
+
+
+def _select_settings(select: _SelectSpec) -> SelectSettings:
+    return SelectSettings(
+        strategy=select.strategy,
+        strategies=tuple(select.strategies) if select.strategies is not None else ANALYSES,
+        mapping_rules=tuple(MappingRule(r.source, r.tests) for r in select.mapping_rules),
+        always_run_markers=tuple(select.always_run.markers),
+        always_run_paths=tuple(select.always_run.paths),
+        ignore=tuple(select.ignore),
+    )
+
+
 def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
     root = path.parent
     problems = []
@@ -220,6 +299,7 @@ def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
             problems.append((f"{where}.timeout", "must be a positive number of seconds"))
         if app.retries is not None and app.retries < 0:
             problems.append((f"{where}.retries", "must not be negative"))
+        problems.extend(_select_problems(app.select, f"{where}.select"))
         apps.append(
             Application(
                 name=name,
@@ -231,6 +311,7 @@ def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
                 timeout=app.timeout,
                 retries=app.retries,
                 paths=tuple(app.paths),
+                select=_select_settings(app.select),
             )
         )
     if not apps:

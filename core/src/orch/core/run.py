@@ -22,11 +22,13 @@ from attrs import define, evolve, field, frozen
 
 from orch.core.outcomes import RETRYABLE, Counts, ExitCode, count, exit_code
 from orch.core.runlock import RunLock
+from orch.core.selection import Selection
 from orch.core.sharding import shard_tests
 from orch.core.workflow import Workflow
 from orch.ports import (
     Application,
     ConfigError,
+    CoverageMap,
     EnvironmentProblem,
     EventStream,
     Executor,
@@ -126,7 +128,12 @@ class RunSession:
         commit: str = "",
         spec: str = "",
         poll_seconds: float = POLL_SECONDS,
+        selection: Selection | None = None,
+        coverage_stale: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
+        """``selection`` narrows each application to its selected tests, in risk order;
+        ``coverage_stale`` (files that differ from the commit, per app) turns on recording of
+        per-test coverage, saved to the store when the run ends."""
         self.workflow = workflow
         self.runners = runners
         self.executor = executor
@@ -137,6 +144,9 @@ class RunSession:
         self.commit = commit
         self.spec = spec
         self.poll_seconds = poll_seconds
+        self.selection = selection
+        self.coverage_stale = coverage_stale
+        self.coverage: dict[str, dict[str, dict[str, tuple[int, ...]]]] = {}
         self.queue: list[tuple[int, int, Shard]] = []
         self.sequence = itertools.count()
         self.active: list[_Active] = []
@@ -177,6 +187,7 @@ class RunSession:
         try:
             self._plan(resume is not None)
             self._loop()
+            self._save_coverage()
             finished = True
         finally:
             self._stop_all()
@@ -222,6 +233,7 @@ class RunSession:
                     self._push(app, Shard(app.name, (), key=f"{app.name}-0"))
                     self.planned += 1
                 continue
+            tests = self._selected(app, tests)
             todo = [t for t in tests if (t.app, t.nodeid) not in self.finals]
             self.planned += len(todo)
             by_attempt: dict[int, list[TestCase]] = {}
@@ -235,9 +247,35 @@ class RunSession:
                     key = (
                         f"{app.name}-{index}" if attempt == 1 else f"{app.name}-r{attempt}-{index}"
                     )
-                    self._push(app, Shard(app.name, tuple(tests_of_shard), key, attempt))
+                    self._push(
+                        app,
+                        Shard(
+                            app.name,
+                            tuple(tests_of_shard),
+                            key,
+                            attempt,
+                            coverage=self.coverage_stale is not None,
+                        ),
+                    )
         self.planned += len(self.finals)
         self._batch.planned = self.planned
+
+    def _selected(self, app: Application, tests: list[TestCase]) -> list[TestCase]:
+        """The tests of ``app`` the selection chose, highest risk first."""
+        if self.selection is None:
+            return tests
+        wanted = self.selection.wanted(app.name)
+        if wanted is None:
+            return tests
+        scored = []
+        for test in tests:
+            score = wanted.get(test.nodeid)
+            if score is None:
+                score = wanted.get(test.nodeid.split("[", 1)[0])
+            if score is not None:
+                scored.append((score, test))
+        scored.sort(key=lambda pair: -pair[0])
+        return [test for _, test in scored]
 
     def _discover(self, app: Application) -> list[TestCase] | None:
         runner = self.runners.get(app.runner)
@@ -315,6 +353,8 @@ class RunSession:
         exit = ShardExit(returncode, active.killed_for, active.process.output_tail())
         for result in active.runner.finish(active.app, active.shard, active.scratch, exit):
             self._on_result(active, result)
+        if active.shard.coverage:
+            self._collect_coverage(active)
         self.active.remove(active)
         self._settle(active, exit)
         self._changed = True
@@ -458,6 +498,33 @@ class RunSession:
                     f"{shard.app}-r{shard.attempt + 1}-{next(self.sequence)}",
                     shard.attempt + 1,
                 ),
+            )
+
+    def _collect_coverage(self, active: _Active) -> None:
+        try:
+            recorded = active.runner.coverage(active.app, active.shard, active.scratch)
+        except EnvironmentProblem as problem:
+            if str(problem) not in self.problems:
+                self.problems.append(str(problem))
+            return
+        if recorded is None:
+            return
+        merged = self.coverage.setdefault(active.app.name, {})
+        for file, tests in recorded.lines.items():
+            merged.setdefault(file, {}).update(tests)
+
+    def _save_coverage(self) -> None:
+        if self.coverage_stale is None:
+            return
+        for app, lines in self.coverage.items():
+            self.store.save_coverage(
+                CoverageMap(
+                    app=app,
+                    commit=self.commit,
+                    lines=lines,
+                    stale=self.coverage_stale.get(app, ()),
+                    recorded_at=time.time(),
+                )
             )
 
     def _flush(self, force: bool = False) -> None:

@@ -37,6 +37,14 @@ class Workflow:
                 return application
         raise ConfigError(f"no application '{name}' in {self.source or 'the workflow'}")
 
+    def only(self, names: tuple[str, ...] | list[str]) -> Workflow:
+        """The workflow narrowed to the applications ``names`` (all of them when empty)."""
+        if not names:
+            return self
+        for name in names:
+            self.app(name)
+        return evolve(self, applications=tuple(a for a in self.applications if a.name in names))
+
     def with_overrides(
         self,
         workers: int | None = None,

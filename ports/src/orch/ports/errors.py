@@ -11,6 +11,18 @@ class ConfigError(OrchError):
     """The workflow or the command line is wrong (exit code 2)."""
 
 
+class NotARepository(ConfigError):
+    """The directory is not under version control, so no change set can be computed."""
+
+
+class UnknownRevision(ConfigError):
+    """A base or head names no commit of the repository (a typo, or a branch not fetched)."""
+
+
+class MissingHistory(ConfigError):
+    """The base commit is not in this (shallow) clone."""
+
+
 class EnvironmentProblem(OrchError):
     """The machine cannot do what was asked: missing command, interpreter or directory (exit 4)."""
 

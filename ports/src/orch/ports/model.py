@@ -84,7 +84,8 @@ class Shard:
     """A batch of tests of one application run by one process.
 
     ``tests`` is empty for runners that cannot select single tests: the shard runs the whole app.
-    ``key`` names the shard in the store and on disk; ``attempt`` counts retries.
+    ``key`` names the shard in the store and on disk; ``attempt`` counts retries; with
+    ``coverage`` the runner records which lines each test executes (``orch run --record-coverage``).
     """
 
     app: str
@@ -92,6 +93,7 @@ class Shard:
     key: str = ""
     attempt: int = 1
     priority: int = 0
+    coverage: bool = False
 
     @property
     def nodeids(self) -> tuple[str, ...]:
@@ -127,6 +129,32 @@ class ShardExit:
 
 
 @frozen
+class MappingRule:
+    """``{source: regex, tests: template}``: a changed file matching ``source`` (a full match of
+    its app-relative path) selects the test files ``tests`` names, ``{1}`` being group 1."""
+
+    source: str
+    tests: str
+
+
+@frozen
+class SelectSettings:
+    """How an application's tests are selected for a change (the workflow's ``select`` block).
+
+    ``strategy`` is ``change-based`` or ``all``; ``strategies`` limits the analyses used (default:
+    every one available, the safest combination); ``always_run`` markers and path globs name smoke
+    tests that run whatever changed; ``ignore`` globs name files whose changes select nothing.
+    """
+
+    strategy: str = "change-based"
+    strategies: tuple[str, ...] = ("mapping", "imports", "coverage", "history")
+    mapping_rules: tuple[MappingRule, ...] = ()
+    always_run_markers: tuple[str, ...] = ()
+    always_run_paths: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+@frozen
 class Application:
     """One application under test as the workflow describes it."""
 
@@ -139,6 +167,7 @@ class Application:
     timeout: float | None = None
     retries: int | None = None
     paths: tuple[str, ...] = ()
+    select: SelectSettings = SelectSettings()
 
 
 @frozen
@@ -178,9 +207,34 @@ class RunningTest:
 
 
 @frozen
+class CoverageMap:
+    """Which lines of which files each test executed, recorded at ``commit``.
+
+    ``lines[file][nodeid]`` are the 1-based line numbers of ``file`` (app-relative) that test
+    ``nodeid`` executed; ``stale`` lists files that differed from ``commit`` while recording (a
+    dirty working tree), whose lines therefore cannot be trusted against that commit.
+    """
+
+    app: str
+    commit: str
+    lines: dict[str, dict[str, tuple[int, ...]]] = field(factory=dict, hash=False)
+    stale: tuple[str, ...] = ()
+    recorded_at: float = 0.0
+
+
+@frozen
 class ChangedFile:
-    """A file changed between two states of a repository."""
+    """A file changed between two states of a repository, with the line ranges that changed.
+
+    ``hunks`` are 1-based inclusive (start, end) ranges of the new file that were added or
+    changed; ``old_hunks`` the ranges of the old file that were removed or changed (a pure
+    insertion after line n is ``(n, n)`` there, so it still points into the old file).
+    Binary files have no hunks; an added file's ``old_hunks`` and a deleted one's ``hunks``
+    are empty.
+    """
 
     path: str
     status: str  # added, modified, deleted, renamed, untracked
     old_path: str | None = None
+    hunks: tuple[tuple[int, int], ...] = ()
+    old_hunks: tuple[tuple[int, int], ...] = ()

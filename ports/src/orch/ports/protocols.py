@@ -17,6 +17,7 @@ from orch.ports.model import (
     Application,
     ChangedFile,
     Command,
+    CoverageMap,
     RunningTest,
     RunRecord,
     Shard,
@@ -59,6 +60,8 @@ class TestRunner(Protocol):
     def finish(
         self, app: Application, shard: Shard, scratch: Path, exit: ShardExit
     ) -> list[TestResult]: ...
+
+    def coverage(self, app: Application, shard: Shard, scratch: Path) -> CoverageMap | None: ...
 
 
 @runtime_checkable
@@ -144,6 +147,12 @@ class Store(Protocol):
 
     def durations(self, app: str) -> dict[str, float]: ...
 
+    def save_coverage(self, coverage: CoverageMap) -> None: ...
+
+    def coverage(self, app: str, files: Sequence[str] | None = None) -> CoverageMap | None: ...
+
+    def outcome_history(self, app: str, runs: int = 20) -> dict[str, tuple[int, int, int]]: ...
+
     def close(self) -> None: ...
 
 
@@ -160,3 +169,7 @@ class Vcs(Protocol):
     def changed_files(
         self, root: Path, base: str, head: str | None = None
     ) -> list[ChangedFile]: ...
+
+    def default_base(self, root: Path) -> str: ...
+
+    def show(self, root: Path, ref: str, path: str) -> str | None: ...

@@ -20,6 +20,7 @@ from orch.ports import (
     ChangedFile,
     Command,
     ConfigError,
+    CoverageMap,
     Executor,
     Outcome,
     Process,
@@ -56,6 +57,15 @@ class RepoBuilder(Protocol):
 
 
 _ORIGINAL = "".join(f"line {n} of a file that is long enough to be recognised\n" for n in range(8))
+_LINE_1 = ((1, 1),)
+
+
+def _numbered(*numbers: int) -> str:
+    """A text with one distinct line per number, e.g. ``_numbered(1, 2, 3)`` for three lines."""
+    return "".join(f"line {n} of a text that tests which of its lines changed\n" for n in numbers)
+
+
+_TEN = _numbered(*range(1, 11))
 
 
 class VcsContract:
@@ -116,9 +126,9 @@ class VcsContract:
         head = repo.commit()
         assert vcs.changed_files(repo.root, base, head) == [
             ChangedFile("docs/new name.txt", "renamed", old_path="old name.txt"),
-            ChangedFile("edited.txt", "modified"),
-            ChangedFile("gone.txt", "deleted"),
-            ChangedFile("src/new.py", "added"),
+            ChangedFile("edited.txt", "modified", hunks=_LINE_1, old_hunks=_LINE_1),
+            ChangedFile("gone.txt", "deleted", old_hunks=_LINE_1),
+            ChangedFile("src/new.py", "added", hunks=_LINE_1),
         ]
         assert vcs.changed_files(repo.root, head, head) == []
 
@@ -137,13 +147,14 @@ class VcsContract:
         repo.write("new staged.txt", "new\n")
         repo.add("new staged.txt")
         repo.write("scratch/untracked.txt", "untracked\n")
+        all_nine = ((1, 9),)
         assert vcs.changed_files(repo.root, base) == [
-            ChangedFile("deleted.txt", "deleted"),
-            ChangedFile("new staged.txt", "added"),
+            ChangedFile("deleted.txt", "deleted", old_hunks=all_nine),
+            ChangedFile("new staged.txt", "added", hunks=_LINE_1),
             ChangedFile("renamed.txt", "renamed", old_path="moved.txt"),
-            ChangedFile("scratch/untracked.txt", "untracked"),
-            ChangedFile("staged.txt", "modified"),
-            ChangedFile("unstaged.txt", "modified"),
+            ChangedFile("scratch/untracked.txt", "untracked", hunks=_LINE_1),
+            ChangedFile("staged.txt", "modified", hunks=_LINE_1, old_hunks=all_nine),
+            ChangedFile("unstaged.txt", "modified", hunks=_LINE_1, old_hunks=all_nine),
         ]
 
     def test_the_working_tree_is_compared_with_the_base_not_with_head(
@@ -158,8 +169,12 @@ class VcsContract:
         repo.write("reverted.txt", "v2\n")
         repo.commit()
         repo.write("reverted.txt", "v1\n")
-        assert vcs.changed_files(repo.root, base) == [ChangedFile("committed.txt", "modified")]
-        assert vcs.changed_files(repo.root, "HEAD") == [ChangedFile("reverted.txt", "modified")]
+        assert vcs.changed_files(repo.root, base) == [
+            ChangedFile("committed.txt", "modified", hunks=_LINE_1, old_hunks=_LINE_1)
+        ]
+        assert vcs.changed_files(repo.root, "HEAD") == [
+            ChangedFile("reverted.txt", "modified", hunks=_LINE_1, old_hunks=_LINE_1)
+        ]
 
     def test_no_changes_is_an_empty_list(
         self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
@@ -181,13 +196,13 @@ class VcsContract:
         head = repo.commit()
         repo.write("日本語/ファイル.md", "こんにちは\n")
         committed = [
-            ChangedFile("dir with spaces/ünïcödé file.txt", "added"),
+            ChangedFile("dir with spaces/ünïcödé file.txt", "added", hunks=_LINE_1),
             ChangedFile("naïve/plain é.txt", "renamed", old_path="plain.txt"),
         ]
         assert vcs.changed_files(repo.root, base, head) == committed
         assert vcs.changed_files(repo.root, base) == [
             *committed,
-            ChangedFile("日本語/ファイル.md", "untracked"),
+            ChangedFile("日本語/ファイル.md", "untracked", hunks=_LINE_1),
         ]
 
     def test_an_unknown_revision_is_a_config_error(
@@ -212,6 +227,169 @@ class VcsContract:
         with pytest.raises(ConfigError) as raised:
             vcs.changed_files(repo.root, "HEAD")
         assert str(raised.value) == f"unknown revision 'HEAD' in {repo.root}"
+
+    def test_hunks_of_a_line_changed_in_the_middle(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("a.txt", _TEN)
+        base = repo.commit()
+        repo.write("a.txt", _TEN.replace("line 5 of", "line five of"))
+        expected = [ChangedFile("a.txt", "modified", hunks=((5, 5),), old_hunks=((5, 5),))]
+        assert vcs.changed_files(repo.root, base) == expected
+        assert vcs.changed_files(repo.root, base, repo.commit()) == expected
+
+    def test_hunks_of_several_changes_in_one_file(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("a.txt", _TEN)
+        base = repo.commit()
+        repo.write("a.txt", _numbered(1, 20, 3, 4, 5, 6, 7, 8, 80, 81, 10))
+        assert vcs.changed_files(repo.root, base) == [
+            ChangedFile("a.txt", "modified", hunks=((2, 2), (9, 10)), old_hunks=((2, 2), (9, 9)))
+        ]
+
+    def test_hunks_of_lines_appended_point_at_the_old_last_line(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("a.txt", _TEN)
+        base = repo.commit()
+        repo.write("a.txt", _TEN + _numbered(11, 12))
+        assert vcs.changed_files(repo.root, base) == [
+            ChangedFile("a.txt", "modified", hunks=((11, 12),), old_hunks=((10, 10),))
+        ]
+
+    def test_hunks_of_lines_deleted_point_at_the_new_line_before_them(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("middle.txt", _TEN)
+        repo.write("first.txt", _TEN)
+        base = repo.commit()
+        repo.write("middle.txt", _numbered(1, 2, 3, 7, 8, 9, 10))
+        repo.write("first.txt", _numbered(*range(2, 11)))
+        assert vcs.changed_files(repo.root, base) == [
+            ChangedFile("first.txt", "modified", hunks=((1, 1),), old_hunks=((1, 1),)),
+            ChangedFile("middle.txt", "modified", hunks=((3, 3),), old_hunks=((4, 6),)),
+        ]
+
+    def test_hunks_of_a_pure_insertion_point_at_the_old_line_before_it(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("middle.txt", _TEN)
+        repo.write("top.txt", _TEN)
+        base = repo.commit()
+        repo.write("middle.txt", _numbered(1, 2, 3, 31, 32, 4, 5, 6, 7, 8, 9, 10))
+        repo.write("top.txt", _numbered(0, *range(1, 11)))
+        head = repo.commit()
+        assert vcs.changed_files(repo.root, base, head) == [
+            ChangedFile("middle.txt", "modified", hunks=((4, 5),), old_hunks=((3, 3),)),
+            ChangedFile("top.txt", "modified", hunks=((1, 1),), old_hunks=((1, 1),)),
+        ]
+
+    def test_a_newline_added_at_the_end_changes_the_last_line(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("a.txt", "first\nlast")
+        base = repo.commit()
+        repo.write("a.txt", "first\nlast\n")
+        assert vcs.changed_files(repo.root, base) == [
+            ChangedFile("a.txt", "modified", hunks=((2, 2),), old_hunks=((2, 2),))
+        ]
+
+    def test_hunks_of_an_untracked_file_are_all_its_lines(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("a.txt", "a\n")
+        base = repo.commit()
+        repo.write("new.txt", "one\ntwo\nthree\n")
+        repo.write("unterminated.txt", "one\ntwo")
+        repo.write("empty.txt", "")
+        assert vcs.changed_files(repo.root, base) == [
+            ChangedFile("empty.txt", "untracked"),
+            ChangedFile("new.txt", "untracked", hunks=((1, 3),)),
+            ChangedFile("unterminated.txt", "untracked", hunks=((1, 2),)),
+        ]
+
+    def test_hunks_of_added_and_deleted_files_are_all_their_lines(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("gone.txt", _TEN)
+        base = repo.commit()
+        repo.remove("gone.txt")
+        repo.write("added.txt", _numbered(1, 2, 3))
+        repo.write("added empty.txt", "")
+        assert vcs.changed_files(repo.root, base, repo.commit()) == [
+            ChangedFile("added empty.txt", "added"),
+            ChangedFile("added.txt", "added", hunks=((1, 3),)),
+            ChangedFile("gone.txt", "deleted", old_hunks=((1, 10),)),
+        ]
+
+    def test_hunks_of_a_rename_are_its_edits(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("old.txt", _TEN)
+        repo.write("same.txt", _ORIGINAL)
+        base = repo.commit()
+        repo.move("old.txt", "pkg/new.txt")
+        repo.write("pkg/new.txt", _TEN.replace("line 5 of", "line five of"))
+        repo.move("same.txt", "pkg/same.txt")
+        expected = [
+            ChangedFile("pkg/new.txt", "renamed", "old.txt", ((5, 5),), ((5, 5),)),
+            ChangedFile("pkg/same.txt", "renamed", old_path="same.txt"),
+        ]
+        assert vcs.changed_files(repo.root, base) == expected
+        assert vcs.changed_files(repo.root, base, repo.commit()) == expected
+
+    def test_show_is_the_text_of_a_file_at_a_revision(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("dir with spaces/ü.txt", "first\n")
+        first = repo.commit()
+        repo.write("dir with spaces/ü.txt", "second\n")
+        repo.write("later.txt", "later\n")
+        second = repo.commit()
+        repo.write("dir with spaces/ü.txt", "uncommitted\n")
+        assert vcs.show(repo.root, first, "dir with spaces/ü.txt") == "first\n"
+        assert vcs.show(repo.root, second, "dir with spaces/ü.txt") == "second\n"
+        assert vcs.show(repo.root, "HEAD", "dir with spaces/ü.txt") == "second\n"
+        assert vcs.show(repo.root, first, "later.txt") is None
+        assert vcs.show(repo.root, second, "no such file.txt") is None
+
+    def test_show_at_an_unknown_revision_is_a_config_error(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("a.txt", "a\n")
+        repo.commit()
+        with pytest.raises(ConfigError) as raised:
+            vcs.show(repo.root, "no-such-ref", "a.txt")
+        assert str(raised.value) == f"unknown revision 'no-such-ref' in {repo.root}"
+
+    def test_default_base_on_the_default_branch_is_head(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        repo.write("a.txt", "a\n")
+        repo.commit()
+        repo.write("a.txt", "b\n")
+        head = repo.commit()
+        assert vcs.default_base(repo.root) == head
+
+    def test_default_base_without_commits_is_a_config_error(
+        self, vcs: Vcs, make_repo: Callable[[], RepoBuilder]
+    ) -> None:
+        repo = make_repo()
+        with pytest.raises(ConfigError, match="no commits yet"):
+            vcs.default_base(repo.root)
 
 
 def _wait_for_exit_of(process: Process, timeout: float = 10.0) -> int:
@@ -497,6 +675,88 @@ class StoreContract:
         finals = store.final_results("r1")
         assert [r.nodeid for r in finals] == ["t1", "t2"]
         assert finals[0].message.startswith("bad ")
+
+    def test_an_app_without_a_coverage_map_has_none(self, store: Store) -> None:
+        store.save_coverage(CoverageMap("other", "abc", {"a.py": {"t": (1,)}}))
+        assert store.coverage("app") is None
+        assert store.coverage("app", ["a.py"]) is None
+
+    def test_a_coverage_map_round_trips(self, store: Store) -> None:
+        recorded = CoverageMap(
+            app="app",
+            commit="abc123",
+            lines={
+                "src/pay.py": {
+                    "tests/test_pay.py::test_refund[eur-'; DROP TABLE runs; --]": (1, 2, 3, 9),
+                    "tests/test_pay.py::TestCard::test_charge": (5,),
+                },
+                "src/big módulo.py": {"tests/test_big.py::test_far": (3, 65_535, 65_536, 70_000)},
+            },
+            stale=("src/dirty.py", "tests/test_new.py"),
+            recorded_at=1_700_000_000.25,
+        )
+        store.save_coverage(recorded)
+        assert store.coverage("app") == recorded
+        assert store.coverage("app", None) == recorded
+
+    def test_coverage_is_restricted_to_the_files_asked_for(self, store: Store) -> None:
+        lines = {f"f{i}.py": {"t1": (i,), "t2": (i, i + 1)} for i in range(1, 4)}
+        store.save_coverage(CoverageMap("app", "abc", lines, stale=("f3.py",)))
+        two = store.coverage("app", ["f1.py", "f3.py", "missing.py"])
+        assert two == CoverageMap(
+            "app", "abc", {"f1.py": lines["f1.py"], "f3.py": lines["f3.py"]}, stale=("f3.py",)
+        )
+        assert store.coverage("app", []) == CoverageMap("app", "abc", {}, stale=("f3.py",))
+
+    def test_a_new_coverage_map_replaces_the_app_s_old_one(self, store: Store) -> None:
+        store.save_coverage(
+            CoverageMap("app", "old", {"gone.py": {"t": (1,)}, "kept.py": {"t": (1,)}})
+        )
+        store.save_coverage(CoverageMap("other", "o", {"x.py": {"t": (7,)}}))
+        newer = CoverageMap("app", "new", {"kept.py": {"t": (2,), "u": (3,)}}, recorded_at=5.0)
+        store.save_coverage(newer)
+        assert store.coverage("app") == newer
+        assert store.coverage("app", ["gone.py"]) == CoverageMap("app", "new", recorded_at=5.0)
+        assert store.coverage("other") == CoverageMap("other", "o", {"x.py": {"t": (7,)}})
+
+    def test_outcome_history_counts_final_outcomes_over_finished_runs(self, store: Store) -> None:
+        outcomes = {
+            "r1": {"t1": Outcome.PASSED, "t2": Outcome.FAILED, "t3": Outcome.FLAKY},
+            "r2": {"t1": Outcome.ERROR, "t2": Outcome.TIMEOUT, "t3": Outcome.SKIPPED},
+            "r3": {"t1": Outcome.BLOCKED, "t2": Outcome.PASSED},
+            "live": {"t1": Outcome.FAILED, "t2": Outcome.FAILED, "t3": Outcome.FAILED},
+            "cut": {"t1": Outcome.FAILED},
+        }
+        status = {"live": "running", "cut": "interrupted"}
+        for started, (run_id, tests) in enumerate(outcomes.items()):
+            store.create_run(
+                RunRecord(run_id, "orch.yaml", "abc", float(started), status="finished")
+            )
+            if run_id in status:
+                store.update_run(run_id, status=status[run_id])
+            finals = [_store_result(nodeid, outcome) for nodeid, outcome in tests.items()]
+            store.record(run_id, Progress(finals=finals))
+        assert store.outcome_history("app") == {
+            "t1": (3, 1, 0),
+            "t2": (3, 2, 0),
+            "t3": (2, 0, 1),
+        }
+        assert store.outcome_history("other") == {}
+
+    def test_outcome_history_looks_at_the_app_s_latest_runs(self, store: Store) -> None:
+        for started in range(5):
+            run_id = f"r{started}"
+            store.create_run(
+                RunRecord(run_id, "orch.yaml", "abc", float(started), status="finished")
+            )
+            outcome = Outcome.FAILED if started < 2 else Outcome.PASSED
+            finals = [_store_result("t1", outcome)] if started != 3 else []
+            other = TestResult(app="other", nodeid="t1", outcome=Outcome.PASSED)
+            store.record(run_id, Progress(finals=[*finals, other]))
+        assert store.outcome_history("app", runs=3) == {"t1": (3, 1, 0)}
+        assert store.outcome_history("app", runs=2) == {"t1": (2, 0, 0)}
+        assert store.outcome_history("app") == {"t1": (4, 2, 0)}
+        assert store.outcome_history("other", runs=3) == {"t1": (3, 0, 0)}
 
 
 _NOT_RESULTS = (

@@ -15,6 +15,7 @@ from attrs import define, field, frozen
 from orch.ports import (
     Application,
     Command,
+    CoverageMap,
     Outcome,
     Shard,
     ShardExit,
@@ -97,6 +98,10 @@ class FakeRunner:
         self, app: Application, shard: Shard, scratch: Path, exit: ShardExit
     ) -> list[TestResult]:
         return []
+
+    def coverage(self, app: Application, shard: Shard, scratch: Path) -> CoverageMap | None:
+        """None: fake tests execute no code to measure."""
+        return None
 
 
 class FakeProcess:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -11,12 +13,15 @@ from attrs import define, evolve, field
 from orch.ports import (
     ChangedFile,
     ConfigError,
+    CoverageMap,
+    NotARepository,
     Outcome,
     Progress,
     ResultFileError,
     RunningTest,
     RunRecord,
     TestResult,
+    UnknownRevision,
 )
 
 
@@ -25,7 +30,8 @@ class FakeRepo:
     """An in-memory repository of FakeVcs, changed the way a test changes a git repository.
 
     ``write``/``remove`` touch the working tree, ``add`` stages a path, ``move`` is ``git mv`` and
-    ``commit`` stages everything and commits. ``refs`` maps names (``HEAD``, branches) to shas.
+    ``commit`` stages everything and commits on ``branch`` (set it to work on another branch).
+    ``refs`` maps names (``HEAD``, branches) to shas, ``parents`` each commit to the one before.
     """
 
     root: Path
@@ -33,6 +39,8 @@ class FakeRepo:
     index: dict[str, str] = field(factory=dict)
     commits: dict[str, dict[str, str]] = field(factory=dict)
     refs: dict[str, str] = field(factory=dict)
+    parents: dict[str, str] = field(factory=dict)
+    branch: str = "main"
 
     def write(self, path: str, text: str) -> None:
         """Create or overwrite a file in the working tree (unstaged)."""
@@ -55,20 +63,24 @@ class FakeRepo:
         self.index[new] = self.index.pop(old)
 
     def commit(self, message: str = "change") -> str:
-        """Stage everything and commit it; move HEAD there and return the new sha."""
+        """Stage everything and commit it on ``branch``; move HEAD there and return the new sha."""
         self.index = dict(self.worktree)
         state = f"{len(self.commits)}\0{message}\0{sorted(self.index.items())}"
         sha = hashlib.sha1(state.encode()).hexdigest()
         self.commits[sha] = dict(self.index)
-        self.refs["HEAD"] = sha
+        if "HEAD" in self.refs:
+            self.parents[sha] = self.refs["HEAD"]
+        self.refs["HEAD"] = self.refs[self.branch] = sha
         return sha
 
 
 @define
 class FakeVcs:
-    """In-memory Vcs answering like GitVcs (statuses, order, errors); ``init`` makes a repository.
+    """In-memory Vcs answering like GitVcs (statuses, hunks, order, errors); ``init`` makes a
+    repository.
 
-    Renames are recognised only when the content is identical (git also finds similar files).
+    Hunks come from difflib, which agrees with git wherever the change is unambiguous. A file is
+    taken as renamed when at least half of it matches a deleted one (git counts bytes, not lines).
     """
 
     PLUGIN_NAME: ClassVar[str] = "fake"
@@ -83,7 +95,7 @@ class FakeVcs:
         """The innermost repository root that is ``path`` or one of its parents."""
         roots = [r for r in self.repos if r == path or r in path.parents]
         if not roots:
-            raise ConfigError(
+            raise NotARepository(
                 f"{path}: not a git repository "
                 "(run `git init` there or pass a directory inside a git work tree)"
             )
@@ -100,29 +112,122 @@ class FakeVcs:
         if head is not None:
             return _fake_tree_changes(old, repo.commits[_fake_commit(repo, root, head)])
         tracked = {p: text for p, text in repo.worktree.items() if p in repo.index}
-        untracked = [ChangedFile(p, "untracked") for p in repo.worktree if p not in repo.index]
+        untracked = [
+            ChangedFile(p, "untracked", hunks=_fake_whole(text))
+            for p, text in repo.worktree.items()
+            if p not in repo.index
+        ]
         return sorted(_fake_tree_changes(old, tracked) + untracked, key=_fake_order)
+
+    def default_base(self, root: Path) -> str:
+        """The newest commit HEAD shares with the default branch (origin/HEAD, else main, else
+        master), as git's merge-base finds it in a history without merges."""
+        repo = self.repos[self.root(root)]
+        if "HEAD" not in repo.refs:
+            raise ConfigError(f"{root}: no commits yet, so there is no base to compare with")
+        ours = _fake_history(repo, repo.refs["HEAD"])
+        for branch in (b for b in _FAKE_DEFAULT_BRANCHES if b in repo.refs):
+            theirs = set(_fake_history(repo, repo.refs[branch]))
+            shared = [sha for sha in ours if sha in theirs]
+            if shared:
+                return shared[0]
+        raise ConfigError(
+            f"{root}: no default branch sharing history with HEAD (looked for origin/HEAD, main "
+            "and master); fetch it or name the base revision explicitly"
+        )
+
+    def show(self, root: Path, ref: str, path: str) -> str | None:
+        """The text of ``path`` at ``ref``, or None if it has no such file."""
+        repo = self.repos[self.root(root)]
+        return repo.commits[_fake_commit(repo, root, ref)].get(path)
+
+
+_FakeRanges = tuple[tuple[int, int], ...]
+_FAKE_DEFAULT_BRANCHES = ("origin/HEAD", "main", "master", "origin/main", "origin/master")
 
 
 def _fake_commit(repo: FakeRepo, root: Path, ref: str) -> str:
     sha = repo.refs.get(ref, ref)
     if sha not in repo.commits:
-        raise ConfigError(f"unknown revision '{ref}' in {root}")
+        raise UnknownRevision(f"unknown revision '{ref}' in {root}")
     return sha
+
+
+def _fake_history(repo: FakeRepo, sha: str) -> list[str]:
+    """``sha`` and its ancestors, newest first."""
+    history = [sha]
+    while history[-1] in repo.parents:
+        history.append(repo.parents[history[-1]])
+    return history
 
 
 def _fake_tree_changes(old: dict[str, str], new: dict[str, str]) -> list[ChangedFile]:
     deleted = sorted(old.keys() - new.keys())
-    changes = [ChangedFile(p, "modified") for p in old.keys() & new.keys() if old[p] != new[p]]
+    changes = [
+        ChangedFile(p, "modified", None, *_fake_hunks(old[p], new[p]))
+        for p in old.keys() & new.keys()
+        if old[p] != new[p]
+    ]
     for path in sorted(new.keys() - old.keys()):
-        source = next((d for d in deleted if new[path] and old[d] == new[path]), None)
+        source = _fake_rename_source(new[path], {d: old[d] for d in deleted})
         if source is None:
-            changes.append(ChangedFile(path, "added"))
+            changes.append(ChangedFile(path, "added", hunks=_fake_whole(new[path])))
         else:
             deleted.remove(source)
-            changes.append(ChangedFile(path, "renamed", old_path=source))
-    changes += [ChangedFile(p, "deleted") for p in deleted]
+            hunks = _fake_hunks(old[source], new[path])
+            changes.append(ChangedFile(path, "renamed", source, *hunks))
+    changes += [ChangedFile(p, "deleted", old_hunks=_fake_whole(old[p])) for p in deleted]
     return sorted(changes, key=_fake_order)
+
+
+def _fake_rename_source(text: str, deleted: dict[str, str]) -> str | None:
+    """The deleted file most like ``text`` if at least half of their lines match (an empty file
+    is never taken for a rename, though git pairs an empty file with a deleted empty one)."""
+    if not text:
+        return None
+    similarity = {
+        path: difflib.SequenceMatcher(None, _fake_lines(old), _fake_lines(text), False).ratio()
+        for path, old in deleted.items()
+        if old
+    }
+    best = max(similarity, key=lambda p: similarity[p], default=None)
+    return best if best is not None and similarity[best] >= 0.5 else None
+
+
+def _fake_hunks(old: str, new: str) -> tuple[_FakeRanges, _FakeRanges]:
+    """(hunks, old_hunks) between two texts, as ``git diff -U0`` gives them."""
+    if _fake_binary(old) or _fake_binary(new):
+        return (), ()
+    matcher = difflib.SequenceMatcher(None, _fake_lines(old), _fake_lines(new), False)
+    changed = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    hunks = tuple(_fake_span(j1, j2) for _, _, _, j1, j2 in changed)
+    old_hunks = tuple(_fake_span(i1, i2) for _, i1, i2, _, _ in changed)
+    return hunks, old_hunks
+
+
+def _fake_span(start: int, end: int) -> tuple[int, int]:
+    """Lines ``[start, end)`` (0-based) as a 1-based range; an empty one points at the line
+    before it, or at line 1."""
+    if start == end:
+        return (max(start, 1), max(start, 1))
+    return (start + 1, end)
+
+
+def _fake_whole(text: str) -> _FakeRanges:
+    """The hunks of a file that is new (or gone) as a whole."""
+    lines = len(_fake_lines(text))
+    return ((1, lines),) if lines and not _fake_binary(text) else ()
+
+
+def _fake_lines(text: str) -> list[str]:
+    """Lines as git sees them: split at newlines only, a last line without one is different."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def _fake_binary(text: str) -> bool:
+    return "\0" in text[:8000]
 
 
 def _fake_order(change: ChangedFile) -> tuple[str, str]:
@@ -142,6 +247,7 @@ class FakeStore:
     _finals: dict[tuple[str, str, str], TestResult] = field(factory=dict)
     _running: dict[tuple[str, str, str], RunningTest] = field(factory=dict)
     _durations: dict[tuple[str, str], float] = field(factory=dict)
+    _coverage: dict[str, CoverageMap] = field(factory=dict)
 
     def create_run(self, record: RunRecord) -> None:
         """Record a new run; its id must not exist yet."""
@@ -210,6 +316,39 @@ class FakeStore:
     def durations(self, app: str) -> dict[str, float]:
         """The moving average of each test's duration in ``app``."""
         return {nodeid: s for (a, nodeid), s in self._durations.items() if a == app}
+
+    def save_coverage(self, coverage: CoverageMap) -> None:
+        """Make ``coverage`` the app's map (a copy), replacing the one before."""
+        lines = {f: dict(tests) for f, tests in coverage.lines.items() if tests}
+        self._coverage[coverage.app] = evolve(coverage, lines=lines)
+
+    def coverage(self, app: str, files: Sequence[str] | None = None) -> CoverageMap | None:
+        """The app's map with only ``files`` (all when None), or None when it has none."""
+        recorded = self._coverage.get(app)
+        if recorded is None:
+            return None
+        wanted = recorded.lines.keys() if files is None else set(files)
+        lines = {f: dict(tests) for f, tests in recorded.lines.items() if f in wanted}
+        return evolve(recorded, lines=lines)
+
+    def outcome_history(self, app: str, runs: int = 20) -> dict[str, tuple[int, int, int]]:
+        """Per test: final results, failures and flaky outcomes in the app's last ``runs``
+        finished runs that have results for it."""
+        with_results = {run_id for (run_id, a, _) in self._finals if a == app}
+        finished = [r.id for r in self.list_runs(len(self.runs)) if r.status == "finished"]
+        recent = set([run_id for run_id in finished if run_id in with_results][:runs])
+        history: dict[str, tuple[int, int, int]] = {}
+        failed = {Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT}
+        for (run_id, a, nodeid), result in self._finals.items():
+            if a != app or run_id not in recent:
+                continue
+            count, failures, flaky = history.get(nodeid, (0, 0, 0))
+            history[nodeid] = (
+                count + 1,
+                failures + (result.outcome in failed),
+                flaky + (result.outcome == Outcome.FLAKY),
+            )
+        return history
 
     def close(self) -> None:
         """Nothing to release."""

@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from orch.ports import ConfigError, EnvironmentProblem
+from orch.ports import ConfigError, EnvironmentProblem, NotARepository
 
 # Variables that would point git at another repository than the one ``-C`` names; git sets some
 # of them while it runs hooks, and orch may well be started from one.
@@ -30,14 +30,17 @@ FATAL = 128
 """git's exit code for a fatal error, e.g. a directory that is not inside a work tree."""
 
 
-def run_git(root: Path, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
-    """Run ``git -C root args`` and return it; raise unless its exit code is one of ``ok``."""
+def run_git(
+    root: Path, *args: str, ok: tuple[int, ...] = (0,), stdin: bytes = b""
+) -> subprocess.CompletedProcess:
+    """Run ``git -C root args`` with ``stdin`` as its input and return it; raise unless its exit
+    code is one of ``ok``."""
     if not root.is_dir():
         raise ConfigError(f"{root}: no such directory")
     env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
     argv = ["git", "-C", str(root), "-c", "core.quotepath=off", *args]
     try:
-        done = subprocess.run(argv, capture_output=True, env=env, check=False)
+        done = subprocess.run(argv, input=stdin, capture_output=True, env=env, check=False)
     except FileNotFoundError:
         raise EnvironmentProblem(
             "git: command not found on PATH; install git or add its directory to PATH"
@@ -51,9 +54,9 @@ def run_git(root: Path, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.Co
     )
 
 
-def not_a_repository(path: Path) -> ConfigError:
+def not_a_repository(path: Path) -> NotARepository:
     """The error for a directory outside every git work tree, saying what to do about it."""
-    return ConfigError(
+    return NotARepository(
         f"{path}: not a git repository "
         "(run `git init` there or pass a directory inside a git work tree)"
     )

@@ -25,6 +25,7 @@ from orch.ports import (
     Application,
     Command,
     ConfigError,
+    CoverageMap,
     EnvironmentProblem,
     Event,
     Outcome,
@@ -141,6 +142,10 @@ class CommandRunner:
         if shard.attempt == 1:
             return results
         return [attrs.evolve(result, attempt=shard.attempt) for result in results]
+
+    def coverage(self, app: Application, shard: Shard, scratch: Path) -> CoverageMap | None:
+        """None: command runners cannot record per-test coverage (one process runs the app)."""
+        return None
 
     def _read(self, app: Application, path: Path, scratch: Path) -> list[TestResult]:
         try:

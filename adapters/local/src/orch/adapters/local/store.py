@@ -1,4 +1,4 @@
-"""SqliteStore: orch's runs, results and test durations in ``<state dir>/orch.db``.
+"""SqliteStore: orch's runs, results, test durations and coverage maps in ``<state dir>/orch.db``.
 
 WAL mode lets ``orch status`` read from another process while a run writes; each Progress batch
 is one transaction. Text from tests is untrusted and only ever passed as SQL parameters.
@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 import threading
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
-from orch.ports import EnvironmentProblem, Outcome, Progress, RunningTest, RunRecord, TestResult
-
-SCHEMA_VERSION = 1
-"""``PRAGMA user_version`` of the schema this module writes."""
+from orch.ports import (
+    CoverageMap,
+    EnvironmentProblem,
+    Outcome,
+    Progress,
+    RunningTest,
+    RunRecord,
+    TestResult,
+)
 
 DURATION_WEIGHT = 0.5
 """Weight of the newest duration in the moving average kept per test."""
@@ -58,6 +65,28 @@ CREATE TABLE durations (
 );
 """
 
+_COVERAGE_SCHEMA = """
+CREATE TABLE coverage_maps (
+    app TEXT PRIMARY KEY, "commit" TEXT NOT NULL, stale TEXT NOT NULL, recorded_at REAL NOT NULL
+);
+CREATE TABLE coverage_lines (
+    app TEXT NOT NULL, file TEXT NOT NULL, nodeid TEXT NOT NULL, lines BLOB NOT NULL,
+    PRIMARY KEY (app, file, nodeid)
+) WITHOUT ROWID;
+"""
+
+_MIGRATIONS = (_SCHEMA, _COVERAGE_SCHEMA)
+"""``_MIGRATIONS[n]`` takes a database from schema version n to n + 1."""
+
+SCHEMA_VERSION = len(_MIGRATIONS)
+"""``PRAGMA user_version`` of the schema this module writes."""
+
+_FAILURES = (Outcome.FAILED.value, Outcome.ERROR.value, Outcome.TIMEOUT.value)
+"""Final outcomes that count as a failure in a test's history."""
+
+_BIG_ENDIAN = sys.byteorder == "big"
+"""Packed lines are little-endian on every machine, so a state directory can move."""
+
 _RESULT_COLUMNS = (
     "app, nodeid, attempt, outcome, duration, message, longrepr, stdout, stderr, markers, file"
 )
@@ -91,6 +120,36 @@ def _result_rows(run_id: str, results: Iterable[TestResult]) -> Iterator[tuple[A
             json.dumps(list(r.markers)) if r.markers else "[]",
             _text(r.file),
         )
+
+
+def _packed(lines: Sequence[int]) -> bytes:
+    """Line numbers as unsigned 16-bit little-endian integers, decoded in C when read back.
+
+    A test that ran a line past 65535 (or line 0) is stored as four zero bytes (a narrow list
+    never starts with 0) then its lines as unsigned 32-bit integers.
+    """
+    wide = any(not 0 < line < 1 << 16 for line in lines)
+    numbers = array("I" if wide else "H", lines)
+    if _BIG_ENDIAN:
+        numbers.byteswap()
+    return bytes(4) + numbers.tobytes() if wide else numbers.tobytes()
+
+
+def _unpacked(rows: Iterable[tuple[str, bytes]]) -> dict[str, tuple[int, ...]]:
+    """nodeid -> lines for (nodeid, packed lines) rows; equal lists share one tuple."""
+    decoded: dict[str, tuple[int, ...]] = {}
+    seen: dict[bytes, tuple[int, ...]] = {}
+    for nodeid, blob in rows:
+        lines = seen.get(blob)
+        if lines is None:
+            numbers = array("H", blob)
+            if numbers and not numbers[0]:
+                numbers = array("I", blob[4:])
+            if _BIG_ENDIAN:
+                numbers.byteswap()
+            lines = seen[blob] = tuple(numbers)
+        decoded[nodeid] = lines
+    return decoded
 
 
 def _result(row: tuple[Any, ...]) -> TestResult:
@@ -146,7 +205,8 @@ class SqliteStore:
         )
 
     def _migrate(self) -> None:
-        """Create the schema in a new database; refuse one written by a newer orch.
+        """Create or upgrade the schema (version 1 gains the coverage tables); refuse one
+        written by a newer orch.
 
         A database that is already current is only read, so ``orch status`` never waits for the
         write lock of a running run.
@@ -154,11 +214,11 @@ class SqliteStore:
         if self._schema_version() == SCHEMA_VERSION:
             return
         with self._write() as db:
-            if self._schema_version() == 0:
-                for statement in _SCHEMA.split(";"):
+            for migration in _MIGRATIONS[self._schema_version() :]:
+                for statement in migration.split(";"):
                     if statement.strip():
                         db.execute(statement)
-                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _schema_version(self) -> int:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -308,6 +368,78 @@ class SqliteStore:
         """The moving average of each test's duration in seconds, across runs."""
         rows = self._read("SELECT nodeid, seconds FROM durations WHERE app = ?", (app,))
         return dict(rows)
+
+    def save_coverage(self, coverage: CoverageMap) -> None:
+        """Make ``coverage`` the app's map, replacing the one before (selection uses the newest)."""
+        app = _text(coverage.app)
+        with self._write() as db:
+            db.execute("DELETE FROM coverage_lines WHERE app = ?", (app,))
+            db.execute(
+                'INSERT OR REPLACE INTO coverage_maps (app, "commit", stale, recorded_at) '
+                "VALUES (?, ?, ?, ?)",
+                (app, coverage.commit, json.dumps(list(coverage.stale)), coverage.recorded_at),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO coverage_lines (app, file, nodeid, lines) "
+                "VALUES (?, ?, ?, ?)",
+                (
+                    (app, _text(file), _text(nodeid), _packed(lines))
+                    for file, tests in coverage.lines.items()
+                    for nodeid, lines in tests.items()
+                ),
+            )
+
+    def coverage(self, app: str, files: Sequence[str] | None = None) -> CoverageMap | None:
+        """The app's coverage map with only ``files`` (all when None), or None when it has none.
+
+        Files the map does not hold are left out; ``stale`` is always the whole map's.
+        """
+        app = _text(app)
+        select = "SELECT nodeid, lines FROM coverage_lines WHERE app = ? AND file = ?"
+        with self._lock:
+            self._db.execute("BEGIN")  # one snapshot: a map saved meanwhile is seen whole or not
+            try:
+                header = self._db.execute(
+                    'SELECT "commit", stale, recorded_at FROM coverage_maps WHERE app = ?', (app,)
+                ).fetchone()
+                if header is None:
+                    return None
+                if files is None:
+                    query = "SELECT DISTINCT file FROM coverage_lines WHERE app = ?"
+                    wanted = [file for (file,) in self._db.execute(query, (app,))]
+                else:
+                    wanted = list(dict.fromkeys(_text(file) for file in files))
+                rows = {file: self._db.execute(select, (app, file)).fetchall() for file in wanted}
+            finally:
+                self._db.execute("COMMIT")
+        lines = {file: _unpacked(found) for file, found in rows.items() if found}
+        commit, stale, recorded_at = header
+        return CoverageMap(app, commit, lines, tuple(json.loads(stale)), recorded_at)
+
+    def outcome_history(self, app: str, runs: int = 20) -> dict[str, tuple[int, int, int]]:
+        """Per test: in how many of the app's last ``runs`` finished runs it had a final result,
+        in how many that result was failed, error or timeout, and in how many flaky.
+
+        Only runs whose status is ``finished`` and that recorded a result for the app count;
+        a running or interrupted run's results may be cut short.
+        """
+        rows = self._read(
+            """
+            WITH recent AS (
+                SELECT id FROM runs
+                WHERE status = 'finished'
+                  AND EXISTS (SELECT 1 FROM results WHERE run_id = runs.id AND app = ?1)
+                ORDER BY started_at DESC, rowid DESC
+                LIMIT ?2
+            )
+            SELECT nodeid, COUNT(*), SUM(outcome IN (?3, ?4, ?5)), SUM(outcome = ?6)
+            FROM results
+            WHERE app = ?1 AND run_id IN recent
+            GROUP BY nodeid
+            """,
+            (_text(app), runs, *_FAILURES, Outcome.FLAKY.value),
+        )
+        return {nodeid: (count, failures, flaky) for nodeid, count, failures, flaky in rows}
 
     def close(self) -> None:
         """Close the connection; the store cannot be used afterwards."""

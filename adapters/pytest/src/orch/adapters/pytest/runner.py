@@ -7,11 +7,13 @@ import os
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from importlib.metadata import version
 from pathlib import Path
 from typing import ClassVar
 
 from attrs import define, field, frozen
 
+from orch.adapters.pytest.coverage_data import UnreadableCoverage, read_lines
 from orch.adapters.pytest.events import COLLECT_ERROR, PytestEvents
 from orch.adapters.pytest.interpreter import (
     EVENT_PLUGIN,
@@ -22,6 +24,7 @@ from orch.adapters.pytest.interpreter import (
 from orch.ports import (
     Application,
     Command,
+    CoverageMap,
     EnvironmentProblem,
     Outcome,
     Shard,
@@ -43,6 +46,9 @@ PARALLEL_FROM = 40
 """Suites with fewer Python files are collected by one process (startup would dominate)."""
 
 SKIP_DIRS = frozenset({"node_modules", "venv", "env", "build", "dist", "__pycache__"})
+
+COVERAGE_FILE = "coverage.db"
+"""The shard's coverage.py data file in its scratch directory (xdist workers add ``.<id>``)."""
 
 ALWAYS = ("-p", EVENT_PLUGIN, "-p", "no:cacheprovider", "--continue-on-collection-errors")
 """Options of every pytest orch starts: events on, no cache in the app, a broken file stops none."""
@@ -102,7 +108,10 @@ class PytestRunner:
         scratch = scratch.absolute()
         scratch.mkdir(parents=True, exist_ok=True)
         (scratch / "events.jsonl").unlink(missing_ok=True)
+        for old in _coverage_files(scratch):
+            old.unlink()
         env = {**plugin_env(app), "ORCH_EVENTS": str(scratch / "events.jsonl")}
+        env["ORCH_COVERAGE"] = str(scratch / COVERAGE_FILE) if shard.coverage else ""
         targets = app.paths
         if shard.tests:
             select = scratch / "select.txt"
@@ -137,6 +146,29 @@ class PytestRunner:
         target = _file_of(shard.tests[0]) if shard.tests else app.name
         return [_pytest_error(app, shard, target, trouble, exit)]
 
+    def coverage(self, app: Application, shard: Shard, scratch: Path) -> CoverageMap | None:
+        """The lines each test of ``shard`` executed, when it recorded coverage (else None).
+
+        Files are app-relative; lines run while collecting or importing belong to no test and
+        are left out. EnvironmentProblem when the app's interpreter could not record coverage.
+        """
+        if not shard.coverage:
+            return None
+        scratch = scratch.absolute()
+        data_files = _coverage_files(scratch)
+        if not data_files:
+            _raise_coverage_problem(app, scratch / "events.jsonl")
+        try:
+            lines = read_lines(data_files, app.path)
+        except UnreadableCoverage as error:
+            python = resolve_python(app, _settings(app).python)
+            ours = version("coverage")
+            raise EnvironmentProblem(
+                f"app '{app.name}': cannot read the coverage data {python} recorded ({error}); "
+                f"give it the coverage.py orch uses ({python} -m pip install coverage=={ours})"
+            ) from error
+        return CoverageMap(app=app.name, commit="", lines=lines)
+
 
 def _collect(
     app: Application,
@@ -154,7 +186,7 @@ def _collect(
         events = Path(tmp) / "collect.jsonl"
         env = {**os.environ, **plugin_env(app), "ORCH_EVENTS": str(events)}
         env["ORCH_NO_BYTECODE"] = "1"
-        for inherited in ("ORCH_SELECT", "ORCH_LIST_FILES", "ORCH_FILES"):
+        for inherited in ("ORCH_SELECT", "ORCH_LIST_FILES", "ORCH_FILES", "ORCH_COVERAGE"):
             env.pop(inherited, None)
         if list_only:
             env["ORCH_LIST_FILES"] = "1"
@@ -204,6 +236,37 @@ def _balanced(files: list[str], root: Path, groups: int) -> list[list[str]]:
 
 def _stream(app: Application, shard: Shard, scratch: Path) -> PytestEvents:
     return PytestEvents(scratch.absolute() / "events.jsonl", app.name, shard)
+
+
+def _coverage_files(scratch: Path) -> list[Path]:
+    """The coverage data files a shard left in ``scratch``: its own and its xdist workers'."""
+    found = [scratch / COVERAGE_FILE] if (scratch / COVERAGE_FILE).is_file() else []
+    workers = scratch.glob(f"{COVERAGE_FILE}.*")
+    return found + sorted(p for p in workers if not p.name.endswith("-journal"))
+
+
+def _raise_coverage_problem(app: Application, events: Path) -> None:
+    """Raise what the event plugin said kept coverage.py from recording, if it said anything."""
+    try:
+        text = events.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return
+    for line in text.splitlines():
+        if '"event": "coverage-' not in line:
+            continue
+        record = json.loads(line)
+        python = resolve_python(app, _settings(app).python)
+        if record["event"] == "coverage-missing":
+            raise EnvironmentProblem(
+                f"app '{app.name}': coverage.py is not installed for {python}; install it there "
+                f"({python} -m pip install coverage) to use --record-coverage"
+            )
+        if record["event"] == "coverage-error":
+            raise EnvironmentProblem(
+                f"app '{app.name}': coverage.py could not record in {python}: "
+                f"{record.get('message', 'no reason given')}; fix it there "
+                f"({python} -m pip install -U coverage) to use --record-coverage"
+            )
 
 
 def _file_of(test: TestCase) -> str:

@@ -9,6 +9,9 @@ importing them, so orch can split the real collection over several processes; ``
 a file of paths (relative to the working directory), one a line: every other file is ignored.
 Narrowing by ``ORCH_FILES`` instead of by command-line arguments matters: pytest re-collects
 a file's whole directory for each file argument, which is quadratic in big test folders.
+``ORCH_COVERAGE`` names a coverage.py data file: each test's executed lines are recorded there
+under the test's nodeid as dynamic context. coverage.py is imported only then; when the app's
+interpreter lacks it, a ``coverage-missing`` event says so and the tests run all the same.
 """
 
 from __future__ import annotations
@@ -42,13 +45,86 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(_OnlyFiles(wanted, config), "orch-only-files")
     if os.environ.get("ORCH_LIST_FILES") and events:
         config.pluginmanager.register(_FileLister(config), "orch-list-files")
+    data_file = os.environ.get("ORCH_COVERAGE")
+    if data_file:
+        _start_coverage(config, data_file)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Close the event file."""
+    """Save the recorded coverage and close the event file."""
+    recorder = config.pluginmanager.get_plugin("orch-coverage")
+    if recorder is not None:
+        recorder.save()
     reporter = config.pluginmanager.get_plugin("orch-events")
     if reporter is not None:
         reporter.out.close()
+
+
+def _start_coverage(config: pytest.Config, data_file: str) -> None:
+    """Measure the app's code (the directory pytest runs in) with coverage.py, per test.
+
+    An xdist worker writes ``<data_file>.<worker id>``: the workers run the tests, each its own
+    file. A missing or failing coverage.py becomes an event, never a failed test run.
+    """
+    worker = getattr(config, "workerinput", None)
+    if worker is not None:
+        data_file = f"{data_file}.{worker['workerid']}"
+    try:
+        import coverage
+    except ImportError:
+        _report(config, {"event": "coverage-missing", "python": sys.executable})
+        return
+    if not hasattr(coverage.Coverage, "switch_context"):
+        message = f"coverage.py {coverage.__version__} is too old (5.0 or newer is needed)"
+        _report(config, {"event": "coverage-error", "python": sys.executable, "message": message})
+        return
+    root = str(config.invocation_params.dir)
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        cov = coverage.Coverage(
+            data_file=data_file,
+            source=[root],
+            omit=["*/site-packages/*", "*/.venv/*", "*/.orch/*", os.path.join(here, "*")],
+            branch=False,
+            config_file=False,
+        )
+        cov.set_option("run:disable_warnings", _QUIET)
+        cov.start()
+    except Exception as error:  # any failure of coverage.py is reported, not raised
+        message = f"{type(error).__name__}: {error}"
+        _report(config, {"event": "coverage-error", "python": sys.executable, "message": message})
+        return
+    config.pluginmanager.register(_CoverageRecorder(cov), "orch-coverage")
+
+
+_QUIET = ["already-imported", "module-not-imported", "no-data-collected", "module-not-measured"]
+"""coverage.py warnings that only say the app's code was imported before or not at all."""
+
+
+def _report(config: pytest.Config, event: dict) -> None:
+    """Write one event at once, when this process has the event file open."""
+    reporter = config.pluginmanager.get_plugin("orch-events")
+    if reporter is not None:
+        reporter.write(event)
+        reporter.out.flush()
+
+
+class _CoverageRecorder:
+    """Switches coverage.py's dynamic context to each test's nodeid while the test runs."""
+
+    def __init__(self, cov) -> None:
+        self.cov = cov
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_runtest_protocol(self, item):
+        self.cov.switch_context(item.nodeid)  # setup, call and teardown count for the test
+        yield
+        self.cov.switch_context("")
+
+    def save(self) -> None:
+        """Stop measuring and write the data file."""
+        self.cov.stop()
+        self.cov.save()
 
 
 class _Selector:

@@ -1,0 +1,97 @@
+"""``orch select``: the tests a change can break, each with its reasons and risk score."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from orch.cli.main import FORMAT_OPTION, directory_argument
+from orch.cli.text import safe
+from orch.core import Engine, Selection, bootstrap, load_registry, workflow_for
+
+REASONS_SHOWN = 3
+
+
+def change_options(command):
+    """--base/--head/--app, shared by ``orch select`` and ``orch run --select changed``."""
+    command = click.option(
+        "--app", "apps", multiple=True, metavar="NAME", help="Only this application (repeatable)."
+    )(command)
+    command = click.option(
+        "--head",
+        metavar="REF",
+        help="The changed state (default: the working tree, untracked too).",
+    )(command)
+    command = click.option(
+        "--base",
+        metavar="REF",
+        help="Compare against this commit (default: merge-base with the default branch).",
+    )(command)
+    return command
+
+
+@click.command("select")
+@directory_argument()
+@click.option(
+    "-w",
+    "--workflow",
+    "workflow_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Workflow file (default: orch.yaml in DIR; none: DIR is one pytest app).",
+)
+@change_options
+@FORMAT_OPTION
+def select_command(
+    directory: Path,
+    workflow_file: Path | None,
+    base: str | None,
+    head: str | None,
+    apps: tuple[str, ...],
+    output_format: str,
+) -> None:
+    """List the tests the change from --base to --head can break, and why.
+
+    The ids are pytest nodeids as pytest takes them, so they can be passed to pytest.
+    """
+    registry = load_registry()
+    workflow = workflow_for(directory, workflow_file, registry)
+    services = bootstrap(workflow.root, registry=registry)
+    try:
+        selection = Engine(workflow, services).select(base, head, apps)
+    finally:
+        services.close()
+    if output_format == "json":
+        click.echo(json.dumps(selection.as_json(), indent=2, ensure_ascii=False))
+    else:
+        print_selection(selection)
+
+
+def print_selection(selection: Selection) -> None:
+    """The selection for people: per application what runs and why, tests by risk."""
+    if selection.base:
+        click.echo(f"changes from {selection.base[:12]} to {selection.head or 'the working tree'}")
+    for name, chosen in selection.apps.items():
+        if chosen.whole_app:
+            what = f"all {len(chosen.tests)} tests" if chosen.tests else "the whole application"
+        elif chosen.tests:
+            what = f"{len(chosen.tests)} of {chosen.suite} tests"
+        else:
+            what = "nothing"
+        why = f" ({safe(chosen.reasons[0])})" if chosen.reasons else ""
+        click.secho(f"{safe(name)}: {what}{why}", bold=True)
+        for problem in chosen.problems:
+            click.echo(f"  note: {safe(problem)}")
+        if chosen.whole_app:
+            continue
+        for test in chosen.tests:
+            click.echo(f"  {test.score:6.2f}  {safe(test.nodeid)}")
+            for reason in test.reasons[:REASONS_SHOWN]:
+                click.echo(f"          {safe(reason)}")
+    if selection.outside:
+        click.echo(f"in no application: {', '.join(safe(p) for p in selection.outside)}")
+    click.echo(f"{sum(len(a.tests) for a in selection.apps.values())} tests selected")
+
+
+COMMANDS = [select_command]

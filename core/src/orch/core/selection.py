@@ -1,0 +1,524 @@
+"""Change-based test selection: the tests a change can break, each with its reasons and a score.
+
+Per application, from the change set: build and dependency files (and files no analysis can see
+through) select the whole application; changed test code selects the tests it touches; a changed
+source file selects the tests whose recorded coverage executed the changed lines, or, where no
+trustworthy coverage exists for that file, every test that imports it directly or transitively;
+mapping rules, recent failures and always-run tests add to that. When in doubt it selects more,
+and says why.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from attrs import define, field, frozen
+
+from orch.core.changes import ChangeSet
+from orch.core.coverage_impact import covered_tests
+from orch.core.imports import ImportGraph
+from orch.core.pytests import find_tests, is_test_file
+from orch.core.spans import spans
+from orch.core.workflow import Workflow
+from orch.ports import Application, ChangedFile, Store, TestRunner, Vcs
+
+BUILD_FILES = (
+    "pyproject.toml", "setup.py", "setup.cfg", "requirements*.txt", "requirements/*.txt",
+    "constraints*.txt", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock",
+    "package.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "npm-shrinkwrap.json",
+    "Dockerfile", "Dockerfile.*", "*.dockerfile", "docker-compose*.yml", "docker-compose*.yaml",
+    "compose*.yml", "compose*.yaml", "tox.ini", "pytest.ini", "noxfile.py", "Makefile",
+    "pom.xml", "build.gradle", "build.gradle.kts", "settings.gradle", "gradle.properties",
+    ".github/*", ".gitlab-ci.yml", "Jenkinsfile", ".circleci/*", "azure-pipelines.yml",
+    ".pre-commit-config.yaml", "MANIFEST.in", ".python-version", "environment.yml",
+)  # fmt: skip
+"""Files whose change can break any test in ways no analysis sees: they select the whole app."""
+
+WEIGHTS = {
+    "new": 6.0,
+    "test-changed": 5.0,
+    "covers": 4.0,
+    "direct": 3.0,
+    "mapping": 3.0,
+    "transitive": 2.0,
+    "history": 2.0,
+    "whole-app": 1.0,
+    "always-run": 1.0,
+}
+"""How strongly each kind of reason says "this test is at risk" (the base of the risk score)."""
+
+
+@frozen
+class SelectedTest:
+    """One selected test: its pytest nodeid, why it was selected, and its risk score."""
+
+    __test__ = False
+
+    app: str
+    nodeid: str
+    file: str
+    reasons: tuple[str, ...]
+    score: float
+
+    @property
+    def id(self) -> str:
+        return f"{self.app}::{self.nodeid}"
+
+
+@frozen
+class AppSelection:
+    """What one application runs for the change, and why (or why nothing)."""
+
+    app: str
+    tests: tuple[SelectedTest, ...]
+    whole_app: bool = False
+    reasons: tuple[str, ...] = ()
+    suite: int = 0
+    problems: tuple[str, ...] = ()
+
+
+@frozen
+class Selection:
+    """The selection for a change set, over every application of a workflow."""
+
+    base: str
+    head: str | None
+    apps: dict[str, AppSelection]
+    outside: tuple[str, ...] = ()
+
+    @property
+    def tests(self) -> list[SelectedTest]:
+        """Every selected test, highest risk first (the order a run dispatches them in)."""
+        every = [test for app in self.apps.values() for test in app.tests]
+        return sorted(every, key=lambda t: (-t.score, t.app, t.nodeid))
+
+    def wanted(self, app: str) -> dict[str, float] | None:
+        """Selected nodeids of ``app`` with their scores; None when the whole app runs."""
+        chosen = self.apps.get(app)
+        if chosen is None:
+            return {}
+        if chosen.whole_app:
+            return None
+        return {test.nodeid: test.score for test in chosen.tests}
+
+    def as_json(self) -> dict:
+        """The ``orch select --format json`` object."""
+        return {
+            "base": self.base,
+            "head": self.head,
+            "selected": [
+                {"id": t.nodeid, "app": t.app, "reasons": list(t.reasons), "score": t.score}
+                for t in self.tests
+            ],
+            "total": sum(len(app.tests) for app in self.apps.values()),
+            "apps": {
+                name: {
+                    "selected": len(app.tests),
+                    "suite": app.suite,
+                    "whole_app": app.whole_app,
+                    "reasons": list(app.reasons),
+                    "problems": list(app.problems),
+                }
+                for name, app in self.apps.items()
+            },
+            "outside": list(self.outside),
+        }
+
+
+@define
+class _Reasons:
+    """Reasons collected per nodeid of one application, each with its kind."""
+
+    by_test: dict[str, dict[str, str]] = field(factory=dict)
+    files: dict[str, str] = field(factory=dict)
+
+    def add(self, nodeid: str, file: str, kind: str, text: str) -> None:
+        self.by_test.setdefault(nodeid, {}).setdefault(text, kind)
+        self.files[nodeid] = file
+
+
+class Selector:
+    """Selects tests for a change; its ports are passed in (see ``orch.core.bootstrap``)."""
+
+    def __init__(
+        self,
+        workflow: Workflow,
+        *,
+        vcs: Vcs | None,
+        store: Store,
+        runners: dict[str, TestRunner],
+        state_dir: Path,
+    ) -> None:
+        self.workflow = workflow
+        self.vcs = vcs
+        self.store = store
+        self.runners = runners
+        self.state_dir = state_dir
+
+    def select(self, changes: ChangeSet, apps: Sequence[str] = ()) -> Selection:
+        """The selection for ``changes``, for ``apps`` (default: every application)."""
+        chosen = {}
+        for app in self.workflow.applications:
+            if apps and app.name not in apps:
+                continue
+            chosen[app.name] = _AppSelector(self, app, changes).select()
+        return Selection(changes.base, changes.head, chosen, changes.outside)
+
+    def everything(self, reason: str, apps: Sequence[str] = ()) -> Selection:
+        """Every test of every application (or of ``apps``), for ``reason``."""
+        nothing_known = ChangeSet(base="", head=None, apps={})
+        chosen = {
+            app.name: _AppSelector(self, app, nothing_known).whole(reason)
+            for app in self.workflow.applications
+            if not apps or app.name in apps
+        }
+        return Selection("", None, chosen)
+
+
+class _AppSelector:
+    """The selection of one application (state of one ``select`` call)."""
+
+    def __init__(self, selector: Selector, app: Application, changes: ChangeSet) -> None:
+        self.selector = selector
+        self.app = app
+        self.settings = app.select
+        self.changes = changes
+        self.files = changes.of(app.name)
+        self.reasons = _Reasons()
+        self.problems: list[str] = []
+        self._graph: ImportGraph | None = None
+        self._tests: dict[str, list[str]] = {}
+
+    # -- the steps -----------------------------------------------------------------------------
+
+    def select(self) -> AppSelection:
+        runner = self.selector.runners.get(self.app.runner)
+        files = [f for f in self.files if not self._ignored(f)]
+        if self.settings.strategy == "all":
+            return self._whole("select.strategy is 'all'")
+        if not files:
+            why = "no file of this application changed"
+            if len(files) < len(self.files):
+                why = "only ignored files changed (select.ignore)"
+            return self._nothing(why)
+        if runner is None or not runner.selects_tests:
+            return self._whole(
+                f"runner '{self.app.runner}' cannot run single tests; {files[0].path} changed"
+            )
+        whole = self._whole_app_reason(files)
+        if whole:
+            return self._whole(whole)
+        self._by_mapping(files)
+        python = [f for f in files if f.path.endswith(".py") and f.status != "deleted"]
+        self._report_syntax(python)
+        tests_changed = [f for f in python if self._is_test(f.path)]
+        for change in tests_changed:
+            self._test_file_changed(change)
+        sources = [f for f in python if not self._is_test(f.path)]
+        self._sources_changed(sources + tests_changed)
+        self._by_history(python)
+        self._always_run()
+        return self._result()
+
+    def _whole_app_reason(self, files: list[ChangedFile]) -> str:
+        rules = self.settings.mapping_rules
+        for change in files:
+            if _matches(change.path, BUILD_FILES):
+                return f"build or dependency file {change.path} changed"
+        for change in files:
+            mapped = any(re.fullmatch(rule.source, change.path) for rule in rules)
+            if not change.path.endswith(".py") and not mapped:
+                return (
+                    f"non-Python file {change.path} changed and no mapping rule covers it "
+                    "(add a mapping rule or select.ignore to narrow this)"
+                )
+        for change in files:
+            if change.status in ("deleted", "renamed") and not self._is_test(
+                change.old_path or change.path
+            ):
+                old = change.old_path or change.path
+                if old.endswith(".py"):
+                    return (
+                        f"module {old} was {change.status}: code still importing it can no "
+                        "longer be traced"
+                    )
+        return ""
+
+    def _by_mapping(self, files: list[ChangedFile]) -> None:
+        if "mapping" not in self.settings.strategies:
+            return
+        for index, rule in enumerate(self.settings.mapping_rules, start=1):
+            for change in files:
+                match = re.fullmatch(rule.source, change.path)
+                if match is None:
+                    continue
+                pattern = _expand(rule.tests, match)
+                targets = [f for f in self._all_test_files() if fnmatch.fnmatch(f, pattern)]
+                for target in targets:
+                    for nodeid in self._tests_in(target):
+                        self.reasons.add(
+                            nodeid,
+                            target,
+                            "mapping",
+                            f"mapping rule {index}: {change.path} -> {target}",
+                        )
+
+    def _test_file_changed(self, change: ChangedFile) -> None:
+        nodeids = self._tests_in(change.path)
+        if change.status in ("added", "untracked"):
+            for nodeid in nodeids:
+                self.reasons.add(nodeid, change.path, "new", "new test (its file is new)")
+            return
+        source = (self.app.path / change.path).read_text(encoding="utf-8", errors="replace")
+        found = spans(source)
+        if found is None:
+            for nodeid in nodeids:
+                self.reasons.add(
+                    nodeid, change.path, "test-changed", f"{change.path} changed and does not parse"
+                )
+            return
+        tests = {
+            f"{change.path}::{s.qualname}": s
+            for s in found
+            if f"{change.path}::{s.qualname}" in nodeids
+        }
+        for first, last in change.hunks:
+            hit = [n for n, s in tests.items() if s.overlaps(first, last)]
+            if not hit:
+                for nodeid in nodeids:
+                    self.reasons.add(
+                        nodeid,
+                        change.path,
+                        "test-changed",
+                        f"module-level code of {change.path} changed (lines {first}-{last})",
+                    )
+            for nodeid in hit:
+                span = tests[nodeid]
+                if first <= span.start and span.end <= last:
+                    self.reasons.add(nodeid, change.path, "new", "new test (added in this change)")
+                else:
+                    self.reasons.add(
+                        nodeid,
+                        change.path,
+                        "test-changed",
+                        f"its code changed (lines {first}-{last})",
+                    )
+
+    def _sources_changed(self, changed: list[ChangedFile]) -> None:
+        if not changed:
+            return
+        uncovered = [c.path for c in changed]
+        if "coverage" in self.settings.strategies:
+            uncovered = self._by_coverage(changed)
+        if "imports" in self.settings.strategies or "coverage" in self.settings.strategies:
+            self._by_imports(uncovered)
+
+    def _by_coverage(self, changed: list[ChangedFile]) -> list[str]:
+        """Select by recorded coverage; return the files it cannot answer for."""
+        vcs = self.selector.vcs
+        assert vcs is not None, "a change set exists, so a Vcs does"
+        outcome = covered_tests(
+            self.app,
+            [c for c in changed if not self._is_test(c.path)],
+            self.selector.store,
+            vcs,
+            self.changes,
+        )
+        self.problems.extend(outcome.notes)
+        for nodeid, reasons in outcome.tests.items():
+            for text in reasons:
+                self.reasons.add(nodeid, nodeid.split("::")[0], "covers", text)
+        answered = set(outcome.answered)
+        return [c.path for c in changed if c.path not in answered]
+
+    def _by_imports(self, files: list[str]) -> None:
+        if not files:
+            return
+        graph = self._import_graph()
+        impacts = graph.importers_of(files)
+        for test_file, impact in sorted(impacts.items()):
+            if not self._is_test(test_file):
+                continue
+            if impact.direct:
+                kind, text = "direct", f"imports {impact.changed}"
+            else:
+                kind, text = "transitive", f"imports {impact.changed} via {' -> '.join(impact.via)}"
+            if impact.changed.endswith("conftest.py"):
+                kind, text = "direct", f"uses {impact.changed}, which changed"
+            for nodeid in self._tests_in(test_file):
+                self.reasons.add(nodeid, test_file, kind, text)
+
+    def _by_history(self, changed: list[ChangedFile]) -> None:
+        if "history" not in self.settings.strategies or not changed:
+            return
+        history = self.selector.store.outcome_history(self.app.name)
+        failing = {n: h for n, h in history.items() if h[1]}
+        if not failing:
+            return
+        impacts = self._import_graph().importers_of([c.path for c in changed])
+        for nodeid, (runs, failures, _) in failing.items():
+            test_file = nodeid.split("::")[0]
+            impact = impacts.get(test_file)
+            touched = test_file in {c.path for c in changed}
+            if impact is None and not touched:
+                continue
+            what = impact.changed if impact is not None else test_file
+            self.reasons.add(
+                nodeid,
+                test_file,
+                "history",
+                f"failed in {failures} of its last {runs} runs, and {what} changed",
+            )
+
+    def _always_run(self) -> None:
+        for pattern in self.settings.always_run_paths:
+            for test_file in self._all_test_files():
+                if fnmatch.fnmatch(test_file, pattern):
+                    for nodeid in self._tests_in(test_file):
+                        self.reasons.add(nodeid, test_file, "always-run", f"always-run: {pattern}")
+        for marker in self.settings.always_run_markers:
+            needle = f"mark.{marker}"
+            for test_file in self._all_test_files():
+                text = (self.app.path / test_file).read_text(encoding="utf-8", errors="replace")
+                if needle not in text:
+                    continue
+                for nodeid in _marked(text, test_file, marker, self._tests_in(test_file)):
+                    self.reasons.add(
+                        nodeid, test_file, "always-run", f"always-run: marker {marker}"
+                    )
+
+    # -- results -------------------------------------------------------------------------------
+
+    def _result(self) -> AppSelection:
+        durations = self.selector.store.durations(self.app.name)
+        history = self.selector.store.outcome_history(self.app.name)
+        tests = []
+        for nodeid, reasons in self.reasons.by_test.items():
+            ordered = sorted(reasons.items(), key=lambda item: -WEIGHTS[item[1]])
+            tests.append(
+                SelectedTest(
+                    self.app.name,
+                    nodeid,
+                    self.reasons.files[nodeid],
+                    tuple(text for text, _ in ordered),
+                    risk_score(
+                        [kind for _, kind in ordered],
+                        history.get(nodeid),
+                        _duration(durations, nodeid),
+                    ),
+                )
+            )
+        tests.sort(key=lambda t: (-t.score, t.nodeid))
+        why = () if tests else ("the change reaches no test of this application",)
+        return AppSelection(
+            self.app.name, tuple(tests), False, why, self._suite_size(), tuple(self.problems)
+        )
+
+    def whole(self, reason: str) -> AppSelection:
+        """Every test of the application, each with ``reason``."""
+        return self._whole(reason)
+
+    def _whole(self, reason: str) -> AppSelection:
+        runner = self.selector.runners.get(self.app.runner)
+        if runner is None or not runner.selects_tests:
+            return AppSelection(self.app.name, (), True, (reason,), 0, tuple(self.problems))
+        for test_file in self._all_test_files():
+            for nodeid in self._tests_in(test_file):
+                self.reasons.add(nodeid, test_file, "whole-app", f"whole application: {reason}")
+        selection = self._result()
+        return AppSelection(
+            self.app.name, selection.tests, True, (reason,), selection.suite, selection.problems
+        )
+
+    def _nothing(self, reason: str) -> AppSelection:
+        return AppSelection(self.app.name, (), False, (reason,), 0, tuple(self.problems))
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _import_graph(self) -> ImportGraph:
+        if self._graph is None:
+            cache = self.selector.state_dir / "cache" / f"imports-{_safe(self.app.name)}.bin"
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            self._graph = ImportGraph.build(self.app.path, cache)
+        return self._graph
+
+    def _all_test_files(self) -> list[str]:
+        return sorted(f for f in self._import_graph().files if self._is_test(f))
+
+    def _tests_in(self, test_file: str) -> list[str]:
+        if test_file not in self._tests:
+            found = find_tests(self.app.path, [test_file])
+            self._tests[test_file] = found.get(test_file, [])
+        return self._tests[test_file]
+
+    def _is_test(self, path: str) -> bool:
+        return is_test_file(path)
+
+    def _suite_size(self) -> int:
+        files = self._all_test_files()
+        missing = [f for f in files if f not in self._tests]
+        if missing:
+            self._tests.update(find_tests(self.app.path, missing))
+        return sum(len(self._tests.get(f, [])) for f in files)
+
+    def _ignored(self, change: ChangedFile) -> bool:
+        return _matches(change.path, self.settings.ignore)
+
+    def _report_syntax(self, changed: list[ChangedFile]) -> None:
+        if not changed:
+            return
+        problems = self._import_graph().check_syntax([c.path for c in changed])
+        for path, reason in sorted(problems.items()):
+            self.problems.append(f"{path}: {reason}; its imports were read as text (safe side)")
+
+
+def risk_score(kinds: Iterable[str], history: tuple[int, int, int] | None, seconds: float) -> float:
+    """Higher runs first: how directly the change reaches the test, how often it failed or
+    flaked lately, and how fast it is (fast tests first, to fail fast)."""
+    base = max((WEIGHTS[kind] for kind in kinds), default=0.0)
+    runs, failures, flaky = history or (0, 0, 0)
+    failure_rate = failures / runs if runs else 0.0
+    flaky_rate = flaky / runs if runs else 0.0
+    speed = 1.0 / (1.0 + seconds)
+    return round(base + 3.0 * failure_rate + 1.0 * flaky_rate + speed, 3)
+
+
+def _duration(durations: dict[str, float], nodeid: str) -> float:
+    if nodeid in durations:
+        return durations[nodeid]
+    prefix = nodeid + "["
+    matching = [seconds for name, seconds in durations.items() if name.startswith(prefix)]
+    return sum(matching) if matching else 0.0
+
+
+def _matches(path: str, patterns: Iterable[str]) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(path, p) or fnmatch.fnmatch(name, p) for p in patterns)
+
+
+def _marked(text: str, test_file: str, marker: str, nodeids: list[str]) -> list[str]:
+    """Tests of ``test_file`` marked ``@pytest.mark.<marker>`` (directly, on a class, or module)."""
+    if re.search(rf"^pytestmark\s*=.*mark\.{re.escape(marker)}\b", text, re.M):
+        return nodeids
+    found = spans(text) or []
+    lines = text.splitlines()
+    marked: list[str] = []
+    for span in found:
+        head = "\n".join(lines[span.start - 1 : span.start + 10])
+        decorators = head.split("def ", 1)[0].split("class ", 1)[0]
+        if f"mark.{marker}" in decorators:
+            prefix = f"{test_file}::{span.qualname}"
+            marked.extend(n for n in nodeids if n == prefix or n.startswith(prefix + "::"))
+    return marked
+
+
+def _expand(template: str, match: re.Match[str]) -> str:
+    """A mapping rule's ``tests`` template with ``{1}``, ``{2}``... filled from the match."""
+    return re.sub(r"\{(\d+)\}", lambda m: match.group(int(m.group(1))) or "", template)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
