@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import outcomes, write_files
+from orch_cli import outcomes, write_files
 
 
 def test_malformed_yaml_is_one_line_with_position(tmp_path, orch):

@@ -13,7 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import ORCH, tagged_processes, write_files
+from orch_cli import ORCH, tagged_processes, write_files
 
 FILES, PER_FILE = 6, 5
 
@@ -75,9 +75,12 @@ def test_sigkill_leaves_nothing_behind_and_resume_gives_the_uninterrupted_totals
         stderr=subprocess.DEVNULL,
         env=env,
     )
-    live = wait_for(lambda: (s := status(tmp_path)) and s["counts"]["passed"] >= 6 and s)
+    # orch status, from another process, shows live counts and the tests running right now
+    live = wait_for(
+        lambda: (s := status(tmp_path)) and s["counts"]["passed"] >= 6 and s["running"] and s
+    )
     assert live["status"] == "running"
-    assert live["running"], "orch status shows the tests running right now"
+    assert all(t["nodeid"].startswith("tests/test_f") for t in live["running"])
     run_id = live["run"]
 
     os.kill(running.pid, signal.SIGKILL)

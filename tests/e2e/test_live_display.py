@@ -7,7 +7,7 @@ import pty
 import select
 import subprocess
 
-from conftest import ORCH, write_files
+from orch_cli import ORCH, write_files
 
 SLOW = {
     "tests/test_slow.py": "import time\n\n"

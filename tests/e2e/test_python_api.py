@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import write_files
+from orch_cli import write_files
 
 from orch.adapters.pytest import PytestSettings
 from orch.core import Application, Engine, Execution, Workflow

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-from conftest import outcomes, tagged_processes, write_files
+from orch_cli import outcomes, tagged_processes, write_files
 
 PROJECT = {
     "tests/test_math.py": """

@@ -225,6 +225,17 @@ def test_src_layout_and_pythonpath_from_the_pytest_config(tmp_path):
     assert "lib" in graph.roots
 
 
+def test_every_src_directory_is_a_root_as_in_a_monorepo(tmp_path):
+    graph = build(
+        tmp_path,
+        {
+            "libs/billing/src/billing/__init__.py": "",
+            "tests/test_billing.py": "import billing\n",
+        },
+    )
+    assert graph.imports_of("tests/test_billing.py") == {"libs/billing/src/billing/__init__.py"}
+
+
 def test_pythonpath_from_ini_files(tmp_path):
     for name, section in (
         ("pytest.ini", "[pytest]"),

@@ -9,6 +9,7 @@ import textwrap
 import time
 from pathlib import Path
 
+from orch.core.imports import ImportGraph
 from orch.core.pytests import DEFAULT_FILES, find_tests, is_test_file, read_pytest_config
 
 
@@ -147,6 +148,37 @@ def test_the_finder_agrees_with_a_real_pytest_collection(tmp_path):
     nodeids = [line.split("[")[0] for line in collected.splitlines() if "::" in line]
     assert list(dict.fromkeys(nodeids)) == EXPECTED
     assert find_tests(tmp_path, ["tests/test_shapes.py"])["tests/test_shapes.py"] == EXPECTED
+
+
+def test_tests_inherited_from_a_base_class_in_another_module_are_found(tmp_path):
+    write(
+        tmp_path,
+        {
+            "testing/src/kit/__init__.py": "",
+            "testing/src/kit/contracts.py": """
+                class StoreContract:
+                    def test_saves(self, store): ...
+                    def test_loads(self, store): ...
+            """,
+            "tests/test_store.py": """
+                from kit.contracts import StoreContract
+                class TestMemoryStore(StoreContract):
+                    def test_own(self): ...
+            """,
+        },
+    )
+    graph = ImportGraph.build(tmp_path)
+    assert find_tests(tmp_path, ["tests/test_store.py"], imported=graph.imports_of) == {
+        "tests/test_store.py": [
+            "tests/test_store.py::TestMemoryStore::test_saves",
+            "tests/test_store.py::TestMemoryStore::test_loads",
+            "tests/test_store.py::TestMemoryStore::test_own",
+        ]
+    }
+    without_imports = find_tests(tmp_path, ["tests/test_store.py"])
+    assert without_imports["tests/test_store.py"] == [
+        "tests/test_store.py::TestMemoryStore::test_own"
+    ]
 
 
 def test_options_come_from_the_app_pytest_config(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from conftest import ORCH, ids
+from select_repo import ORCH, ids
 
 
 def test_an_unknown_ref_is_a_usage_error(repo):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import ids, reasons
+from select_repo import ids, reasons
 
 REFUND = {
     "tests/test_processor.py::test_refund[1]",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ids, reasons
+from select_repo import ids, reasons
 
 PROCESSOR = {
     "tests/test_processor.py::test_charge",
@@ -159,3 +159,9 @@ def test_head_ref_compares_two_commits(repo):
     repo.edit("src/payment/currency.py", "round(amount, digits)", "round(amount, 2)")  # not in head
     selection = repo.select("--base", repo.base, "--head", head)
     assert ids(selection) == {"tests/test_audit.py::test_log"}
+
+
+def test_a_deleted_module_selects_the_tests_that_still_import_it(repo):
+    (repo.root / "src/payment/audit.py").unlink()
+    selection = repo.select("--base", repo.base)
+    assert reasons(selection) == {"tests/test_audit.py::test_log": ["imports src/payment/audit.py"]}

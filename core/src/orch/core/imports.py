@@ -4,9 +4,10 @@ which imports -- found by reading the sources, never by importing them.
 Imports are pulled out of each file by a compiled regex, not ``ast`` (over ten times faster, and
 a file that does not parse is still read); where text only looks like an import (in a string)
 the graph gains an edge, which selects more, never less. Module names resolve against every
-plausible source root (the app, ``src/``, pytest's ``pythonpath`` and the directories pytest puts
-on ``sys.path`` for test files and conftests), keeping every match. A cache of the imports found
-per file, keyed by size and mtime, makes a rebuild with nothing changed a walk of the tree.
+plausible source root (the app, ``src`` directories, pytest's ``pythonpath`` and the directories
+pytest puts on ``sys.path`` for test files and conftests), keeping every match. A cache of the
+imports found per file, keyed by size and mtime, makes a rebuild with nothing changed a walk of
+the tree.
 
 Not seen: imports built at run time (``import_module(name)`` with a computed name, plugins loaded
 through entry points), names reached through ``sys.path`` edits, and ``__all__``-driven
@@ -128,7 +129,7 @@ class ImportGraph:
         packages = {path[:-12] for path in files if path.endswith("/__init__.py")}
         if "__init__.py" in files:
             packages.add("")
-        roots = _source_roots(root, packages, config.pythonpath, tests + conftests)
+        roots = _source_roots(root, files, packages, config.pythonpath, tests + conftests)
         same_layout = cache is not None and cache["roots"] == roots and files == set(old_entries)
         records = {path: entry[2] for path, entry in entries.items()}
         imports = _resolve_all(
@@ -378,12 +379,20 @@ def _is_dotted(name: str, allow_empty: bool = False) -> bool:
 
 
 def _source_roots(
-    root: Path, packages: set[str], pythonpath: Iterable[Path], pytest_modules: list[str]
+    root: Path,
+    files: frozenset[str],
+    packages: set[str],
+    pythonpath: Iterable[Path],
+    pytest_modules: list[str],
 ) -> tuple[str, ...]:
-    """The directories (app-relative) a module name may resolve against: the app, ``src/``,
-    pytest's ``pythonpath``, and for every test file and conftest its own directory and the
-    first directory upward without ``__init__.py`` (what pytest's prepend import mode inserts)."""
-    found = {"", "src"}
+    """The directories (app-relative) a module name may resolve against: the app, every ``src``
+    directory (``src/`` layouts, also of monorepo members), pytest's ``pythonpath``, and for each
+    test file and conftest its own directory and the first directory upward without an
+    ``__init__.py`` (what pytest's default import mode puts on ``sys.path``)."""
+    found = {""}
+    for directory in {path.rpartition("/")[0] for path in files}:
+        parts = directory.split("/")
+        found.update("/".join(parts[: depth + 1]) for depth, p in enumerate(parts) if p == "src")
     for entry in pythonpath:
         relative = os.path.relpath(os.path.abspath(entry), root)
         if relative == ".":

@@ -15,7 +15,7 @@ import functools
 import re
 import shlex
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -141,38 +141,28 @@ def find_tests(
     python_files: Sequence[str] | None = None,
     python_classes: Sequence[str] | None = None,
     python_functions: Sequence[str] | None = None,
+    imported: Callable[[str], Iterable[str]] | None = None,
 ) -> dict[str, list[str]]:
     """For each of ``files`` (app-relative) that is a test module, the nodeids of its tests in
     definition order; options left as None come from the app's pytest configuration. Missing
-    or unreadable files are left out."""
+    or unreadable files are left out.
+
+    ``imported(file)`` -- the files ``file`` imports, e.g. ``ImportGraph.imports_of`` -- lets a
+    test class inherit its tests from a base class defined in another module (contract tests);
+    without it only bases defined in the same module are seen."""
     if python_files is None or python_classes is None or python_functions is None:
         config = read_pytest_config(app_root)
         python_files = config.python_files if python_files is None else python_files
         python_classes = config.python_classes if python_classes is None else python_classes
         python_functions = config.python_functions if python_functions is None else python_functions
-    rules = _Rules(tuple(python_classes), tuple(python_functions))
+    finder = _Finder(app_root, tuple(python_classes), tuple(python_functions), imported)
     found = {}
     for path in files:
-        if not is_test_file(path, python_files):
-            continue
-        try:
-            text = (app_root / path).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        found[path] = [f"{path}::{name}" for name in _tests_in_source(text, rules)]
+        if is_test_file(path, python_files):
+            module = finder.module(path)
+            if module is not None:
+                found[path] = [f"{path}::{name}" for name in finder.tests(module)]
     return found
-
-
-@frozen
-class _Rules:
-    classes: tuple[str, ...]
-    functions: tuple[str, ...]
-
-    def is_test_class(self, name: str) -> bool:
-        return _matches(name, self.classes)
-
-    def is_test_function(self, name: str) -> bool:
-        return _matches(name, self.functions)
 
 
 def _matches(name: str, options: tuple[str, ...]) -> bool:
@@ -201,14 +191,107 @@ _DEFINITION = re.compile(
 )
 
 
-@define
+@define(eq=False)
 class _Class:
     name: str
     bases: tuple[str, ...]
+    path: str
+    """The module defining the class, where its bases are looked up."""
     items: list[str | _Class] = field(factory=list)
     """Method names and nested classes, in definition order."""
     has_init: bool = False
     disabled: bool = False
+
+
+@frozen
+class _Module:
+    path: str
+    items: list[str | _Class]
+    classes: dict[str, _Class]
+    """The module-level classes by name."""
+
+
+class _Finder:
+    """Test names of modules, each module read at most once per ``find_tests`` call."""
+
+    def __init__(
+        self,
+        app_root: Path,
+        classes: tuple[str, ...],
+        functions: tuple[str, ...],
+        imported: Callable[[str], Iterable[str]] | None,
+    ) -> None:
+        self.app_root = app_root
+        self.classes = classes
+        self.functions = functions
+        self.imported = imported
+        self._modules: dict[str, _Module | None] = {}
+
+    def module(self, path: str) -> _Module | None:
+        if path not in self._modules:
+            try:
+                text = (self.app_root / path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                self._modules[path] = None
+            else:
+                self._modules[path] = _parse(path, text)
+        return self._modules[path]
+
+    def tests(self, module: _Module) -> list[str]:
+        """The test names of a module, ``func`` or ``Class::method``, as pytest collects them."""
+        found: dict[str, None] = {}
+        for item in module.items:
+            if isinstance(item, str):
+                if _matches(item, self.functions):
+                    found.setdefault(item)
+            else:
+                found.update(dict.fromkeys(self._class_tests(item)))
+        return list(found)
+
+    def _class_tests(self, cls: _Class) -> list[str]:
+        lineage = self._lineage(cls)
+        if any(c.disabled for c in lineage):
+            return []
+        if any(b.split(".")[-1].endswith("TestCase") for c in lineage for b in c.bases):
+            methods = (i for c in lineage for i in c.items if isinstance(i, str))
+            return [f"{cls.name}::{m}" for m in dict.fromkeys(methods) if m.startswith("test")]
+        if not _matches(cls.name, self.classes) or any(c.has_init for c in lineage):
+            return []
+        names: list[str] = []
+        for current in lineage:
+            for item in current.items:
+                if isinstance(item, str):
+                    if _matches(item, self.functions):
+                        names.append(f"{cls.name}::{item}")
+                else:
+                    names += [f"{cls.name}::{n}" for n in self._class_tests(item)]
+        return list(dict.fromkeys(names))
+
+    def _lineage(self, cls: _Class) -> list[_Class]:
+        """The class and the bases that can be found, bases first (the order pytest collects)."""
+        seen: list[_Class] = []
+        pending = [cls]
+        while pending:
+            current = pending.pop()
+            if current not in seen:
+                seen.append(current)
+                for name in reversed(current.bases):
+                    base = self._base(name.rpartition(".")[2], current.path)
+                    if base is not None:
+                        pending.append(base)
+        return list(reversed(seen))
+
+    def _base(self, name: str, path: str) -> _Class | None:
+        """The class ``name`` as seen from module ``path``: its own, or one from a module it
+        imports."""
+        module = self.module(path)
+        if module is not None and name in module.classes:
+            return module.classes[name]
+        for dependency in sorted(self.imported(path)) if self.imported else ():
+            other = self.module(dependency)
+            if other is not None and name in other.classes:
+                return other.classes[name]
+        return None
 
 
 @functools.lru_cache(maxsize=32)
@@ -222,11 +305,10 @@ def _blank(match: re.Match[str]) -> str:
     return "\n" * match.group().count("\n")
 
 
-def _tests_in_source(text: str, rules: _Rules) -> list[str]:
-    """The test names in one module's source, ``func`` or ``Class::method``, as pytest would."""
+def _parse(path: str, text: str) -> _Module:
+    """The functions and classes pytest may collect from one module's source."""
     code = _BLANKED.sub(_blank, text)
-    module: list[str | _Class] = []
-    classes: dict[str, _Class] = {}
+    module = _Module(path, [], {})
     stack: list[tuple[int, int, _Class | None]] = []  # open scopes: indent, body, class or def
     for match in _DEFINITION.finditer(code):
         indent = len(match.group(1).expandtabs())
@@ -239,57 +321,20 @@ def _tests_in_source(text: str, rules: _Rules) -> list[str]:
         if stack and scope is None:  # inside a function: nothing there is collected
             continue
         function, class_name, bases, disable = match.group(2, 3, 4, 5)
+        items = scope.items if scope is not None else module.items
         if disable:
             if scope is not None:
                 scope.disabled = True
         elif function:
             if scope is not None and function in ("__init__", "__new__"):
                 scope.has_init = True
-            (scope.items if scope is not None else module).append(function)
+            items.append(function)
             stack.append((indent, match.end(), None))
         else:
             names = [b.strip().split("[")[0] for b in (bases or "()")[1:-1].split(",")]
-            new = _Class(class_name, tuple(b for b in names if b and "=" not in b))
-            (scope.items if scope is not None else module).append(new)
-            classes.setdefault(class_name, new)
+            new = _Class(class_name, tuple(b for b in names if b and "=" not in b), path)
+            items.append(new)
+            if scope is None:
+                module.classes.setdefault(class_name, new)
             stack.append((indent, match.end(), new))
-    found: dict[str, None] = {}
-    for item in module:
-        if isinstance(item, str):
-            if rules.is_test_function(item):
-                found.setdefault(item)
-        else:
-            found.update(dict.fromkeys(_class_tests(item, rules, classes)))
-    return list(found)
-
-
-def _lineage(cls: _Class, classes: dict[str, _Class]) -> list[_Class]:
-    """The class and its bases defined in the same module, bases first (pytest's order)."""
-    seen: list[_Class] = []
-    pending = [cls]
-    while pending:
-        current = pending.pop()
-        if current not in seen:
-            seen.append(current)
-            pending.extend(classes[b] for b in reversed(current.bases) if b in classes)
-    return list(reversed(seen))
-
-
-def _class_tests(cls: _Class, rules: _Rules, classes: dict[str, _Class]) -> list[str]:
-    lineage = _lineage(cls, classes)
-    if any(c.disabled for c in lineage):
-        return []
-    if any(b.split(".")[-1].endswith("TestCase") for c in lineage for b in c.bases):
-        methods = (i for c in lineage for i in c.items if isinstance(i, str))
-        return [f"{cls.name}::{m}" for m in dict.fromkeys(methods) if m.startswith("test")]
-    if not rules.is_test_class(cls.name) or any(c.has_init for c in lineage):
-        return []
-    names: list[str] = []
-    for current in lineage:
-        for item in current.items:
-            if isinstance(item, str):
-                if rules.is_test_function(item):
-                    names.append(f"{cls.name}::{item}")
-            else:
-                names += [f"{cls.name}::{n}" for n in _class_tests(item, rules, classes)]
-    return list(dict.fromkeys(names))
+    return module

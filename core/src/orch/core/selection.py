@@ -219,6 +219,7 @@ class _AppSelector:
             self._test_file_changed(change)
         sources = [f for f in python if not self._is_test(f.path)]
         self._sources_changed(sources + tests_changed)
+        self._by_imports(_gone(files))
         self._by_history(python)
         self._always_run()
         return self._result()
@@ -235,16 +236,6 @@ class _AppSelector:
                     f"non-Python file {change.path} changed and no mapping rule covers it "
                     "(add a mapping rule or select.ignore to narrow this)"
                 )
-        for change in files:
-            if change.status in ("deleted", "renamed") and not self._is_test(
-                change.old_path or change.path
-            ):
-                old = change.old_path or change.path
-                if old.endswith(".py"):
-                    return (
-                        f"module {old} was {change.status}: code still importing it can no "
-                        "longer be traced"
-                    )
         return ""
 
     def _by_mapping(self, files: list[ChangedFile]) -> None:
@@ -450,18 +441,22 @@ class _AppSelector:
 
     def _tests_in(self, test_file: str) -> list[str]:
         if test_file not in self._tests:
-            found = find_tests(self.app.path, [test_file])
-            self._tests[test_file] = found.get(test_file, [])
-        return self._tests[test_file]
+            self._find_tests([test_file])
+        return self._tests.get(test_file, [])
+
+    def _find_tests(self, files: list[str]) -> None:
+        graph = self._import_graph()
+        found = find_tests(self.app.path, files, imported=graph.imports_of)
+        self._tests.update({file: found.get(file, []) for file in files})
 
     def _is_test(self, path: str) -> bool:
-        return is_test_file(path)
+        return is_test_file(path, self._import_graph().test_patterns)
 
     def _suite_size(self) -> int:
         files = self._all_test_files()
         missing = [f for f in files if f not in self._tests]
         if missing:
-            self._tests.update(find_tests(self.app.path, missing))
+            self._find_tests(missing)
         return sum(len(self._tests.get(f, [])) for f in files)
 
     def _ignored(self, change: ChangedFile) -> bool:
@@ -513,6 +508,13 @@ def _marked(text: str, test_file: str, marker: str, nodeids: list[str]) -> list[
             prefix = f"{test_file}::{span.qualname}"
             marked.extend(n for n in nodeids if n == prefix or n.startswith(prefix + "::"))
     return marked
+
+
+def _gone(files: list[ChangedFile]) -> list[str]:
+    """Python paths that no longer exist after the change (deleted, or renamed away)."""
+    gone = [f.path for f in files if f.status == "deleted" and f.path.endswith(".py")]
+    moved = [f.old_path for f in files if f.status == "renamed" and f.old_path]
+    return gone + [path for path in moved if path.endswith(".py")]
 
 
 def _expand(template: str, match: re.Match[str]) -> str:
