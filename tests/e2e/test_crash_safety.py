@@ -34,10 +34,14 @@ def project(root: Path) -> None:
             for k in range(PER_FILE)
         )
         files[f"tests/test_f{f}.py"] = body + tests
-    files["tests/test_f0.py"] += (
+    # first in the first file, so it has run by the time six tests have passed
+    files["tests/test_f0.py"] = files["tests/test_f0.py"].replace(
+        "\ndef test_0():",
         "\ndef test_detached():\n"
         "    subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
         "    record('f0::detached')\n"
+        "\ndef test_0():",
+        1,
     )
     write_files(root, files)
 
