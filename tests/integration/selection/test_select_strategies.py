@@ -165,3 +165,20 @@ def test_a_deleted_module_selects_the_tests_that_still_import_it(repo):
     (repo.root / "src/payment/audit.py").unlink()
     selection = repo.select("--base", repo.base)
     assert reasons(selection) == {"tests/test_audit.py::test_log": ["imports src/payment/audit.py"]}
+
+
+def test_critical_tests_rank_first_and_say_so(repo):
+    repo.edit(
+        "tests/test_currency.py",
+        "def test_rounded(eur):",
+        "@pytest.mark.critical\ndef test_rounded(eur):",
+    )
+    repo.edit(
+        "tests/test_currency.py", "from payment.currency", "import pytest\n\nfrom payment.currency"
+    )
+    base = repo.commit("critical")
+    repo.edit("src/payment/currency.py", "return MINOR_UNITS[code]", "return MINOR_UNITS.get(code)")
+    selection = repo.select("--base", base)
+    first = selection["selected"][0]
+    assert first["id"] == "tests/test_currency.py::test_rounded"
+    assert "critical: marker critical" in first["reasons"]

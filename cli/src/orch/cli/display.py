@@ -7,9 +7,6 @@ import time
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.live import Live
-from rich.text import Text
 
 from orch.cli.text import first_line, safe
 from orch.core import Counts
@@ -26,11 +23,16 @@ def status_line(counts: Counts) -> str:
 
 
 class LiveDisplay:
-    """A RunObserver that keeps a one-screen summary up to date while the run goes on."""
+    """A RunObserver that keeps a one-screen summary up to date while the run goes on.
 
-    def __init__(self, console: Console) -> None:
-        self.console = console
-        self.live = Live(console=console, refresh_per_second=8, transient=True)
+    rich is imported here, not at module level: commands that draw nothing should not pay for it.
+    """
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.live import Live
+
+        self.live = Live(console=Console(stderr=True), refresh_per_second=8, transient=True)
 
     def __enter__(self) -> LiveDisplay:
         self.live.__enter__()
@@ -40,6 +42,8 @@ class LiveDisplay:
         self.live.__exit__(*exc)
 
     def progress(self, counts: Counts, running: list[RunningTest]) -> None:
+        from rich.text import Text
+
         text = Text(status_line(counts), style="bold")
         now = time.time()
         for test in running[:8]:
@@ -49,6 +53,8 @@ class LiveDisplay:
 
     def result(self, result: TestResult) -> None:
         if result.outcome.is_failure:
+            from rich.text import Text
+
             line = Text(f"{result.outcome.value.upper():8} ", style="red bold")
             line.append(f"{safe(result.id)}  {first_line(result.message, 120)}")
             self.live.console.print(line)
@@ -87,5 +93,5 @@ class PlainLines:
 def make_display() -> LiveDisplay | PlainLines:
     """Rich on a terminal, plain lines when stderr goes to a file or pipe."""
     if sys.stderr.isatty():
-        return LiveDisplay(Console(stderr=True))
+        return LiveDisplay()
     return PlainLines()

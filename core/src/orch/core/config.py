@@ -14,7 +14,6 @@ from typing import Any
 
 import attrs
 import cattrs
-import yaml
 from attrs import frozen
 from cattrs.errors import (
     AttributeValidationNote,
@@ -48,6 +47,7 @@ class _SelectSpec:
     mapping_rules: list[_MappingRuleSpec] = []
     always_run: _AlwaysRunSpec = _AlwaysRunSpec()
     ignore: list[str] = []
+    critical: list[str] = ["critical"]
 
 
 STRATEGIES = ("change-based", "all")
@@ -187,6 +187,8 @@ def _read(path: Path) -> Any:
             raise ConfigError(
                 f"{path.name}:{exc.lineno}:{exc.colno}: malformed JSON: {exc.msg}"
             ) from None
+    import yaml  # only workflow files need it; imported here to keep every command quick to start
+
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -274,6 +276,7 @@ def _select_settings(select: _SelectSpec) -> SelectSettings:
         always_run_markers=tuple(select.always_run.markers),
         always_run_paths=tuple(select.always_run.paths),
         ignore=tuple(select.ignore),
+        critical_markers=tuple(select.critical),
     )
 
 

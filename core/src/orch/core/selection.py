@@ -47,6 +47,7 @@ WEIGHTS = {
     "history": 2.0,
     "whole-app": 1.0,
     "always-run": 1.0,
+    "critical": 0.0,
 }
 """How strongly each kind of reason says "this test is at risk" (the base of the risk score)."""
 
@@ -386,8 +387,11 @@ class _AppSelector:
     def _result(self) -> AppSelection:
         durations = self.selector.store.durations(self.app.name)
         history = self.selector.store.outcome_history(self.app.name)
+        critical = self._critical(set(self.reasons.files.values()))
         tests = []
         for nodeid, reasons in self.reasons.by_test.items():
+            if nodeid in critical:
+                reasons.setdefault(f"critical: marker {critical[nodeid]}", "critical")
             ordered = sorted(reasons.items(), key=lambda item: -WEIGHTS[item[1]])
             tests.append(
                 SelectedTest(
@@ -411,6 +415,17 @@ class _AppSelector:
     def whole(self, reason: str) -> AppSelection:
         """Every test of the application, each with ``reason``."""
         return self._whole(reason)
+
+    def _critical(self, test_files: set[str]) -> dict[str, str]:
+        """nodeid -> critical marker, for tests in ``test_files`` carrying one."""
+        found: dict[str, str] = {}
+        for test_file in sorted(test_files):
+            text = (self.app.path / test_file).read_text(encoding="utf-8", errors="replace")
+            for marker in self.settings.critical_markers:
+                if f"mark.{marker}" in text:
+                    for nodeid in _marked(text, test_file, marker, self._tests_in(test_file)):
+                        found.setdefault(nodeid, marker)
+        return found
 
     def _whole(self, reason: str) -> AppSelection:
         runner = self.selector.runners.get(self.app.runner)
@@ -471,9 +486,11 @@ class _AppSelector:
 
 
 def risk_score(kinds: Iterable[str], history: tuple[int, int, int] | None, seconds: float) -> float:
-    """Higher runs first: how directly the change reaches the test, how often it failed or
-    flaked lately, and how fast it is (fast tests first, to fail fast)."""
+    """Higher runs first: how directly the change reaches the test, whether it is marked
+    critical, how often it failed or flaked lately, and how fast it is (fast first: fail fast)."""
+    kinds = list(kinds)
     base = max((WEIGHTS[kind] for kind in kinds), default=0.0)
+    base += 1.0 if "critical" in kinds else 0.0
     runs, failures, flaky = history or (0, 0, 0)
     failure_rate = failures / runs if runs else 0.0
     flaky_rate = flaky / runs if runs else 0.0

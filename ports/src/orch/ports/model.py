@@ -143,7 +143,8 @@ class SelectSettings:
 
     ``strategy`` is ``change-based`` or ``all``; ``strategies`` limits the analyses used (default:
     every one available, the safest combination); ``always_run`` markers and path globs name smoke
-    tests that run whatever changed; ``ignore`` globs name files whose changes select nothing.
+    tests that run whatever changed; ``ignore`` globs name files whose changes select nothing;
+    tests carrying a ``critical`` marker rank higher when selected.
     """
 
     strategy: str = "change-based"
@@ -152,6 +153,7 @@ class SelectSettings:
     always_run_markers: tuple[str, ...] = ()
     always_run_paths: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    critical_markers: tuple[str, ...] = ("critical",)
 
 
 @frozen
