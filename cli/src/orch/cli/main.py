@@ -23,6 +23,14 @@ FORMAT_OPTION = click.option(
     help="text for people; json (to stdout) for programs.",
 )
 
+WORKFLOW_OPTION = click.option(
+    "-w",
+    "--workflow",
+    "workflow_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Workflow file (default: orch.yaml/.yml/.json in DIR; none: DIR is one pytest app).",
+)
+
 _EXIT_CODES = {
     ConfigError: ExitCode.USAGE_ERROR,
     PluginError: ExitCode.USAGE_ERROR,

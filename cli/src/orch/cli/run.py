@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from orch.cli.display import make_display
-from orch.cli.main import FORMAT_OPTION, directory_argument
+from orch.cli.main import FORMAT_OPTION, WORKFLOW_OPTION, directory_argument
 from orch.cli.select import change_options, print_selection
 from orch.cli.summary import print_summary
 from orch.core import Engine, bootstrap, find_workflow_file, load_registry, workflow_for
@@ -19,13 +19,7 @@ from orch.ports import ConfigError
 
 @click.command("run")
 @directory_argument()
-@click.option(
-    "-w",
-    "--workflow",
-    "workflow_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Workflow file (default: orch.yaml/.yml/.json in DIR; none: DIR is one pytest app).",
-)
+@WORKFLOW_OPTION
 @click.option("-n", "--workers", type=click.IntRange(min=1), help="Parallel shard processes.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per test.")
 @click.option("--retries", type=click.IntRange(min=0), help="Retries of a failing test.")

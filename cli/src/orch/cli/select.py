@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from orch.cli.main import FORMAT_OPTION, directory_argument
+from orch.cli.main import FORMAT_OPTION, WORKFLOW_OPTION, directory_argument
 from orch.cli.text import safe
 from orch.core import Engine, Selection, bootstrap, load_registry, workflow_for
 
@@ -34,13 +34,7 @@ def change_options(command):
 
 @click.command("select")
 @directory_argument()
-@click.option(
-    "-w",
-    "--workflow",
-    "workflow_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Workflow file (default: orch.yaml in DIR; none: DIR is one pytest app).",
-)
+@WORKFLOW_OPTION
 @change_options
 @FORMAT_OPTION
 def select_command(
