@@ -17,15 +17,12 @@ through entry points), names reached through ``sys.path`` edits, and ``__all__``
 from __future__ import annotations
 
 import ast
-import contextlib
 import functools
 import io
-import marshal
 import os
 import re
 import time
 import tokenize
-import zlib
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,6 +30,7 @@ from typing import Any
 
 from attrs import define, field, frozen
 
+from orch.core.cachefile import read_cache, write_cache
 from orch.core.pytests import is_test_file, read_pytest_config
 
 Record = tuple[int, str, tuple[str, ...]]
@@ -533,19 +531,7 @@ def _pytest_edges(
 
 def _load_cache(cache_file: Path, root: Path) -> dict[str, Any] | None:
     """The cache's content if it is ours, intact and about ``root``; otherwise None."""
-    try:
-        data = cache_file.read_bytes()
-    except OSError:
-        return None
-    body = data[len(CACHE_MAGIC) + 4 :]
-    if not data.startswith(CACHE_MAGIC) or data[len(CACHE_MAGIC) : len(CACHE_MAGIC) + 4] != (
-        zlib.crc32(body).to_bytes(4, "big")
-    ):
-        return None
-    try:
-        content = marshal.loads(body)
-    except (ValueError, EOFError, TypeError):
-        return None
+    content = read_cache(cache_file, CACHE_MAGIC)
     if (
         not isinstance(content, dict)
         or content.get("root") != str(root)
@@ -576,12 +562,4 @@ def _save_cache(
         },
         "imports": imports,
     }
-    body = marshal.dumps(content)
-    temporary = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.tmp")
-    try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(CACHE_MAGIC + zlib.crc32(body).to_bytes(4, "big") + body)
-        os.replace(temporary, cache_file)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    write_cache(cache_file, CACHE_MAGIC, content)

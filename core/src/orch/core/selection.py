@@ -20,8 +20,9 @@ from attrs import define, field, frozen
 from orch.core.changes import ChangeSet
 from orch.core.coverage_impact import covered_tests
 from orch.core.imports import ImportGraph
-from orch.core.pytests import find_tests, is_test_file
+from orch.core.pytests import is_test_file
 from orch.core.spans import spans
+from orch.core.test_index import TestIndex
 from orch.core.workflow import Workflow
 from orch.ports import Application, ChangedFile, Store, TestRunner, Vcs
 
@@ -191,6 +192,7 @@ class _AppSelector:
         self.reasons = _Reasons()
         self.problems: list[str] = []
         self._graph: ImportGraph | None = None
+        self._index: TestIndex | None = None
         self._tests: dict[str, list[str]] = {}
 
     # -- the steps -----------------------------------------------------------------------------
@@ -407,10 +409,11 @@ class _AppSelector:
                 )
             )
         tests.sort(key=lambda t: (-t.score, t.nodeid))
+        suite = self._suite_size()
+        if self._index is not None:
+            self._index.save()
         why = () if tests else ("the change reaches no test of this application",)
-        return AppSelection(
-            self.app.name, tuple(tests), False, why, self._suite_size(), tuple(self.problems)
-        )
+        return AppSelection(self.app.name, tuple(tests), False, why, suite, tuple(self.problems))
 
     def whole(self, reason: str) -> AppSelection:
         """Every test of the application, each with ``reason``."""
@@ -460,9 +463,10 @@ class _AppSelector:
         return self._tests.get(test_file, [])
 
     def _find_tests(self, files: list[str]) -> None:
-        graph = self._import_graph()
-        found = find_tests(self.app.path, files, imported=graph.imports_of)
-        self._tests.update({file: found.get(file, []) for file in files})
+        if self._index is None:
+            cache = self.selector.state_dir / "cache" / f"tests-{_safe(self.app.name)}.bin"
+            self._index = TestIndex(self._import_graph(), cache)
+        self._tests.update(self._index.tests(files))
 
     def _is_test(self, path: str) -> bool:
         return is_test_file(path, self._import_graph().test_patterns)
