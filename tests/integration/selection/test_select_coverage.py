@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 from select_repo import ids, reasons
 
@@ -88,3 +89,16 @@ def test_run_select_changed_runs_only_the_selection_in_risk_order(repo):
     assert {t["nodeid"] for t in report["tests"]} == REFUND
     dry = repo.orch("run", ".", "--dry-run", "--base", repo.base)
     assert dry.returncode == 0 and "3 tests selected" in dry.stdout
+
+
+def test_a_map_from_another_repository_is_not_trusted(repo):
+    record(repo)
+    with sqlite3.connect(repo.root / ".orch" / "orch.db") as db:
+        db.execute('UPDATE coverage_maps SET "commit" = ?', ("f" * 40,))
+    repo.edit("src/payment/processor.py", "return -rounded(amount, code)", "return -abs(amount)")
+    selection = repo.select("--base", repo.base)
+    assert ids(selection) == IMPORTERS
+    [note] = selection["apps"]["shop"]["problems"]
+    assert note.startswith(
+        "the coverage map was recorded at ffffffffffff, which cannot be compared"
+    )
