@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -182,3 +183,13 @@ def test_critical_tests_rank_first_and_say_so(repo):
     first = selection["selected"][0]
     assert first["id"] == "tests/test_currency.py::test_rounded"
     assert "critical: marker critical" in first["reasons"]
+
+
+def test_a_resumed_run_keeps_its_selection(repo):
+    repo.edit("src/payment/audit.py", "audit:", "AUDIT:")
+    first = repo.orch("run", ".", "--select", "changed", "--base", repo.base, "--format", "json")
+    report = json.loads(first.stdout)
+    assert {t["nodeid"] for t in report["tests"]} == {"tests/test_audit.py::test_log"}
+    again = repo.orch("run", ".", "--resume", report["run"]["id"], "--format", "json")
+    resumed = json.loads(again.stdout)
+    assert {t["nodeid"] for t in resumed["tests"]} == {"tests/test_audit.py::test_log"}

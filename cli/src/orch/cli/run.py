@@ -77,12 +77,21 @@ def run_command(
     `pytest` does. Exit codes: 0 passed, 1 tests failed, 2 usage/config error, 4 environment
     problem, 5 no tests.
     """
-    options = {"workers": workers, "timeout": timeout, "retries": retries}
+    options = {
+        "workers": workers,
+        "timeout": timeout,
+        "retries": retries,
+        "select": select_mode if select_mode != "all" else None,
+        "base": base,
+        "head": head,
+        "apps": list(apps) or None,
+    }
     registry = load_registry()
-    if resume:
+    if resume:  # a resumed run keeps its workflow, options and selection
         directory, workflow_file, options = _resume_spec(directory, resume, options, registry)
-    workflow = workflow_for(directory, workflow_file, registry).with_overrides(**options)
-    workflow = workflow.only(apps)
+    overrides = {key: options[key] for key in ("workers", "timeout", "retries")}
+    workflow = workflow_for(directory, workflow_file, registry).with_overrides(**overrides)
+    workflow = workflow.only(options["apps"] or ())
     spec = json.dumps(
         {
             "directory": str(directory.resolve()),
@@ -93,7 +102,8 @@ def run_command(
     services = bootstrap(workflow.root, registry=registry)
     try:
         engine = Engine(workflow, services)
-        selection = engine.select(base, head) if select_mode == "changed" or dry_run else None
+        wanted = options["select"] == "changed" or dry_run
+        selection = engine.select(options["base"], options["head"]) if wanted else None
         if dry_run:
             assert selection is not None
             if output_format == "json":
