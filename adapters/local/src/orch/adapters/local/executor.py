@@ -32,8 +32,18 @@ ENV_ALLOWLIST = (
     "TZ",
     "TERM",
     "SHELL",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
 )
-"""The only variables a shard inherits from orch; everything else comes from the command."""
+"""The only variables a shard inherits from orch: who and where the user is, and how this machine
+reaches the network (certificates, proxies); everything else comes from the workflow's ``env``."""
 
 TAIL_BYTES = 4096
 """How much of the end of ``output.log`` ``output_tail`` returns."""
