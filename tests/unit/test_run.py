@@ -7,6 +7,7 @@ from pathlib import Path
 from orch.core import Workflow
 from orch.core.outcomes import ExitCode
 from orch.core.run import RunSession
+from orch.core.selection import AppSelection, SelectedTest, Selection
 from orch.ports import Application, Execution, Outcome, Progress, RunRecord, TestResult
 from orch.testing.fake_runner import CRASH, HANG, FakeClock, FakeExecutor, FakeRunner, FakeTest
 from orch.testing.fakes import FakeStore
@@ -157,3 +158,27 @@ def test_every_result_is_persisted_and_the_run_finished(tmp_path):
     assert record.status == "finished" and record.exit_code == 1
     assert store.running(result.run_id) == []
     assert store.durations("a") == {"x": 0.01}
+
+
+def test_a_selection_narrows_the_run_and_dispatches_highest_risk_first(tmp_path):
+    tests = [FakeTest(f"t{i}", file="f.py") for i in range(5)]
+    runner = FakeRunner({"app": tests})
+    chosen = (
+        SelectedTest("app", "t3", "f.py", ("imports x",), 2.0),
+        SelectedTest("app", "t1", "f.py", ("covers x",), 5.0),
+        SelectedTest("app", "t4", "f.py", ("new test",), 7.0),
+    )
+    selection = Selection("base", None, {"app": AppSelection("app", chosen)})
+    run = RunSession(
+        make_workflow(tmp_path, workers=1),
+        runners={"fake": runner},
+        executor=FakeExecutor(runner),
+        store=FakeStore(),
+        state_dir=tmp_path / ".orch",
+        clock=FakeClock(0.01),
+        poll_seconds=0,
+        selection=selection,
+    )
+    result = run.execute()
+    assert runner.commands == [("t4", "t1", "t3")]
+    assert result.counts.passed == 3
