@@ -64,11 +64,22 @@ def orch_register_vcs() -> list[type]:
     """
 
 
+@hookspec
+def orch_register_issue_trackers() -> list[type]:
+    """Return the IssueTracker classes this plugin provides.
+
+    :return: classes implementing ``orch.ports.IssueTracker``, each with a unique ``PLUGIN_NAME``.
+
+    .. versionadded:: 0.1
+    """
+
+
 KINDS = {
     "runner": "orch_register_test_runners",
     "parser": "orch_register_result_parsers",
     "executor": "orch_register_executors",
     "store": "orch_register_stores",
     "vcs": "orch_register_vcs",
+    "tracker": "orch_register_issue_trackers",
 }
 """Each kind of adapter and the registration hook that provides it."""

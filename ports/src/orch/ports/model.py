@@ -240,3 +240,67 @@ class ChangedFile:
     old_path: str | None = None
     hunks: tuple[tuple[int, int], ...] = ()
     old_hunks: tuple[tuple[int, int], ...] = ()
+
+
+@frozen
+class Frame:
+    """One stack frame of a failure's trace, in any language."""
+
+    file: str
+    line: int
+    function: str
+    language: str = ""
+
+
+@frozen
+class Failure:
+    """A failed, errored or timed-out test, as triage sees it (DESIGN.md §4).
+
+    Built from a ``TestResult`` (``result``) plus what triage derives: the exception type, the
+    parsed trace, the normalised message ``template`` and its ``fingerprint``, the ``cluster`` it
+    joins, its ``category`` with the defect type, reason and confidence, its ``history`` status
+    (new, known, regression, flaky), a ``suggestion`` and whom it is ``assigned_to``.
+    """
+
+    result: TestResult
+    exception_type: str = ""
+    frames: tuple[Frame, ...] = ()
+    logs: str = ""
+    artifacts: tuple[str, ...] = ()
+    commit: str = ""
+    template: str = ""
+    fingerprint: str = ""
+    cluster: str = ""
+    category: str = ""
+    defect_type: str = ""
+    category_reason: str = ""
+    confidence: float = 0.0
+    history: str = ""
+    suggestion: str = ""
+    assigned_to: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.result.id
+
+
+@frozen
+class IssueDraft:
+    """An issue to file for one cluster of failures; ``fingerprint`` finds it again later."""
+
+    title: str
+    body: str
+    fingerprint: str
+    labels: tuple[str, ...] = ()
+    assignee: str = ""
+
+
+@frozen
+class TrackedIssue:
+    """An issue as a tracker holds it."""
+
+    key: str
+    url: str
+    fingerprint: str
+    closed: bool = False
+    labels: tuple[str, ...] = ()

@@ -18,6 +18,7 @@ from orch.ports.model import (
     ChangedFile,
     Command,
     CoverageMap,
+    IssueDraft,
     RunningTest,
     RunRecord,
     Shard,
@@ -25,6 +26,7 @@ from orch.ports.model import (
     TestCase,
     TestResult,
     TestStarted,
+    TrackedIssue,
 )
 
 Event: TypeAlias = TestStarted | TestResult
@@ -154,6 +156,26 @@ class Store(Protocol):
     def outcome_history(self, app: str, runs: int = 20) -> dict[str, tuple[int, int, int]]: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class IssueTracker(Protocol):
+    """Where root causes become issues (Jira, GitHub, a local inbox).
+
+    ``find`` looks an issue up by the fingerprint orch stored in it (so a recurrence never files
+    a duplicate); the other calls change one issue. Credentials come from the environment, never
+    from arguments, and are never printed.
+    """
+
+    PLUGIN_NAME: ClassVar[str]
+
+    def find(self, fingerprint: str) -> TrackedIssue | None: ...
+
+    def create(self, draft: IssueDraft) -> TrackedIssue: ...
+
+    def comment(self, issue: TrackedIssue, body: str) -> None: ...
+
+    def reopen(self, issue: TrackedIssue, labels: Sequence[str] = ()) -> TrackedIssue: ...
 
 
 @runtime_checkable
