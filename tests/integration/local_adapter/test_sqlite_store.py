@@ -73,7 +73,10 @@ def test_a_version_1_database_keeps_its_runs_and_gains_coverage_maps(tmp_path: P
     store.record("r1", Progress(finals=results(2)))
     store.close()
     db = sqlite3.connect(tmp_path / "orch.db")
-    db.executescript("DROP TABLE coverage_maps; DROP TABLE coverage_lines; PRAGMA user_version=1")
+    db.executescript(
+        "DROP TABLE coverage_maps; DROP TABLE coverage_lines; DROP TABLE fingerprints; "
+        "DROP TABLE failures; PRAGMA user_version=1"
+    )
     db.close()
     again = SqliteStore(tmp_path)
     assert again.final_results("r1") == results(2)

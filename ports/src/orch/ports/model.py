@@ -285,6 +285,20 @@ class Failure:
 
 
 @frozen
+class FailureHistory:
+    """What the store remembers of one failure fingerprint across runs."""
+
+    fingerprint: str
+    first_run: str
+    first_commit: str
+    last_run: str
+    last_commit: str
+    occurrences: int
+    runs: int
+    issue: str = ""
+
+
+@frozen
 class IssueDraft:
     """An issue to file for one cluster of failures; ``fingerprint`` finds it again later."""
 

@@ -18,7 +18,10 @@ from orch.ports.model import (
     ChangedFile,
     Command,
     CoverageMap,
+    Failure,
+    FailureHistory,
     IssueDraft,
+    Outcome,
     RunningTest,
     RunRecord,
     Shard,
@@ -154,6 +157,14 @@ class Store(Protocol):
     def coverage(self, app: str, files: Sequence[str] | None = None) -> CoverageMap | None: ...
 
     def outcome_history(self, app: str, runs: int = 20) -> dict[str, tuple[int, int, int]]: ...
+
+    def record_failures(self, run_id: str, commit: str, failures: Sequence[Failure]) -> None: ...
+
+    def failure_history(self, fingerprints: Sequence[str]) -> dict[str, FailureHistory]: ...
+
+    def link_issue(self, fingerprint: str, issue: str) -> None: ...
+
+    def last_outcomes(self, app: str, commit: str) -> dict[str, Outcome]: ...
 
     def close(self) -> None: ...
 

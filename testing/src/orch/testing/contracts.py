@@ -22,6 +22,7 @@ from orch.ports import (
     ConfigError,
     CoverageMap,
     Executor,
+    Failure,
     Outcome,
     Process,
     Progress,
@@ -533,6 +534,34 @@ def _store_run(run_id: str, started_at: float = 1000.0) -> RunRecord:
 
 class StoreContract:
     """What every Store must do; a subclass provides a fresh, empty ``store`` fixture."""
+
+    def test_failure_history_counts_occurrences_and_runs(self, store: Store) -> None:
+        for run_id, started in (("r1", 1000.0), ("r2", 2000.0)):
+            store.create_run(_store_run(run_id, started))
+        first = Failure(_store_result("t1", Outcome.FAILED), fingerprint="fp1", category="x")
+        second = Failure(_store_result("t2", Outcome.FAILED), fingerprint="fp1")
+        store.record_failures("r1", "c1", [first, second])
+        store.record_failures("r1", "c1", [first])  # the same run again changes nothing
+        store.record_failures("r2", "c2", [first])
+        known = store.failure_history(["fp1", "unknown"])
+        assert list(known) == ["fp1"]
+        history = known["fp1"]
+        assert (history.first_run, history.first_commit) == ("r1", "c1")
+        assert (history.last_run, history.last_commit) == ("r2", "c2")
+        assert (history.occurrences, history.runs, history.issue) == (3, 2, "")
+        store.link_issue("fp1", "SHOP-7")
+        assert store.failure_history(["fp1"])["fp1"].issue == "SHOP-7"
+
+    def test_last_outcomes_are_the_latest_finished_run_at_a_commit(self, store: Store) -> None:
+        for run_id, started in (("old", 1000.0), ("new", 2000.0), ("live", 3000.0)):
+            store.create_run(_store_run(run_id, started))
+        store.record("old", Progress(finals=[_store_result("t", Outcome.FAILED)]))
+        store.record("new", Progress(finals=[_store_result("t", Outcome.PASSED)]))
+        store.record("live", Progress(finals=[_store_result("t", Outcome.ERROR)]))
+        store.update_run("old", status="finished")
+        store.update_run("new", status="finished")
+        assert store.last_outcomes("app", "abc123") == {"t": Outcome.PASSED}
+        assert store.last_outcomes("app", "other-commit") == {}
 
     def test_a_run_round_trips(self, store: Store) -> None:
         record = RunRecord(

@@ -14,6 +14,8 @@ from orch.ports import (
     ChangedFile,
     ConfigError,
     CoverageMap,
+    Failure,
+    FailureHistory,
     NotARepository,
     Outcome,
     Progress,
@@ -248,6 +250,8 @@ class FakeStore:
     _running: dict[tuple[str, str, str], RunningTest] = field(factory=dict)
     _durations: dict[tuple[str, str], float] = field(factory=dict)
     _coverage: dict[str, CoverageMap] = field(factory=dict)
+    _failures: dict[tuple[str, str, str], Failure] = field(factory=dict)
+    _fingerprints: dict[str, FailureHistory] = field(factory=dict)
 
     def create_run(self, record: RunRecord) -> None:
         """Record a new run; its id must not exist yet."""
@@ -349,6 +353,49 @@ class FakeStore:
                 flaky + (result.outcome == Outcome.FLAKY),
             )
         return history
+
+    def record_failures(self, run_id: str, commit: str, failures: Sequence[Failure]) -> None:
+        """Remember triaged failures; once per failure and per run, idempotent per run."""
+        for failure in failures:
+            key = (run_id, failure.result.app, failure.result.nodeid)
+            if key in self._failures:
+                continue
+            self._failures[key] = failure
+            known = self._fingerprints.get(failure.fingerprint)
+            if known is None:
+                fp = failure.fingerprint
+                self._fingerprints[fp] = FailureHistory(fp, run_id, commit, run_id, commit, 1, 1)
+                continue
+            self._fingerprints[failure.fingerprint] = evolve(
+                known,
+                occurrences=known.occurrences + 1,
+                runs=known.runs + (known.last_run != run_id),
+                last_run=run_id,
+                last_commit=commit,
+            )
+
+    def failure_history(self, fingerprints: Sequence[str]) -> dict[str, FailureHistory]:
+        """What is known of each fingerprint."""
+        return {f: self._fingerprints[f] for f in fingerprints if f in self._fingerprints}
+
+    def link_issue(self, fingerprint: str, issue: str) -> None:
+        """Remember the issue filed for a fingerprint."""
+        if fingerprint in self._fingerprints:
+            self._fingerprints[fingerprint] = evolve(self._fingerprints[fingerprint], issue=issue)
+
+    def last_outcomes(self, app: str, commit: str) -> dict[str, Outcome]:
+        """Final outcomes of the app's latest finished run at ``commit``."""
+        for record in self.list_runs(len(self.runs)):
+            if record.status != "finished" or record.commit != commit:
+                continue
+            found = {
+                n: r.outcome
+                for (run, a, n), r in self._finals.items()
+                if run == record.id and a == app
+            }
+            if found:
+                return found
+        return {}
 
     def close(self) -> None:
         """Nothing to release."""

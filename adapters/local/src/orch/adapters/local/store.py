@@ -19,6 +19,8 @@ from typing import Any, ClassVar
 from orch.ports import (
     CoverageMap,
     EnvironmentProblem,
+    Failure,
+    FailureHistory,
     Outcome,
     Progress,
     RunningTest,
@@ -75,7 +77,21 @@ CREATE TABLE coverage_lines (
 ) WITHOUT ROWID;
 """
 
-_MIGRATIONS = (_SCHEMA, _COVERAGE_SCHEMA)
+_FAILURE_SCHEMA = """
+CREATE TABLE fingerprints (
+    fingerprint TEXT PRIMARY KEY, first_run TEXT NOT NULL, first_commit TEXT NOT NULL,
+    last_run TEXT NOT NULL, last_commit TEXT NOT NULL, occurrences INTEGER NOT NULL,
+    runs INTEGER NOT NULL, issue TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE TABLE failures (
+    run_id TEXT NOT NULL, app TEXT NOT NULL, nodeid TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    cluster TEXT NOT NULL, category TEXT NOT NULL, assigned_to TEXT NOT NULL,
+    PRIMARY KEY (run_id, app, nodeid)
+);
+CREATE INDEX failures_by_fingerprint ON failures (fingerprint);
+"""
+
+_MIGRATIONS = (_SCHEMA, _COVERAGE_SCHEMA, _FAILURE_SCHEMA)
 """``_MIGRATIONS[n]`` takes a database from schema version n to n + 1."""
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -440,6 +456,73 @@ class SqliteStore:
             (_text(app), runs, *_FAILURES, Outcome.FLAKY.value),
         )
         return {nodeid: (count, failures, flaky) for nodeid, count, failures, flaky in rows}
+
+    def record_failures(self, run_id: str, commit: str, failures: Sequence[Failure]) -> None:
+        """Remember a run's triaged failures; each fingerprint counts once per failure and once
+        per run, and recording the same run again changes nothing."""
+        with self._write() as db:
+            for failure in failures:
+                result = failure.result
+                added = db.execute(
+                    "INSERT OR IGNORE INTO failures VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        run_id,
+                        _text(result.app),
+                        _text(result.nodeid),
+                        failure.fingerprint,
+                        failure.cluster,
+                        failure.category,
+                        failure.assigned_to,
+                    ),
+                ).rowcount
+                if not added:
+                    continue
+                db.execute(
+                    """
+                    INSERT INTO fingerprints VALUES (?1, ?2, ?3, ?2, ?3, 1, 1, '')
+                    ON CONFLICT (fingerprint) DO UPDATE SET
+                        occurrences = occurrences + 1,
+                        runs = runs + (last_run != ?2),
+                        last_run = ?2,
+                        last_commit = ?3
+                    """,
+                    (failure.fingerprint, run_id, commit),
+                )
+
+    def failure_history(self, fingerprints: Sequence[str]) -> dict[str, FailureHistory]:
+        """What is known of each of ``fingerprints`` (unknown ones are left out)."""
+        found: dict[str, FailureHistory] = {}
+        wanted = list(dict.fromkeys(fingerprints))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._read(
+                f"SELECT * FROM fingerprints WHERE fingerprint IN ({marks})", tuple(chunk)
+            ):
+                found[row[0]] = FailureHistory(*row)
+        return found
+
+    def link_issue(self, fingerprint: str, issue: str) -> None:
+        """Remember the tracker issue filed for ``fingerprint``."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE fingerprints SET issue = ? WHERE fingerprint = ?", (issue, fingerprint)
+            )
+
+    def last_outcomes(self, app: str, commit: str) -> dict[str, Outcome]:
+        """Final outcomes of the app's tests in its latest finished run at ``commit``."""
+        rows = self._read(
+            """
+            SELECT nodeid, outcome FROM results WHERE app = ?1 AND run_id = (
+                SELECT id FROM runs
+                WHERE status = 'finished' AND "commit" = ?2
+                  AND EXISTS (SELECT 1 FROM results WHERE run_id = runs.id AND app = ?1)
+                ORDER BY started_at DESC, rowid DESC LIMIT 1
+            )
+            """,
+            (_text(app), commit),
+        )
+        return {nodeid: Outcome(outcome) for nodeid, outcome in rows}
 
     def close(self) -> None:
         """Close the connection; the store cannot be used afterwards."""
