@@ -6,7 +6,7 @@ import logging
 import traceback
 
 import pytest
-from conftest import GITHUB_TOKEN, FakeGitHub
+from fake_trackers import GITHUB_TOKEN, FakeGitHub
 
 from orch.adapters.github import GitHubTracker
 from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, IssueTracker, TrackedIssue

@@ -6,7 +6,7 @@ import logging
 import traceback
 
 import pytest
-from conftest import JIRA_TOKEN, FakeJira
+from fake_trackers import JIRA_TOKEN, FakeJira
 
 from orch.adapters.jira import JiraTracker
 from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, IssueTracker, TrackedIssue
