@@ -48,10 +48,11 @@ KNOWLEDGE = (
         ENVIRONMENT_ISSUE,
         "The process ran out of memory; raise the memory limit of the environment or look for a "
         "leak if the same test always hits it.",
-        anchors=("memory", "sigkill", "signal 9", "137", "oomkilled"),
+        anchors=("memory", "sigkill", "signal 9", "137", "oomkilled", "allocation failed"),
         exceptions=("MemoryError", "OutOfMemoryError", "OutOfMemoryException"),
         phrases=(
             "JavaScript heap out of memory",
+            "Array buffer allocation failed",
             r"test process died[^\n]{0,40}(?:killed by SIGKILL|exit code 137)",
             "killed by SIGKILL",
             "killed by signal 9",
@@ -178,10 +179,11 @@ KNOWLEDGE = (
         "fixture_error",
         AUTOMATION_BUG,
         FIXTURE_HINT,
-        anchors=("fixture", "setup", "@before", '"before '),
+        anchors=("fixture", "setup", "teardown", "@before", '"before '),
         phrases=(
             r"fixture '[^'\n]*' not found",
             "failed on setup with",
+            "failed on teardown with",
             r"@Before(?:Class|All|Each)?\b",
             r'"before (?:all|each)" hook',
             "OneTimeSetUp:",
@@ -202,7 +204,14 @@ KNOWLEDGE = (
         PRODUCT_BUG,
         "A test assertion failed: the product did not behave as the test expects; check the "
         "change under test (or the expectation, if the behaviour changed on purpose).",
-        anchors=("assert", "comparisonfailure", "xunit.sdk", "expect(", "expected:"),
+        anchors=(
+            "assert",
+            "comparisonfailure",
+            "xunit.sdk",
+            "expect(",
+            "expected:",
+            "did not raise",
+        ),
         exceptions=(
             "AssertionError",
             "AssertionFailedError",
@@ -212,6 +221,7 @@ KNOWLEDGE = (
         ),
         phrases=(
             "ERR_ASSERTION",
+            "DID NOT RAISE",
             r"Xunit\.Sdk\.\w+Exception",
             r"expect\([^\n]{0,200}\)\.(?:not\.)?to\w*",
             r"Timed out \d+ms waiting for expect\(",

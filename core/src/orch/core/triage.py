@@ -1,0 +1,175 @@
+"""The triage use case: failures in, a handful of root causes out, each categorised, placed in
+history, explained and assigned.
+
+Steps, per run: turn failing results into ``Failure``s (trace parsed), categorise them (user rules,
+then the knowledge base), cluster them into root causes, classify each against history (flaky,
+regression, known, new), suggest where to look (a changed file the trace runs through, else the
+deepest frame of the app's own code, then the category's hint), route them to an owner, and
+remember them in the store so the next run knows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from attrs import evolve, frozen
+
+from orch.core.categories import CategoryRule, categorise
+from orch.core.clustering import Cluster, cluster_failures, is_app_frame
+from orch.core.routing import Routing
+from orch.core.traces import failure_from
+from orch.ports import Failure, Outcome, Store, TestResult
+
+TRIAGED = frozenset({Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT, Outcome.FLAKY})
+"""Outcomes triage looks at: what failed, and what passed only on retry."""
+
+
+@frozen
+class TriageSettings:
+    """The workflow's ``triage`` block: category rules (user rules first) and routing."""
+
+    rules: tuple[CategoryRule, ...] = ()
+    routing: Routing = Routing()
+
+
+@frozen
+class TriageReport:
+    """Every failure with its analysis, and the root causes they cluster into."""
+
+    failures: tuple[Failure, ...]
+    clusters: tuple[Cluster, ...]
+
+    def as_json(self) -> dict:
+        """The ``orch triage --format json`` object."""
+        return {
+            "failures": [
+                {
+                    "id": f.id,
+                    "outcome": f.result.outcome.value,
+                    "message": f.result.message,
+                    "exception_type": f.exception_type,
+                    "category": f.category,
+                    "defect_type": f.defect_type,
+                    "category_reason": f.category_reason,
+                    "confidence": f.confidence,
+                    "cluster": f.cluster,
+                    "fingerprint": f.fingerprint,
+                    "history": f.history,
+                    "suggestion": f.suggestion,
+                    "assigned_to": f.assigned_to,
+                }
+                for f in self.failures
+            ],
+            "clusters": [
+                {
+                    "id": c.id,
+                    "template": c.template,
+                    "representative": c.representative,
+                    "exception_type": c.exception_type,
+                    "tests": list(c.tests),
+                    "apps": list(c.apps),
+                    "share": round(c.share, 4),
+                }
+                for c in self.clusters
+            ],
+        }
+
+
+def triage(
+    results: Iterable[TestResult],
+    settings: TriageSettings,
+    *,
+    store: Store | None = None,
+    run_id: str = "",
+    commit: str = "",
+    base_commit: str = "",
+    changed: Sequence[tuple[str, str]] = (),
+    owner_paths: dict[str, str] | None = None,
+) -> TriageReport:
+    """Analyse the failing results of a run.
+
+    ``changed`` are (app, app-relative path) pairs of the change under test, for suggestions;
+    ``base_commit`` is where a test that passed before makes a failure a regression;
+    ``owner_paths`` maps an app to its path in the repository, for CODEOWNERS.
+    """
+    failing = [failure_from(r, commit) for r in results if r.outcome in TRIAGED]
+    categorised = [categorise(f, settings.rules) for f in failing]
+    clusters = cluster_failures(categorised)
+    clustered = [f for cluster in clusters for f in cluster.failures]
+    known = store.failure_history([f.fingerprint for f in clustered]) if store else {}
+    before = _base_outcomes(store, clustered, base_commit)
+    changed_set = set(changed)
+    analysed = []
+    for failure in clustered:
+        history = known.get(failure.fingerprint)
+        status = _history_status(failure, history is not None, before)
+        if history is not None and history.issue:
+            status = f"{status}, {history.issue}"
+        failure = evolve(failure, history=status, suggestion=_suggest(failure, changed_set))
+        prefix = (owner_paths or {}).get(failure.result.app, "")
+        failure = settings.routing.assign(failure, _owner_candidates(failure, prefix))
+        analysed.append(failure)
+    if store is not None and run_id:
+        store.record_failures(run_id, commit, analysed)
+    order = {f.id: i for i, f in enumerate(analysed)}
+    by_id = {f.id: f for f in analysed}
+    final_clusters = tuple(
+        evolve(c, failures=tuple(by_id[f.id] for f in c.failures)) for c in clusters
+    )
+    return TriageReport(tuple(sorted(analysed, key=lambda f: order[f.id])), final_clusters)
+
+
+def _base_outcomes(
+    store: Store | None, failures: list[Failure], base_commit: str
+) -> dict[tuple[str, str], Outcome]:
+    if store is None or not base_commit:
+        return {}
+    outcomes: dict[tuple[str, str], Outcome] = {}
+    for app in {f.result.app for f in failures}:
+        for nodeid, outcome in store.last_outcomes(app, base_commit).items():
+            outcomes[(app, nodeid)] = outcome
+    return outcomes
+
+
+def _history_status(
+    failure: Failure, seen_before: bool, before: dict[tuple[str, str], Outcome]
+) -> str:
+    """flaky (passed on retry), regression (passed at the base), known (seen before), or new."""
+    if failure.result.outcome is Outcome.FLAKY:
+        return "flaky"
+    if before.get((failure.result.app, failure.result.nodeid)) is Outcome.PASSED:
+        return "regression"
+    return "known" if seen_before else "new"
+
+
+def _suggest(failure: Failure, changed: set[tuple[str, str]]) -> str:
+    """Where to look first: a changed file the trace runs through, else the deepest frame of the
+    app's own code; the category's hint follows."""
+    hint = failure.suggestion
+    app = failure.result.app
+    own = [frame for frame in failure.frames if is_app_frame(frame)]
+    for frame in reversed(own):
+        for candidate_app, path in changed:
+            if candidate_app == app and _same_file(frame.file, path):
+                return _join(f"likely caused by your change to {path}:{frame.line}", hint)
+    if own:
+        deepest = own[-1]
+        return _join(f"look at {deepest.file}:{deepest.line} in {deepest.function}()", hint)
+    return hint
+
+
+def _owner_candidates(failure: Failure, prefix: str) -> list[str]:
+    """Repository paths to look up in CODEOWNERS: app frames deepest first, then the test file."""
+    own = [frame.file for frame in reversed(failure.frames) if is_app_frame(frame)]
+    test_file = failure.result.file or failure.result.nodeid.split("::")[0]
+    relative = [p for p in (*own, test_file) if p and not p.startswith("/")]
+    return [f"{prefix}{p}" if prefix else p for p in relative]
+
+
+def _same_file(frame_file: str, path: str) -> bool:
+    frame_file = frame_file.replace("\\", "/")
+    return frame_file == path or frame_file.endswith("/" + path)
+
+
+def _join(first: str, hint: str) -> str:
+    return f"{first}; {hint}" if hint else first

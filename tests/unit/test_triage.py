@@ -1,0 +1,74 @@
+"""The triage use case with fakes: history status, suggestions, routing, and the store's memory."""
+
+from __future__ import annotations
+
+from orch.core.routing import Routing, parse_codeowners
+from orch.core.triage import TriageSettings, triage
+from orch.ports import Outcome, Progress, RunRecord, TestResult
+from orch.testing.fakes import FakeStore
+
+TRACE = """Traceback (most recent call last):
+  File "tests/test_pay.py", line 9, in test_refund
+    assert refund(5) == 5
+  File "src/payment/processor.py", line 52, in refund
+    return connect().send(amount)
+ConnectionRefusedError: [Errno 111] Connection refused
+"""
+
+
+def failing(nodeid: str, outcome: Outcome = Outcome.FAILED) -> TestResult:
+    message = "ConnectionRefusedError: [Errno 111] Connection refused"
+    return TestResult("pay", nodeid, outcome, message=message, longrepr=TRACE)
+
+
+def test_history_routing_and_suggestions():
+    store = FakeStore()
+    for run_id, commit, started in (("base", "c0", 1.0), ("r1", "c1", 2.0), ("r2", "c1", 3.0)):
+        store.create_run(RunRecord(run_id, "w", commit, started))
+    store.record(
+        "base", Progress(finals=[TestResult("pay", "tests/test_pay.py::test_a", Outcome.PASSED)])
+    )
+    store.update_run("base", status="finished")
+    settings = TriageSettings(
+        routing=Routing(
+            {"out_of_memory": "infra"},
+            tuple(parse_codeowners("apps/pay/src/ @payments\n")),
+            "qa",
+        )
+    )
+    first = triage(
+        [failing("tests/test_pay.py::test_a"), failing("tests/test_pay.py::test_b")],
+        settings,
+        store=store,
+        run_id="r1",
+        commit="c1",
+        base_commit="c0",
+        changed=[("pay", "src/payment/processor.py")],
+        owner_paths={"pay": "apps/pay/"},
+    )
+    by_test = {f.result.nodeid: f for f in first.failures}
+    assert by_test["tests/test_pay.py::test_a"].history == "regression"  # passed at the base
+    assert by_test["tests/test_pay.py::test_b"].history == "new"
+    a = by_test["tests/test_pay.py::test_a"]
+    assert a.category == "connection_refused" and a.defect_type == "environment_issue"
+    assert a.suggestion.startswith("likely caused by your change to src/payment/processor.py:52")
+    assert a.assigned_to == "@payments"
+    assert len(first.clusters) == 1 and first.clusters[0].share == 1.0
+
+    second = triage(
+        [failing("tests/test_pay.py::test_b"), failing("tests/test_pay.py::test_c", Outcome.FLAKY)],
+        settings,
+        store=store,
+        run_id="r2",
+        commit="c1",
+    )
+    statuses = {f.result.nodeid: f.history for f in second.failures}
+    assert statuses == {"tests/test_pay.py::test_b": "known", "tests/test_pay.py::test_c": "flaky"}
+    remembered = store.failure_history([a.fingerprint])[a.fingerprint]
+    assert (remembered.occurrences, remembered.runs) == (4, 2)
+
+
+def test_nothing_failing_gives_an_empty_report():
+    report = triage([TestResult("pay", "t", Outcome.PASSED)], TriageSettings())
+    assert report.failures == () and report.clusters == ()
+    assert report.as_json() == {"failures": [], "clusters": []}
