@@ -35,6 +35,9 @@ def test_engine_executes_a_two_app_workflow_and_reports_failures(tmp_path, monke
     assert result.counts.passed == 2 and result.counts.failed == 1
     assert int(result.exit_code) == 1
     [failure] = result.failed_tests
-    assert failure.id == "pay::tests/test_pay.py::test_bad" and failure.attempt == 2
+    assert failure.id == "pay::tests/test_pay.py::test_bad" and failure.result.attempt == 2
+    assert failure.category == "assertion_failure" and failure.defect_type == "product_bug"
+    assert failure.history == "new" and failure.cluster
+    assert failure.suggestion.startswith("look at tests/test_pay.py:")
     assert (tmp_path / "out" / "junit.xml").is_file()
     assert Path(tmp_path / ".orch" / ".gitignore").read_text().strip() == "*"

@@ -53,7 +53,7 @@ def test_failures_without_retries_fail_the_run(tmp_path):
     result = session(tmp_path, runner).execute()
     assert outcomes(result) == {"ok": "passed", "bad": "failed"}
     assert result.exit_code is ExitCode.TESTS_FAILED
-    assert [r.nodeid for r in result.failed_tests] == ["bad"]
+    assert [f.result.nodeid for f in result.failed_tests] == ["bad"]
 
 
 def test_pass_on_retry_is_flaky_and_keeps_the_first_failure(tmp_path):

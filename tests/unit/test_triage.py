@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orch.core.routing import Routing, parse_codeowners
-from orch.core.triage import TriageSettings, triage
+from orch.core.triage import TriageSettings, outcomes_at, triage
 from orch.ports import Outcome, Progress, RunRecord, TestResult
 from orch.testing.fakes import FakeStore
 
@@ -42,7 +42,7 @@ def test_history_routing_and_suggestions():
         store=store,
         run_id="r1",
         commit="c1",
-        base_commit="c0",
+        before=outcomes_at(store, ["pay"], "c0"),
         changed=[("pay", "src/payment/processor.py")],
         owner_paths={"pay": "apps/pay/"},
     )

@@ -82,9 +82,9 @@ def cli() -> None:
 
 
 def register_commands() -> None:
-    from orch.cli import plugins, run, select, status
+    from orch.cli import plugins, run, select, status, triage
 
-    for module in (run, select, status, plugins):
+    for module in (run, select, triage, status, plugins):
         for command in module.COMMANDS:
             cli.add_command(command)
 

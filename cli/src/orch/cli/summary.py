@@ -10,17 +10,36 @@ from orch.core import RunResult
 FAILURE_LINES = 15
 
 
+def print_root_causes(clusters) -> None:
+    """One line per root cause: its share of the failures, its tests and its message."""
+    click.secho(f"\n{len(clusters)} root cause(s)", bold=True)
+    for cluster in clusters:
+        tests = f"{len(cluster.tests)} test{'s' if len(cluster.tests) != 1 else ''}"
+        click.echo(f"  {cluster.share:5.0%}  {tests:9} {first_line(cluster.representative, 140)}")
+
+
 def print_summary(result: RunResult, slowest: int = 10) -> None:
     """Print failures (with the end of their tracebacks), the slowest tests and the counts."""
     failures = result.failed_tests
     if failures:
         click.secho(f"\n{len(failures)} failing test(s)", bold=True)
         for failure in failures:
-            click.secho(f"\n{failure.outcome.value.upper()} {safe(failure.id)}", fg="red")
-            click.echo(f"  {first_line(failure.message, 200)}")
-            tail = [line for line in failure.longrepr.splitlines() if line.strip()]
+            result_of = failure.result
+            click.secho(f"\n{result_of.outcome.value.upper()} {safe(failure.id)}", fg="red")
+            click.echo(f"  {first_line(result_of.message, 200)}")
+            tail = [line for line in result_of.longrepr.splitlines() if line.strip()]
             for line in tail[-FAILURE_LINES:]:
                 click.echo(f"    {safe(line)[:200]}")
+            if failure.category:
+                owner = f", assigned to {safe(failure.assigned_to)}" if failure.assigned_to else ""
+                click.echo(
+                    f"  -> {safe(failure.category)} ({failure.defect_type}, {failure.history})"
+                    f"{owner}"
+                )
+            if failure.suggestion:
+                click.echo(f"  -> {first_line(failure.suggestion, 200)}")
+    if result.triage and result.triage.clusters:
+        print_root_causes(result.triage.clusters)
     flaky = [r for r in result.results if r.outcome.value == "flaky"]
     if flaky:
         click.secho(f"\n{len(flaky)} flaky test(s) (passed on retry)", fg="yellow")

@@ -23,7 +23,10 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
+from orch.core.categories import rules_from_allure, rules_from_config
 from orch.core.plugins import Registry, suggestion, unknown_name
+from orch.core.routing import Routing, load_codeowners, parse_codeowners
+from orch.core.triage import TriageSettings
 from orch.core.workflow import Workflow, find_workflow_file, pytest_directory
 from orch.ports import Application, ConfigError, Execution, MappingRule, SelectSettings
 
@@ -75,9 +78,19 @@ class _ExecutionSpec:
 
 
 @frozen
+class _TriageSpec:
+    categories: list[Any] = []
+    allure_categories: str | None = None
+    routing: dict[str, str] = {}
+    fallback_owner: str = ""
+    codeowners: str | None = None
+
+
+@frozen
 class _WorkflowSpec:
     applications: dict[str, _AppSpec]
     execution: _ExecutionSpec = _ExecutionSpec()
+    triage: _TriageSpec = _TriageSpec()
 
 
 @frozen
@@ -331,4 +344,30 @@ def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
         ),
         root=root,
         source=str(path),
+        triage=_triage_settings(spec.triage, path),
     )
+
+
+def _triage_settings(spec: _TriageSpec, path: Path) -> TriageSettings:
+    """The ``triage`` block: user categories (then Allure's), routing, CODEOWNERS, fallback."""
+    root = path.parent
+    rules = rules_from_config(spec.categories, f"{path.name}: $.triage.categories")
+    if spec.allure_categories is not None:
+        allure = root / spec.allure_categories
+        if not allure.is_file():
+            raise ConfigError(
+                f"{path.name}: $.triage.allure_categories: file '{spec.allure_categories}' "
+                f"does not exist in {root}"
+            )
+        rules.extend(rules_from_allure(allure))
+    if spec.codeowners is not None:
+        owners_file = root / spec.codeowners
+        if not owners_file.is_file():
+            raise ConfigError(
+                f"{path.name}: $.triage.codeowners: file '{spec.codeowners}' does not exist"
+            )
+        owners = parse_codeowners(owners_file.read_text(encoding="utf-8"), spec.codeowners)
+    else:
+        owners = load_codeowners(root)
+    routing = Routing(dict(spec.routing), tuple(owners), spec.fallback_owner)
+    return TriageSettings(tuple(rules), routing)

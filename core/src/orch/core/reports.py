@@ -121,6 +121,7 @@ def json_report(result: RunResult, record: RunRecord | None) -> dict:
         },
         "summary": result.counts.as_dict(),
         "problems": list(result.problems),
+        "triage": result.triage.as_json() if result.triage else None,
         "tests": [
             {
                 "id": r.id,

@@ -24,6 +24,7 @@ from orch.core.outcomes import RETRYABLE, Counts, ExitCode, count, exit_code
 from orch.core.runlock import RunLock
 from orch.core.selection import Selection
 from orch.core.sharding import shard_tests
+from orch.core.triage import TriageReport
 from orch.core.workflow import Workflow
 from orch.ports import (
     Application,
@@ -32,6 +33,7 @@ from orch.ports import (
     EnvironmentProblem,
     EventStream,
     Executor,
+    Failure,
     Outcome,
     Process,
     Progress,
@@ -77,11 +79,14 @@ class RunResult:
     exit_code: ExitCode
     seconds: float
     problems: tuple[str, ...] = ()
+    triage: TriageReport | None = None
 
     @property
-    def failed_tests(self) -> list[TestResult]:
-        """Tests whose final outcome fails the run (failed, error, timeout, blocked)."""
-        return [r for r in self.results if r.outcome.is_failure]
+    def failed_tests(self) -> list[Failure]:
+        """Tests whose final outcome fails the run (failed, error, timeout, blocked), with their
+        triage (``.category``, ``.cluster``, ``.assigned_to``, ``.suggestion``) when it ran."""
+        triaged = {f.id: f for f in self.triage.failures} if self.triage else {}
+        return [triaged.get(r.id) or Failure(r) for r in self.results if r.outcome.is_failure]
 
     def slowest(self, n: int = 10) -> list[TestResult]:
         return sorted(self.results, key=lambda r: -r.duration)[:n]

@@ -10,7 +10,7 @@ remember them in the store so the next run knows them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from attrs import evolve, frozen
 
@@ -82,27 +82,29 @@ def triage(
     store: Store | None = None,
     run_id: str = "",
     commit: str = "",
-    base_commit: str = "",
+    before: Mapping[tuple[str, str], Outcome] | None = None,
     changed: Sequence[tuple[str, str]] = (),
     owner_paths: dict[str, str] | None = None,
 ) -> TriageReport:
     """Analyse the failing results of a run.
 
     ``changed`` are (app, app-relative path) pairs of the change under test, for suggestions;
-    ``base_commit`` is where a test that passed before makes a failure a regression;
-    ``owner_paths`` maps an app to its path in the repository, for CODEOWNERS.
+    ``before`` are the (app, nodeid) outcomes of the previous run of the base: a test that
+    passed there makes its failure a regression; ``owner_paths`` maps an app to its path in the
+    repository, for CODEOWNERS.
     """
     failing = [failure_from(r, commit) for r in results if r.outcome in TRIAGED]
     categorised = [categorise(f, settings.rules) for f in failing]
     clusters = cluster_failures(categorised)
     clustered = [f for cluster in clusters for f in cluster.failures]
     known = store.failure_history([f.fingerprint for f in clustered]) if store else {}
-    before = _base_outcomes(store, clustered, base_commit)
+    before = before or {}
     changed_set = set(changed)
     analysed = []
     for failure in clustered:
         history = known.get(failure.fingerprint)
-        status = _history_status(failure, history is not None, before)
+        seen_before = history is not None and (not run_id or history.first_run != run_id)
+        status = _history_status(failure, seen_before, before)
         if history is not None and history.issue:
             status = f"{status}, {history.issue}"
         failure = evolve(failure, history=status, suggestion=_suggest(failure, changed_set))
@@ -119,20 +121,17 @@ def triage(
     return TriageReport(tuple(sorted(analysed, key=lambda f: order[f.id])), final_clusters)
 
 
-def _base_outcomes(
-    store: Store | None, failures: list[Failure], base_commit: str
-) -> dict[tuple[str, str], Outcome]:
-    if store is None or not base_commit:
-        return {}
-    outcomes: dict[tuple[str, str], Outcome] = {}
-    for app in {f.result.app for f in failures}:
-        for nodeid, outcome in store.last_outcomes(app, base_commit).items():
-            outcomes[(app, nodeid)] = outcome
-    return outcomes
+def outcomes_at(store: Store, apps: Iterable[str], commit: str) -> dict[tuple[str, str], Outcome]:
+    """(app, nodeid) -> outcome in each app's latest finished run at ``commit``."""
+    return {
+        (app, nodeid): outcome
+        for app in apps
+        for nodeid, outcome in store.last_outcomes(app, commit).items()
+    }
 
 
 def _history_status(
-    failure: Failure, seen_before: bool, before: dict[tuple[str, str], Outcome]
+    failure: Failure, seen_before: bool, before: Mapping[tuple[str, str], Outcome]
 ) -> str:
     """flaky (passed on retry), regression (passed at the base), known (seen before), or new."""
     if failure.result.outcome is Outcome.FLAKY:

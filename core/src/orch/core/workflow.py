@@ -10,6 +10,8 @@ from pathlib import Path
 
 from attrs import evolve, field, frozen
 
+from orch.core.routing import Routing, load_codeowners
+from orch.core.triage import TriageSettings
 from orch.ports import Application, ConfigError, Execution
 
 WORKFLOW_FILES = ("orch.yaml", "orch.yml", "orch.json")
@@ -23,6 +25,7 @@ class Workflow:
     execution: Execution = Execution()
     root: Path = field(factory=Path.cwd)
     source: str = ""
+    triage: TriageSettings = field(factory=TriageSettings)
 
     def __attrs_post_init__(self) -> None:
         names = [app.name for app in self.applications]
@@ -79,7 +82,8 @@ def pytest_directory(directory: Path, settings: object = None) -> Workflow:
     app = Application(
         name=directory.name or "app", path=directory, runner="pytest", settings=settings
     )
-    return Workflow(applications=(app,), root=directory)
+    routing = Routing(owners=tuple(load_codeowners(directory)))
+    return Workflow(applications=(app,), root=directory, triage=TriageSettings(routing=routing))
 
 
 def find_workflow_file(directory: Path) -> Path | None:

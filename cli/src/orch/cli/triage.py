@@ -1,0 +1,93 @@
+"""``orch triage``: failures of a run or of result files, as categorised, clustered root causes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from orch.cli.main import FORMAT_OPTION, WORKFLOW_OPTION
+from orch.cli.summary import print_root_causes
+from orch.cli.text import first_line, safe
+from orch.core import Engine, bootstrap, load_registry, workflow_for
+from orch.core.triage import TriageReport, triage
+from orch.ports import ConfigError, ResultFileError, TestResult
+
+
+@click.command("triage")
+@click.argument(
+    "result_files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--run", "run_id", metavar="RUN", help="Triage a recorded run (default: the latest).")
+@click.option(
+    "-C",
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    help="Project directory (workflow, .orch/).",
+)
+@WORKFLOW_OPTION
+@FORMAT_OPTION
+def triage_command(
+    result_files: tuple[Path, ...],
+    run_id: str | None,
+    directory: Path,
+    workflow_file: Path | None,
+    output_format: str,
+) -> None:
+    """Categorise and cluster failures: from JUnit/TestNG RESULT_FILES, or of run RUN."""
+    registry = load_registry()
+    workflow = workflow_for(directory, workflow_file, registry)
+    services = bootstrap(workflow.root, registry=registry)
+    try:
+        if result_files:
+            parsers = [registry.get("parser", name)() for name in registry.names("parser")]
+            results = [r for path in result_files for r in _parse(path, parsers)]
+            report = triage(results, workflow.triage, store=services.store)
+        else:
+            record = services.store.get_run(run_id) if run_id else services.store.latest_run()
+            if record is None:
+                raise ConfigError(
+                    f"no run '{run_id}' recorded" if run_id else "no run recorded yet"
+                )
+            engine = Engine(workflow, services)
+            report = engine.triage_run(record.id)
+    finally:
+        services.close()
+    if output_format == "json":
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        print_report(report)
+
+
+def _parse(path: Path, parsers: list) -> list[TestResult]:
+    head = path.read_bytes()[:4096]
+    for parser in parsers:
+        if parser.sniff(head):
+            try:
+                return parser.parse(path, path.stem)
+            except ResultFileError as problem:
+                raise ConfigError(str(problem)) from None
+    raise ConfigError(f"{path}: not a result file orch can read (JUnit XML or testng-results.xml)")
+
+
+def print_report(report: TriageReport) -> None:
+    """Failures grouped by root cause, each with category, history, owner and suggestion."""
+    if not report.failures:
+        click.echo("no failures to triage")
+        return
+    for cluster in report.clusters:
+        click.secho(f"\n{first_line(cluster.representative, 160)}", bold=True)
+        for failure in cluster.failures:
+            owner = f" -> {safe(failure.assigned_to)}" if failure.assigned_to else ""
+            click.echo(
+                f"  {safe(failure.id)}: {safe(failure.category)} ({failure.defect_type}, "
+                f"{failure.history}){owner}"
+            )
+            if failure.suggestion:
+                click.echo(f"      {first_line(failure.suggestion, 160)}")
+    print_root_causes(report.clusters)
+
+
+COMMANDS = [triage_command]
