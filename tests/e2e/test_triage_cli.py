@@ -114,3 +114,18 @@ def test_a_bad_category_regex_is_a_config_error_with_its_path(tmp_path, orch):
         "orch.yaml: $.triage.categories[0].patterns[0]: not a valid regular expression"
         in done.stderr
     )
+
+
+def test_file_issues_into_the_inbox_once_per_run(tmp_path, orch):
+    write_files(tmp_path, PROJECT)
+    orch("run", ".")
+    dry = orch("triage", "--file-issues", "--dry-run", "--format", "json")
+    assert {f["action"] for f in json.loads(dry.stdout)["filed"]} == {"would create"}
+    filed = json.loads(orch("triage", "--file-issues", "--format", "json").stdout)["filed"]
+    assert sorted(f["action"] for f in filed) == ["created", "created"]
+    again = json.loads(orch("triage", "--file-issues", "--format", "json").stdout)["filed"]
+    assert {f["action"] for f in again} == {"unchanged"}
+    inbox = json.loads(orch("triage", "--inbox", "--format", "json").stdout)
+    assert len(inbox) == 2
+    db = next(i for i in inbox if "database_connection" in i["labels"])
+    assert db["assignee"] == "database-team" and db["comments"] == 0

@@ -12,7 +12,7 @@ from pathlib import Path
 from attrs import define
 
 from orch.core.plugins import Registry, load_registry
-from orch.ports import Executor, OrchError, Store, TestRunner, Vcs
+from orch.ports import Executor, IssueTracker, OrchError, Store, TestRunner, Vcs
 
 STATE_DIR_NAME = ".orch"
 
@@ -42,6 +42,11 @@ class Services:
             return self.vcs.head(self.vcs.root(path))
         except OrchError:
             return ""
+
+    def tracker(self, name: str = "inbox") -> IssueTracker:
+        """The issue tracker called ``name``; the local inbox lives in the state directory."""
+        cls = self.registry.get("tracker", name)
+        return cls(self.state_dir) if name == "inbox" else cls()
 
     def close(self) -> None:
         self.store.close()

@@ -296,6 +296,7 @@ class FailureHistory:
     occurrences: int
     runs: int
     issue: str = ""
+    filed_run: str = ""
 
 
 @frozen

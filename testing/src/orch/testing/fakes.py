@@ -14,8 +14,10 @@ from orch.ports import (
     ChangedFile,
     ConfigError,
     CoverageMap,
+    EnvironmentProblem,
     Failure,
     FailureHistory,
+    IssueDraft,
     NotARepository,
     Outcome,
     Progress,
@@ -23,6 +25,7 @@ from orch.ports import (
     RunningTest,
     RunRecord,
     TestResult,
+    TrackedIssue,
     UnknownRevision,
 )
 
@@ -378,10 +381,11 @@ class FakeStore:
         """What is known of each fingerprint."""
         return {f: self._fingerprints[f] for f in fingerprints if f in self._fingerprints}
 
-    def link_issue(self, fingerprint: str, issue: str) -> None:
-        """Remember the issue filed for a fingerprint."""
+    def link_issue(self, fingerprint: str, issue: str, run_id: str = "") -> None:
+        """Remember the issue filed for a fingerprint, and the run that filed it."""
         if fingerprint in self._fingerprints:
-            self._fingerprints[fingerprint] = evolve(self._fingerprints[fingerprint], issue=issue)
+            known = self._fingerprints[fingerprint]
+            self._fingerprints[fingerprint] = evolve(known, issue=issue, filed_run=run_id)
 
     def last_outcomes(self, app: str, commit: str) -> dict[str, Outcome]:
         """Final outcomes of the app's latest finished run at ``commit``."""
@@ -443,3 +447,49 @@ def _fake_result(path: Path, number: int, line: str, app: str) -> TestResult:
         return TestResult(app=app, nodeid=nodeid, outcome=Outcome(outcome), message=message)
     except ValueError as error:
         raise ResultFileError(path, f"line {number}: unknown outcome {outcome!r}") from error
+
+
+@define
+class FakeTracker:
+    """An in-memory IssueTracker; ``unreachable`` makes every call fail as a dead server would."""
+
+    PLUGIN_NAME: ClassVar[str] = "fake"
+
+    issues: dict[str, TrackedIssue] = field(factory=dict)
+    drafts: dict[str, IssueDraft] = field(factory=dict)
+    comments: dict[str, list[str]] = field(factory=dict)
+    unreachable: bool = False
+
+    def find(self, fingerprint: str) -> TrackedIssue | None:
+        """The newest issue filed for ``fingerprint``."""
+        self._reach()
+        found = [i for i in self.issues.values() if i.fingerprint == fingerprint]
+        return found[-1] if found else None
+
+    def create(self, draft: IssueDraft) -> TrackedIssue:
+        """File a new issue, keyed ``FAKE-<n>``."""
+        self._reach()
+        key = f"FAKE-{len(self.issues) + 1}"
+        self.issues[key] = TrackedIssue(key, f"fake:{key}", draft.fingerprint, False, draft.labels)
+        self.drafts[key] = draft
+        return self.issues[key]
+
+    def comment(self, issue: TrackedIssue, body: str) -> None:
+        """Add a comment."""
+        self._reach()
+        self.comments.setdefault(issue.key, []).append(body)
+
+    def reopen(self, issue: TrackedIssue, labels: Sequence[str] = ()) -> TrackedIssue:
+        """Open a closed issue and add labels."""
+        self._reach()
+        merged = tuple(dict.fromkeys((*issue.labels, *labels)))
+        self.issues[issue.key] = evolve(issue, closed=False, labels=merged)
+        return self.issues[issue.key]
+
+    def close_issue(self, key: str) -> None:
+        """Close an issue, as a person would once it is fixed."""
+        self.issues[key] = evolve(self.issues[key], closed=True)
+
+    def _reach(self) -> None:
+        if self.unreachable:
+            raise EnvironmentProblem("cannot reach fake tracker: connection refused")

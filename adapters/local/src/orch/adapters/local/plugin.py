@@ -1,8 +1,9 @@
-"""Entry point of the local adapter: registers LocalExecutor and SqliteStore with orch."""
+"""Entry point of the local adapter: registers LocalExecutor, SqliteStore and the InboxTracker."""
 
 from __future__ import annotations
 
 from orch.adapters.local.executor import LocalExecutor
+from orch.adapters.local.inbox import InboxTracker
 from orch.adapters.local.store import SqliteStore
 from orch.ports import hookimpl
 
@@ -17,3 +18,9 @@ def orch_register_executors() -> list[type]:
 def orch_register_stores() -> list[type]:
     """Provide the store that keeps runs in ``<state dir>/orch.db``."""
     return [SqliteStore]
+
+
+@hookimpl
+def orch_register_issue_trackers() -> list[type]:
+    """Provide the local inbox, the tracker used when no Jira or GitHub is configured."""
+    return [InboxTracker]

@@ -81,7 +81,7 @@ _FAILURE_SCHEMA = """
 CREATE TABLE fingerprints (
     fingerprint TEXT PRIMARY KEY, first_run TEXT NOT NULL, first_commit TEXT NOT NULL,
     last_run TEXT NOT NULL, last_commit TEXT NOT NULL, occurrences INTEGER NOT NULL,
-    runs INTEGER NOT NULL, issue TEXT NOT NULL DEFAULT ''
+    runs INTEGER NOT NULL, issue TEXT NOT NULL DEFAULT '', filed_run TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 CREATE TABLE failures (
     run_id TEXT NOT NULL, app TEXT NOT NULL, nodeid TEXT NOT NULL, fingerprint TEXT NOT NULL,
@@ -479,7 +479,7 @@ class SqliteStore:
                     continue
                 db.execute(
                     """
-                    INSERT INTO fingerprints VALUES (?1, ?2, ?3, ?2, ?3, 1, 1, '')
+                    INSERT INTO fingerprints VALUES (?1, ?2, ?3, ?2, ?3, 1, 1, '', '')
                     ON CONFLICT (fingerprint) DO UPDATE SET
                         occurrences = occurrences + 1,
                         runs = runs + (last_run != ?2),
@@ -502,11 +502,12 @@ class SqliteStore:
                 found[row[0]] = FailureHistory(*row)
         return found
 
-    def link_issue(self, fingerprint: str, issue: str) -> None:
-        """Remember the tracker issue filed for ``fingerprint``."""
+    def link_issue(self, fingerprint: str, issue: str, run_id: str = "") -> None:
+        """Remember the tracker issue filed for ``fingerprint`` (and the run that filed it)."""
         with self._write() as db:
             db.execute(
-                "UPDATE fingerprints SET issue = ? WHERE fingerprint = ?", (issue, fingerprint)
+                "UPDATE fingerprints SET issue = ?, filed_run = ? WHERE fingerprint = ?",
+                (issue, run_id, fingerprint),
             )
 
     def last_outcomes(self, app: str, commit: str) -> dict[str, Outcome]:

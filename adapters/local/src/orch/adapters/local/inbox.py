@@ -1,0 +1,145 @@
+"""The local inbox: an IssueTracker kept in ``.orch/inbox.db``, the default when no Jira or
+GitHub is configured, and shown by ``orch triage --inbox``."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from attrs import evolve, frozen
+
+from orch.ports import EnvironmentProblem, IssueDraft, TrackedIssue
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS issues (
+    number INTEGER PRIMARY KEY AUTOINCREMENT, fingerprint TEXT NOT NULL, title TEXT NOT NULL,
+    body TEXT NOT NULL, labels TEXT NOT NULL, assignee TEXT NOT NULL, closed INTEGER NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS issues_by_fingerprint ON issues (fingerprint);
+CREATE TABLE IF NOT EXISTS comments (
+    number INTEGER NOT NULL, body TEXT NOT NULL, created_at REAL NOT NULL
+);
+"""
+
+
+@frozen
+class InboxIssue:
+    """An issue of the inbox with everything it holds, for display."""
+
+    issue: TrackedIssue
+    title: str
+    body: str
+    assignee: str
+    comments: tuple[str, ...]
+
+
+class InboxTracker:
+    """Issues in a SQLite file under the state directory; keys are ``INBOX-<n>``."""
+
+    PLUGIN_NAME: ClassVar[str] = "inbox"
+
+    def __init__(self, state_dir: Path) -> None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.path = state_dir / "inbox.db"
+        self._lock = threading.Lock()
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as problem:
+            raise EnvironmentProblem(
+                f"{self.path}: not a usable inbox ({problem}); move it away and run again"
+            ) from None
+
+    def find(self, fingerprint: str) -> TrackedIssue | None:
+        """The newest issue filed for ``fingerprint``."""
+        row = self._db.execute(
+            "SELECT number, fingerprint, closed, labels FROM issues WHERE fingerprint = ? "
+            "ORDER BY number DESC LIMIT 1",
+            (fingerprint,),
+        ).fetchone()
+        return _tracked(*row) if row else None
+
+    def create(self, draft: IssueDraft) -> TrackedIssue:
+        """File a new issue."""
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO issues (fingerprint, title, body, labels, assignee, closed, "
+                "created_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
+                (
+                    draft.fingerprint,
+                    draft.title,
+                    draft.body,
+                    json.dumps(list(draft.labels)),
+                    draft.assignee,
+                    time.time(),
+                ),
+            )
+        number = cursor.lastrowid or 0
+        return _tracked(number, draft.fingerprint, 0, json.dumps(list(draft.labels)))
+
+    def comment(self, issue: TrackedIssue, body: str) -> None:
+        """Add a comment."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO comments VALUES (?, ?, ?)", (_number(issue), body, time.time())
+            )
+
+    def reopen(self, issue: TrackedIssue, labels: Sequence[str] = ()) -> TrackedIssue:
+        """Open a closed issue again and add ``labels``."""
+        merged = tuple(dict.fromkeys((*issue.labels, *labels)))
+        with self._lock:
+            self._db.execute(
+                "UPDATE issues SET closed = 0, labels = ? WHERE number = ?",
+                (json.dumps(list(merged)), _number(issue)),
+            )
+        return evolve(issue, closed=False, labels=merged)
+
+    def close_issue(self, key: str) -> None:
+        """Close an issue (what a person does once the root cause is fixed)."""
+        with self._lock:
+            self._db.execute("UPDATE issues SET closed = 1 WHERE number = ?", (_number_of(key),))
+
+    def issues(self) -> list[InboxIssue]:
+        """Every issue, newest first, with its comments."""
+        found = []
+        rows = self._db.execute(
+            "SELECT number, fingerprint, closed, labels, title, body, assignee FROM issues "
+            "ORDER BY number DESC"
+        ).fetchall()
+        for number, fingerprint, closed, labels, title, body, assignee in rows:
+            comments = self._db.execute(
+                "SELECT body FROM comments WHERE number = ? ORDER BY rowid", (number,)
+            ).fetchall()
+            found.append(
+                InboxIssue(
+                    _tracked(number, fingerprint, closed, labels),
+                    title,
+                    body,
+                    assignee,
+                    tuple(c for (c,) in comments),
+                )
+            )
+        return found
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+
+def _tracked(number: int, fingerprint: str, closed: int, labels: str) -> TrackedIssue:
+    key = f"INBOX-{number}"
+    return TrackedIssue(key, f"inbox:{key}", fingerprint, bool(closed), tuple(json.loads(labels)))
+
+
+def _number(issue: TrackedIssue) -> int:
+    return _number_of(issue.key)
+
+
+def _number_of(key: str) -> int:
+    return int(key.removeprefix("INBOX-"))

@@ -1,0 +1,33 @@
+"""The local inbox tracker: issues kept in .orch/inbox.db across processes."""
+
+from __future__ import annotations
+
+import pytest
+
+from orch.adapters.local.inbox import InboxTracker
+from orch.ports import EnvironmentProblem, IssueDraft, IssueTracker
+
+
+def test_the_inbox_files_finds_comments_reopens_and_persists(tmp_path):
+    inbox = InboxTracker(tmp_path)
+    assert isinstance(inbox, IssueTracker)
+    assert inbox.find("fp1") is None
+    issue = inbox.create(IssueDraft("[orch] db down", "body", "fp1", ("orch", "flaky"), "dba"))
+    assert issue.key == "INBOX-1" and inbox.find("fp1") == issue
+    inbox.comment(issue, "seen again")
+    inbox.close_issue(issue.key)
+    assert inbox.find("fp1").closed
+    reopened = inbox.reopen(inbox.find("fp1"), ("regression",))
+    assert not reopened.closed and reopened.labels == ("orch", "flaky", "regression")
+    inbox.close()
+
+    again = InboxTracker(tmp_path)
+    [item] = again.issues()
+    assert item.issue == reopened and item.assignee == "dba" and item.comments == ("seen again",)
+    again.close()
+
+
+def test_a_corrupt_inbox_is_an_environment_problem(tmp_path):
+    (tmp_path / "inbox.db").write_bytes(b"not sqlite at all" * 100)
+    with pytest.raises(EnvironmentProblem, match="inbox.db: not a usable inbox .*move it away"):
+        InboxTracker(tmp_path)

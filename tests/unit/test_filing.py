@@ -1,0 +1,63 @@
+"""Filing root causes: one issue per cluster, a comment per run, reopen, retry when unreachable."""
+
+from __future__ import annotations
+
+from orch.core.filing import file_issues
+from orch.core.triage import TriageSettings, triage
+from orch.ports import Outcome, RunRecord, TestResult
+from orch.testing.fakes import FakeStore, FakeTracker
+
+BOOM = "ConnectionRefusedError: [Errno 111] Connection refused"
+
+
+def run(store: FakeStore, run_id: str, outcome: Outcome = Outcome.FAILED):
+    store.create_run(RunRecord(run_id, "w", "c1", float(len(store.runs))))
+    results = [
+        TestResult("pay", f"tests/test_db.py::test_{n}", outcome, message=BOOM) for n in "ab"
+    ]
+    return triage(results, TriageSettings(), store=store, run_id=run_id, commit="c1")
+
+
+def test_one_issue_per_root_cause_then_at_most_one_comment_per_run():
+    store, tracker = FakeStore(), FakeTracker()
+    first = file_issues(run(store, "r1"), tracker, store, "r1", "c1")
+    assert [f.action for f in first] == ["created"]
+    [(key, draft)] = tracker.drafts.items()
+    assert draft.title.startswith("[orch] connection_refused: ConnectionRefusedError")
+    assert "tests/test_db.py::test_a" in draft.body and "environment_issue" in draft.labels
+    second = run(store, "r2")
+    assert [f.action for f in file_issues(second, tracker, store, "r2", "c1")] == ["commented"]
+    assert [f.action for f in file_issues(second, tracker, store, "r2", "c1")] == ["unchanged"]
+    file_issues(run(store, "r3"), tracker, store, "r3", "c1")
+    assert len(tracker.comments[key]) == 2 and len(tracker.issues) == 1
+    assert {f.history for f in second.failures} == {f"known, {key}"}
+
+
+def test_a_closed_issue_is_reopened_as_a_regression():
+    store, tracker = FakeStore(), FakeTracker()
+    [created] = file_issues(run(store, "r1"), tracker, store, "r1", "c1")
+    tracker.close_issue(created.issue)
+    [reopened] = file_issues(run(store, "r2"), tracker, store, "r2", "c1")
+    assert reopened.action == "reopened"
+    assert not tracker.issues[created.issue].closed
+    assert "regression" in tracker.issues[created.issue].labels
+
+
+def test_flaky_clusters_are_labelled_flaky_and_dry_run_files_nothing():
+    store, tracker = FakeStore(), FakeTracker()
+    report = run(store, "r1", Outcome.FLAKY)
+    [would] = file_issues(report, tracker, store, "r1", "c1", dry_run=True)
+    assert would.action == "would create" and tracker.issues == {}
+    file_issues(report, tracker, store, "r1", "c1")
+    [draft] = tracker.drafts.values()
+    assert "flaky" in draft.labels
+
+
+def test_an_unreachable_tracker_is_reported_and_filing_is_retried_next_run():
+    store, tracker = FakeStore(), FakeTracker(unreachable=True)
+    [failed] = file_issues(run(store, "r1"), tracker, store, "r1", "c1")
+    assert failed.action == "failed" and failed.detail.endswith("will retry next run")
+    assert "connection refused" in failed.detail
+    tracker.unreachable = False
+    [created] = file_issues(run(store, "r2"), tracker, store, "r2", "c1")
+    assert created.action == "created"
