@@ -31,6 +31,14 @@ WORKFLOW_OPTION = click.option(
     help="Workflow file (default: orch.yaml/.yml/.json in DIR; none: DIR is one pytest app).",
 )
 
+DIRECTORY_OPTION = click.option(
+    "-C",
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    help="Project directory (its workflow file and .orch/).",
+)
+
 _EXIT_CODES = {
     ConfigError: ExitCode.USAGE_ERROR,
     PluginError: ExitCode.USAGE_ERROR,

@@ -9,20 +9,14 @@ from pathlib import Path
 import click
 
 from orch.cli.display import status_line
-from orch.cli.main import FORMAT_OPTION, directory_argument
+from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, directory_argument
 from orch.cli.text import safe
 from orch.core import RunStatus, bootstrap, run_status
 
 
 @click.command("status")
 @click.argument("run_id", required=False, metavar="[RUN]")
-@click.option(
-    "-C",
-    "--directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    help="Project directory (where .orch/ is).",
-)
+@DIRECTORY_OPTION
 @click.option("--watch", is_flag=True, help="Refresh every second until the run ends.")
 @FORMAT_OPTION
 def status_command(run_id: str | None, directory: Path, watch: bool, output_format: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from orch.cli.main import FORMAT_OPTION, WORKFLOW_OPTION
+from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION
 from orch.cli.summary import print_root_causes
 from orch.cli.text import first_line, safe
 from orch.core import Engine, bootstrap, load_registry, workflow_for
@@ -21,13 +21,7 @@ from orch.ports import ConfigError, ResultFileError, TestResult
     "result_files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--run", "run_id", metavar="RUN", help="Triage a recorded run (default: the latest).")
-@click.option(
-    "-C",
-    "--directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    help="Project directory (workflow, .orch/).",
-)
+@DIRECTORY_OPTION
 @WORKFLOW_OPTION
 @click.option(
     "--file-issues", "file_issues_", is_flag=True, help="File or update one issue per root cause."

@@ -10,7 +10,6 @@ message, never from the request, so the token cannot leak into them.
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
@@ -22,6 +21,7 @@ from github import Auth, Github, GithubException
 from github.Issue import Issue
 from github.Repository import Repository
 from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, TrackedIssue
+from orch.ports.network import network_reason as reason_of
 
 T = TypeVar("T")
 
@@ -173,25 +173,5 @@ class GitHubTracker:
 
 
 def network_reason(error: BaseException) -> str:
-    """Why a request never got an answer, found by the exception types in its chain."""
-    for cause in _chain(error):
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cause, socket.gaierror):
-            return "unknown host"
-        if isinstance(cause, TimeoutError | requests.Timeout):
-            return f"no answer within {TIMEOUT} s"
-    return f"connection failed ({type(error).__name__})"
-
-
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    """The error and everything it wraps (causes, contexts, urllib3's ``reason``, first args)."""
-    seen: set[int] = set()
-    todo: list[object] = [error]
-    while todo:
-        item = todo.pop()
-        if not isinstance(item, BaseException) or id(item) in seen:
-            continue
-        seen.add(id(item))
-        yield item
-        todo += [item.__cause__, item.__context__, getattr(item, "reason", None), *item.args[:1]]
+    """Why a request never got an answer (see ``orch.ports.network``)."""
+    return reason_of(error, (requests.Timeout,), TIMEOUT)
