@@ -72,3 +72,14 @@ def test_nothing_failing_gives_an_empty_report():
     report = triage([TestResult("pay", "t", Outcome.PASSED)], TriageSettings())
     assert report.failures == () and report.clusters == ()
     assert report.as_json() == {"failures": [], "clusters": []}
+
+
+def test_a_flaky_failure_says_how_often_it_flaked_lately():
+    store = FakeStore()
+    for index, outcome in enumerate([Outcome.FLAKY, Outcome.PASSED, Outcome.PASSED, Outcome.FLAKY]):
+        store.create_run(RunRecord(f"r{index}", "w", "c", float(index)))
+        store.record(f"r{index}", Progress(finals=[TestResult("pay", "t", outcome)]))
+        store.update_run(f"r{index}", status="finished")
+    flaky = TestResult("pay", "t", Outcome.FLAKY, message="passed on attempt 2")
+    [failure] = triage([flaky], TriageSettings(), store=store).failures
+    assert failure.history == "flaky, 50% of recent runs"

@@ -99,12 +99,16 @@ def triage(
     clustered = [f for cluster in clusters for f in cluster.failures]
     known = store.failure_history([f.fingerprint for f in clustered]) if store else {}
     before = before or {}
+    flake_rates = _flake_rates(store, clustered)
     changed_set = set(changed)
     analysed = []
     for failure in clustered:
         history = known.get(failure.fingerprint)
         seen_before = history is not None and (not run_id or history.first_run != run_id)
         status = _history_status(failure, seen_before, before)
+        rate = flake_rates.get((failure.result.app, failure.result.nodeid))
+        if status == "flaky" and rate:
+            status = f"flaky, {rate:.0%} of recent runs"
         if history is not None and history.issue:
             status = f"{status}, {history.issue}"
         failure = evolve(failure, history=status, suggestion=_suggest(failure, changed_set))
@@ -128,6 +132,20 @@ def outcomes_at(store: Store, apps: Iterable[str], commit: str) -> dict[tuple[st
         for app in apps
         for nodeid, outcome in store.last_outcomes(app, commit).items()
     }
+
+
+def _flake_rates(
+    store: Store | None, failures: list[Failure], window: int = 20
+) -> dict[tuple[str, str], float]:
+    """(app, nodeid) -> share of the app's last ``window`` runs in which the test was flaky."""
+    if store is None:
+        return {}
+    rates = {}
+    for app in {f.result.app for f in failures if f.result.outcome is Outcome.FLAKY}:
+        for nodeid, (runs, _, flaky) in store.outcome_history(app, window).items():
+            if runs and flaky:
+                rates[(app, nodeid)] = flaky / runs
+    return rates
 
 
 def _history_status(
