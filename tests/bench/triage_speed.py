@@ -20,6 +20,7 @@ import sys
 import time
 import uuid
 
+from orch.core.categories import categorise
 from orch.core.clustering import TemplateMiner, cluster_failures, fingerprint, message_of, normalise
 from orch.core.traces import failure_from
 from orch.ports import Failure, Outcome, TestResult
@@ -329,12 +330,15 @@ def main(argv: list[str] | None = None) -> int:
     parse_rate = len(failures) / (time.perf_counter() - start)
     messages = [message_of(failure) for failure in failures]
 
-    cluster_rates, naive_rates = [], []
+    cluster_rates, naive_rates, both_rates = [], [], []
     clusters = []
     for _ in range(args.repeats):
         start = time.perf_counter()
         clusters = cluster_failures(failures)
         cluster_rates.append(len(failures) / (time.perf_counter() - start))
+        start = time.perf_counter()
+        cluster_failures([categorise(failure, ()) for failure in failures])
+        both_rates.append(len(failures) / (time.perf_counter() - start))
         start = time.perf_counter()
         naive(messages)
         naive_rates.append(len(messages) / (time.perf_counter() - start))
@@ -353,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     cluster_rate = statistics.median(cluster_rates)
+    both_rate = statistics.median(both_rates)
     naive_rate = statistics.median(naive_rates)
     print(f"failures:               {len(failures)} from {len(MESSAGES)} message templates")
     print(f"trace parsing:          {parse_rate:,.0f} failures/s (failure_from, not in the target)")
@@ -360,7 +365,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"naive regex loop:       {naive_rate:,.0f} failures/s ({len(CATEGORY_PATTERNS)} regexes)"
     )
+    print(f"categorised+clustered:  {both_rate:,.0f} failures/s (the issue's figure)")
     print(f"ratio clustering/naive: {cluster_rate / naive_rate:.2f}")
+    print(f"ratio both/naive:       {both_rate / naive_rate:.2f}")
     print(f"clusters:               {len(clusters)} (largest share {clusters[0].share:.3f})")
     print(
         f"miner templates:        {small[1]} after {small[0]:,} failures, {big[1]} after {big[0]:,}"
@@ -369,8 +376,11 @@ def main(argv: list[str] | None = None) -> int:
         f"peak RSS:               {peak_mb:,.0f} MB (includes the {len(failures):,} failures held)"
     )
     bounded = big[1] <= max(small[1] * 2, small[1] + 50)
-    ok = cluster_rate >= args.target and bounded
-    print("PASS" if ok else "FAIL", f"(target {args.target:,.0f} failures/s, bounded miner)")
+    ok = both_rate >= args.target and bounded
+    print(
+        "PASS" if ok else "FAIL",
+        f"(target {args.target:,.0f} failures/s categorised and clustered, bounded miner)",
+    )
     return 0 if ok else 1
 
 
