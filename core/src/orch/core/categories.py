@@ -339,10 +339,14 @@ class _Compiled:
     """A known cause ready to search: anchors, then patterns on the text and on it lowercased."""
 
     index: int
-    anchors: tuple[str, ...]
+    anchors: frozenset[str]
     names: tuple[re.Pattern[str], ...]
     exact: tuple[re.Pattern[str], ...]
     lowered: tuple[re.Pattern[str], ...]
+
+
+_ANCHORS = tuple(sorted({anchor for cause in KNOWLEDGE for anchor in cause.anchors}))
+"""Every anchor word once: each text is checked for each of them once, not once per cause."""
 
 
 @cache
@@ -351,7 +355,7 @@ def _knowledge(outcome: str) -> tuple[_Compiled, ...]:
     return tuple(
         _Compiled(
             index,
-            cause.anchors,
+            frozenset(cause.anchors),
             tuple(re.compile(rf"{name}\b") for name in cause.exceptions),
             tuple(re.compile(rf"{name}\b") for name in cause.exceptions)
             + tuple(re.compile(phrase) for phrase in cause.phrases),
@@ -365,9 +369,10 @@ def _knowledge(outcome: str) -> tuple[_Compiled, ...]:
 def _known_cause(outcome: str, kind: str, text: str) -> tuple[int, str] | None:
     """The cause whose evidence comes first in ``text`` (the earlier cause on a tie)."""
     lowered = text.lower()
+    present = {anchor for anchor in _ANCHORS if anchor in lowered}
     best: tuple[int, int, str] | None = None
     for cause in _knowledge(outcome):
-        if not any(anchor in lowered for anchor in cause.anchors):
+        if cause.anchors.isdisjoint(present):
             continue
         searches = [(p, text) for p in (cause.names if kind == "exception_type" else cause.exact)]
         if kind != "exception_type":
