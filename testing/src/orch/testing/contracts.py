@@ -23,6 +23,8 @@ from orch.ports import (
     CoverageMap,
     Executor,
     Failure,
+    IssueDraft,
+    IssueTracker,
     Outcome,
     Process,
     Progress,
@@ -980,3 +982,44 @@ def run_command(command: Command, timeout: float = 120) -> ShardExit:
         timeout=timeout,
     )
     return ShardExit(done.returncode, output_tail=(done.stdout + done.stderr)[-4000:])
+
+
+class IssueTrackerContract:
+    """What every IssueTracker must do; a subclass provides ``tracker`` (empty) and ``close``,
+    a callable closing an issue by key the way a person would in that tracker."""
+
+    def draft(self, fingerprint: str = "fp-1", labels: tuple[str, ...] = ("orch",)) -> IssueDraft:
+        return IssueDraft("[orch] db down", "ConnectionRefusedError", fingerprint, labels, "")
+
+    def test_an_unknown_fingerprint_finds_nothing(self, tracker: IssueTracker) -> None:
+        assert tracker.find("never-filed") is None
+
+    def test_a_created_issue_is_found_by_its_fingerprint(self, tracker: IssueTracker) -> None:
+        created = tracker.create(self.draft())
+        assert created.key and created.fingerprint == "fp-1" and not created.closed
+        found = tracker.find("fp-1")
+        assert found is not None and found.key == created.key and not found.closed
+        assert "orch" in found.labels
+
+    def test_fingerprints_keep_issues_apart(self, tracker: IssueTracker) -> None:
+        first = tracker.create(self.draft("fp-a"))
+        second = tracker.create(self.draft("fp-b"))
+        assert first.key != second.key
+        found = tracker.find("fp-b")
+        assert found is not None and found.key == second.key
+
+    def test_comments_land_on_an_open_issue(self, tracker: IssueTracker) -> None:
+        issue = tracker.create(self.draft())
+        tracker.comment(issue, "seen again in run r2")
+        found = tracker.find("fp-1")
+        assert found is not None and not found.closed
+
+    def test_a_closed_issue_is_reopened_with_labels(self, tracker: IssueTracker, close) -> None:
+        issue = tracker.create(self.draft())
+        close(issue.key)
+        closed = tracker.find("fp-1")
+        assert closed is not None and closed.closed
+        reopened = tracker.reopen(closed, ("regression",))
+        assert not reopened.closed and "regression" in reopened.labels
+        found = tracker.find("fp-1")
+        assert found is not None and not found.closed and "regression" in found.labels
