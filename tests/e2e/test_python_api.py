@@ -16,7 +16,8 @@ def test_engine_executes_a_two_app_workflow_and_reports_failures(tmp_path, monke
         tmp_path,
         {
             "apps/pay/tests/test_pay.py": (
-                "def test_ok():\n    pass\n\ndef test_bad():\n    assert 0\n"
+                "def test_ok():\n    pass\n\n"
+                "def test_bad():\n    print('checking the total')\n    assert 0\n"
             ),
             "apps/inv/tests/test_inv.py": "def test_inv():\n    pass\n",
         },
@@ -38,6 +39,7 @@ def test_engine_executes_a_two_app_workflow_and_reports_failures(tmp_path, monke
     assert failure.id == "pay::tests/test_pay.py::test_bad" and failure.result.attempt == 2
     assert failure.category == "assertion_failure" and failure.defect_type == "product_bug"
     assert failure.history == "new" and failure.cluster
+    assert "checking the total" in failure.logs
     assert failure.suggestion.startswith("look at tests/test_pay.py:")
     assert (tmp_path / "out" / "junit.xml").is_file()
     assert Path(tmp_path / ".orch" / ".gitignore").read_text().strip() == "*"

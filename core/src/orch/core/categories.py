@@ -397,7 +397,8 @@ def failure_texts(failure: Failure) -> dict[str, str]:
     """The bounded texts rules search: exception type, message, trace (the longrepr) and logs
     (the failure's logs, then the test's stderr and stdout)."""
     result = failure.result
-    logs = [bounded(t) for t in (failure.logs, result.stderr, result.stdout) if t]
+    sources = (failure.logs,) if failure.logs else (result.stderr, result.stdout)
+    logs = [bounded(t) for t in sources if t]
     return {
         "exception_type": failure.exception_type,
         "message": bounded(result.message),

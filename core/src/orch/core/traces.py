@@ -57,14 +57,16 @@ def parse_trace(text: object) -> tuple[tuple[Frame, ...], str]:
 
 
 def failure_from(result: TestResult, commit: str = "") -> Failure:
-    """A ``Failure`` for a failed result: type and frames read from its longrepr or message."""
+    """A ``Failure`` for a failed result: type and frames read from its longrepr or message;
+    its logs are what the test printed (stderr, then stdout)."""
     frames, exception_type = parse_trace(result.longrepr or result.message)
     if not frames and result.longrepr and result.message:
         frames, message_type = parse_trace(result.message)
         exception_type = exception_type or message_type
     if not exception_type and result.message:
         exception_type = parse_trace(result.message)[1]
-    return Failure(result=result, exception_type=exception_type, frames=frames, commit=commit)
+    logs = "\n".join(text for text in (result.stderr, result.stdout) if text)
+    return Failure(result, exception_type, frames, logs=logs, commit=commit)
 
 
 def _as_text(text: object) -> str:
