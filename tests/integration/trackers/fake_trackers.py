@@ -10,12 +10,16 @@ import base64
 import json
 import re
 import threading
+import traceback
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from attrs import define, field
+
+from orch.ports import IssueDraft
 
 JIRA_USER, JIRA_TOKEN = "qa-bot", "jira-s3cret-token-5f1e"
 GITHUB_TOKEN = "ghp_s3cretGitHubToken0123456789"
@@ -249,3 +253,18 @@ class FakeGitHub:
             and wanted <= {label["name"] for label in issue["labels"]}
         ]
         return sorted(hits, key=lambda i: i["number"], reverse=query.get("direction") == ["desc"])
+
+
+DRAFT = IssueDraft(
+    title="payment-service: refund fails with KeyError",
+    body="3 tests fail the same way.",
+    fingerprint="a1b2c3d4",
+    labels=("orch", "database_connection"),
+    assignee="payments-lead",
+)
+"""The issue draft the tracker tests file."""
+
+
+def everything_said(error: BaseException, caplog: pytest.LogCaptureFixture) -> str:
+    """All an error shows a user: its traceback, its repr and the logs around it."""
+    return "".join(traceback.format_exception(error)) + repr(error) + caplog.text

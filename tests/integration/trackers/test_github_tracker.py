@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import logging
-import traceback
 
 import pytest
-from fake_trackers import GITHUB_TOKEN, FakeGitHub
+from fake_trackers import DRAFT, GITHUB_TOKEN, FakeGitHub, everything_said
 
 from orch.adapters.github import GitHubTracker
-from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, IssueTracker, TrackedIssue
-
-DRAFT = IssueDraft(
-    title="payment-service: refund fails with KeyError",
-    body="3 tests fail the same way.",
-    fingerprint="a1b2c3d4",
-    labels=("orch", "database_connection"),
-    assignee="payments-lead",
-)
-
-
-def _everything_said(error: BaseException, caplog: pytest.LogCaptureFixture) -> str:
-    return "".join(traceback.format_exception(error)) + repr(error) + caplog.text
+from orch.ports import ConfigError, EnvironmentProblem, IssueTracker, TrackedIssue
 
 
 def test_create_then_find_by_fingerprint_files_no_duplicate(fake_github: FakeGitHub) -> None:
@@ -75,7 +62,7 @@ def test_every_request_authenticates_and_the_token_never_shows(
     with pytest.raises(EnvironmentProblem) as missing:
         tracker.comment(TrackedIssue("99", "", "x"), "hello")
     assert "HTTP 404" in str(missing.value)
-    assert GITHUB_TOKEN not in _everything_said(missing.value, caplog)
+    assert GITHUB_TOKEN not in everything_said(missing.value, caplog)
     assert GITHUB_TOKEN not in repr(tracker)
 
 
@@ -88,7 +75,7 @@ def test_wrong_token_is_one_line_naming_the_variable_not_the_value(
         GitHubTracker().find("a1b2c3d4")
     url = fake_github.server.url
     assert str(raised.value) == f"github at {url}: HTTP 401 (check ORCH_GITHUB_TOKEN)"
-    said = _everything_said(raised.value, caplog)
+    said = everything_said(raised.value, caplog)
     assert "ghp_wrongTokenValue77" not in said and GITHUB_TOKEN not in said
 
 
@@ -120,7 +107,7 @@ def test_an_unreachable_server_says_connection_refused(
     with pytest.raises(EnvironmentProblem) as raised:
         GitHubTracker().create(DRAFT)
     assert str(raised.value) == f"cannot reach {closed_port}: connection refused"
-    assert GITHUB_TOKEN not in _everything_said(raised.value, caplog)
+    assert GITHUB_TOKEN not in everything_said(raised.value, caplog)
 
 
 def test_the_plugin_registers_the_tracker_through_the_entry_point() -> None:

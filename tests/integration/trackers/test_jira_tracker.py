@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import logging
-import traceback
 
 import pytest
-from fake_trackers import JIRA_TOKEN, FakeJira
+from fake_trackers import DRAFT, JIRA_TOKEN, FakeJira, everything_said
 
 from orch.adapters.jira import JiraTracker
-from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, IssueTracker, TrackedIssue
-
-DRAFT = IssueDraft(
-    title="payment-service: refund fails with KeyError",
-    body="3 tests fail the same way.",
-    fingerprint="a1b2c3d4",
-    labels=("orch", "database_connection"),
-    assignee="payments-lead",
-)
-
-
-def _everything_said(error: BaseException, caplog: pytest.LogCaptureFixture) -> str:
-    return "".join(traceback.format_exception(error)) + repr(error) + caplog.text
+from orch.ports import ConfigError, EnvironmentProblem, IssueTracker, TrackedIssue
 
 
 def test_create_then_find_by_fingerprint_files_no_duplicate(fake_jira: FakeJira) -> None:
@@ -77,7 +64,7 @@ def test_every_request_authenticates_and_the_token_never_shows(
     with pytest.raises(EnvironmentProblem) as missing:
         tracker.comment(TrackedIssue("SHOP-99", "", "x"), "hello")
     assert "HTTP 404" in str(missing.value)
-    assert JIRA_TOKEN not in _everything_said(missing.value, caplog)
+    assert JIRA_TOKEN not in everything_said(missing.value, caplog)
     assert JIRA_TOKEN not in repr(tracker)
 
 
@@ -92,7 +79,7 @@ def test_wrong_token_is_one_line_naming_the_variable_not_the_value(
     assert str(raised.value) == (
         f"jira at {url}: HTTP 401 (check ORCH_JIRA_USER and ORCH_JIRA_TOKEN)"
     )
-    said = _everything_said(raised.value, caplog)
+    said = everything_said(raised.value, caplog)
     assert "wrong-token-value-77" not in said and JIRA_TOKEN not in said
 
 
@@ -118,7 +105,7 @@ def test_an_unreachable_server_says_connection_refused(
     with pytest.raises(EnvironmentProblem) as raised:
         JiraTracker().create(DRAFT)
     assert str(raised.value) == f"cannot reach {closed_port}: connection refused"
-    assert JIRA_TOKEN not in _everything_said(raised.value, caplog)
+    assert JIRA_TOKEN not in everything_said(raised.value, caplog)
 
 
 def test_the_plugin_registers_the_tracker_through_the_entry_point() -> None:
