@@ -53,7 +53,7 @@ def change_set(
         resolved = base or vcs.default_base(repository)
         bases.append(resolved)
         roots = sorted(
-            ((_relative(app.path, repository), app.name) for app in apps),
+            ((relative_prefix(app.path, repository), app.name) for app in apps),
             key=lambda pair: -len(pair[0]),
         )
         places.update({name: (repository, prefix) for prefix, name in roots})
@@ -76,7 +76,8 @@ def change_set(
     )
 
 
-def _relative(path: Path, repository: Path) -> str:
+def relative_prefix(path: Path, repository: Path) -> str:
+    """``path`` under ``repository`` as a path prefix: ``apps/pay/``, or "" for the top itself."""
     relative = os.path.relpath(path.resolve(), repository.resolve()).replace(os.sep, "/")
     return "" if relative == "." else relative + "/"
 

@@ -3,20 +3,26 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from attrs import evolve
 
 from orch.core.bootstrap import Services, bootstrap
-from orch.core.changes import change_set
+from orch.core.changes import change_set, relative_prefix
 from orch.core.reports import write_json_report, write_junit_xml
 from orch.core.run import RunObserver, RunResult, RunSession
 from orch.core.selection import Selection, Selector
-from orch.core.triage import TriageReport, outcomes_at, triage
+from orch.core.triage import TRIAGED, TriageReport, outcomes_at, triage
 from orch.core.workflow import Workflow
-from orch.ports import ConfigError, MissingHistory, NotARepository, OrchError, Outcome
+from orch.ports import (
+    ConfigError,
+    MissingHistory,
+    NotARepository,
+    OrchError,
+    Outcome,
+    TestResult,
+)
 
 
 class Engine:
@@ -79,59 +85,54 @@ class Engine:
             store=services.store,
             state_dir=services.state_dir,
             observer=observer,
-            commit=services.commit_of(self.workflow.root),
+            commit=commit,
             spec=spec,
             selection=selection,
             coverage_stale=self._stale_files() if record_coverage else None,
         )
         result = session.execute(resume=resume)
-        result = evolve(result, triage=self.triage(result, selection, before))
+        report = self._triage(result.results, result.run_id, commit, before, selection)
+        result = evolve(result, triage=report)
         if junit_xml is not None:
             write_junit_xml(result, junit_xml)
         if json_report is not None:
             write_json_report(result, json_report, services.store.get_run(result.run_id))
         return result
 
-    def triage(
-        self,
-        result: RunResult,
-        selection: Selection | None = None,
-        before: dict[tuple[str, str], Outcome] | None = None,
-    ) -> TriageReport:
-        """Triage a run's failures: categories, root causes, history, suggestions, owners.
-
-        The change under test (for "likely caused by your change") is the selection's, or the
-        working tree against HEAD; ``before`` are the outcomes of the previous run of this
-        commit, so a test that passed there makes its failure a regression.
-        """
-        root = self.workflow.root
-        owner_paths = {app.name: _prefix(app.path, root) for app in self.workflow.applications}
-        return triage(
-            result.results,
-            self.workflow.triage,
-            store=self.services.store,
-            run_id=result.run_id,
-            commit=self.services.commit_of(root),
-            before=before,
-            changed=self._change_for_triage(selection),
-            owner_paths=owner_paths,
-        )
-
     def triage_run(self, run_id: str) -> TriageReport:
         """Triage a recorded run again (``orch triage --run``): its history is not counted twice."""
         record = self.services.store.get_run(run_id)
         if record is None:
             raise ConfigError(f"no run '{run_id}' recorded")
-        results = tuple(self.services.store.final_results(run_id))
+        results = self.services.store.final_results(run_id)
+        return self._triage(results, run_id, record.commit)
+
+    def _triage(
+        self,
+        results: Sequence[TestResult],
+        run_id: str,
+        commit: str,
+        before: dict[tuple[str, str], Outcome] | None = None,
+        selection: Selection | None = None,
+    ) -> TriageReport:
+        """Triage a run's failures: categories, root causes, history, suggestions, owners.
+
+        The change under test (for "likely caused by your change") is the selection's, or the
+        working tree against HEAD, asked of the Vcs only when something failed; ``before`` are
+        the outcomes of the previous run of this commit, so a test that passed there makes its
+        failure a regression.
+        """
+        failing = any(result.outcome in TRIAGED for result in results)
         return triage(
             results,
             self.workflow.triage,
             store=self.services.store,
             run_id=run_id,
-            commit=record.commit,
-            changed=self._change_for_triage(None),
+            commit=commit,
+            before=before,
+            changed=self._change_for_triage(selection) if failing else [],
             owner_paths={
-                app.name: _prefix(app.path, self.workflow.root)
+                app.name: relative_prefix(app.path, self.workflow.root)
                 for app in self.workflow.applications
             },
         )
@@ -158,9 +159,3 @@ class Engine:
         except OrchError as problem:
             raise ConfigError(f"--record-coverage needs a git repository: {problem}") from None
         return {app: tuple(change.path for change in files) for app, files in dirty.apps.items()}
-
-
-def _prefix(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` as a CODEOWNERS prefix (``apps/pay/``; "" for root itself)."""
-    relative = os.path.relpath(path.resolve(), root.resolve()).replace(os.sep, "/")
-    return "" if relative == "." else relative + "/"
