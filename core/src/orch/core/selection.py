@@ -192,6 +192,7 @@ class _AppSelector:
         self.reasons = _Reasons()
         self.problems: list[str] = []
         self._graph: ImportGraph | None = None
+        self._outcomes: dict[str, tuple[int, int, int]] | None = None
         self._index: TestIndex | None = None
         self._tests: dict[str, list[str]] = {}
 
@@ -348,7 +349,7 @@ class _AppSelector:
     def _by_history(self, changed: list[ChangedFile]) -> None:
         if "history" not in self.settings.strategies or not changed:
             return
-        history = self.selector.store.outcome_history(self.app.name)
+        history = self._history()
         failing = {n: h for n, h in history.items() if h[1]}
         if not failing:
             return
@@ -388,7 +389,7 @@ class _AppSelector:
 
     def _result(self) -> AppSelection:
         durations = self.selector.store.durations(self.app.name)
-        history = self.selector.store.outcome_history(self.app.name)
+        history = self._history()
         critical = self._critical(set(self.reasons.files.values()))
         tests = []
         for nodeid, reasons in self.reasons.by_test.items():
@@ -446,6 +447,12 @@ class _AppSelector:
         return AppSelection(self.app.name, (), False, (reason,), 0, tuple(self.problems))
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _history(self) -> dict[str, tuple[int, int, int]]:
+        """The app's recent outcome history, read from the store once per selection."""
+        if self._outcomes is None:
+            self._outcomes = self.selector.store.outcome_history(self.app.name)
+        return self._outcomes
 
     def _import_graph(self) -> ImportGraph:
         if self._graph is None:
