@@ -27,7 +27,7 @@ from orch.core.knowledge import (
     TIMEOUT_HINT,
     TO_INVESTIGATE,
 )
-from orch.core.plugins import suggestion
+from orch.core.plugins import unknown
 from orch.ports import ConfigError, Failure, Outcome
 
 BOUND = 64 * 1024
@@ -181,10 +181,7 @@ def _rule_problems(raw: Any, at: str) -> list[tuple[str, str]]:
     problems = []
     for key in raw:
         if key not in _RULE_KEYS:
-            valid = ", ".join(_RULE_KEYS)
-            problems.append(
-                (f"{at}.{key}", f"unknown key{suggestion(str(key), _RULE_KEYS)} (valid: {valid})")
-            )
+            problems.append((f"{at}.{key}", unknown("key", key, _RULE_KEYS, "valid", named=False)))
     if not isinstance(raw.get("name"), str) or not raw.get("name"):
         problems.append((f"{at}.name", "required: the category's name, a non-empty string"))
     for key in ("path", "hint", *_REGEX_KEYS):
@@ -207,20 +204,12 @@ def _rule_problems(raw: Any, at: str) -> list[tuple[str, str]]:
         for index, outcome in enumerate(outcomes):
             if outcome not in _OUTCOMES:
                 problems.append(
-                    (
-                        f"{at}.outcomes[{index}]",
-                        f"unknown outcome {outcome!r}{suggestion(str(outcome), _OUTCOMES)} "
-                        f"(valid: {', '.join(_OUTCOMES)})",
-                    )
+                    (f"{at}.outcomes[{index}]", unknown("outcome", outcome, _OUTCOMES, "valid"))
                 )
     defect = raw.get("defect_type", TO_INVESTIGATE)
     if defect not in DEFECT_TYPES:
         problems.append(
-            (
-                f"{at}.defect_type",
-                f"unknown defect type {defect!r}{suggestion(str(defect), DEFECT_TYPES)} "
-                f"(valid: {', '.join(DEFECT_TYPES)})",
-            )
+            (f"{at}.defect_type", unknown("defect type", defect, DEFECT_TYPES, "valid"))
         )
     return problems
 
@@ -281,11 +270,7 @@ def _allure_problems(raw: Any, at: str) -> list[tuple[str, str]]:
     for key in raw:
         if key not in _ALLURE_KEYS:
             problems.append(
-                (
-                    f"{at}.{key}",
-                    f"unknown key{suggestion(str(key), _ALLURE_KEYS)} "
-                    f"(valid: {', '.join(_ALLURE_KEYS)})",
-                )
+                (f"{at}.{key}", unknown("key", key, _ALLURE_KEYS, "valid", named=False))
             )
     if not isinstance(raw.get("name"), str) or not raw.get("name"):
         problems.append((f"{at}.name", "required: the category's name, a non-empty string"))
@@ -301,8 +286,7 @@ def _allure_problems(raw: Any, at: str) -> list[tuple[str, str]]:
                 problems.append(
                     (
                         f"{at}.matchedStatuses[{index}]",
-                        f"unknown status {status!r}{suggestion(str(status), _ALLURE_STATUSES)} "
-                        f"(valid: {', '.join(_ALLURE_STATUSES)})",
+                        unknown("status", status, _ALLURE_STATUSES, "valid"),
                     )
                 )
     if "flaky" in raw and not isinstance(raw["flaky"], bool):

@@ -24,7 +24,7 @@ from cattrs.errors import (
 )
 
 from orch.core.categories import rules_from_allure, rules_from_config
-from orch.core.plugins import Registry, suggestion, unknown_name
+from orch.core.plugins import Registry, unknown
 from orch.core.routing import Routing, load_codeowners, parse_codeowners
 from orch.core.triage import TriageSettings
 from orch.core.workflow import Workflow, find_workflow_file, pytest_directory
@@ -125,7 +125,7 @@ def _make_converter(registry: Registry) -> cattrs.Converter:
         ((name, raw),) = value.items()
         available = registry.names("runner")
         if name not in available:
-            raise _Problem(unknown_name("runner", name, available))
+            raise _Problem(unknown("runner", name, available))
         cls = registry.get("runner", name)
         try:
             settings = converter.structure(raw or {}, cls.Settings)
@@ -227,10 +227,7 @@ def _explain(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
     elif isinstance(exc, ForbiddenExtraKeysError):
         known = [field.name for field in attrs.fields(exc.cl)]
         for key in sorted(exc.extra_fields):
-            yield (
-                _join(path, key),
-                f"unknown key{suggestion(key, known)} (valid: {', '.join(known)})",
-            )
+            yield _join(path, key), unknown("key", key, known, "valid", named=False)
     elif isinstance(exc, _Nested):
         yield from _explain(exc.error, _join(path, exc.key))
     elif isinstance(exc, _Problem):
@@ -255,22 +252,10 @@ def _join(path: str, key: object) -> str:
 def _select_problems(select: _SelectSpec, where: str) -> list[tuple[str, str]]:
     problems = []
     if select.strategy not in STRATEGIES:
-        problems.append(
-            (
-                f"{where}.strategy",
-                f"unknown strategy '{select.strategy}'"
-                f"{suggestion(select.strategy, STRATEGIES)} (available: {', '.join(STRATEGIES)})",
-            )
-        )
+        problems.append((f"{where}.strategy", unknown("strategy", select.strategy, STRATEGIES)))
     for index, name in enumerate(select.strategies or ()):
         if name not in ANALYSES:
-            problems.append(
-                (
-                    f"{where}.strategies[{index}]",
-                    f"unknown analysis '{name}'"
-                    f"{suggestion(name, ANALYSES)} (available: {', '.join(ANALYSES)})",
-                )
-            )
+            problems.append((f"{where}.strategies[{index}]", unknown("analysis", name, ANALYSES)))
     for index, rule in enumerate(select.mapping_rules):
         try:
             re.compile(rule.source)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.metadata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from importlib.metadata import EntryPoint
 
 import pluggy
@@ -54,17 +54,26 @@ class Registry:
         try:
             return self._by_kind[kind][name].cls
         except KeyError:
-            raise PluginError(unknown_name(kind, name, self.names(kind))) from None
+            raise PluginError(unknown(kind, name, self.names(kind))) from None
 
     def infos(self) -> list[PluginInfo]:
         """Every registered adapter, sorted by kind then name."""
         return [info for kind in KINDS for _, info in sorted(self._by_kind[kind].items())]
 
 
-def unknown_name(kind: str, name: str, available: list[str]) -> str:
-    """The message for a misspelled adapter name: closest match first, then what exists."""
+def unknown(
+    what: str,
+    given: object,
+    choices: Sequence[str],
+    listed: str = "available",
+    named: bool = True,
+) -> str:
+    """The message for a misspelled name, closest match first, then what exists:
+    ``unknown runner 'pytst'; did you mean 'pytest'? (available: command, pytest)``;
+    ``named=False`` leaves the name out (a key, already shown in its JSON path)."""
+    shown = (f" '{given}'" if isinstance(given, str) else f" {given!r}") if named else ""
     return (
-        f"unknown {kind} '{name}'{suggestion(name, available)} (available: {', '.join(available)})"
+        f"unknown {what}{shown}{suggestion(str(given), choices)} ({listed}: {', '.join(choices)})"
     )
 
 
