@@ -1,4 +1,4 @@
-"""Saying why a request to a service never got an answer, for adapters that talk HTTP.
+"""Errors of services reached over HTTP, said in one line: for adapters that talk to them.
 
 Found by the exception types in the error's chain, never by matching message texts (which may
 carry URLs with credentials and change between library versions).
@@ -7,7 +7,12 @@ carry URLs with credentials and change between library versions).
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from orch.ports.errors import EnvironmentProblem
+
+T = TypeVar("T")
 
 
 def network_reason(
@@ -35,3 +40,28 @@ def exception_chain(error: BaseException) -> Iterator[BaseException]:
         seen.add(id(item))
         yield item
         todo += [item.__cause__, item.__context__, getattr(item, "reason", None), *item.args[:1]]
+
+
+def call_service(
+    action: Callable[[], T],
+    *,
+    service: str,
+    url: str,
+    http_error: type[BaseException],
+    describe: Callable[[Any], str],
+    network_error: type[BaseException],
+    timeouts: tuple[type[BaseException], ...],
+    seconds: float,
+) -> T:
+    """Run one request of a client library; its HTTP and network errors become one
+    ``EnvironmentProblem`` line without secrets (the library's error, which may carry headers,
+    is not chained): ``jira at https://host: HTTP 401 (...)``, ``cannot reach URL: connection
+    refused``."""
+    problem: str | None = None
+    try:
+        return action()
+    except http_error as error:
+        problem = f"{service} at {url}: {describe(error)}"
+    except network_error as error:
+        problem = f"cannot reach {url}: {network_reason(error, timeouts, seconds)}"
+    raise EnvironmentProblem(problem) from None

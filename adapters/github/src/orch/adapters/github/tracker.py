@@ -10,8 +10,7 @@ message, never from the request, so the token cannot leak into them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import ClassVar, TypeVar
 
@@ -20,8 +19,8 @@ import requests
 from github import Auth, Github, GithubException
 from github.Issue import Issue
 from github.Repository import Repository
-from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, TrackedIssue
-from orch.ports.network import network_reason as reason_of
+from orch.ports import ConfigError, IssueDraft, TrackedIssue
+from orch.ports.network import call_service
 
 T = TypeVar("T")
 
@@ -144,21 +143,16 @@ class GitHubTracker:
         )
 
     def _call(self, action: Callable[[], T]) -> T:
-        with self._translated_errors():
-            return action()
-
-    @contextmanager
-    def _translated_errors(self) -> Iterator[None]:
-        """Library and network errors as one line without secrets; the cause is not chained."""
-        problem: str | None = None
-        try:
-            yield
-        except GithubException as error:
-            problem = f"github at {self.api_url}: {self._http_problem(error)}"
-        except requests.RequestException as error:
-            problem = f"cannot reach {self.api_url}: {network_reason(error)}"
-        if problem is not None:
-            raise EnvironmentProblem(problem) from None
+        return call_service(
+            action,
+            service="github",
+            url=self.api_url,
+            http_error=GithubException,
+            describe=self._http_problem,
+            network_error=requests.RequestException,
+            timeouts=(requests.Timeout,),
+            seconds=TIMEOUT,
+        )
 
     def _http_problem(self, error: GithubException) -> str:
         status = error.status
@@ -170,8 +164,3 @@ class GitHubTracker:
             return f"HTTP 404 (no repository {self.repo}, or ORCH_GITHUB_TOKEN cannot see it)"
         message = error.data.get("message") if isinstance(error.data, dict) else None
         return f"HTTP {status}: {str(message or 'no details')[:200]}"
-
-
-def network_reason(error: BaseException) -> str:
-    """Why a request never got an answer (see ``orch.ports.network``)."""
-    return reason_of(error, (requests.Timeout,), TIMEOUT)

@@ -10,8 +10,7 @@ library's ``JIRAError`` text includes the request headers (and so the Authorizat
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any, ClassVar, TypeVar
 
@@ -19,7 +18,7 @@ import requests
 
 from jira import JIRA, JIRAError
 from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, TrackedIssue
-from orch.ports.network import network_reason as reason_of
+from orch.ports.network import call_service
 
 T = TypeVar("T")
 
@@ -171,21 +170,16 @@ class JiraTracker:
         )
 
     def _call(self, action: Callable[[], T]) -> T:
-        with self._translated_errors():
-            return action()
-
-    @contextmanager
-    def _translated_errors(self) -> Iterator[None]:
-        """Library and network errors as one line without secrets; the cause is not chained."""
-        problem: str | None = None
-        try:
-            yield
-        except JIRAError as error:
-            problem = f"jira at {self.url}: {_http_problem(error.status_code, error.text)}"
-        except requests.RequestException as error:
-            problem = f"cannot reach {self.url}: {network_reason(error)}"
-        if problem is not None:
-            raise EnvironmentProblem(problem) from None
+        return call_service(
+            action,
+            service="jira",
+            url=self.url,
+            http_error=JIRAError,
+            describe=lambda error: _http_problem(error.status_code, error.text),
+            network_error=requests.RequestException,
+            timeouts=(requests.Timeout,),
+            seconds=TIMEOUT,
+        )
 
 
 def _http_problem(status: int | None, text: str | None) -> str:
@@ -193,11 +187,6 @@ def _http_problem(status: int | None, text: str | None) -> str:
         return f"HTTP {status} (check ORCH_JIRA_USER and ORCH_JIRA_TOKEN)"
     detail = (text or "").strip().splitlines()[0][:200] if (text or "").strip() else "no details"
     return f"HTTP {status}: {detail}" if status is not None else detail
-
-
-def network_reason(error: BaseException) -> str:
-    """Why a request never got an answer (see ``orch.ports.network``)."""
-    return reason_of(error, (requests.Timeout,), TIMEOUT)
 
 
 def _category(status: dict[str, Any]) -> str:
