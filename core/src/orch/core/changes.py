@@ -29,10 +29,6 @@ class ChangeSet:
     def of(self, app: str) -> tuple[ChangedFile, ...]:
         return self.apps.get(app, ())
 
-    @property
-    def describe_head(self) -> str:
-        return self.head or "the working tree"
-
 
 def change_set(
     workflow: Workflow, vcs: Vcs, base: str | None = None, head: str | None = None

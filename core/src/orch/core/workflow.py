@@ -74,14 +74,12 @@ class Workflow:
         return self
 
 
-def pytest_directory(directory: Path, settings: object = None) -> Workflow:
+def pytest_directory(directory: Path) -> Workflow:
     """The workflow of ``orch run DIR`` without a workflow file: DIR is one pytest application."""
     directory = directory.resolve()
     if not directory.is_dir():
         raise ConfigError(f"{directory}: no such directory")
-    app = Application(
-        name=directory.name or "app", path=directory, runner="pytest", settings=settings
-    )
+    app = Application(name=directory.name or "app", path=directory, runner="pytest")
     routing = Routing(owners=tuple(load_codeowners(directory)))
     return Workflow(applications=(app,), root=directory, triage=TriageSettings(routing=routing))
 
