@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -247,3 +248,20 @@ def test_a_state_dir_that_cannot_be_created_is_an_environment_problem(tmp_path: 
     (tmp_path / "file").write_text("")
     with pytest.raises(EnvironmentProblem, match="ORCH_HOME"):
         SqliteStore(tmp_path / "file" / ".orch")
+
+
+def test_opening_waits_while_another_process_holds_a_new_database(tmp_path: Path) -> None:
+    """Opening the store while another connection holds the database waits for it, rather than
+    failing with "database is locked" (the busy case SQLite itself waits for)."""
+    holder = sqlite3.connect(tmp_path / "orch.db", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("CREATE TABLE busy (x)")
+    releaser = threading.Timer(0.5, lambda: holder.execute("COMMIT"))
+    releaser.start()
+    try:
+        store = SqliteStore(tmp_path)
+    finally:
+        releaser.join()
+        holder.close()
+    assert store.latest_run() is None
+    store.close()

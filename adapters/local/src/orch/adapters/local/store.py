@@ -10,8 +10,9 @@ import json
 import sqlite3
 import sys
 import threading
+import time
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -185,6 +186,28 @@ def _result(row: tuple[Any, ...]) -> TestResult:
     )
 
 
+OPEN_SECONDS = 30.0
+"""How long opening waits for another process that holds the database (creating it, or
+recovering the write-ahead log after a killed run)."""
+
+
+def _while_busy(action: Callable[[], None]) -> None:
+    """Run ``action``, retrying while SQLite answers SQLITE_BUSY without waiting itself (it
+    does so for a journal-mode change and for WAL recovery, whatever the busy timeout)."""
+    deadline = time.monotonic() + OPEN_SECONDS
+    pause = 0.01
+    while True:
+        try:
+            action()
+            return
+        except sqlite3.OperationalError as error:
+            busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
 class SqliteStore:
     """The Store of orch runs in SQLite; one instance per process, safe to share between threads."""
 
@@ -201,15 +224,19 @@ class SqliteStore:
         except sqlite3.DatabaseError as error:
             raise self._unreadable(error) from error
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
+            _while_busy(self._open)
         except sqlite3.DatabaseError as error:
             self._db.close()
             raise self._unreadable(error) from error
         except BaseException:
             self._db.close()
             raise
+
+    def _open(self) -> None:
+        if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
 
     def _unreadable(self, error: sqlite3.DatabaseError) -> Exception:
         """What to raise when SQLite cannot use the file: EnvironmentProblem if it is broken."""
