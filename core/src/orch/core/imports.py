@@ -31,7 +31,7 @@ from typing import Any
 from attrs import define, field, frozen
 
 from orch.core.cachefile import read_cache, write_cache
-from orch.core.pytests import is_test_file, read_pytest_config
+from orch.core.pytests import is_conftest, is_test_file, read_pytest_config
 
 Record = tuple[int, str, tuple[str, ...]]
 """One import as read: (relative level, module, imported names; ``()`` for ``import module``)."""
@@ -123,7 +123,7 @@ class ImportGraph:
         files = frozenset(entries)
         patterns = config.python_files
         tests = [path for path in files if is_test_file(path, patterns)]
-        conftests = [path for path in files if _is_conftest(path)]
+        conftests = [path for path in files if is_conftest(path)]
         packages = {path[:-12] for path in files if path.endswith("/__init__.py")}
         if "__init__.py" in files:
             packages.add("")
@@ -226,12 +226,8 @@ def _governed(files: Iterable[str], directory: str, patterns: tuple[str, ...]) -
     return sorted(
         path
         for path in files
-        if path.startswith(prefix) and (is_test_file(path, patterns) or _is_conftest(path))
+        if path.startswith(prefix) and (is_test_file(path, patterns) or is_conftest(path))
     )
-
-
-def _is_conftest(path: str) -> bool:
-    return path.endswith("conftest.py") and (len(path) == 11 or path[-12] == "/")
 
 
 def _walk(root: Path) -> dict[str, tuple[int, int]]:
@@ -519,7 +515,7 @@ def _pytest_edges(
             in_package = in_package and directory in packages
             if in_package:
                 loaded.append(f"{directory}/__init__.py" if directory else "__init__.py")
-            if directory in conftest_dirs and not (directory == own and _is_conftest(path)):
+            if directory in conftest_dirs and not (directory == own and is_conftest(path)):
                 loaded.append(f"{directory}/conftest.py" if directory else "conftest.py")
             if not directory:
                 break

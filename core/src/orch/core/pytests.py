@@ -127,6 +127,22 @@ def is_test_file(path: str, patterns: Sequence[str] = DEFAULT_FILES) -> bool:
     return bool(names and names.match(name)) or bool(paths and paths.match(f"/{path}"))
 
 
+def is_conftest(path: str) -> bool:
+    """Whether the app-relative ``path`` is a ``conftest.py``, which pytest loads as a plugin for
+    every test beneath its directory."""
+    return path == "conftest.py" or path.endswith("/conftest.py")
+
+
+_FIXTURE = re.compile(r"^[ \t]*@(?:[\w.]+\.)?fixture\b", re.M)
+
+
+def defines_fixtures(text: str) -> bool:
+    """Whether module source ``text`` declares a pytest fixture (``@pytest.fixture`` or
+    ``@fixture``): the coverage of a fixture is attributed to whichever test ran it first, so it
+    cannot tell which tests a changed fixture reaches."""
+    return _FIXTURE.search(text) is not None
+
+
 @functools.lru_cache(maxsize=16)
 def _file_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, ...]:
     """``python_files`` as two regexes, over file names and over paths (pytest's fnmatch_ex)."""

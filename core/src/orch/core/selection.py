@@ -20,7 +20,7 @@ from attrs import define, field, frozen
 from orch.core.changes import ChangeSet
 from orch.core.coverage_impact import covered_tests
 from orch.core.imports import ImportGraph
-from orch.core.pytests import is_test_file
+from orch.core.pytests import defines_fixtures, is_conftest, is_test_file
 from orch.core.spans import spans
 from orch.core.test_index import TestIndex
 from orch.core.workflow import Workflow
@@ -315,13 +315,18 @@ class _AppSelector:
         """Select by recorded coverage; return the files it cannot answer for."""
         vcs = self.selector.vcs
         assert vcs is not None, "a change set exists, so a Vcs does"
-        outcome = covered_tests(
-            self.app,
-            [c for c in changed if not self._is_test(c.path)],
-            self.selector.store,
-            vcs,
-            self.changes,
-        )
+        answerable = []
+        for change in changed:
+            if self._is_test(change.path):
+                continue
+            if is_conftest(change.path) or self._defines_fixtures(change.path):
+                self.problems.append(
+                    f"{change.path} defines fixtures, whose coverage belongs to whichever test "
+                    "ran them first: selected every test using it"
+                )
+                continue
+            answerable.append(change)
+        outcome = covered_tests(self.app, answerable, self.selector.store, vcs, self.changes)
         self.problems.extend(outcome.notes)
         for nodeid, reasons in outcome.tests.items():
             for text in reasons:
@@ -477,6 +482,14 @@ class _AppSelector:
 
     def _is_test(self, path: str) -> bool:
         return is_test_file(path, self._import_graph().test_patterns)
+
+    def _defines_fixtures(self, path: str) -> bool:
+        try:
+            return defines_fixtures(
+                (self.app.path / path).read_text(encoding="utf-8", errors="replace")
+            )
+        except OSError:
+            return False
 
     def _suite_size(self) -> int:
         files = self._all_test_files()

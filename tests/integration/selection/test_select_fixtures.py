@@ -1,0 +1,91 @@
+"""A changed fixture selects the tests using it, whatever the coverage map says (issue 7, item 1).
+
+Coverage of a session fixture belongs to whichever test ran it first, so a map recorded before
+the change names one test; the others that use the fixture must be selected too.
+"""
+
+from __future__ import annotations
+
+import json
+
+from select_repo import ids, reasons
+
+SESSION_FIXTURE = {
+    "tests/conftest.py": """
+        import pytest
+
+
+        @pytest.fixture
+        def eur():
+            return "EUR"
+
+
+        @pytest.fixture(scope="session")
+        def settings():
+            return {"limit": 100}
+    """,
+    "tests/test_aaa_settings.py": """
+        def test_settings_exist(settings):
+            assert "limit" in settings
+    """,
+    "tests/test_limits.py": """
+        def test_limit_is_reasonable(settings):
+            assert settings["limit"] <= 1000
+    """,
+}
+
+
+def test_a_changed_session_fixture_selects_every_test_beneath_its_conftest(repo):
+    repo.write(SESSION_FIXTURE)
+    base = repo.commit("session fixture")
+    recorded = repo.orch("run", ".", "--record-coverage")
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    repo.edit("tests/conftest.py", '"limit": 100', '"limit": 5000')
+
+    selection = repo.select("--base", base)
+    assert "tests/test_limits.py::test_limit_is_reasonable" in ids(selection)
+    assert reasons(selection)["tests/test_limits.py::test_limit_is_reasonable"] == [
+        "uses tests/conftest.py, which changed"
+    ]
+    assert selection["total"] == selection["apps"]["shop"]["suite"]
+    assert not any(r.startswith("covers") for rs in reasons(selection).values() for r in rs)
+
+    done = repo.orch("run", ".", "--select", "changed", "--base", base, "--format", "json")
+    report = json.loads(done.stdout)
+    assert done.returncode == 1
+    failed = {t["nodeid"] for t in report["tests"] if t["outcome"] == "failed"}
+    assert failed == {"tests/test_limits.py::test_limit_is_reasonable"}
+
+
+def test_a_changed_fixture_in_a_helper_module_is_not_answered_by_coverage(repo):
+    repo.write(
+        {
+            "tests/plugin_settings.py": """
+                import pytest
+
+
+                @pytest.fixture(scope="session")
+                def settings():
+                    return {"limit": 100}
+            """,
+            "tests/conftest.py": """
+                import pytest
+
+                pytest_plugins = ["tests.plugin_settings"]
+
+
+                @pytest.fixture
+                def eur():
+                    return "EUR"
+            """,
+            "tests/test_aaa_settings.py": SESSION_FIXTURE["tests/test_aaa_settings.py"],
+            "tests/test_limits.py": SESSION_FIXTURE["tests/test_limits.py"],
+        }
+    )
+    base = repo.commit("fixture in a plugin module")
+    recorded = repo.orch("run", ".", "--record-coverage")
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    repo.edit("tests/plugin_settings.py", '"limit": 100', '"limit": 5000')
+    selection = repo.select("--base", base)
+    assert "tests/test_limits.py::test_limit_is_reasonable" in ids(selection)
+    assert any("defines fixtures" in note for note in selection["apps"]["shop"]["problems"])
