@@ -64,17 +64,22 @@ def select_command(
 
 def print_selection(selection: Selection) -> None:
     """The selection for people: per application what runs and why, tests by risk."""
-    if selection.base:
-        click.echo(f"changes from {selection.base[:12]} to {selection.head or 'the working tree'}")
+    bases = {chosen.base for chosen in selection.apps.values()}
+    if selection.base or len(bases) == 1 and "" not in bases:
+        base = selection.base or bases.pop()
+        click.echo(f"changes from {base[:12]} to {selection.head or 'the working tree'}")
     for name, chosen in selection.apps.items():
         if chosen.whole_app:
-            what = f"all {len(chosen.tests)} tests" if chosen.tests else "the whole application"
+            what = f"all {tests(chosen.count)}" if chosen.tests else "the whole application"
         elif chosen.tests:
-            what = f"{len(chosen.tests)} of {chosen.suite} tests"
+            what = f"{chosen.count} of {tests(chosen.suite)}"
         else:
             what = "nothing"
         why = f" ({safe(chosen.reasons[0])})" if chosen.reasons else ""
         click.secho(f"{safe(name)}: {what}{why}", bold=True)
+        if chosen.base and not selection.base:
+            head = selection.head or "the working tree"
+            click.echo(f"  changes from {safe(chosen.base[:12])} to {safe(head)}")
         for problem in chosen.problems:
             click.echo(f"  note: {safe(problem)}")
         if chosen.whole_app:
@@ -85,7 +90,12 @@ def print_selection(selection: Selection) -> None:
                 click.echo(f"          {safe(reason)}")
     if selection.outside:
         click.echo(f"in no application: {', '.join(safe(p) for p in selection.outside)}")
-    click.echo(f"{sum(len(a.tests) for a in selection.apps.values())} tests selected")
+    click.echo(f"{tests(selection.count)} selected")
+
+
+def tests(count: int) -> str:
+    """``1 test``, ``2 tests``."""
+    return f"{count} test" if count == 1 else f"{count} tests"
 
 
 COMMANDS = [select_command]

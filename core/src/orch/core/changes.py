@@ -7,6 +7,7 @@ files in no application are kept too, so ``orch select`` can say they select not
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from attrs import evolve, field, frozen
@@ -25,9 +26,17 @@ class ChangeSet:
     outside: tuple[str, ...] = ()
     places: dict[str, tuple[Path, str]] = field(factory=dict, hash=False)
     """Per application: its repository root and its path prefix inside it ("" at the top)."""
+    bases: dict[str, str] = field(factory=dict, hash=False)
+    """Per application: the base its own repository was compared from (``base`` is the one
+    they share, "" when repositories differ)."""
 
     def of(self, app: str) -> tuple[ChangedFile, ...]:
+        """The changed files of ``app``, relative to its folder."""
         return self.apps.get(app, ())
+
+    def base_of(self, app: str) -> str:
+        """The base ``app``'s repository was compared from."""
+        return self.bases.get(app, self.base)
 
 
 def change_set(
@@ -43,11 +52,11 @@ def change_set(
         repositories.setdefault(vcs.root(app.path), []).append(app)
     by_app: dict[str, list[ChangedFile]] = {app.name: [] for app in workflow.applications}
     outside: list[str] = []
-    bases = []
+    bases: dict[str, str] = {}
     places = {}
     for repository, apps in repositories.items():
         resolved = base or vcs.default_base(repository)
-        bases.append(resolved)
+        bases.update((app.name, resolved) for app in apps)
         roots = sorted(
             ((relative_prefix(app.path, repository), app.name) for app in apps),
             key=lambda pair: -len(pair[0]),
@@ -64,11 +73,12 @@ def change_set(
                 old = old[len(prefix) :] if old.startswith(prefix) else "../" + old
             by_app[name].append(evolve(change, path=change.path[len(prefix) :], old_path=old))
     return ChangeSet(
-        base=", ".join(dict.fromkeys(bases)),
+        base=_shared(bases.values()),
         head=head,
         apps={name: tuple(files) for name, files in by_app.items()},
         outside=tuple(outside),
         places=places,
+        bases=bases,
     )
 
 
@@ -76,6 +86,12 @@ def relative_prefix(path: Path, repository: Path) -> str:
     """``path`` under ``repository`` as a path prefix: ``apps/pay/``, or "" for the top itself."""
     relative = os.path.relpath(path.resolve(), repository.resolve()).replace(os.sep, "/")
     return "" if relative == "." else relative + "/"
+
+
+def _shared(bases: Iterable[str]) -> str:
+    """The base every repository was compared from, or "" when they differ."""
+    distinct = set(bases)
+    return distinct.pop() if len(distinct) == 1 else ""
 
 
 def _owner(path: str, roots: list[tuple[str, str]]) -> tuple[str, str] | None:

@@ -37,11 +37,12 @@ def covered_tests(
             notes=("no coverage map recorded (orch run --record-coverage): used the import graph",)
         )
     repository, prefix = changes.places[app.name]
+    base = changes.base_of(app.name)
     short = recorded.commit[:12]
     drifted = set(recorded.stale)
-    if recorded.commit != changes.base:
+    if recorded.commit != base:
         try:
-            since = vcs.changed_files(repository, recorded.commit, changes.base)
+            since = vcs.changed_files(repository, recorded.commit, base)
         except OrchError as problem:
             return CoverageAnswer(
                 notes=(
@@ -63,10 +64,10 @@ def covered_tests(
         if not executed:
             notes.append(f"no test ran {path} when coverage was recorded: used the import graph")
             continue
-        old = vcs.show(repository, changes.base, prefix + path)
+        old = vcs.show(repository, base, prefix + path)
         found = spans(old) if old is not None else None
         if found is None:
-            notes.append(f"{path} at {changes.base[:12]} could not be read: used the import graph")
+            notes.append(f"{path} at {base[:12]} could not be read: used the import graph")
             continue
         reached = _reached(path, change, found, executed)
         if reached is None:

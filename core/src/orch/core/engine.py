@@ -75,7 +75,8 @@ class Engine:
         records which lines each test runs, for coverage-based selection later.
         """
         services = self.services
-        commit = services.commit_of(self.workflow.root)
+        app_commits = self._app_commits()
+        commit = run_commit(app_commits)
         apps = [app.name for app in self.workflow.applications]
         before = outcomes_at(services.store, apps, commit) if commit else {}
         session = RunSession(
@@ -89,6 +90,7 @@ class Engine:
             spec=spec,
             selection=selection,
             coverage_stale=self._stale_files() if record_coverage else None,
+            app_commits=app_commits,
         )
         result = session.execute(resume=resume)
         report = self._triage(result.results, result.run_id, commit, before, selection)
@@ -98,6 +100,23 @@ class Engine:
         if json_report is not None:
             write_json_report(result, json_report, services.store.get_run(result.run_id))
         return result
+
+    def _app_commits(self) -> dict[str, str]:
+        """Each application's HEAD in its own repository ("" outside version control)."""
+        vcs = self.services.vcs
+        if vcs is None:
+            return {}
+        heads: dict[Path, str] = {}
+        commits = {}
+        for app in self.workflow.applications:
+            try:
+                repository = vcs.root(app.path)
+                if repository not in heads:
+                    heads[repository] = vcs.head(repository)
+            except OrchError:
+                continue
+            commits[app.name] = heads[repository]
+        return commits
 
     def triage_run(self, run_id: str) -> TriageReport:
         """Triage a recorded run again (``orch triage --run``): its history is not counted twice."""
@@ -159,3 +178,10 @@ class Engine:
         except OrchError as problem:
             raise ConfigError(f"--record-coverage needs a git repository: {problem}") from None
         return {app: tuple(change.path for change in files) for app, files in dirty.apps.items()}
+
+
+def run_commit(app_commits: dict[str, str]) -> str:
+    """The commit a run is recorded under: the one its applications share, or theirs joined
+    with ``+`` (sorted) when they live in repositories of their own, so that the same state of
+    every repository is the same run commit."""
+    return "+".join(sorted({commit for commit in app_commits.values() if commit}))

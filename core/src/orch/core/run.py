@@ -135,10 +135,13 @@ class RunSession:
         poll_seconds: float = POLL_SECONDS,
         selection: Selection | None = None,
         coverage_stale: dict[str, tuple[str, ...]] | None = None,
+        app_commits: dict[str, str] | None = None,
     ) -> None:
         """``selection`` narrows each application to its selected tests, in risk order;
         ``coverage_stale`` (files that differ from the commit, per app) turns on recording of
-        per-test coverage, saved to the store when the run ends."""
+        per-test coverage, saved to the store when the run ends, under each application's own
+        commit (``app_commits``, default ``commit``): applications may live in their own
+        repositories."""
         self.workflow = workflow
         self.runners = runners
         self.executor = executor
@@ -151,6 +154,7 @@ class RunSession:
         self.poll_seconds = poll_seconds
         self.selection = selection
         self.coverage_stale = coverage_stale
+        self.app_commits = app_commits or {}
         self.coverage: dict[str, dict[str, dict[str, tuple[int, ...]]]] = {}
         self.queue: list[tuple[int, int, Shard]] = []
         self.sequence = itertools.count()
@@ -224,7 +228,7 @@ class RunSession:
         self.store.update_run(run_id, status="running", pid=os.getpid(), ended_at=None)
 
     def _plan(self, resuming: bool) -> None:
-        apps = self.workflow.applications
+        apps = [app for app in self.workflow.applications if not self._untouched(app)]
         workers = self.workflow.execution.workers
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(apps)))) as pool:
             found = list(pool.map(self._discover, apps))
@@ -264,6 +268,10 @@ class RunSession:
                     )
         self.planned += len(self.finals)
         self._batch.planned = self.planned
+
+    def _untouched(self, app: Application) -> bool:
+        """Whether the selection gave ``app`` nothing to run: it is not even discovered."""
+        return self.selection is not None and self.selection.wanted(app.name) == {}
 
     def _selected(self, app: Application, tests: list[TestCase]) -> list[TestCase]:
         """The tests of ``app`` the selection chose, highest risk first."""
@@ -525,7 +533,7 @@ class RunSession:
             self.store.save_coverage(
                 CoverageMap(
                     app=app,
-                    commit=self.commit,
+                    commit=self.app_commits.get(app, self.commit),
                     lines=lines,
                     stale=self.coverage_stale.get(app, ()),
                     recorded_at=time.time(),

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from attrs import define, field, frozen
+from attrs import define, evolve, field, frozen
 
 from orch.core.changes import ChangeSet
 from orch.core.coverage_impact import covered_tests
@@ -79,7 +79,12 @@ class AppSelection:
     whole_app: bool = False
     reasons: tuple[str, ...] = ()
     suite: int = 0
+    """How many tests the application has, each recorded case of a parametrised test counted."""
     problems: tuple[str, ...] = ()
+    count: int = 0
+    """How many tests the selection runs, counted as ``suite`` is (not the ids listed)."""
+    base: str = ""
+    """The commit (or ref) this application's repository was compared from."""
 
 
 @frozen
@@ -96,6 +101,11 @@ class Selection:
         """Every selected test, highest risk first (the order a run dispatches them in)."""
         every = [test for app in self.apps.values() for test in app.tests]
         return sorted(every, key=lambda t: (-t.score, t.app, t.nodeid))
+
+    @property
+    def count(self) -> int:
+        """How many tests the selection runs (parametrised cases counted one by one)."""
+        return sum(app.count for app in self.apps.values())
 
     def wanted(self, app: str) -> dict[str, float] | None:
         """Selected nodeids of ``app`` with their scores; None when the whole app runs."""
@@ -115,11 +125,12 @@ class Selection:
                 {"id": t.nodeid, "app": t.app, "reasons": list(t.reasons), "score": t.score}
                 for t in self.tests
             ],
-            "total": sum(len(app.tests) for app in self.apps.values()),
+            "total": self.count,
             "apps": {
                 name: {
-                    "selected": len(app.tests),
+                    "selected": app.count,
                     "suite": app.suite,
+                    "base": app.base,
                     "whole_app": app.whole_app,
                     "reasons": list(app.reasons),
                     "problems": list(app.problems),
@@ -166,7 +177,9 @@ class Selector:
         for app in self.workflow.applications:
             if apps and app.name not in apps:
                 continue
-            chosen[app.name] = _AppSelector(self, app, changes).select()
+            chosen[app.name] = evolve(
+                _AppSelector(self, app, changes).select(), base=changes.base_of(app.name)
+            )
         return Selection(changes.base, changes.head, chosen, changes.outside)
 
     def everything(self, reason: str, apps: Sequence[str] = ()) -> Selection:
@@ -415,11 +428,20 @@ class _AppSelector:
                 )
             )
         tests.sort(key=lambda t: (-t.score, t.nodeid))
-        suite = self._suite_size()
+        cases = _Cases(durations)
+        suite = self._suite_size(cases)
         if self._index is not None:
             self._index.save()
         why = () if tests else ("the change reaches no test of this application",)
-        return AppSelection(self.app.name, tuple(tests), False, why, suite, tuple(self.problems))
+        return AppSelection(
+            self.app.name,
+            tuple(tests),
+            False,
+            why,
+            suite,
+            tuple(self.problems),
+            count=cases.of(t.nodeid for t in tests),
+        )
 
     def whole(self, reason: str) -> AppSelection:
         """Every test of the application, each with ``reason``."""
@@ -444,9 +466,7 @@ class _AppSelector:
             for nodeid in self._tests_in(test_file):
                 self.reasons.add(nodeid, test_file, "whole-app", f"whole application: {reason}")
         selection = self._result()
-        return AppSelection(
-            self.app.name, selection.tests, True, (reason,), selection.suite, selection.problems
-        )
+        return evolve(selection, whole_app=True, reasons=(reason,))
 
     def _nothing(self, reason: str) -> AppSelection:
         return AppSelection(self.app.name, (), False, (reason,), 0, tuple(self.problems))
@@ -491,12 +511,12 @@ class _AppSelector:
         except OSError:
             return False
 
-    def _suite_size(self) -> int:
+    def _suite_size(self, cases: _Cases) -> int:
         files = self._all_test_files()
         missing = [f for f in files if f not in self._tests]
         if missing:
             self._find_tests(missing)
-        return sum(len(self._tests.get(f, [])) for f in files)
+        return cases.of(nodeid for f in files for nodeid in self._tests.get(f, []))
 
     def _ignored(self, change: ChangedFile) -> bool:
         return _matches(change.path, self.settings.ignore)
@@ -520,6 +540,31 @@ def risk_score(kinds: Iterable[str], history: tuple[int, int, int] | None, secon
     flaky_rate = flaky / runs if runs else 0.0
     speed = 1.0 / (1.0 + seconds)
     return round(base + 3.0 * failure_rate + 1.0 * flaky_rate + speed, 3)
+
+
+class _Cases:
+    """Counts tests as pytest runs them: a parametrised function listed once counts each of its
+    cases that a run recorded (one when none was), and a case whose function is listed too
+    counts once."""
+
+    def __init__(self, recorded: Iterable[str]) -> None:
+        self.per_function: dict[str, int] = {}
+        for nodeid in recorded:
+            function, bracket, _ = nodeid.partition("[")
+            if bracket:
+                self.per_function[function] = self.per_function.get(function, 0) + 1
+
+    def of(self, nodeids: Iterable[str]) -> int:
+        """How many tests running ``nodeids`` runs."""
+        listed = set(nodeids)
+        total = 0
+        for nodeid in listed:
+            function, bracket, _ = nodeid.partition("[")
+            if not bracket:
+                total += self.per_function.get(nodeid, 1)
+            elif function not in listed:
+                total += 1
+        return total
 
 
 def _duration(durations: dict[str, float], nodeid: str) -> float:
