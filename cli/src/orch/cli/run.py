@@ -67,6 +67,7 @@ def run_command(
     base: str | None,
     head: str | None,
     apps: tuple[str, ...],
+    strict: bool,
     dry_run: bool,
     record_coverage: bool,
     output_format: str,
@@ -103,7 +104,9 @@ def run_command(
     try:
         engine = Engine(workflow, services)
         wanted = options["select"] == "changed" or dry_run
-        selection = engine.select(options["base"], options["head"]) if wanted else None
+        selection = (
+            engine.select(options["base"], options["head"], strict=strict) if wanted else None
+        )
         if dry_run:
             assert selection is not None
             if output_format == "json":

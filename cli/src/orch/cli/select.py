@@ -15,7 +15,13 @@ REASONS_SHOWN = 3
 
 
 def change_options(command):
-    """--base/--head/--app, shared by ``orch select`` and ``orch run --select changed``."""
+    """--base/--head/--app/--strict, shared by ``orch select`` and ``orch run --select
+    changed``."""
+    command = click.option(
+        "--strict",
+        is_flag=True,
+        help="A changed file that no application claims is an error (exit 2), for CI.",
+    )(command)
     command = click.option(
         "--app", "apps", multiple=True, metavar="NAME", help="Only this application (repeatable)."
     )(command)
@@ -43,6 +49,7 @@ def select_command(
     base: str | None,
     head: str | None,
     apps: tuple[str, ...],
+    strict: bool,
     output_format: str,
 ) -> None:
     """List the tests the change from --base to --head can break, and why.
@@ -53,7 +60,7 @@ def select_command(
     workflow = workflow_for(directory, workflow_file, registry)
     services = bootstrap(workflow.root, registry=registry)
     try:
-        selection = Engine(workflow, services).select(base, head, apps)
+        selection = Engine(workflow, services).select(base, head, apps, strict=strict)
     finally:
         services.close()
     if output_format == "json":

@@ -7,6 +7,7 @@ files in no application are kept too, so ``orch select`` can say they select not
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -40,12 +41,18 @@ class ChangeSet:
 
 
 def change_set(
-    workflow: Workflow, vcs: Vcs, base: str | None = None, head: str | None = None
+    workflow: Workflow,
+    vcs: Vcs,
+    base: str | None = None,
+    head: str | None = None,
+    claims: dict[str, tuple[Path, ...]] | None = None,
 ) -> ChangeSet:
     """Ask the Vcs what changed and sort the files into applications.
 
     ``base`` defaults to the merge-base of HEAD with the default branch; ``head`` of None means
-    the working tree, with staged, unstaged and untracked files.
+    the working tree, with staged, unstaged and untracked files. ``claims`` are directories
+    outside an application's folder that belong to it too (a shared library its tests import):
+    a file there is a change of every application claiming it, as ``../libs/...``.
     """
     repositories: dict[Path, list[Application]] = {}
     for app in workflow.applications:
@@ -62,16 +69,28 @@ def change_set(
             key=lambda pair: -len(pair[0]),
         )
         places.update({name: (repository, prefix) for prefix, name in roots})
+        claimed = [
+            (relative_prefix(directory, repository), app.name)
+            for app in apps
+            for directory in (claims or {}).get(app.name, ())
+            if directory.resolve().is_relative_to(repository.resolve())
+        ]
         for change in vcs.changed_files(repository, resolved, head):
             owner = _owner(change.path, roots)
-            if owner is None:
+            names = [owner[1]] if owner else []
+            names += [n for p, n in claimed if change.path.startswith(p) and n not in names]
+            if not names:
                 outside.append(change.path)
-                continue
-            prefix, name = owner
-            old = change.old_path
-            if old is not None:
-                old = old[len(prefix) :] if old.startswith(prefix) else "../" + old
-            by_app[name].append(evolve(change, path=change.path[len(prefix) :], old_path=old))
+            for name in names:
+                prefix = places[name][1]
+                old = change.old_path
+                by_app[name].append(
+                    evolve(
+                        change,
+                        path=_from_app(change.path, prefix),
+                        old_path=None if old is None else _from_app(old, prefix),
+                    )
+                )
     return ChangeSet(
         base=_shared(bases.values()),
         head=head,
@@ -86,6 +105,13 @@ def relative_prefix(path: Path, repository: Path) -> str:
     """``path`` under ``repository`` as a path prefix: ``apps/pay/``, or "" for the top itself."""
     relative = os.path.relpath(path.resolve(), repository.resolve()).replace(os.sep, "/")
     return "" if relative == "." else relative + "/"
+
+
+def _from_app(path: str, prefix: str) -> str:
+    """The repository path ``path`` as seen from the app at ``prefix`` (``../libs/x.py``)."""
+    if path.startswith(prefix):
+        return path[len(prefix) :]
+    return posixpath.relpath(path, prefix.rstrip("/") or ".")
 
 
 def _shared(bases: Iterable[str]) -> str:

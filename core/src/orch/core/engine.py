@@ -33,12 +33,17 @@ class Engine:
         self.services = services or bootstrap(workflow.root)
 
     def select(
-        self, base: str | None = None, head: str | None = None, apps: Sequence[str] = ()
+        self,
+        base: str | None = None,
+        head: str | None = None,
+        apps: Sequence[str] = (),
+        strict: bool = False,
     ) -> Selection:
         """The tests the change from ``base`` to ``head`` (default: the working tree) can break.
 
         Without version control, or when the base is missing from a shallow clone, everything
         is selected and each application says why: selecting too much is safe, too little not.
+        ``strict`` makes a changed file that no application claims a ConfigError (for CI).
         """
         for name in apps:
             self.workflow.app(name)
@@ -53,9 +58,16 @@ class Engine:
         if vcs is None:
             return selector.everything("no version-control adapter is installed", apps)
         try:
-            changes = change_set(self.workflow, vcs, base, head)
+            changes = change_set(self.workflow, vcs, base, head, claims=selector.claims())
         except (NotARepository, MissingHistory) as problem:
             return selector.everything(f"{problem}; selected every test", apps)
+        if strict and changes.outside:
+            shown = ", ".join(changes.outside[:5]) + (", ..." if len(changes.outside) > 5 else "")
+            raise ConfigError(
+                f"--strict: {len(changes.outside)} changed file(s) in no application ({shown}); "
+                "add their folder to an application's path or pytest pythonpath, "
+                "or run without --strict"
+            )
         return selector.select(changes, apps)
 
     def execute(

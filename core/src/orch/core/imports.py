@@ -23,6 +23,7 @@ import os
 import re
 import time
 import tokenize
+import tomllib
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from pathlib import Path
@@ -110,6 +111,9 @@ class ImportGraph:
         root = Path(os.path.abspath(app_root))
         config = read_pytest_config(root)
         stats = _walk(root)
+        outside = [_relative_to(directory, root) for directory in outside_roots(root)]
+        for prefix in outside:
+            stats.update(_walk(root / prefix, f"{prefix}/"))
         cache = _load_cache(cache_file, root) if cache_file is not None else None
         old_entries: dict[str, Any] = cache["entries"] if cache else {}
         entries = {}
@@ -122,12 +126,13 @@ class ImportGraph:
             entries[path] = entry
         files = frozenset(entries)
         patterns = config.python_files
-        tests = [path for path in files if is_test_file(path, patterns)]
-        conftests = [path for path in files if is_conftest(path)]
+        inside = [path for path in files if not path.startswith("../")]
+        tests = [path for path in inside if is_test_file(path, patterns)]
+        conftests = [path for path in inside if is_conftest(path)]
         packages = {path[:-12] for path in files if path.endswith("/__init__.py")}
         if "__init__.py" in files:
             packages.add("")
-        roots = _source_roots(root, files, packages, config.pythonpath, tests + conftests)
+        roots = _source_roots(root, files, packages, config.pythonpath, outside, tests + conftests)
         same_layout = cache is not None and cache["roots"] == roots and files == set(old_entries)
         records = {path: entry[2] for path, entry in entries.items()}
         imports = _resolve_all(
@@ -230,10 +235,61 @@ def _governed(files: Iterable[str], directory: str, patterns: tuple[str, ...]) -
     )
 
 
-def _walk(root: Path) -> dict[str, tuple[int, int]]:
-    """(size, mtime_ns) of every ``.py`` file, skipping hidden, virtualenv and build directories."""
+def outside_roots(app_root: Path) -> tuple[Path, ...]:
+    """Directories outside ``app_root`` whose modules its tests can import, so that a change
+    there reaches them: pytest's ``pythonpath`` entries (``../../libs/common/src``), the
+    ``[tool.uv.sources]`` path dependencies of its ``pyproject.toml`` (their ``src`` when they
+    have one) and the directories the ``.pth`` files of its own ``.venv`` add (editable
+    installs). Directories containing the app (a whole repository) are left out."""
+    root = Path(os.path.abspath(app_root))
+    found = [*read_pytest_config(root).pythonpath, *_path_dependencies(root), *_pth_entries(root)]
+    outside: dict[Path, None] = {}
+    for entry in found:
+        directory = Path(os.path.abspath(entry))
+        beside = not directory.is_relative_to(root) and not root.is_relative_to(directory)
+        if beside and directory.is_dir():
+            outside.setdefault(directory)
+    return tuple(outside)
+
+
+def _path_dependencies(root: Path) -> list[Path]:
+    """The project folders ``[tool.uv.sources]`` names by ``path`` (workspace libraries)."""
+    try:
+        document = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    sources = document.get("tool", {}).get("uv", {}).get("sources", {})
+    found = []
+    for source in sources.values() if isinstance(sources, dict) else ():
+        path = source.get("path") if isinstance(source, dict) else None
+        if isinstance(path, str):
+            project = root / path
+            found.append(project / "src" if (project / "src").is_dir() else project)
+    return found
+
+
+def _pth_entries(root: Path) -> list[Path]:
+    """The directories the ``.pth`` files of the app's ``.venv`` put on ``sys.path``."""
+    found = []
+    for pth in root.glob(".venv/lib/python*/site-packages/*.pth"):
+        try:
+            lines = pth.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        found += [Path(line) for line in lines if line and not line.startswith(("#", "import"))]
+    return found
+
+
+def _relative_to(directory: Path, root: Path) -> str:
+    """``directory`` as a path from ``root`` (``../../libs/common/src``), POSIX."""
+    return Path(os.path.relpath(directory, root)).as_posix()
+
+
+def _walk(root: Path, start: str = "") -> dict[str, tuple[int, int]]:
+    """(size, mtime_ns) of every ``.py`` file, skipping hidden, virtualenv and build directories;
+    paths are prefixed with ``start``."""
     found = {}
-    pending = [("", os.fspath(root))]
+    pending = [(start, os.fspath(root))]
     while pending:
         prefix, directory = pending.pop()
         try:
@@ -377,13 +433,15 @@ def _source_roots(
     files: frozenset[str],
     packages: set[str],
     pythonpath: Iterable[Path],
+    outside: Iterable[str],
     pytest_modules: list[str],
 ) -> tuple[str, ...]:
     """The directories (app-relative) a module name may resolve against: the app, every ``src``
-    directory (``src/`` layouts, also of monorepo members), pytest's ``pythonpath``, and for each
-    test file and conftest its own directory and the first directory upward without an
-    ``__init__.py`` (what pytest's default import mode puts on ``sys.path``)."""
-    found = {""}
+    directory (``src/`` layouts, also of monorepo members), pytest's ``pythonpath``, the
+    directories outside the app its tests can import, and for each test file and conftest its
+    own directory and the first directory upward without an ``__init__.py`` (what pytest's
+    default import mode puts on ``sys.path``)."""
+    found = {"", *outside}
     for directory in {path.rpartition("/")[0] for path in files}:
         parts = directory.split("/")
         found.update("/".join(parts[: depth + 1]) for depth, p in enumerate(parts) if p == "src")

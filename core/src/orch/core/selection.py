@@ -19,7 +19,7 @@ from attrs import define, evolve, field, frozen
 
 from orch.core.changes import ChangeSet
 from orch.core.coverage_impact import covered_tests
-from orch.core.imports import ImportGraph
+from orch.core.imports import ImportGraph, outside_roots
 from orch.core.pytests import defines_fixtures, is_conftest, is_test_file
 from orch.core.spans import spans
 from orch.core.test_index import TestIndex
@@ -182,6 +182,16 @@ class Selector:
             )
         return Selection(changes.base, changes.head, chosen, changes.outside)
 
+    def claims(self) -> dict[str, tuple[Path, ...]]:
+        """Per application that runs single tests, the directories outside its folder that its
+        tests can import (``outside_roots``): changes there are its changes too."""
+        claims = {}
+        for app in self.workflow.applications:
+            runner = self.runners.get(app.runner)
+            if runner is not None and runner.selects_tests:
+                claims[app.name] = outside_roots(app.path)
+        return claims
+
     def everything(self, reason: str, apps: Sequence[str] = ()) -> Selection:
         """Every test of every application (or of ``apps``), for ``reason``."""
         nothing_known = ChangeSet(base="", head=None, apps={})
@@ -331,6 +341,12 @@ class _AppSelector:
         answerable = []
         for change in changed:
             if self._is_test(change.path):
+                continue
+            if change.path.startswith("../"):
+                self.problems.append(
+                    f"{change.path} is outside the application's folder, where coverage is not "
+                    "recorded: used the import graph"
+                )
                 continue
             if is_conftest(change.path) or self._defines_fixtures(change.path):
                 self.problems.append(
@@ -501,7 +517,8 @@ class _AppSelector:
         self._tests.update(self._index.tests(files))
 
     def _is_test(self, path: str) -> bool:
-        return is_test_file(path, self._import_graph().test_patterns)
+        inside = not path.startswith("../")
+        return inside and is_test_file(path, self._import_graph().test_patterns)
 
     def _defines_fixtures(self, path: str) -> bool:
         try:
