@@ -9,7 +9,7 @@ import random
 import time
 from pathlib import Path
 
-from orch.core.imports import Impact, ImportGraph, extract_imports
+from orch.core.imports import Impact, ImportGraph, extract_imports, outside_roots
 
 
 def tree(root: Path, files: dict[str, str]) -> Path:
@@ -223,6 +223,62 @@ def test_src_layout_and_pythonpath_from_the_pytest_config(tmp_path):
     )
     assert graph.imports_of("tests/test_a.py") == {"src/core/__init__.py", "lib/shared.py"}
     assert "lib" in graph.roots
+
+
+def test_code_outside_the_app_on_its_pythonpath_is_part_of_its_graph(tmp_path):
+    tree(
+        tmp_path,
+        {
+            "libs/common/src/common/__init__.py": "",
+            "libs/common/src/common/money.py": "from . import rates\n",
+            "libs/common/src/common/rates.py": "",
+            "libs/common/tests/test_money.py": "import common.money\n",
+        },
+    )
+    graph = build(
+        tmp_path / "apps" / "orders",
+        {
+            "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["../../libs/common/src"]\n',
+            "tests/test_total.py": "from common.money import cents\n",
+        },
+    )
+    rates = "../../libs/common/src/common/rates.py"
+    assert graph.importers_of([rates])["tests/test_total.py"] == Impact(
+        "tests/test_total.py", rates, ("../../libs/common/src/common/money.py",), False
+    )
+    assert "../../libs/common/tests/test_money.py" not in graph.files  # only the entry is read
+
+
+def test_outside_roots_from_pythonpath_uv_sources_and_venv_pth_files(tmp_path):
+    tree(
+        tmp_path,
+        {
+            "libs/a/src/a/__init__.py": "",
+            "libs/b/b/__init__.py": "",
+            "libs/c/c.py": "",
+            "libs/d/d.py": "",
+        },
+    )
+    app = tmp_path / "apps" / "x"
+    site = app / ".venv" / "lib" / "python3.11" / "site-packages"
+    tree(
+        app,
+        {
+            "pyproject.toml": (
+                '[tool.uv.sources]\na = {path = "../../libs/a"}\nb = {path = "../../libs/b"}\n'
+                'other = {git = "https://example.com/x.git"}\n'
+                '[tool.pytest.ini_options]\npythonpath = ["src", "../../libs/d", "../.."]\n'
+            ),
+            ".venv/lib/python3.11/site-packages/_c.pth": f"{tmp_path / 'libs' / 'c'}\nimport x\n",
+        },
+    )
+    assert site.is_dir()
+    assert set(outside_roots(app)) == {
+        tmp_path / "libs" / "a" / "src",
+        tmp_path / "libs" / "b",
+        tmp_path / "libs" / "c",
+        tmp_path / "libs" / "d",
+    }  # a missing src, and the repository above the app, are not claimed
 
 
 def test_every_src_directory_is_a_root_as_in_a_monorepo(tmp_path):
