@@ -10,7 +10,15 @@ import time
 from pathlib import Path
 
 from orch.core.imports import ImportGraph
-from orch.core.pytests import DEFAULT_FILES, find_tests, is_test_file, read_pytest_config
+from orch.core.pytests import (
+    DEFAULT_FILES,
+    changed_fixtures,
+    defines_fixtures,
+    find_tests,
+    is_conftest,
+    is_test_file,
+    read_pytest_config,
+)
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -293,3 +301,48 @@ def test_finding_tests_in_500_files_is_fast(tmp_path):
     print(f"\nfind_tests on 500 files: {elapsed:.3f} s")
     assert sum(len(nodeids) for nodeids in found.values()) == 500 * 9
     assert elapsed < 1.0
+
+
+CONFTEST = """\
+import pytest
+
+LIMIT = 100
+
+
+@pytest.fixture(scope="session")
+def settings():
+    return {"limit": LIMIT}
+
+
+@fixture
+def plain():
+    return 1
+
+
+@pytest.fixture(name="db")
+def _database():
+    return None
+
+
+def helper():
+    return 2
+"""
+
+
+def test_changed_fixtures_names_the_fixtures_holding_every_changed_line():
+    assert changed_fixtures(CONFTEST, [(8, 8)]) == {"settings"}
+    assert changed_fixtures(CONFTEST, [(6, 6), (13, 13)]) == {"settings", "plain"}  # decorator too
+
+
+def test_changed_fixtures_is_none_where_a_name_cannot_tell_the_tests():
+    assert changed_fixtures(CONFTEST, [(3, 3)]) is None  # module level
+    assert changed_fixtures(CONFTEST, [(8, 8), (23, 23)]) is None  # and a helper
+    assert changed_fixtures(CONFTEST, [(18, 18)]) is None  # renamed with name=
+    assert changed_fixtures(CONFTEST, []) is None
+    assert changed_fixtures("def broken(:\n", [(1, 1)]) is None
+
+
+def test_defines_fixtures_and_is_conftest():
+    assert defines_fixtures(CONFTEST) and not defines_fixtures("def fixture_like():\n    pass\n")
+    assert is_conftest("conftest.py") and is_conftest("tests/conftest.py")
+    assert not is_conftest("tests/my_conftest.py")

@@ -43,18 +43,50 @@ def test_a_changed_session_fixture_selects_every_test_beneath_its_conftest(repo)
     repo.edit("tests/conftest.py", '"limit": 100', '"limit": 5000')
 
     selection = repo.select("--base", base)
-    assert "tests/test_limits.py::test_limit_is_reasonable" in ids(selection)
+    assert ids(selection) == {
+        "tests/test_limits.py::test_limit_is_reasonable",
+        "tests/test_aaa_settings.py::test_settings_exist",
+    }  # the tests whose fixture closure, as pytest collects it, holds `settings`
     assert reasons(selection)["tests/test_limits.py::test_limit_is_reasonable"] == [
-        "uses tests/conftest.py, which changed"
+        "uses fixture settings of tests/conftest.py, which changed"
     ]
-    assert selection["total"] == selection["apps"]["shop"]["suite"]
-    assert not any(r.startswith("covers") for rs in reasons(selection).values() for r in rs)
 
     done = repo.orch("run", ".", "--select", "changed", "--base", base, "--format", "json")
     report = json.loads(done.stdout)
     assert done.returncode == 1
     failed = {t["nodeid"] for t in report["tests"] if t["outcome"] == "failed"}
     assert failed == {"tests/test_limits.py::test_limit_is_reasonable"}
+
+
+def test_a_change_outside_the_fixtures_of_a_conftest_selects_every_test_beneath_it(repo):
+    repo.write(SESSION_FIXTURE)
+    base = repo.commit("session fixture")
+    recorded = repo.orch("run", ".", "--record-coverage")
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    repo.edit("tests/conftest.py", "import pytest\n", "import pytest\n\nLIMIT = 5000\n")
+    selection = repo.select("--base", base)
+    assert selection["total"] == selection["apps"]["shop"]["suite"] == 10
+    assert reasons(selection)["tests/test_limits.py::test_limit_is_reasonable"] == [
+        "uses tests/conftest.py, which changed"
+    ]
+    assert not any(r.startswith("covers") for rs in reasons(selection).values() for r in rs)
+
+
+def test_a_fixture_asked_for_by_name_at_run_time_selects_every_test_beneath(repo):
+    repo.write(SESSION_FIXTURE)
+    repo.write(
+        {
+            "tests/test_dynamic.py": """
+                def test_dynamic(request):
+                    assert request.getfixturevalue("settings")["limit"] <= 1000
+            """
+        }
+    )
+    base = repo.commit("a fixture asked for by name")
+    repo.edit("tests/conftest.py", '"limit": 100', '"limit": 5000')
+    selection = repo.select("--base", base)
+    assert "tests/test_dynamic.py::test_dynamic" in ids(selection)
+    assert selection["total"] == selection["apps"]["shop"]["suite"]
 
 
 def test_a_changed_fixture_in_a_helper_module_is_not_answered_by_coverage(repo):

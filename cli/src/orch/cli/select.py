@@ -71,10 +71,8 @@ def select_command(
 
 def print_selection(selection: Selection) -> None:
     """The selection for people: per application what runs and why, tests by risk."""
-    bases = {chosen.base for chosen in selection.apps.values()}
-    if selection.base or len(bases) == 1 and "" not in bases:
-        base = selection.base or bases.pop()
-        click.echo(f"changes from {base[:12]} to {selection.head or 'the working tree'}")
+    if selection.base:  # one base for all; else each application says its own
+        click.echo(f"changes from {selection.base[:12]} to {selection.head or 'the working tree'}")
     for name, chosen in selection.apps.items():
         if chosen.whole_app:
             what = f"all {tests(chosen.count)}" if chosen.tests else "the whole application"

@@ -9,6 +9,7 @@ accepts to run every parameter set.
 
 from __future__ import annotations
 
+import ast
 import configparser
 import fnmatch
 import functools
@@ -141,6 +142,44 @@ def defines_fixtures(text: str) -> bool:
     ``@fixture``): the coverage of a fixture is attributed to whichever test ran it first, so it
     cannot tell which tests a changed fixture reaches."""
     return _FIXTURE.search(text) is not None
+
+
+def changed_fixtures(source: str, hunks: Iterable[tuple[int, int]]) -> set[str] | None:
+    """The names of the module-level fixtures of ``source`` that hold every one of ``hunks``
+    (1-based inclusive line ranges); None when a hunk lies anywhere else (module level, a hook,
+    a helper function), when the fixture is renamed with ``name=``, or when nothing parses: then
+    no fixture name can tell which tests the change reaches."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    fixtures: list[tuple[int, int, str | None]] = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            marks = [d for d in node.decorator_list if _is_fixture(d)]
+            if marks:
+                renamed = any(
+                    isinstance(d, ast.Call) and any(k.arg == "name" for k in d.keywords)
+                    for d in marks
+                )
+                start = min(node.lineno, *(d.lineno for d in node.decorator_list))
+                end = node.end_lineno or node.lineno
+                fixtures.append((start, end, None if renamed else node.name))
+    names: set[str] = set()
+    for first, last in hunks:
+        hit = [name for start, end, name in fixtures if start <= first and last <= end]
+        if not hit or hit[0] is None:
+            return None
+        names.add(hit[0])
+    return names or None
+
+
+def _is_fixture(decorator: ast.expr) -> bool:
+    """``@fixture``, ``@pytest.fixture``, and either called with arguments."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(target, ast.Name):
+        return target.id == "fixture"
+    return isinstance(target, ast.Attribute) and target.attr == "fixture"
 
 
 @functools.lru_cache(maxsize=16)

@@ -20,11 +20,11 @@ from attrs import define, evolve, field, frozen
 from orch.core.changes import ChangeSet
 from orch.core.coverage_impact import covered_tests
 from orch.core.imports import ImportGraph, outside_roots
-from orch.core.pytests import defines_fixtures, is_conftest, is_test_file
+from orch.core.pytests import changed_fixtures, defines_fixtures, is_conftest, is_test_file
 from orch.core.spans import spans
 from orch.core.test_index import TestIndex
 from orch.core.workflow import Workflow
-from orch.ports import Application, ChangedFile, Store, TestRunner, Vcs
+from orch.ports import Application, ChangedFile, OrchError, Store, TestCase, TestRunner, Vcs
 
 BUILD_FILES = (
     "pyproject.toml", "setup.py", "setup.cfg", "requirements*.txt", "requirements/*.txt",
@@ -218,6 +218,7 @@ class _AppSelector:
         self._outcomes: dict[str, tuple[int, int, int]] | None = None
         self._index: TestIndex | None = None
         self._tests: dict[str, list[str]] = {}
+        self._collection: list[TestCase] | None = None
 
     # -- the steps -----------------------------------------------------------------------------
 
@@ -245,6 +246,7 @@ class _AppSelector:
         for change in tests_changed:
             self._test_file_changed(change)
         sources = [f for f in python if not self._is_test(f.path)]
+        sources = [f for f in sources if not self._by_fixtures(f)]
         self._sources_changed(sources + tests_changed)
         self._by_imports(_gone(files))
         self._by_history(python)
@@ -324,6 +326,72 @@ class _AppSelector:
                         "test-changed",
                         f"its code changed (lines {first}-{last})",
                     )
+
+    def _by_fixtures(self, change: ChangedFile) -> bool:
+        """Select for a ``conftest.py`` changed only inside fixtures the tests whose fixture
+        closure, as the runner collects it from the working tree, uses one of them; say whether
+        that answered for the file (if not, every test beneath it is selected)."""
+        if not is_conftest(change.path) or change.status != "modified" or self.changes.head:
+            return False
+        names = self._changed_fixtures(change)
+        if not names or not self._fixtures_are_static(change.path):
+            return False
+        collected = self._collected()
+        if collected is None:
+            return False
+        directory = change.path.rpartition("/")[0]
+        for case in collected:
+            if directory and not case.file.startswith(directory + "/"):
+                continue
+            used = names if case.fixtures is None else names.intersection(case.fixtures)
+            if used:
+                self.reasons.add(
+                    case.nodeid.split("[", 1)[0],
+                    case.file,
+                    "direct",
+                    f"uses fixture {', '.join(sorted(used))} of {change.path}, which changed",
+                )
+        return True
+
+    def _changed_fixtures(self, change: ChangedFile) -> set[str] | None:
+        """The fixtures holding every changed line, on both sides of the diff (None: not all)."""
+        vcs = self.selector.vcs
+        assert vcs is not None, "a change set exists, so a Vcs does"
+        repository, prefix = self.changes.places[self.app.name]
+        old = vcs.show(repository, self.changes.base_of(self.app.name), prefix + change.path)
+        new = (self.app.path / change.path).read_text(encoding="utf-8", errors="replace")
+        before = changed_fixtures(old, change.old_hunks) if old is not None else None
+        after = changed_fixtures(new, change.hunks) if change.hunks else set()
+        if before is None or after is None:
+            return None
+        return before | after
+
+    def _fixtures_are_static(self, conftest: str) -> bool:
+        """Whether the tests beneath ``conftest`` name their fixtures where pytest records them:
+        not when one imports the conftest or asks for a fixture by name at run time."""
+        graph = self._import_graph()
+        if any(conftest in graph.imports_of(path) for path in graph.files):
+            return False
+        directory = conftest.rpartition("/")[0]
+        prefix = f"{directory}/" if directory else ""
+        for path in graph.files:
+            if path.startswith(prefix) and not path.startswith("../"):
+                text = (self.app.path / path).read_text(encoding="utf-8", errors="replace")
+                if "getfixturevalue" in text:
+                    return False
+        return True
+
+    def _collected(self) -> list[TestCase] | None:
+        """The app's tests as its runner collects them (once per selection); None if it cannot."""
+        if self._collection is None:
+            runner = self.selector.runners.get(self.app.runner)
+            try:
+                self._collection = runner.discover(self.app) if runner is not None else []
+            except OrchError as problem:
+                self.problems.append(f"could not collect the tests' fixtures ({problem})")
+                self._collection = []
+                return None
+        return self._collection or None
 
     def _sources_changed(self, changed: list[ChangedFile]) -> None:
         if not changed:

@@ -50,6 +50,9 @@ class TestCase:
     nodeid: str
     file: str = ""
     markers: tuple[str, ...] = ()
+    fixtures: tuple[str, ...] | None = None
+    """Every fixture the test uses, its whole closure (pytest's ``item.fixturenames``), when the
+    framework knows it; None when it does not. Selection narrows a changed fixture with it."""
 
     @property
     def id(self) -> str:

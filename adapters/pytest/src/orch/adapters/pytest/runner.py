@@ -279,7 +279,9 @@ def _settings(app: Application) -> PytestSettings:
 
 def _test_case(app: str, record: dict) -> TestCase | None:
     if record.get("event") == "collected":
-        return TestCase(app, record["nodeid"], record["file"], tuple(record["markers"]))
+        fixtures = record.get("fixtures")
+        names = tuple(fixtures) if isinstance(fixtures, list) else None
+        return TestCase(app, record["nodeid"], record["file"], tuple(record["markers"]), names)
     if record.get("event") == "collecterror" and record.get("outcome") == "failed":
         return TestCase(app, record["nodeid"], record["file"], (COLLECT_ERROR,))
     return None

@@ -217,6 +217,7 @@ class _Reporter:
                     "nodeid": nodeid,
                     "file": self.file_of(nodeid),
                     "markers": _markers(item),
+                    "fixtures": getattr(item, "fixturenames", None),
                 }
             )
         self.out.flush()
