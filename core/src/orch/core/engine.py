@@ -87,7 +87,7 @@ class Engine:
         records which lines each test runs, for coverage-based selection later.
         """
         services = self.services
-        app_commits = self._app_commits()
+        app_commits = self.app_commits()
         commit = run_commit(app_commits)
         apps = [app.name for app in self.workflow.applications]
         before = outcomes_at(services.store, apps, commit) if commit else {}
@@ -113,8 +113,9 @@ class Engine:
             write_json_report(result, json_report, services.store.get_run(result.run_id))
         return result
 
-    def _app_commits(self) -> dict[str, str]:
-        """Each application's HEAD in its own repository ("" outside version control)."""
+    def app_commits(self) -> dict[str, str]:
+        """Each application's HEAD in its own repository (left out outside version control);
+        ``run_commit`` of it is the commit a run is recorded under."""
         vcs = self.services.vcs
         if vcs is None:
             return {}
