@@ -298,6 +298,7 @@ def test_the_front_end_and_files_in_no_application(shop):
     printed = shop.orch("select")
     assert "web: the whole application (runner 'command' cannot run single tests" in printed.stdout
     assert "in no application: README.md" in printed.stdout
+    assert printed.stdout.rstrip().endswith("\n0 tests selected, and every test of web")
 
     strict = shop.orch("select", "--strict")
     assert strict.returncode == 2

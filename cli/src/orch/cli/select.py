@@ -95,7 +95,11 @@ def print_selection(selection: Selection) -> None:
                 click.echo(f"          {safe(reason)}")
     if selection.outside:
         click.echo(f"in no application: {', '.join(safe(p) for p in selection.outside)}")
-    click.echo(f"{tests(selection.count)} selected")
+    unlisted = [
+        safe(name) for name, app in selection.apps.items() if app.whole_app and not app.tests
+    ]
+    whole = f", and every test of {', '.join(unlisted)}" if unlisted else ""
+    click.echo(f"{tests(selection.count)} selected{whole}")
 
 
 def tests(count: int) -> str:
