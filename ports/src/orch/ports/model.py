@@ -281,7 +281,38 @@ class Failure:
 
     @property
     def id(self) -> str:
+        """``app::nodeid``, the orch-wide identity of the failing test."""
         return self.result.id
+
+    @property
+    def test_id(self) -> str:
+        """The same as ``id``: the name users reach for first."""
+        return self.result.id
+
+    @property
+    def app(self) -> str:
+        """The application whose test failed."""
+        return self.result.app
+
+    @property
+    def nodeid(self) -> str:
+        """The framework's own id of the test (pytest nodeid, JUnit ``classname.name``)."""
+        return self.result.nodeid
+
+    @property
+    def outcome(self) -> Outcome:
+        """The result's outcome: failed, error, timeout, blocked or flaky."""
+        return self.result.outcome
+
+    @property
+    def message(self) -> str:
+        """The result's failure message (the exception line, or the framework's message)."""
+        return self.result.message
+
+    @property
+    def duration(self) -> float:
+        """Seconds the failing attempt took."""
+        return self.result.duration
 
 
 @frozen
