@@ -7,10 +7,11 @@ and serialise them without knowing about each other.
 from __future__ import annotations
 
 import enum
+import re
 from pathlib import Path
 from typing import Any
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 
 class Outcome(enum.StrEnum):
@@ -77,6 +78,34 @@ class TestResult:
     @property
     def id(self) -> str:
         return qualified_id(self.app, self.nodeid)
+
+    def relative_to(self, root: Path) -> TestResult:
+        """This result with paths under ``root`` (plain or ``file://`` URLs, in ``file``, the
+        message and the trace, and a nodeid that is such a path: a file that failed to load) made
+        relative to it, as pytest shows the paths of the project it runs.
+
+        Frameworks that print absolute locations (node's test runner) then read like the rest:
+        ``test/cart.test.mjs:13:39``, a path CODEOWNERS, suggestions and CI reporters understand.
+        """
+        roots = sorted({root.absolute().as_posix(), root.resolve().as_posix()}, key=len)
+        under = re.compile(
+            r"(?<![\w./-])(?:file://)?(?:" + "|".join(re.escape(r) for r in roots[::-1]) + ")/"
+        )
+
+        def strip(text: str) -> str:
+            return under.sub("", text)
+
+        file = strip(self.file).removeprefix("file://")
+        nodeid = strip(self.nodeid) if self.nodeid.startswith(("/", "file://")) else self.nodeid
+        message, longrepr = strip(self.message), strip(self.longrepr)
+        if (file, nodeid, message, longrepr) == (
+            self.file,
+            self.nodeid,
+            self.message,
+            self.longrepr,
+        ):
+            return self
+        return evolve(self, file=file, nodeid=nodeid, message=message, longrepr=longrepr)
 
 
 @frozen
