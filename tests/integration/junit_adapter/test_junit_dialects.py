@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from orch.adapters.junit import JUnitXmlParser, TestNGParser
+from orch.adapters.junit.safexml import typed
 from orch.ports import Outcome, TestResult
 
 DATA = Path(__file__).parents[2] / "data" / "junit"
@@ -250,3 +251,13 @@ def test_testcases_outside_any_suite_and_odd_attributes(tmp_path: Path) -> None:
     assert results["pkg.Mod"].message == "ExceptionInInitializerError"
     assert results["bare"].message == "first line"
     assert results["bare"].longrepr == "first line\nsecond line"
+
+
+def test_a_type_already_in_the_message_is_not_repeated() -> None:
+    """Issue 7 item 13: ``DatabaseConnectionError: orders.db.DatabaseConnectionError: ...``."""
+    qualified = "orders.db.DatabaseConnectionError: unreachable"
+    assert typed("DatabaseConnectionError", qualified) == qualified
+    assert typed("IOError", "IOError: disk") == "IOError: disk"
+    assert typed("IOError", "disk full") == "IOError: disk full"
+    assert typed("Error", "MyError: x") == "Error: MyError: x"
+    assert typed("", "x") == "x" and typed("IOError", "") == "IOError"
