@@ -62,6 +62,16 @@ def print_inbox(inbox, output_format: str) -> None:
         )
 
 
+def list_inbox(directory: Path, workflow_file: Path | None, output_format: str) -> None:
+    """``orch inbox list`` (and ``orch triage --inbox``): the project's inbox, one line an issue."""
+    inbox = open_inbox(directory, workflow_file)
+    try:
+        print_inbox(inbox, output_format)
+    finally:
+        if inbox is not None:
+            inbox.close()
+
+
 @click.group("inbox")
 def inbox_group() -> None:
     """The local inbox: issues `orch triage --file-issues` filed, one per root cause."""
@@ -71,12 +81,7 @@ def inbox_group() -> None:
 @_project_options
 def list_command(directory: Path, workflow_file: Path | None, output_format: str) -> None:
     """Every issue of the inbox, newest first."""
-    inbox = open_inbox(directory, workflow_file)
-    try:
-        print_inbox(inbox, output_format)
-    finally:
-        if inbox is not None:
-            inbox.close()
+    list_inbox(directory, workflow_file, output_format)
 
 
 @inbox_group.command("show")

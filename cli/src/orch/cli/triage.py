@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from orch.cli.inbox import open_inbox, owner, print_inbox
+from orch.cli.inbox import list_inbox, owner
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION
 from orch.cli.summary import print_root_causes
 from orch.cli.text import first_line, safe
@@ -63,12 +63,7 @@ def triage_command(
     .orch/ when it has one, and .orch/ is created only to file issues into the local inbox.
     """
     if show_inbox:
-        inbox = open_inbox(directory, workflow_file)
-        try:
-            print_inbox(inbox, output_format)
-        finally:
-            if inbox is not None:
-                inbox.close()
+        list_inbox(directory, workflow_file, output_format)
         return
     registry = load_registry()
     workflow = workflow_for(directory, workflow_file, registry)
