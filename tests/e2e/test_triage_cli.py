@@ -229,9 +229,14 @@ ORDERS = {
 
         def test_cancel_order():
             connect()
+    """,
+    "tests/test_flaky.py": """
+        from pathlib import Path
+
+        from orders.db import connect
 
 
-        def test_sometimes(tmp_path_factory):
+        def test_sometimes():
             marker = Path(__file__).with_name("tried")
             if not marker.exists():
                 marker.write_text("once")
@@ -257,7 +262,7 @@ def test_messages_root_causes_and_issues_read_cleanly(tmp_path, orch):
     assert "1 root cause(s) of 2 failing test(s)" in text
     assert "orders::tests/test_orders.py::test_cancel_order" in text.split("flaky root")[0]
     assert "1 flaky root cause(s) (passed on retry)" in text
-    assert "orders::tests/test_orders.py::test_sometimes" in text.split("flaky root")[1]
+    assert "orders::tests/test_flaky.py::test_sometimes" in text.split("flaky root")[1]
 
     dry = orch("triage", "--file-issues", "--dry-run").stdout
     assert "would create: [orch] " in dry
@@ -282,3 +287,13 @@ def test_messages_root_causes_and_issues_read_cleanly(tmp_path, orch):
     assert f"{flaky['key']} [closed]" in orch("triage", "--inbox").stdout
     missing = orch("inbox", "show", "INBOX-99")
     assert missing.returncode == 2 and "no issue 'INBOX-99'" in missing.stderr
+
+
+def test_a_run_with_only_a_flaky_test_has_no_root_cause_of_failure(tmp_path, orch):
+    files = {k: v for k, v in ORDERS.items() if k != "tests/test_orders.py"}
+    write_files(tmp_path, files)
+    (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options]\npythonpath = ['.']\n")
+    done = orch("run", ".")
+    assert done.returncode == 0, done.stderr
+    assert "root cause(s) of" not in done.stdout
+    assert "1 flaky root cause(s) (passed on retry)" in done.stdout

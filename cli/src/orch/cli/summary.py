@@ -21,7 +21,8 @@ def print_root_causes(clusters) -> None:
     failing = [(c, [f for f in c.failures if f.outcome.is_failure]) for c in clusters]
     causes = [(cluster, members) for cluster, members in failing if members]
     total = sum(len(members) for _, members in causes)
-    click.secho(f"\n{len(causes)} root cause(s) of {total} failing test(s)", bold=True)
+    if causes:
+        click.secho(f"\n{len(causes)} root cause(s) of {total} failing test(s)", bold=True)
     for cluster, members in causes:
         click.echo(f"  {len(members) / total:5.0%}  {first_line(cluster.representative, 140)}")
         _name_tests([f.id for f in members])
