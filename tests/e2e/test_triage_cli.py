@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 from orch_cli import write_files
+
+NODE = str(Path(sys.executable).parent / "node")
 
 PROJECT = {
     "orch.yaml": """
@@ -92,9 +97,16 @@ def test_triage_reads_junit_files(tmp_path, orch):
     done = orch("triage", "report.xml", "--format", "json")
     assert done.returncode == 0, done.stderr
     categories = {f["id"]: f["category"] for f in json.loads(done.stdout)["failures"]}
+    app = tmp_path.name  # no workflow file: the directory is the application, as for `orch run`
     assert categories == {
-        "report::shop.CartTest.total": "assertion_failure",
-        "report::shop.DbTest.connect": "connection_refused",
+        f"{app}::shop.CartTest.total": "assertion_failure",
+        f"{app}::shop.DbTest.connect": "connection_refused",
+    }
+    assert not (tmp_path / ".orch").exists(), "a pure file triage writes no state"
+    named = orch("triage", "report.xml", "--app", "billing", "--format", "json")
+    assert {f["id"] for f in json.loads(named.stdout)["failures"]} == {
+        "billing::shop.CartTest.total",
+        "billing::shop.DbTest.connect",
     }
 
 
@@ -129,3 +141,159 @@ def test_file_issues_into_the_inbox_once_per_run(tmp_path, orch):
     assert len(inbox) == 2
     db = next(i for i in inbox if "database_connection" in i["labels"])
     assert db["assignee"] == "database-team" and db["comments"] == 0
+
+
+MONOREPO = {
+    "orch.yaml": """
+        applications:
+          web:
+            path: apps/web
+            runner:
+              command:
+                run: "node --test --test-reporter=junit --test-reporter-destination={junit}"
+          api:
+            path: apps/api
+            runner: pytest
+    """,
+    "apps/web/test/cart.test.mjs": """
+        import { test, describe } from 'node:test';
+        import assert from 'node:assert';
+
+        describe('cart', () => {
+          test('rejects a card', () => { assert.ok(false, 'card was accepted'); });
+        });
+        test('totals', () => { assert.deepStrictEqual({ total: 3 }, { total: 4 }); });
+    """,
+    "apps/api/tests/test_api.py": "def test_ok():\n    pass\n",
+}
+
+
+def test_triage_of_files_uses_the_workflows_application_names_and_ids(tmp_path, orch):
+    """Issue 7 item 12: ``orch triage FILES`` named every application ``junit::``, rewrote ids
+    and created ``.orch/`` in the current folder."""
+    write_files(tmp_path, MONOREPO)
+    web = tmp_path / "apps/web"
+    subprocess.run(
+        [NODE, "--test", "--test-reporter=junit", "--test-reporter-destination=junit.xml"],
+        cwd=web,
+        capture_output=True,
+        timeout=120,
+    )
+    done = orch("triage", "apps/web/junit.xml", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    failures = json.loads(done.stdout)["failures"]
+    assert {f["id"] for f in failures} == {"web::cart > rejects a card", "web::totals"}
+    assert not (tmp_path / ".orch").exists(), "nothing recorded, so no state written"
+    assert str(web) not in done.stdout and "file://" not in done.stdout
+
+    code, report = orch.json(".")
+    assert code == 1
+    assert {t["id"] for t in report["tests"] if t["outcome"] == "failed"} == {
+        f["id"] for f in failures
+    }, "the same ids as a run of the workflow"
+    assert {t["file"] for t in report["tests"] if t["app"] == "web"} == {"test/cart.test.mjs"}
+    totals = next(t for t in report["tests"] if t["id"] == "web::totals")
+    assert "\n+   total: 3\n-   total: 4\n" in totals["message"], "the diff keeps its lines"
+
+    unknown = orch("triage", "apps/web/junit.xml", "--app", "webb")
+    assert unknown.returncode == 2 and "webb" in unknown.stderr
+
+
+ORDERS = {
+    "orch.yaml": """
+        applications:
+          orders:
+            path: .
+            runner: pytest
+            retries: 1
+        triage: {fallback_owner: "@frontend-team"}
+    """,
+    "orders/__init__.py": "",
+    "orders/db.py": """
+        class DatabaseConnectionError(Exception):
+            pass
+
+
+        def connect():
+            raise DatabaseConnectionError("orders database is unreachable")
+    """,
+    "tests/test_orders.py": """
+        from pathlib import Path
+
+        from orders.db import connect
+
+
+        def test_list_orders():
+            connect()
+
+
+        def test_cancel_order():
+            connect()
+    """,
+    "tests/test_flaky.py": """
+        from pathlib import Path
+
+        from orders.db import connect
+
+
+        def test_sometimes():
+            marker = Path(__file__).with_name("tried")
+            if not marker.exists():
+                marker.write_text("once")
+                connect()
+    """,
+}
+
+
+def test_messages_root_causes_and_issues_read_cleanly(tmp_path, orch):
+    """Issue 7 item 13: the exception type repeated, root causes without their tests and with a
+    flaky one among them, ``@@team`` and duplicate labels, titles-only dry runs, no inbox
+    commands."""
+    write_files(tmp_path, ORDERS)
+    (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options]\npythonpath = ['.']\n")
+    code, report = orch.json(".")
+    assert code == 1
+    listed = next(t for t in report["tests"] if t["nodeid"].endswith("test_list_orders"))
+    assert listed["message"] == (
+        "orders.db.DatabaseConnectionError: orders database is unreachable"
+    )
+
+    text = orch("triage").stdout
+    assert "1 root cause(s) of 2 failing test(s)" in text
+    assert "orders::tests/test_orders.py::test_cancel_order" in text.split("flaky root")[0]
+    assert "1 flaky root cause(s) (passed on retry)" in text
+    assert "orders::tests/test_flaky.py::test_sometimes" in text.split("flaky root")[1]
+
+    dry = orch("triage", "--file-issues", "--dry-run").stdout
+    assert "would create: [orch] " in dry
+    assert "    assignee: @frontend-team" in dry and "@@" not in dry
+    assert "    | Tests (2):" in dry and "    | orch-fingerprint: " in dry
+    drafts = json.loads(orch("triage", "--file-issues", "--dry-run", "--format", "json").stdout)
+    assert all(f["draft"]["body"] and f["draft"]["labels"] for f in drafts["filed"])
+
+    assert orch("triage", "--file-issues").returncode == 0
+    listing = orch("inbox", "list")
+    assert listing.returncode == 0, listing.stderr
+    assert "@frontend-team" in listing.stdout and "@@" not in listing.stdout
+    issues = json.loads(orch("inbox", "list", "--format", "json").stdout)
+    assert all(len(i["labels"]) == len(set(i["labels"])) for i in issues)
+    flaky = next(i for i in issues if "flaky" in i["labels"])
+    shown = orch("inbox", "show", flaky["key"])
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith(f"{flaky['key']} [open] [orch] ")
+    assert "assignee: @frontend-team" in shown.stdout and "test_sometimes" in shown.stdout
+    closed = orch("inbox", "close", flaky["key"])
+    assert closed.returncode == 0 and closed.stdout.strip() == f"closed {flaky['key']}"
+    assert f"{flaky['key']} [closed]" in orch("triage", "--inbox").stdout
+    missing = orch("inbox", "show", "INBOX-99")
+    assert missing.returncode == 2 and "no issue 'INBOX-99'" in missing.stderr
+
+
+def test_a_run_with_only_a_flaky_test_has_no_root_cause_of_failure(tmp_path, orch):
+    files = {k: v for k, v in ORDERS.items() if k != "tests/test_orders.py"}
+    write_files(tmp_path, files)
+    (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options]\npythonpath = ['.']\n")
+    done = orch("run", ".")
+    assert done.returncode == 0, done.stderr
+    assert "root cause(s) of" not in done.stdout
+    assert "1 flaky root cause(s) (passed on retry)" in done.stdout

@@ -51,6 +51,8 @@ def test_flaky_clusters_are_labelled_flaky_and_dry_run_files_nothing():
     file_issues(report, tracker, store, "r1", "c1")
     [draft] = tracker.drafts.values()
     assert "flaky" in draft.labels
+    assert would.draft == draft, "a dry run shows the whole draft, not only its title"
+    assert len(draft.labels) == len(set(draft.labels)), "category and history both said flaky"
 
 
 def test_an_unreachable_tracker_is_reported_and_filing_is_retried_next_run():

@@ -30,6 +30,19 @@ def test_junit_names_follow_ci_conventions():
     assert junit_names("com.acme.CartTest.total") == ("com.acme.CartTest", "total")
 
 
+def test_titled_tests_are_grouped_by_their_file():
+    """Issue 7 item 12: node tests had an empty classname, and a dot in a title split it."""
+    assert junit_names("cart > rejects a card", "test/cart.test.mjs") == (
+        "test/cart.test.mjs",
+        "cart > rejects a card",
+    )
+    assert junit_names("rounds 1.5 up", "test/round.test.mjs") == (
+        "test/round.test.mjs",
+        "rounds 1.5 up",
+    )
+    assert junit_names("adds numbers") == ("", "adds numbers")
+
+
 def test_junit_xml_is_well_formed_and_counts_match(tmp_path):
     path = tmp_path / "junit.xml"
     write_junit_xml(make_result(), path)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from orch.core.routing import Routing, parse_codeowners
-from orch.core.triage import TriageSettings, outcomes_at, triage
-from orch.ports import Outcome, Progress, RunRecord, TestResult
-from orch.testing.fakes import FakeStore
+from orch.core.triage import TriageSettings, outcomes_at, results_of_files, triage
+from orch.ports import Application, ConfigError, Outcome, Progress, RunRecord, TestResult
+from orch.testing.fakes import FakeParser, FakeStore
 
 TRACE = """Traceback (most recent call last):
   File "tests/test_pay.py", line 9, in test_refund
@@ -83,3 +87,28 @@ def test_a_flaky_failure_says_how_often_it_flaked_lately():
     flaky = TestResult("pay", "t", Outcome.FLAKY, message="passed on attempt 2")
     [failure] = triage([flaky], TriageSettings(), store=store).failures
     assert failure.history == "flaky, 50% of recent runs"
+
+
+def test_result_files_belong_to_the_application_whose_path_holds_them(tmp_path: Path) -> None:
+    """Issue 7 item 12: every file's tests were named after the file (``junit::``)."""
+    web = Application("web", tmp_path / "apps/web", "command")
+    cart = Application("cart", tmp_path / "apps/web/cart", "command")
+    rows = [("loads", "failed", f"cannot read {tmp_path}/apps/web/cart/src/x.js:3")]
+    files = {
+        "apps/web/out/results.txt": rows,
+        "apps/web/cart/out/results.txt": rows,
+        "elsewhere/results.txt": [("loads", "passed")],
+    }
+    for name, content in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(FakeParser.render(content))
+    paths = [tmp_path / name for name in files]
+    found = results_of_files(paths, [FakeParser()], [web, cart])
+    assert [r.id for r in found] == ["web::loads", "cart::loads", "results::loads"]
+    assert found[1].message == "cannot read src/x.js:3", "paths relative to the app"
+    assert found[0].message == "cannot read cart/src/x.js:3"
+    named = results_of_files(paths[2:], [FakeParser()], [web, cart], app="web")
+    assert [r.id for r in named] == ["web::loads"]
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(ConfigError, match="notes.txt: not a result file orch can read"):
+        results_of_files([tmp_path / "notes.txt"], [FakeParser()], [web])

@@ -262,3 +262,49 @@ def test_empty_results_from_a_failing_command_are_an_error(tmp_path: Path) -> No
     assert "bad config" in result.message
     passing = make_app(tmp_path / "b", f"echo '{empty}' > {{junit}}")
     assert run_shard(passing, tmp_path / "s2") == []
+
+
+NODE_SUITE = """\
+import { test, describe } from 'node:test';
+import assert from 'node:assert';
+
+test('deep diff', () => {
+  assert.deepStrictEqual({ a: 1, b: [1, 2] }, { a: 2, b: [1, 3] });
+});
+test('skipped without reason', { skip: true }, () => {});
+test('skipped with reason', { skip: 'not on linux' }, () => {});
+test('todo without reason', { todo: true }, () => {});
+test('skips itself', (t) => { t.skip(); });
+describe('cart', () => {
+  test('rejects a card', () => { assert.ok(false, 'card was accepted'); });
+});
+"""
+
+
+def test_node_results_read_like_the_apps_own(tmp_path: Path) -> None:
+    """Issue 7 item 12: node's reporter writes absolute ``file:///`` locations, ``skip: true``
+    as the reason ``'true'``, and its diffs were flattened onto one line."""
+    app = make_app(tmp_path / "web", NODE_REPORTER)
+    (app.path / "test").mkdir()
+    (app.path / "test" / "cart.test.mjs").write_text(NODE_SUITE)
+    results = by_id(run_shard(app, tmp_path / "scratch"))
+    assert set(results) == {
+        "deep diff",
+        "skipped without reason",
+        "skipped with reason",
+        "todo without reason",
+        "skips itself",
+        "cart > rejects a card",
+    }
+    assert {r.file for r in results.values()} == {"test/cart.test.mjs"}
+    everything = "".join(r.message + r.longrepr + r.file for r in results.values())
+    assert str(app.path) not in everything and "file://" not in everything
+    rejected = results["cart > rejects a card"]
+    assert "(test/cart.test.mjs:12:" in rejected.longrepr
+    diff = results["deep diff"].message.splitlines()
+    assert diff[:2] == ["Expected values to be strictly deep-equal:", "+ actual - expected"]
+    assert "+   a: 1," in diff and "-   a: 2," in diff
+    assert results["skipped without reason"].message == ""
+    assert results["skips itself"].message == ""
+    assert results["skipped with reason"].message == "not on linux"
+    assert results["todo without reason"].message == "todo"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from orch.adapters.junit import JUnitXmlParser, TestNGParser
+from orch.adapters.junit.safexml import typed
 from orch.ports import Outcome, TestResult
 
 DATA = Path(__file__).parents[2] / "data" / "junit"
@@ -17,7 +18,8 @@ def parse(name: str) -> dict[str, TestResult]:
     results = parser.parse(DATA / name, "shop")
     by_id = {result.nodeid: result for result in results}
     assert len(by_id) == len(results), "one result per test"
-    assert all(result.app == "shop" and "\n" not in result.message for result in results)
+    assert all(result.app == "shop" for result in results)
+    assert all(result.message == result.message.strip() for result in results)
     return by_id
 
 
@@ -46,7 +48,16 @@ def test_node_reporter_names_tests_by_their_suite_path() -> None:
     assert results["skipped with reason"].message == "not on linux"
     assert results["todo item"].message == "todo: write it later"
     failed = results["compares strings"]
-    assert failed.message == "Expected values to be strictly equal:'ab' !== 'abc'"
+    assert failed.message == "Expected values to be strictly equal:\n\n'ab' !== 'abc'"
+    diff = results["parent with subtests > child two"].message  # node 20 flattened it
+    assert diff.splitlines()[1:] == [
+        "+ actual - expected",
+        "",
+        "  {",
+        "+   a: 1",
+        "-   a: 2",
+        "  }",
+    ]
     assert "AssertionError [ERR_ASSERTION]" in failed.longrepr
     assert "cart.test.mjs:5" in failed.longrepr
     assert results["adds numbers"].duration == pytest.approx(0.006377)
@@ -68,7 +79,7 @@ def test_pytest_junitxml_in_both_families(name: str) -> None:
         "td.test_td.test_fail_then_teardown_error": "failed",
     }
     discount = results["tests.test_shop.test_discount"]
-    assert discount.message.startswith("AssertionError: discount is wrong assert 1.5 == 1.4")
+    assert discount.message.startswith("AssertionError: discount is wrong\nassert 1.5 == 1.4")
     assert "tests/test_shop.py:18: AssertionError" in discount.longrepr
     assert "database is unreachable" in results["tests.test_shop.test_uses_db"].message
     assert results["tests.test_shop.test_gateway"].message == "payment gateway sandbox is down"
@@ -172,7 +183,7 @@ def test_jest_junit_uses_the_full_title() -> None:
 
 def test_mocha_junit_reporter_numbers_same_titles_from_two_files() -> None:
     results = parse("mocha-junit-reporter.xml")
-    assert results["Cart adds an item"].message == "AssertionError: total is wrong 2 !== 3"
+    assert results["Cart adds an item"].message == "AssertionError: total is wrong\n\n2 !== 3"
     assert results["Cart pending test"].outcome is Outcome.SKIPPED
     second = results["Cart checkout throws on expired card (2)"]
     assert second.message == "RangeError: card.expiry is undefined"
@@ -240,3 +251,13 @@ def test_testcases_outside_any_suite_and_odd_attributes(tmp_path: Path) -> None:
     assert results["pkg.Mod"].message == "ExceptionInInitializerError"
     assert results["bare"].message == "first line"
     assert results["bare"].longrepr == "first line\nsecond line"
+
+
+def test_a_type_already_in_the_message_is_not_repeated() -> None:
+    """Issue 7 item 13: ``DatabaseConnectionError: orders.db.DatabaseConnectionError: ...``."""
+    qualified = "orders.db.DatabaseConnectionError: unreachable"
+    assert typed("DatabaseConnectionError", qualified) == qualified
+    assert typed("IOError", "IOError: disk") == "IOError: disk"
+    assert typed("IOError", "disk full") == "IOError: disk full"
+    assert typed("Error", "MyError: x") == "Error: MyError: x"
+    assert typed("", "x") == "x" and typed("IOError", "") == "IOError"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from orch.adapters.local.inbox import InboxTracker
-from orch.ports import EnvironmentProblem, IssueDraft, IssueTracker
+from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, IssueTracker
 
 
 def test_the_inbox_files_finds_comments_reopens_and_persists(tmp_path):
@@ -31,3 +31,21 @@ def test_a_corrupt_inbox_is_an_environment_problem(tmp_path):
     (tmp_path / "inbox.db").write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(EnvironmentProblem, match="inbox.db: not a usable inbox .*move it away"):
         InboxTracker(tmp_path)
+
+
+def test_issues_are_shown_and_closed_by_key_and_keep_each_label_once(tmp_path):
+    """Issue 7 item 13: duplicate labels, and no way to show or close one issue."""
+    inbox = InboxTracker(tmp_path)
+    draft = IssueDraft("[orch] flaky: x", "the body", "fp1", ("orch", "flaky", "flaky"), "@qa")
+    issue = inbox.create(draft)
+    assert issue.labels == ("orch", "flaky")
+    shown = inbox.issue("inbox-1")
+    assert (shown.title, shown.body, shown.assignee) == ("[orch] flaky: x", "the body", "@qa")
+    inbox.close_issue("1")
+    assert inbox.issue(issue.key).issue.closed
+    for key in ("INBOX-2", "JIRA-1", ""):
+        with pytest.raises(ConfigError, match=f"no issue '{key}' in .*inbox.db; `orch inbox list`"):
+            inbox.issue(key)
+        with pytest.raises(ConfigError):
+            inbox.close_issue(key)
+    inbox.close()

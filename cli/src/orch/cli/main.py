@@ -90,9 +90,9 @@ def cli() -> None:
 
 
 def register_commands() -> None:
-    from orch.cli import plugins, run, select, status, triage
+    from orch.cli import inbox, plugins, run, select, status, triage
 
-    for module in (run, select, triage, status, plugins):
+    for module in (run, select, triage, inbox, status, plugins):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -10,12 +10,34 @@ from orch.core import RunResult
 FAILURE_LINES = 15
 
 
+TESTS_NAMED = 3
+"""Tests named under each root cause; the rest are counted."""
+
+
 def print_root_causes(clusters) -> None:
-    """One line per root cause: its share of the failures, its tests and its message."""
-    click.secho(f"\n{len(clusters)} root cause(s)", bold=True)
-    for cluster in clusters:
-        tests = f"{len(cluster.tests)} test{'s' if len(cluster.tests) != 1 else ''}"
-        click.echo(f"  {cluster.share:5.0%}  {tests:9} {first_line(cluster.representative, 140)}")
+    """The root causes of the failing tests, largest first: share, tests (named) and message;
+    a cluster of tests that all passed on retry is listed apart, as flaky, and counts for no share.
+    """
+    failing = [(c, [f for f in c.failures if f.outcome.is_failure]) for c in clusters]
+    causes = [(cluster, members) for cluster, members in failing if members]
+    total = sum(len(members) for _, members in causes)
+    if causes:
+        click.secho(f"\n{len(causes)} root cause(s) of {total} failing test(s)", bold=True)
+    for cluster, members in causes:
+        click.echo(f"  {len(members) / total:5.0%}  {first_line(cluster.representative, 140)}")
+        _name_tests([f.id for f in members])
+    flaky = [cluster for cluster, members in failing if not members]
+    if flaky:
+        click.secho(f"\n{len(flaky)} flaky root cause(s) (passed on retry)", bold=True)
+        for cluster in flaky:
+            click.echo(f"         {first_line(cluster.representative, 140)}")
+            _name_tests(list(cluster.tests))
+
+
+def _name_tests(ids: list[str]) -> None:
+    named = ", ".join(safe(test) for test in ids[:TESTS_NAMED])
+    more = f" and {len(ids) - TESTS_NAMED} more" if len(ids) > TESTS_NAMED else ""
+    click.echo(f"         {len(ids)} test{'s' if len(ids) != 1 else ''}: {named}{more}")
 
 
 def print_summary(result: RunResult, slowest: int = 10) -> None:

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
+from orch.cli.inbox import list_inbox, owner
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION
 from orch.cli.summary import print_root_causes
 from orch.cli.text import first_line, safe
-from orch.core import Engine, bootstrap, load_registry, workflow_for
+from orch.core import Engine, bootstrap, load_registry, state_dir_for, workflow_for
 from orch.core.filing import Filed, file_issues
-from orch.core.triage import TriageReport, triage
-from orch.ports import ConfigError, ResultFileError, TestResult
+from orch.core.triage import TriageReport, results_of_files, triage
+from orch.ports import ConfigError, IssueDraft
 
 
 @click.command("triage")
@@ -33,7 +34,16 @@ from orch.ports import ConfigError, ResultFileError, TestResult
     show_default=True,
     help="Where issues go: inbox (local), jira or github (credentials from ORCH_* variables).",
 )
-@click.option("--inbox", "show_inbox", is_flag=True, help="Show the local inbox and stop.")
+@click.option(
+    "--inbox", "show_inbox", is_flag=True, help="Show the local inbox and stop (orch inbox list)."
+)
+@click.option(
+    "--app",
+    "app_name",
+    metavar="NAME",
+    help="With RESULT_FILES: the application they belong to (default: the one whose path holds "
+    "each file).",
+)
 @FORMAT_OPTION
 def triage_command(
     result_files: tuple[Path, ...],
@@ -44,93 +54,116 @@ def triage_command(
     dry_run: bool,
     tracker: str,
     show_inbox: bool,
+    app_name: str | None,
     output_format: str,
 ) -> None:
-    """Categorise and cluster failures: from JUnit/TestNG RESULT_FILES, or of run RUN."""
+    """Categorise and cluster failures: from JUnit/TestNG RESULT_FILES, or of run RUN.
+
+    RESULT_FILES are triaged without recording anything: history is read from the workflow's
+    .orch/ when it has one, and .orch/ is created only to file issues into the local inbox.
+    """
+    if show_inbox:
+        list_inbox(directory, workflow_file, output_format)
+        return
     registry = load_registry()
     workflow = workflow_for(directory, workflow_file, registry)
-    services = bootstrap(workflow.root, registry=registry)
-    filed: list[Filed] = []
-    try:
-        if show_inbox:
-            print_inbox(services.tracker("inbox"), output_format)
-            return
-        record = None
-        if result_files:
-            parsers = [registry.get("parser", name)() for name in registry.names("parser")]
-            results = [r for path in result_files for r in _parse(path, parsers)]
-            report = triage(results, workflow.triage, store=services.store)
-        else:
-            record = services.store.get_run(run_id) if run_id else services.store.latest_run()
-            if record is None:
-                raise ConfigError(
-                    f"no run '{run_id}' recorded" if run_id else "no run recorded yet"
-                )
-            engine = Engine(workflow, services)
-            report = engine.triage_run(record.id)
-        if file_issues_:
-            filed = file_issues(
-                report,
-                services.tracker(tracker),
-                services.store,
-                run_id=record.id if record else "",
-                commit=record.commit if record else "",
-                dry_run=dry_run,
-            )
-    finally:
-        services.close()
+    filing = (tracker, dry_run) if file_issues_ else None
+    if result_files:
+        report, filed = _triage_files(result_files, workflow, registry, app_name, filing)
+    else:
+        report, filed = _triage_run(workflow, registry, run_id, filing)
     if output_format == "json":
         data = report.as_json()
         if file_issues_:
-            data["filed"] = [
-                {"cluster": f.cluster, "action": f.action, "issue": f.issue, "detail": f.detail}
-                for f in filed
-            ]
+            data["filed"] = [_filed_json(f) for f in filed]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     print_report(report)
     for action in filed:
         issue = f" {action.issue}" if action.issue else ""
         click.echo(f"{action.action}{issue}: {first_line(action.detail, 160)}")
+        if dry_run and action.draft is not None:
+            print_draft(action.draft)
 
 
-def print_inbox(inbox, output_format: str) -> None:
-    """The issues of the local inbox, newest first."""
-    issues = inbox.issues()
-    if output_format == "json":
-        rows = [
-            {
-                "key": i.issue.key,
-                "title": i.title,
-                "closed": i.issue.closed,
-                "labels": list(i.issue.labels),
-                "assignee": i.assignee,
-                "comments": len(i.comments),
-            }
-            for i in issues
-        ]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    if not issues:
-        click.echo("the inbox is empty")
-    for item in issues:
-        state = "closed" if item.issue.closed else "open"
-        who = f" @{safe(item.assignee)}" if item.assignee else ""
-        click.echo(
-            f"{item.issue.key} [{state}] {safe(item.title)}{who} "
-            f"({', '.join(item.issue.labels)}; {len(item.comments)} comment(s))"
-        )
+Filing = tuple[str, bool] | None
+"""(tracker, dry_run) when issues are to be filed, else None."""
 
 
-def _parse(path: Path, parsers: list) -> list[TestResult]:
-    head = path.read_bytes()[:4096]
-    for parser in parsers:
-        if parser.sniff(head):
-            try:
-                return parser.parse(path, path.stem)
-            except ResultFileError as problem:
-                raise ConfigError(str(problem)) from None
-    raise ConfigError(f"{path}: not a result file orch can read (JUnit XML or testng-results.xml)")
+def _triage_run(
+    workflow, registry, run_id: str | None, filing: Filing
+) -> tuple[TriageReport, list[Filed]]:
+    services = bootstrap(workflow.root, registry=registry)
+    try:
+        record = services.store.get_run(run_id) if run_id else services.store.latest_run()
+        if record is None:
+            raise ConfigError(f"no run '{run_id}' recorded" if run_id else "no run recorded yet")
+        report = Engine(workflow, services).triage_run(record.id)
+        filed = _file(report, services, filing, record.id, record.commit)
+    finally:
+        services.close()
+    return report, filed
+
+
+def _triage_files(
+    paths: tuple[Path, ...], workflow, registry, app_name: str | None, filing: Filing
+) -> tuple[TriageReport, list[Filed]]:
+    if app_name and workflow.source:
+        workflow.app(app_name)  # a workflow's application must exist
+    parsers = [registry.get("parser", name)() for name in registry.names("parser")]
+    results = results_of_files(paths, parsers, workflow.applications, app_name or "")
+    state_dir = state_dir_for(workflow.root)
+    if filing is None and not state_dir.is_dir():
+        return triage(results, workflow.triage), []
+    if not state_dir.is_dir():
+        click.echo(f"orch: keeping the inbox and issue links in {state_dir}", err=True)
+    services = bootstrap(workflow.root, registry=registry)
+    try:
+        report = triage(results, workflow.triage, store=services.store)
+        filed = _file(report, services, filing, "", "")
+    finally:
+        services.close()
+    return report, filed
+
+
+def _file(report: TriageReport, services, filing: Filing, run: str, commit: str) -> list[Filed]:
+    if filing is None:
+        return []
+    tracker, dry_run = filing
+    return file_issues(
+        report,
+        services.tracker(tracker),
+        services.store,
+        run_id=run,
+        commit=commit,
+        dry_run=dry_run,
+    )
+
+
+def _filed_json(filed: Filed) -> dict:
+    data = {
+        "cluster": filed.cluster,
+        "action": filed.action,
+        "issue": filed.issue,
+        "detail": filed.detail,
+    }
+    if filed.draft is not None:
+        draft = filed.draft
+        data["draft"] = {
+            "title": draft.title,
+            "labels": list(draft.labels),
+            "assignee": draft.assignee,
+            "body": draft.body,
+        }
+    return data
+
+
+def print_draft(draft: IssueDraft) -> None:
+    """The whole issue as it would be filed: labels, assignee and body under its title line."""
+    click.echo(f"    labels: {', '.join(safe(label) for label in draft.labels)}")
+    click.echo(f"    assignee: {owner(draft.assignee) or 'nobody'}")
+    for line in draft.body.splitlines():
+        click.echo(f"    | {safe(line)}".rstrip())
 
 
 def print_report(report: TriageReport) -> None:

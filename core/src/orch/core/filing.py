@@ -21,12 +21,14 @@ TESTS_LISTED = 20
 
 @frozen
 class Filed:
-    """What happened to one cluster: created, commented, reopened, or failed (with why)."""
+    """What happened to one cluster: created, commented, reopened, or failed (with why);
+    ``draft`` is the issue as it was (or, with ``dry_run``, would be) filed."""
 
     cluster: str
     action: str
     issue: str = ""
     detail: str = ""
+    draft: IssueDraft | None = None
 
 
 def file_issues(
@@ -47,7 +49,7 @@ def file_issues(
             if dry_run:
                 would = "create" if existing is None else "reopen" if existing.closed else "comment"
                 key = existing.key if existing else ""
-                actions.append(Filed(cluster.id, f"would {would}", key, draft.title))
+                actions.append(Filed(cluster.id, f"would {would}", key, draft.title, draft))
                 continue
             if existing is None:
                 issue = tracker.create(draft)
@@ -69,7 +71,7 @@ def file_issues(
         if store is not None:
             for fingerprint in {f.fingerprint for f in cluster.failures}:
                 store.link_issue(fingerprint, issue.key, run_id)
-        actions.append(Filed(cluster.id, action, issue.key, draft.title))
+        actions.append(Filed(cluster.id, action, issue.key, draft.title, draft))
     return actions
 
 
@@ -115,7 +117,7 @@ def draft_for(cluster: Cluster, run_id: str, commit: str) -> IssueDraft:
         ]
     )
     title = f"[orch] {category}: {headline}"[:120]
-    return IssueDraft(title, body, cluster.id, tuple(labels), assignee)
+    return IssueDraft(title, body, cluster.id, tuple(dict.fromkeys(labels)), assignee)
 
 
 def _recurrence(cluster: Cluster, run_id: str, commit: str, what: str) -> str:

@@ -27,14 +27,21 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-def junit_names(nodeid: str) -> tuple[str, str]:
-    """(classname, name) the way CI reporters expect them, from a pytest nodeid or a JUnit id."""
+def junit_names(nodeid: str, file: str = "") -> tuple[str, str]:
+    """(classname, name) the way CI reporters expect them, from a pytest nodeid or a JUnit id.
+
+    An id that is a title rather than ``classname.name`` (words with spaces, as JavaScript
+    runners name tests: ``cart > rejects an expired card``) keeps the whole title as its name
+    and takes the test's ``file`` as its classname, so reporters group it by file.
+    """
     if "::" in nodeid:
         path, *scopes = nodeid.split("::")
         module = path.removesuffix(".py").replace("/", ".")
         return ".".join([module, *scopes[:-1]]), scopes[-1] if scopes else path
     head, _, tail = nodeid.rpartition(".")
-    return (head, tail) if head and "[" not in head else ("", nodeid)
+    if head and "[" not in head and not any(c.isspace() for c in head):
+        return head, tail
+    return file, nodeid
 
 
 _FAILURE_TAG = {
@@ -74,7 +81,7 @@ def junit_tree(results: Iterable[TestResult]) -> ET.Element:
 
 
 def _testcase(suite: ET.Element, result: TestResult) -> None:
-    classname, name = junit_names(result.nodeid)
+    classname, name = junit_names(result.nodeid, result.file)
     case = ET.SubElement(
         suite,
         "testcase",

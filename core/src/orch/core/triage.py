@@ -11,6 +11,7 @@ remember them in the store so the next run knows them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 from attrs import evolve, frozen
 
@@ -18,7 +19,16 @@ from orch.core.categories import CategoryRule, categorise
 from orch.core.clustering import Cluster, cluster_failures, is_app_frame
 from orch.core.routing import Routing
 from orch.core.traces import failure_from
-from orch.ports import Failure, Outcome, Store, TestResult
+from orch.ports import (
+    Application,
+    ConfigError,
+    Failure,
+    Outcome,
+    ResultFileError,
+    ResultParser,
+    Store,
+    TestResult,
+)
 
 TRIAGED = frozenset({Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT, Outcome.FLAKY})
 """Outcomes triage looks at: what failed, and what passed only on retry."""
@@ -123,6 +133,49 @@ def triage(
         evolve(c, failures=tuple(by_id[f.id] for f in c.failures)) for c in clusters
     )
     return TriageReport(tuple(sorted(analysed, key=lambda f: order[f.id])), final_clusters)
+
+
+def results_of_files(
+    paths: Sequence[Path],
+    parsers: Sequence[ResultParser],
+    applications: Sequence[Application],
+    app: str = "",
+) -> list[TestResult]:
+    """The tests in result files (JUnit XML, TestNG, ...), each of the application it belongs to.
+
+    A file under an application's path belongs to it (the deepest one), and its locations are
+    made relative to that path, so the ids are those ``orch run`` records for that application;
+    ``app`` names the application of every file instead; a file of no application is named by
+    its stem. Ids are the parsers', as the framework wrote them.
+
+    :raises ConfigError: a file no parser reads, or a corrupt one, named with the reason.
+    """
+    by_name = {a.name: a for a in applications}
+    results = []
+    for path in paths:
+        owner = by_name.get(app) if app else _owner_of(path, applications)
+        name = app or (owner.name if owner else path.stem)
+        for result in _parse(path, parsers, name):
+            results.append(result.relative_to(owner.path) if owner else result)
+    return results
+
+
+def _owner_of(path: Path, applications: Sequence[Application]) -> Application | None:
+    path = path.resolve()
+    holders = [a for a in applications if path.is_relative_to(a.path.resolve())]
+    return max(holders, key=lambda a: len(a.path.resolve().parts), default=None)
+
+
+def _parse(path: Path, parsers: Sequence[ResultParser], app: str) -> list[TestResult]:
+    with path.open("rb") as stream:
+        head = stream.read(8192)
+    for parser in parsers:
+        if parser.sniff(head):
+            try:
+                return parser.parse(path, app)
+            except ResultFileError as problem:
+                raise ConfigError(str(problem)) from None
+    raise ConfigError(f"{path}: not a result file orch can read (JUnit XML or testng-results.xml)")
 
 
 def outcomes_at(store: Store, apps: Iterable[str], commit: str) -> dict[tuple[str, str], Outcome]:

@@ -7,10 +7,11 @@ and serialise them without knowing about each other.
 from __future__ import annotations
 
 import enum
+import re
 from pathlib import Path
 from typing import Any
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 
 class Outcome(enum.StrEnum):
@@ -80,6 +81,34 @@ class TestResult:
     @property
     def id(self) -> str:
         return qualified_id(self.app, self.nodeid)
+
+    def relative_to(self, root: Path) -> TestResult:
+        """This result with paths under ``root`` (plain or ``file://`` URLs, in ``file``, the
+        message and the trace, and a nodeid that is such a path: a file that failed to load) made
+        relative to it, as pytest shows the paths of the project it runs.
+
+        Frameworks that print absolute locations (node's test runner) then read like the rest:
+        ``test/cart.test.mjs:13:39``, a path CODEOWNERS, suggestions and CI reporters understand.
+        """
+        roots = sorted({root.absolute().as_posix(), root.resolve().as_posix()}, key=len)
+        under = re.compile(
+            r"(?<![\w./-])(?:file://)?(?:" + "|".join(re.escape(r) for r in roots[::-1]) + ")/"
+        )
+
+        def strip(text: str) -> str:
+            return under.sub("", text)
+
+        file = strip(self.file).removeprefix("file://")
+        nodeid = strip(self.nodeid) if self.nodeid.startswith(("/", "file://")) else self.nodeid
+        message, longrepr = strip(self.message), strip(self.longrepr)
+        if (file, nodeid, message, longrepr) == (
+            self.file,
+            self.nodeid,
+            self.message,
+            self.longrepr,
+        ):
+            return self
+        return evolve(self, file=file, nodeid=nodeid, message=message, longrepr=longrepr)
 
 
 @frozen
@@ -284,7 +313,38 @@ class Failure:
 
     @property
     def id(self) -> str:
+        """``app::nodeid``, the orch-wide identity of the failing test."""
         return self.result.id
+
+    @property
+    def test_id(self) -> str:
+        """The same as ``id``: the name users reach for first."""
+        return self.result.id
+
+    @property
+    def app(self) -> str:
+        """The application whose test failed."""
+        return self.result.app
+
+    @property
+    def nodeid(self) -> str:
+        """The framework's own id of the test (pytest nodeid, JUnit ``classname.name``)."""
+        return self.result.nodeid
+
+    @property
+    def outcome(self) -> Outcome:
+        """The result's outcome: failed, error, timeout, blocked or flaky."""
+        return self.result.outcome
+
+    @property
+    def message(self) -> str:
+        """The result's failure message (the exception line, or the framework's message)."""
+        return self.result.message
+
+    @property
+    def duration(self) -> float:
+        """Seconds the failing attempt took."""
+        return self.result.duration
 
 
 @frozen

@@ -131,6 +131,9 @@ class CommandRunner:
     ) -> list[TestResult]:
         """Every test in every fresh result file; a corrupt file is one ``error`` result.
 
+        Locations under the application's path (node writes ``file:///...`` URLs) are made
+        relative to it, so ids, traces and reports do not depend on where the app was checked out.
+
         No result file at all, or files without a test from a command that failed, is one
         ``error`` result named after the app, saying how the command ended and what it printed last.
         """
@@ -152,7 +155,7 @@ class CommandRunner:
             with path.open("rb") as stream:
                 head = stream.read(HEAD_BYTES)
             parser = next((p for p in self.parsers if p.sniff(head)), self.parsers[0])
-            return parser.parse(path, app.name)
+            return [result.relative_to(app.path) for result in parser.parse(path, app.name)]
         except (OSError, ResultFileError) as error:
             reason = error.reason if isinstance(error, ResultFileError) else str(error)
             name = _display_name(app, path, scratch)

@@ -25,6 +25,8 @@ _FAILURE_TYPES = {  # node's test runner says why a test failed in the failure's
     "cancelledByParent": Outcome.ERROR,
     "hookFailure": Outcome.ERROR,
 }
+MESSAGE_LIMIT = 4000
+"""Characters of a failure message kept; the whole text stays in the trace."""
 _EXCEPTION = re.compile(r"[A-Z]\w*(?:Error|Exception)|Throwable")
 _KINDS = {  # what each child element of a <testcase> says about it
     "failure": "problems",
@@ -94,8 +96,30 @@ def _duration(value: str | None) -> float:
     return seconds if seconds > 0 else 0.0
 
 
+def _lines(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``text`` with its lines kept (a diff stays a diff), minus trailing blanks and blank ends."""
+    kept = "\n".join(line.rstrip() for line in text.strip("\n").splitlines()).strip()
+    return kept if len(kept) <= limit else kept[: limit - 1] + "…"
+
+
+def _unflattened(message: str, trace: str) -> str:
+    """The multi-line text in ``trace`` that became the one-line ``message``: by XML's attribute
+    normalisation (each newline a space: mocha-junit-reporter) or by the framework dropping the
+    newlines (node 20 writes ``strictly deep-equal:+ actual - expected  {+   a: 1...``)."""
+    if "\n" in message or not message or "\n" not in trace:
+        return message
+    spaced = trace.replace("\n", " ").find(message)
+    if spaced >= 0:
+        return trace[spaced : spaced + len(message)]
+    kept = [(i, ch) for i, ch in enumerate(trace) if ch != "\n"]
+    start = "".join(ch for _, ch in kept).find(message)
+    if start < 0:
+        return message
+    return trace[kept[start][0] : kept[start + len(message) - 1][0] + 1]
+
+
 def _message(element: etree._Element) -> str:
-    message = one_line(element.get("message") or "")
+    message = _lines(_unflattened(element.get("message") or "", _trace(element)))
     if not message:
         lines = [line for line in _trace(element).splitlines() if line.strip()]
         message = one_line(lines[0]) if lines else ""
@@ -117,7 +141,7 @@ def _attempts(elements: list[etree._Element], label: str) -> str:
     )
 
 
-def _verdict(parts: dict[str, list[etree._Element]]) -> tuple[Outcome, str, str]:
+def _verdict(parts: dict[str, list[etree._Element]], node: bool) -> tuple[Outcome, str, str]:
     problems = parts.get("problems")
     if problems:
         first = problems[0]
@@ -130,6 +154,8 @@ def _verdict(parts: dict[str, list[etree._Element]]) -> tuple[Outcome, str, str]
         skipped = parts["skipped"][0]
         kind = skipped.get("type", "")
         message = _message(skipped)
+        if message == "true" and node:  # node writes `skip: true` as the reason "true"
+            message = ""
         if kind == "pytest.xfail":
             return Outcome.XFAILED, message, _trace(skipped)
         if kind == "todo":
@@ -152,7 +178,7 @@ def _output(case: _Case, parts: dict[str, list[etree._Element]], tag: str, faili
     return ""
 
 
-def _result(app: str, nodeid: str, case: _Case) -> TestResult:
+def _result(app: str, nodeid: str, case: _Case, node: bool) -> TestResult:
     element = case.element
     duration = _duration(element.get("time"))
     file = element.get("file") or case.file
@@ -165,7 +191,7 @@ def _result(app: str, nodeid: str, case: _Case) -> TestResult:
         kind = _KINDS.get(child.tag)
         if kind:
             parts.setdefault(kind, []).append(child)
-    outcome, message, longrepr = _verdict(parts)
+    outcome, message, longrepr = _verdict(parts, node)
     failing = outcome.is_failure or outcome is Outcome.FLAKY
     return TestResult(
         app=app,
@@ -224,5 +250,5 @@ class JUnitXmlParser:
                 count = seen[nodeid] = seen.get(nodeid, 0) + 1
                 if count > 1:
                     nodeid = f"{nodeid} ({count})"
-            results.append(_result(app, nodeid, case))
+            results.append(_result(app, nodeid, case, node))
         return merge_reruns(results)

@@ -137,3 +137,14 @@ def one_line(text: str, limit: int = 500) -> str:
     """``text`` on one line, each run of whitespace (newlines too) one space, cut at ``limit``."""
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def typed(kind: str, message: str) -> str:
+    """``kind: message``, unless the message already starts with that type, plain or qualified:
+    ``orders.db.DatabaseConnectionError: ...`` gets no second ``DatabaseConnectionError``."""
+    if not kind:
+        return message
+    named = message.split(":", 1)[0]
+    if named == kind or named.endswith("." + kind):
+        return message
+    return f"{kind}: {message}" if message else kind

@@ -12,7 +12,7 @@ from typing import ClassVar
 from lxml import etree
 
 from orch.adapters.junit.reruns import merge_reruns
-from orch.adapters.junit.safexml import one_line, read_root, root_name, text_of
+from orch.adapters.junit.safexml import one_line, read_root, root_name, text_of, typed
 from orch.ports import Outcome, TestResult
 
 ROOTS = ("testng-results",)
@@ -38,7 +38,7 @@ def _message(method: etree._Element) -> str:
         return ""
     kind = (exception.get("class") or "").rsplit(".", 1)[-1]
     message = one_line(text_of(exception.find("message")))
-    return f"{kind}: {message}" if kind and message else kind or message
+    return typed(kind, message)
 
 
 def _duration(method: etree._Element) -> float:

@@ -1,5 +1,5 @@
 """The local inbox: an IssueTracker kept in ``.orch/inbox.db``, the default when no Jira or
-GitHub is configured, and shown by ``orch triage --inbox``."""
+GitHub is configured, and read with ``orch inbox list|show|close``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from attrs import evolve, frozen
 
-from orch.ports import EnvironmentProblem, IssueDraft, TrackedIssue
+from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, TrackedIssue
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS issues (
@@ -75,13 +75,13 @@ class InboxTracker:
                     draft.fingerprint,
                     draft.title,
                     draft.body,
-                    json.dumps(list(draft.labels)),
+                    json.dumps(list(dict.fromkeys(draft.labels))),
                     draft.assignee,
                     time.time(),
                 ),
             )
         number = cursor.lastrowid or 0
-        return _tracked(number, draft.fingerprint, 0, json.dumps(list(draft.labels)))
+        return _tracked(number, draft.fingerprint, 0, json.dumps(list(dict.fromkeys(draft.labels))))
 
     def comment(self, issue: TrackedIssue, body: str) -> None:
         """Add a comment."""
@@ -101,16 +101,42 @@ class InboxTracker:
         return evolve(issue, closed=False, labels=merged)
 
     def close_issue(self, key: str) -> None:
-        """Close an issue (what a person does once the root cause is fixed)."""
+        """Close an issue (what a person does once the root cause is fixed).
+
+        :raises ConfigError: no issue ``key`` in this inbox.
+        """
+        number = self._existing(key)
         with self._lock:
-            self._db.execute("UPDATE issues SET closed = 1 WHERE number = ?", (_number_of(key),))
+            self._db.execute("UPDATE issues SET closed = 1 WHERE number = ?", (number,))
+
+    def issue(self, key: str) -> InboxIssue:
+        """The issue ``key`` (``INBOX-3`` or ``3``) with its comments.
+
+        :raises ConfigError: no issue ``key`` in this inbox.
+        """
+        [found] = self._read("WHERE number = ?", (self._existing(key),))
+        return found
 
     def issues(self) -> list[InboxIssue]:
         """Every issue, newest first, with its comments."""
+        return self._read("ORDER BY number DESC", ())
+
+    def _existing(self, key: str) -> int:
+        number = key.strip().upper().removeprefix("INBOX-")
+        if number.isdigit():
+            row = self._db.execute("SELECT 1 FROM issues WHERE number = ?", (int(number),))
+            if row.fetchone():
+                return int(number)
+        raise ConfigError(
+            f"no issue '{key}' in {self.path}; `orch inbox list` shows the keys (INBOX-<n>)"
+        )
+
+    def _read(self, where: str, parameters: tuple) -> list[InboxIssue]:
         found = []
         rows = self._db.execute(
             "SELECT number, fingerprint, closed, labels, title, body, assignee FROM issues "
-            "ORDER BY number DESC"
+            + where,
+            parameters,
         ).fetchall()
         for number, fingerprint, closed, labels, title, body, assignee in rows:
             comments = self._db.execute(
@@ -134,7 +160,8 @@ class InboxTracker:
 
 def _tracked(number: int, fingerprint: str, closed: int, labels: str) -> TrackedIssue:
     key = f"INBOX-{number}"
-    return TrackedIssue(key, f"inbox:{key}", fingerprint, bool(closed), tuple(json.loads(labels)))
+    unique = tuple(dict.fromkeys(json.loads(labels)))  # inboxes filed before labels were unique
+    return TrackedIssue(key, f"inbox:{key}", fingerprint, bool(closed), unique)
 
 
 def _number(issue: TrackedIssue) -> int:

@@ -304,7 +304,8 @@ def _describe(report, exc_type: str | None) -> tuple[str, str]:
     crash = getattr(longrepr, "reprcrash", None)
     if crash is not None:
         message = crash.message.split("\n", 1)[0]
-        if exc_type and not message.startswith(exc_type):
+        named = message.split(":", 1)[0]  # pytest qualifies types outside builtins
+        if exc_type and named != exc_type and not named.endswith("." + exc_type):
             message = f"{exc_type}: {message}"
         return text, message
     lines = [line.strip() for line in text.splitlines() if line.strip()]

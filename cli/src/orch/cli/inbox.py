@@ -1,0 +1,135 @@
+"""``orch inbox list|show|close``: the issues triage filed into the local inbox (.orch/inbox.db)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION
+from orch.cli.text import safe
+from orch.core import load_registry, state_dir_for, workflow_for
+from orch.ports import ConfigError
+
+
+def _project_options(command: Callable) -> Callable:
+    return DIRECTORY_OPTION(WORKFLOW_OPTION(FORMAT_OPTION(command)))
+
+
+def open_inbox(directory: Path, workflow_file: Path | None, create: bool = False):
+    """The local inbox of the project in ``directory``; None when it has none and ``create`` is
+    false (reading an inbox creates no ``.orch/``)."""
+    registry = load_registry()
+    state_dir = state_dir_for(workflow_for(directory, workflow_file, registry).root)
+    if not create and not state_dir.is_dir():
+        return None
+    return registry.get("tracker", "inbox")(state_dir)
+
+
+def owner(assignee: str) -> str:
+    """``@name`` for an assignee, whether or not it was written with its ``@`` (CODEOWNERS)."""
+    return f"@{safe(assignee.lstrip('@'))}" if assignee else ""
+
+
+def _row(item) -> dict:
+    return {
+        "key": item.issue.key,
+        "title": item.title,
+        "closed": item.issue.closed,
+        "labels": list(item.issue.labels),
+        "assignee": item.assignee,
+        "comments": len(item.comments),
+    }
+
+
+def print_inbox(inbox, output_format: str) -> None:
+    """The issues of the local inbox, newest first, one line each."""
+    issues = inbox.issues() if inbox is not None else []
+    if output_format == "json":
+        click.echo(json.dumps([_row(i) for i in issues], indent=2, ensure_ascii=False))
+        return
+    if not issues:
+        click.echo("the inbox is empty")
+    for item in issues:
+        state = "closed" if item.issue.closed else "open"
+        who = f" {owner(item.assignee)}" if item.assignee else ""
+        labels = ", ".join(safe(label) for label in item.issue.labels)
+        click.echo(
+            f"{item.issue.key} [{state}] {safe(item.title)}{who} "
+            f"({labels}; {len(item.comments)} comment(s))"
+        )
+
+
+def list_inbox(directory: Path, workflow_file: Path | None, output_format: str) -> None:
+    """``orch inbox list`` (and ``orch triage --inbox``): the project's inbox, one line an issue."""
+    inbox = open_inbox(directory, workflow_file)
+    try:
+        print_inbox(inbox, output_format)
+    finally:
+        if inbox is not None:
+            inbox.close()
+
+
+@click.group("inbox")
+def inbox_group() -> None:
+    """The local inbox: issues `orch triage --file-issues` filed, one per root cause."""
+
+
+@inbox_group.command("list")
+@_project_options
+def list_command(directory: Path, workflow_file: Path | None, output_format: str) -> None:
+    """Every issue of the inbox, newest first."""
+    list_inbox(directory, workflow_file, output_format)
+
+
+@inbox_group.command("show")
+@click.argument("issue")
+@_project_options
+def show_command(
+    issue: str, directory: Path, workflow_file: Path | None, output_format: str
+) -> None:
+    """The whole of ISSUE (INBOX-<n>): title, state, labels, assignee, body and comments."""
+    inbox = open_inbox(directory, workflow_file)
+    if inbox is None:
+        raise ConfigError(f"no issue '{issue}': the inbox is empty")
+    try:
+        item = inbox.issue(issue)
+    finally:
+        inbox.close()
+    if output_format == "json":
+        row = {**_row(item), "body": item.body, "comments": list(item.comments)}
+        click.echo(json.dumps(row, indent=2, ensure_ascii=False))
+        return
+    state = "closed" if item.issue.closed else "open"
+    click.secho(f"{item.issue.key} [{state}] {safe(item.title)}", bold=True)
+    click.echo(f"labels: {', '.join(safe(label) for label in item.issue.labels)}")
+    click.echo(f"assignee: {owner(item.assignee) or 'nobody'}")
+    click.echo(f"\n{safe(item.body)}")
+    for number, comment in enumerate(item.comments, start=1):
+        click.echo(f"\ncomment {number}: {safe(comment)}")
+
+
+@inbox_group.command("close")
+@click.argument("issue")
+@_project_options
+def close_command(
+    issue: str, directory: Path, workflow_file: Path | None, output_format: str
+) -> None:
+    """Close ISSUE once its root cause is fixed; a recurrence reopens it as a regression."""
+    inbox = open_inbox(directory, workflow_file)
+    if inbox is None:
+        raise ConfigError(f"no issue '{issue}': the inbox is empty")
+    try:
+        inbox.close_issue(issue)
+        key = inbox.issue(issue).issue.key
+    finally:
+        inbox.close()
+    if output_format == "json":
+        click.echo(json.dumps({"key": key, "closed": True}))
+    else:
+        click.echo(f"closed {key}")
+
+
+COMMANDS = [inbox_group]
