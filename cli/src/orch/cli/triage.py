@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION
+from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION, project_dir
 from orch.cli.summary import print_root_causes
 from orch.cli.text import first_line, safe
 from orch.core import Engine, bootstrap, load_registry, workflow_for
@@ -38,7 +38,7 @@ from orch.ports import ConfigError, ResultFileError, TestResult
 def triage_command(
     result_files: tuple[Path, ...],
     run_id: str | None,
-    directory: Path,
+    directory: Path | None,
     workflow_file: Path | None,
     file_issues_: bool,
     dry_run: bool,
@@ -48,7 +48,7 @@ def triage_command(
 ) -> None:
     """Categorise and cluster failures: from JUnit/TestNG RESULT_FILES, or of run RUN."""
     registry = load_registry()
-    workflow = workflow_for(directory, workflow_file, registry)
+    workflow = workflow_for(project_dir(directory), workflow_file, registry)
     services = bootstrap(workflow.root, registry=registry)
     filed: list[Filed] = []
     try:
