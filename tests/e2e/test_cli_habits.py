@@ -104,10 +104,11 @@ def pytest_collects(app: Path, *args: str) -> set[str]:
 
 
 def test_a_workflow_file_as_the_argument_runs_that_workflow(tmp_path):
-    monorepo(tmp_path / "repo")
+    repo = monorepo(tmp_path / "repo")
+    (repo / "orch.yaml").rename(repo / "nightly.yaml")  # any name, as with -w
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    code, report, _ = run_json(Orch(elsewhere), str(tmp_path / "repo" / "orch.yaml"))
+    code, report, _ = run_json(Orch(elsewhere), str(repo / "nightly.yaml"))
     assert code == 1
     assert {t["app"] for t in report["tests"]} == {"pay", "web"}
     assert (tmp_path / "repo" / ".orch").is_dir() and not (elsewhere / ".orch").exists()

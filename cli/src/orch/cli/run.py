@@ -157,7 +157,7 @@ def run_command(
     workflow = workflow.only(options["apps"] or ())
     services = bootstrap(workflow.root, registry=registry)
     try:
-        if options["filters"] is None and any(narrowing.values()):
+        if any(narrowing.values()):  # given now: wins over what a resumed run saved
             options["filters"] = filters_as_json(
                 _filters(workflow, narrowing, given.base, services.store)
             )

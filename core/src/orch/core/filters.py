@@ -17,6 +17,9 @@ from attrs import evolve, frozen
 from orch.core.workflow import WORKFLOW_FILES, Workflow, find_workflow_file
 from orch.ports import Application, ConfigError, Outcome, Store, TestFilter
 
+WORKFLOW_SUFFIXES = frozenset(Path(name).suffix for name in WORKFLOW_FILES)
+"""A file argument with one of these suffixes is a workflow file (``orch run ci/nightly.yaml``)."""
+
 LAST_FAILED = frozenset({Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT})
 """The outcomes ``--lf`` runs again: what failed, errored or timed out."""
 
@@ -38,7 +41,8 @@ def split_arguments(
 ) -> Arguments:
     """Tell the project from the test paths among ``arguments``, as ``pytest`` would take them.
 
-    A workflow file, or a directory holding one, is the project; so is a lone directory when
+    A workflow file (any ``.yaml``, ``.yml`` or ``.json``), or a directory holding one, is the
+    project; so is a lone directory when
     there is no workflow file at all (``orch run DIR``: DIR is one pytest project). Everything
     else is a test path. ``directory`` (``-C``) and ``workflow_file`` (``-w``) are the options;
     as with ``git -C``, the arguments are relative to ``directory`` when it is given.
@@ -47,7 +51,7 @@ def split_arguments(
     paths: list[str] = []
     for argument in arguments:
         candidate = base / argument
-        if candidate.name in WORKFLOW_FILES and candidate.is_file():
+        if candidate.suffix in WORKFLOW_SUFFIXES and candidate.is_file():
             workflow_file = _once("workflow file", workflow_file, candidate)
         elif candidate.is_dir() and find_workflow_file(candidate) is not None:
             directory = _once("project directory", directory, candidate)
