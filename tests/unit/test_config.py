@@ -125,3 +125,94 @@ def test_top_level_must_be_a_mapping(tmp_path, registry):
 
 def test_missing_file(tmp_path, registry):
     assert "workflow file not found" in error_of(tmp_path / "nope.yaml", registry)
+
+
+ENVIRONMENT = """
+applications:
+  pay:
+    path: apps/pay
+    runner: pytest
+    env:
+      API_BASE_URL: "${API_BASE_URL}"
+      DB_URL: "postgres://${DB_HOST:-localhost}:${DB_PORT:-5432}/pay"
+      PRICE: "$$5 and ${EMPTY}"
+    passenv: [CI_*, API_BASE_URL]
+  web:
+    path: apps/web
+    runner: pytest
+execution: {passenv: [GITHUB_*, CI_*]}
+"""
+
+
+def test_env_values_expand_variables_of_orchs_environment_with_defaults(
+    tmp_path, registry, monkeypatch
+):
+    monkeypatch.setenv("API_BASE_URL", "http://staging.example")
+    monkeypatch.setenv("DB_PORT", "6543")
+    monkeypatch.delenv("DB_HOST", raising=False)
+    monkeypatch.setenv("EMPTY", "")
+    pay = load_workflow(write(tmp_path, ENVIRONMENT), registry).app("pay")
+    assert pay.env == {
+        "API_BASE_URL": "http://staging.example",
+        "DB_URL": "postgres://localhost:6543/pay",
+        "PRICE": "$5 and ",
+    }
+
+
+def test_passenv_of_execution_is_inherited_by_every_application(tmp_path, registry, monkeypatch):
+    monkeypatch.setenv("API_BASE_URL", "x")
+    monkeypatch.setenv("EMPTY", "")
+    workflow = load_workflow(write(tmp_path, ENVIRONMENT), registry)
+    assert workflow.app("pay").passenv == ("GITHUB_*", "CI_*", "API_BASE_URL")
+    assert workflow.app("web").passenv == ("GITHUB_*", "CI_*")
+
+
+def test_an_unset_variable_without_default_names_its_json_path_not_a_value(
+    tmp_path, registry, monkeypatch
+):
+    monkeypatch.delenv("API_BASE_URL", raising=False)
+    monkeypatch.delenv("EMPTY", raising=False)
+    monkeypatch.setenv("DB_PORT", "secret-looking-value")
+    message = error_of(write(tmp_path, ENVIRONMENT), registry)
+    assert message.splitlines() == [
+        "orch.yaml: $.applications.pay.env.API_BASE_URL: ${API_BASE_URL} is not set in orch's "
+        "environment; set it, or give a default: ${API_BASE_URL:-value}",
+        "orch.yaml: $.applications.pay.env.PRICE: ${EMPTY} is not set in orch's environment; "
+        "set it, or give a default: ${EMPTY:-value}",
+    ]
+    assert "secret-looking-value" not in message
+
+
+def test_malformed_references_and_passenv_entries_are_errors(tmp_path, registry):
+    path = write(
+        tmp_path,
+        """
+applications:
+  pay:
+    path: apps/pay
+    runner: pytest
+    env: {A: "${NOT A NAME}", B: "${1X:-d}"}
+    passenv: ["TOKEN=abc"]
+execution: {passenv: [""]}
+""",
+    )
+    assert error_of(path, registry).splitlines() == [
+        "orch.yaml: $.execution.passenv[0]: expected a variable name or glob such as CI_* "
+        "(set values in env)",
+        "orch.yaml: $.applications.pay.passenv[0]: expected a variable name or glob such as "
+        "CI_* (set values in env)",
+        "orch.yaml: $.applications.pay.env.A: '${NOT A NAME}' is not ${NAME} or "
+        "${NAME:-default} (write $$ for a $)",
+        "orch.yaml: $.applications.pay.env.B: '${1X:-d}' is not ${NAME} or ${NAME:-default} "
+        "(write $$ for a $)",
+    ]
+
+
+def test_a_misspelled_application_suggests_the_closest(tmp_path, registry):
+    workflow = load_workflow(write(tmp_path, GOOD), registry)
+    with pytest.raises(ConfigError) as caught:
+        workflow.only(["payment-servce"])
+    assert "unknown application 'payment-servce'; did you mean 'payment-service'?" in str(
+        caught.value
+    )
+    assert "(available: payment-service, web-frontend)" in str(caught.value)

@@ -86,6 +86,33 @@ def test_the_environment_is_only_the_allowlist_the_command_tmpdir_and_tag(
     assert (tmp_path / "scratch" / "tmp").is_dir()
 
 
+def test_passenv_globs_pass_those_variables_through_and_the_commands_env_wins(
+    tmp_path: Path, tag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI_JOB_TOKEN", "t0k3n")
+    monkeypatch.setenv("CI_PIPELINE", "42")
+    monkeypatch.setenv("API_BASE_URL", "http://orch-env")
+    monkeypatch.setenv("ci_lowercase", "not a match: names are case-sensitive")
+    monkeypatch.setenv("SECRET_TOKEN", "do-not-leak")
+    code = "import json, os; print(json.dumps(dict(os.environ)))"
+    command = Command(
+        argv=(sys.executable, "-c", code),
+        cwd=tmp_path,
+        env={"API_BASE_URL": "http://from-env-block"},
+        passenv=("CI_*", "API_BASE_URL"),
+    )
+    process = LocalExecutor().start(command, tmp_path / "scratch", tag)
+    assert wait_for_exit(process) == 0
+    env = json.loads((tmp_path / "scratch" / "output.log").read_text())
+    assert env["CI_JOB_TOKEN"] == "t0k3n" and env["CI_PIPELINE"] == "42"
+    assert env["API_BASE_URL"] == "http://from-env-block"
+    assert "ci_lowercase" not in env and "SECRET_TOKEN" not in env
+    assert set(env) <= {*ENV_ALLOWLIST, "CI_JOB_TOKEN", "CI_PIPELINE", "API_BASE_URL"} | {
+        "TMPDIR",
+        "ORCH_TAG",
+    }
+
+
 def test_a_relative_scratch_dir_is_resolved_before_the_child_changes_directory(
     tmp_path: Path, tag: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

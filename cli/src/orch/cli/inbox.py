@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION
+from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION, project_dir
 from orch.cli.text import safe
 from orch.core import load_registry, state_dir_for, workflow_for
 from orch.ports import ConfigError
@@ -18,11 +18,11 @@ def _project_options(command: Callable) -> Callable:
     return DIRECTORY_OPTION(WORKFLOW_OPTION(FORMAT_OPTION(command)))
 
 
-def open_inbox(directory: Path, workflow_file: Path | None, create: bool = False):
+def open_inbox(directory: Path | None, workflow_file: Path | None, create: bool = False):
     """The local inbox of the project in ``directory``; None when it has none and ``create`` is
     false (reading an inbox creates no ``.orch/``)."""
     registry = load_registry()
-    state_dir = state_dir_for(workflow_for(directory, workflow_file, registry).root)
+    state_dir = state_dir_for(workflow_for(project_dir(directory), workflow_file, registry).root)
     if not create and not state_dir.is_dir():
         return None
     return registry.get("tracker", "inbox")(state_dir)
@@ -62,7 +62,7 @@ def print_inbox(inbox, output_format: str) -> None:
         )
 
 
-def list_inbox(directory: Path, workflow_file: Path | None, output_format: str) -> None:
+def list_inbox(directory: Path | None, workflow_file: Path | None, output_format: str) -> None:
     """``orch inbox list`` (and ``orch triage --inbox``): the project's inbox, one line an issue."""
     inbox = open_inbox(directory, workflow_file)
     try:
@@ -79,7 +79,7 @@ def inbox_group() -> None:
 
 @inbox_group.command("list")
 @_project_options
-def list_command(directory: Path, workflow_file: Path | None, output_format: str) -> None:
+def list_command(directory: Path | None, workflow_file: Path | None, output_format: str) -> None:
     """Every issue of the inbox, newest first."""
     list_inbox(directory, workflow_file, output_format)
 
@@ -88,7 +88,7 @@ def list_command(directory: Path, workflow_file: Path | None, output_format: str
 @click.argument("issue")
 @_project_options
 def show_command(
-    issue: str, directory: Path, workflow_file: Path | None, output_format: str
+    issue: str, directory: Path | None, workflow_file: Path | None, output_format: str
 ) -> None:
     """The whole of ISSUE (INBOX-<n>): title, state, labels, assignee, body and comments."""
     inbox = open_inbox(directory, workflow_file)
@@ -115,7 +115,7 @@ def show_command(
 @click.argument("issue")
 @_project_options
 def close_command(
-    issue: str, directory: Path, workflow_file: Path | None, output_format: str
+    issue: str, directory: Path | None, workflow_file: Path | None, output_format: str
 ) -> None:
     """Close ISSUE once its root cause is fixed; a recurrence reopens it as a regression."""
     inbox = open_inbox(directory, workflow_file)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import traceback
@@ -31,13 +32,18 @@ WORKFLOW_OPTION = click.option(
     help="Workflow file (default: orch.yaml/.yml/.json in DIR; none: DIR is one pytest app).",
 )
 
+DIRECTORY_HELP = "Project directory: its workflow file and .orch/ (default: the current one)."
+"""Every command says the same of ``-C``; where a command also takes DIR, it means the same."""
+
 DIRECTORY_OPTION = click.option(
     "-C",
     "--directory",
+    "directory",
     type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    help="Project directory (its workflow file and .orch/).",
+    default=None,
+    help=DIRECTORY_HELP,
 )
+"""``-C/--directory DIR``: None when not given (``project_dir`` makes that the current one)."""
 
 _EXIT_CODES = {
     ConfigError: ExitCode.USAGE_ERROR,
@@ -103,8 +109,37 @@ def main() -> None:
     cli(prog_name="orch")
 
 
-def directory_argument(default: str = ".") -> Callable[[Callable], Callable]:
-    """The DIR argument shared by commands that work on a project directory."""
+def _differ(one: Path | None, other: Path | None) -> bool:
+    return Path(one or ".").resolve() != Path(other or ".").resolve()
+
+
+def project_dir(directory: Path | None) -> Path:
+    """The project directory ``-C`` named, else the current one."""
+    return directory if directory is not None else Path(".")
+
+
+def directory_argument(command: Callable) -> Callable:
+    """``[DIR]`` and ``-C/--directory DIR`` for a command that works on one project directory:
+    the same directory said either way (``orch runs DIR`` = ``orch runs -C DIR``); the command
+    gets it as ``directory``."""
+
+    @functools.wraps(command)
+    def with_directory(*args, directory: Path | None, directory_option: Path | None, **kwargs):
+        if None not in (directory, directory_option) and _differ(directory, directory_option):
+            raise click.UsageError(
+                f"DIR {directory} and -C {directory_option} differ; give the directory once"
+            )
+        chosen = directory if directory is not None else directory_option
+        return command(*args, directory=project_dir(chosen), **kwargs)
+
+    with_directory = click.option(
+        "-C",
+        "--directory",
+        "directory_option",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=DIRECTORY_HELP,
+    )(with_directory)
     return click.argument(
-        "directory", type=click.Path(file_okay=False, path_type=Path), default=default
-    )
+        "directory", type=click.Path(file_okay=False, path_type=Path), required=False
+    )(with_directory)

@@ -9,17 +9,63 @@ from pathlib import Path
 import click
 
 from orch.cli.display import make_display
-from orch.cli.main import FORMAT_OPTION, WORKFLOW_OPTION, directory_argument
+from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION
 from orch.cli.select import change_options, print_selection
 from orch.cli.summary import print_summary
-from orch.core import Engine, bootstrap, find_workflow_file, load_registry, workflow_for
+from orch.cli.text import safe
+from orch.core import (
+    Engine,
+    Workflow,
+    bootstrap,
+    find_workflow_file,
+    load_registry,
+    workflow_for,
+)
+from orch.core.filters import (
+    filters_as_json,
+    filters_for,
+    filters_from_json,
+    last_failed,
+    narrowed,
+    paths_by_app,
+    split_arguments,
+)
 from orch.core.reports import json_report
-from orch.ports import ConfigError
+from orch.ports import ConfigError, Store, TestFilter
 
 
-@click.command("run")
-@directory_argument()
+class _RunCommand(click.Command):
+    """``orch run ... -- ARGS``: what follows ``--`` goes to the runner untouched, as ``tox``
+    and ``uv run`` do it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" in args:
+            at = args.index("--")
+            ctx.meta[RUNNER_ARGS] = tuple(args[at + 1 :])
+            args = args[:at]
+        return super().parse_args(ctx, args)
+
+
+RUNNER_ARGS = "orch.runner_args"
+
+
+@click.command("run", cls=_RunCommand)
+@click.argument("arguments", nargs=-1, metavar="[PATH]...")
+@DIRECTORY_OPTION
 @WORKFLOW_OPTION
+@click.option(
+    "-k", "keyword", metavar="EXPR", help="Only tests matching EXPR (pytest's -k expression)."
+)
+@click.option(
+    "-m", "marker", metavar="EXPR", help="Only tests whose markers match EXPR (pytest's -m)."
+)
+@click.option(
+    "--lf",
+    "--last-failed",
+    "last_failed_only",
+    is_flag=True,
+    help="Only the tests that failed, errored or timed out in the latest run (all if none).",
+)
 @click.option("-n", "--workers", type=click.IntRange(min=1), help="Parallel shard processes.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per test.")
 @click.option("--retries", type=click.IntRange(min=0), help="Retries of a failing test.")
@@ -55,8 +101,12 @@ from orch.ports import ConfigError
 )
 @FORMAT_OPTION
 def run_command(
-    directory: Path,
+    arguments: tuple[str, ...],
+    directory: Path | None,
     workflow_file: Path | None,
+    keyword: str | None,
+    marker: str | None,
+    last_failed_only: bool,
     workers: int | None,
     timeout: float | None,
     retries: int | None,
@@ -74,10 +124,22 @@ def run_command(
 ) -> None:
     """Run the tests of every application in the workflow, in parallel.
 
-    With no workflow file, DIR is treated as one pytest project, so `orch run .` works where
-    `pytest` does. Exit codes: 0 passed, 1 tests failed, 2 usage/config error, 4 environment
-    problem, 5 no tests.
+    Each PATH is, as for pytest, a test file, folder or id (tests/test_x.py::test_y) that
+    narrows the run to the application holding it; or the project: a workflow file, or a
+    directory with one (DIR, like -C DIR). With no workflow file, DIR is one pytest project,
+    so `orch run .` works where `pytest` does. What follows `--` is passed to the runner
+    (`orch run . -- -x --tb=short`). Exit codes: 0 passed, 1 tests failed, 2 usage/config
+    error, 4 environment problem, 5 no tests.
     """
+    given = split_arguments(arguments, directory, workflow_file)
+    directory, workflow_file = given.directory, given.workflow_file
+    narrowing = {
+        "paths": list(given.paths),
+        "keyword": keyword or "",
+        "marker": marker or "",
+        "last_failed": last_failed_only,
+        "runner_args": list(click.get_current_context().meta.get(RUNNER_ARGS, ())),
+    }
     options = {
         "workers": workers,
         "timeout": timeout,
@@ -86,22 +148,30 @@ def run_command(
         "base": base,
         "head": head,
         "apps": list(apps) or None,
+        "filters": None,
     }
     registry = load_registry()
-    if resume:  # a resumed run keeps its workflow, options and selection
+    if resume:  # a resumed run keeps its workflow, options, selection and narrowing
         directory, workflow_file, options = _resume_spec(directory, resume, options, registry)
     overrides = {key: options[key] for key in ("workers", "timeout", "retries")}
     workflow = workflow_for(directory, workflow_file, registry).with_overrides(**overrides)
     workflow = workflow.only(options["apps"] or ())
-    spec = json.dumps(
-        {
-            "directory": str(directory.resolve()),
-            "workflow": str(workflow_file.resolve()) if workflow_file else None,
-            **{key: value for key, value in options.items() if value is not None},
-        }
-    )
     services = bootstrap(workflow.root, registry=registry)
     try:
+        if any(narrowing.values()):  # given now: wins over what a resumed run saved
+            options["filters"] = filters_as_json(
+                _filters(workflow, narrowing, given.base, services.store)
+            )
+        if options["filters"] is not None:
+            workflow = narrowed(workflow, filters_from_json(options["filters"]))
+            _say_what_cannot_narrow(workflow, registry)
+        spec = json.dumps(
+            {
+                "directory": str(directory.resolve()),
+                "workflow": str(workflow_file.resolve()) if workflow_file else None,
+                **{key: value for key, value in options.items() if value is not None},
+            }
+        )
         engine = Engine(workflow, services)
         wanted = options["select"] == "changed" or dry_run
         selection = (
@@ -132,6 +202,46 @@ def run_command(
     finally:
         services.close()
     sys.exit(int(result.exit_code))
+
+
+def _filters(
+    workflow: Workflow, narrowing: dict, base: Path, store: Store
+) -> dict[str, TestFilter]:
+    """The command line's narrowing, one filter per application that runs."""
+    failed = None
+    if narrowing["last_failed"]:
+        failed = last_failed(store, workflow)
+        latest = store.latest_run()
+        if failed is None:
+            seen = f"in run {latest.id}" if latest else "(no run recorded yet)"
+            click.echo(f"orch: --lf: no failed tests {seen}; running everything", err=True)
+        else:
+            click.echo(
+                f"orch: --lf: running the {failed.count} failed test(s) of run {failed.run_id}",
+                err=True,
+            )
+    paths = paths_by_app(workflow, narrowing["paths"], base) if narrowing["paths"] else None
+    return filters_for(
+        workflow,
+        paths=paths,
+        failed=failed,
+        keyword=narrowing["keyword"],
+        marker=narrowing["marker"],
+        runner_args=narrowing["runner_args"],
+    )
+
+
+def _say_what_cannot_narrow(workflow: Workflow, registry) -> None:
+    """A note for each application whose runner runs it whole whatever the command line says."""
+    for app in workflow.applications:
+        narrow = app.test_filter
+        asked = narrow.paths or narrow.keyword or narrow.marker or narrow.runner_args
+        if asked and not registry.get("runner", app.runner).selects_tests:
+            click.echo(
+                f"orch: note: {safe(app.name)}: the {app.runner} runner cannot narrow by path, "
+                "-k, -m or take -- arguments; all its tests run",
+                err=True,
+            )
 
 
 def _resume_spec(directory: Path, run_id: str, options: dict, registry):

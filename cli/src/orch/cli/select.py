@@ -39,7 +39,7 @@ def change_options(command):
 
 
 @click.command("select")
-@directory_argument()
+@directory_argument
 @WORKFLOW_OPTION
 @change_options
 @FORMAT_OPTION
@@ -54,6 +54,7 @@ def select_command(
 ) -> None:
     """List the tests the change from --base to --head can break, and why.
 
+    DIR (or -C DIR) is the project directory: its workflow file, or one pytest project.
     The ids are pytest nodeids as pytest takes them, so they can be passed to pytest.
     """
     registry = load_registry()

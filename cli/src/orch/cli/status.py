@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from orch.cli.display import status_line
-from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, directory_argument
+from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, directory_argument, project_dir
 from orch.cli.text import safe
 from orch.core import RunStatus, bootstrap, run_status
 
@@ -19,9 +19,11 @@ from orch.core import RunStatus, bootstrap, run_status
 @DIRECTORY_OPTION
 @click.option("--watch", is_flag=True, help="Refresh every second until the run ends.")
 @FORMAT_OPTION
-def status_command(run_id: str | None, directory: Path, watch: bool, output_format: str) -> None:
+def status_command(
+    run_id: str | None, directory: Path | None, watch: bool, output_format: str
+) -> None:
     """Show live counts and the running tests of RUN (default: the latest run)."""
-    services = bootstrap(directory.resolve())
+    services = bootstrap(project_dir(directory).resolve())
     try:
         while True:
             status = run_status(services.store, run_id, services.state_dir)
@@ -60,11 +62,14 @@ def _show(status: RunStatus, output_format: str) -> None:
 
 
 @click.command("runs")
-@directory_argument()
+@directory_argument
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @FORMAT_OPTION
 def runs_command(directory: Path, limit: int, output_format: str) -> None:
-    """List recorded runs, newest first (ids for `orch status` and `orch run --resume`)."""
+    """List recorded runs, newest first (ids for `orch status` and `orch run --resume`).
+
+    DIR (or -C DIR) is the project directory whose .orch/ holds them.
+    """
     services = bootstrap(directory.resolve())
     try:
         records = services.store.list_runs(limit=limit)

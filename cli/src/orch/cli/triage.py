@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from orch.cli.inbox import list_inbox, owner
-from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION
+from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION, project_dir
 from orch.cli.summary import print_root_causes
 from orch.cli.text import first_line, safe
 from orch.core import Engine, bootstrap, load_registry, state_dir_for, workflow_for
@@ -48,7 +48,7 @@ from orch.ports import ConfigError, IssueDraft
 def triage_command(
     result_files: tuple[Path, ...],
     run_id: str | None,
-    directory: Path,
+    directory: Path | None,
     workflow_file: Path | None,
     file_issues_: bool,
     dry_run: bool,
@@ -66,7 +66,7 @@ def triage_command(
         list_inbox(directory, workflow_file, output_format)
         return
     registry = load_registry()
-    workflow = workflow_for(directory, workflow_file, registry)
+    workflow = workflow_for(project_dir(directory), workflow_file, registry)
     filing = (tracker, dry_run) if file_issues_ else None
     if result_files:
         report, filed = _triage_files(result_files, workflow, registry, app_name, filing)

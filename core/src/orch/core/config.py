@@ -7,8 +7,9 @@ One private cattrs converter with ``forbid_extra_keys`` does the structuring; er
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,7 @@ class _AppSpec:
     runner: _RunnerBlock
     priority: int = 0
     env: dict[str, str] = {}
+    passenv: list[str] = []
     paths: list[str] = []
     timeout: float | None = None
     retries: int | None = None
@@ -75,6 +77,7 @@ class _ExecutionSpec:
     timeout: float | None = None
     shard_timeout: float | None = None
     retries: int = 0
+    passenv: list[str] = []
 
 
 @frozen
@@ -278,10 +281,57 @@ def _select_settings(select: _SelectSpec) -> SelectSettings:
     )
 
 
+_VARIABLE = re.compile(r"\$(?:\$|\{([^}]*)\})")
+"""``$$`` (a literal ``$``), ``${NAME}`` or ``${NAME:-default}`` in an ``env`` value."""
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def expand(value: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
+    """``value`` with ``${NAME}`` and ``${NAME:-default}`` replaced from ``environ`` (orch's
+    environment), and the problems found; they name the variable, never a value: what the
+    environment holds may be a secret."""
+    problems: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return "$"
+        name, dash, default = match.group(1).partition(":-")
+        if not _NAME.match(name):
+            problems.append(
+                f"'{match.group(0)}' is not ${{NAME}} or ${{NAME:-default}} (write $$ for a $)"
+            )
+            return ""
+        found = environ.get(name, "")
+        if found:
+            return found
+        if dash:
+            return default
+        if name in environ:
+            return ""
+        problems.append(
+            f"${{{name}}} is not set in orch's environment; "
+            f"set it, or give a default: ${{{name}:-value}}"
+        )
+        return ""
+
+    return _VARIABLE.sub(replace, value), problems
+
+
+def _passenv_problems(patterns: list[str], where: str) -> list[tuple[str, str]]:
+    """A ``passenv`` entry is a variable name or a glob of names, never ``NAME=value``."""
+    return [
+        (f"{where}[{index}]", "expected a variable name or glob such as CI_* (set values in env)")
+        for index, pattern in enumerate(patterns)
+        if not pattern or "=" in pattern
+    ]
+
+
 def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
     root = path.parent
     problems = []
     execution = spec.execution
+    problems.extend(_passenv_problems(execution.passenv, "$.execution.passenv"))
     if execution.workers < 1:
         problems.append(("$.execution.workers", "must be at least 1"))
     if execution.retries < 0:
@@ -301,6 +351,11 @@ def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
         if app.retries is not None and app.retries < 0:
             problems.append((f"{where}.retries", "must not be negative"))
         problems.extend(_select_problems(app.select, f"{where}.select"))
+        problems.extend(_passenv_problems(app.passenv, f"{where}.passenv"))
+        env = {}
+        for key, raw in app.env.items():
+            env[key], wrong = expand(raw, os.environ)
+            problems.extend((_join(f"{where}.env", key), problem) for problem in wrong)
         apps.append(
             Application(
                 name=name,
@@ -308,7 +363,8 @@ def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
                 runner=app.runner.name,
                 settings=app.runner.settings,
                 priority=app.priority,
-                env=dict(app.env),
+                env=env,
+                passenv=tuple(dict.fromkeys([*execution.passenv, *app.passenv])),
                 timeout=app.timeout,
                 retries=app.retries,
                 paths=tuple(app.paths),

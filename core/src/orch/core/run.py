@@ -295,7 +295,7 @@ class RunSession:
         if runner is None:
             raise ConfigError(f"{app.name}: no runner '{app.runner}' is installed")
         try:
-            return runner.discover(app)
+            return [test for test in runner.discover(app) if app.test_filter.keeps(test.nodeid)]
         except EnvironmentProblem as problem:
             self._environment_problem(app, str(problem))
             return None
@@ -339,6 +339,7 @@ class RunSession:
             scratch.mkdir(parents=True, exist_ok=True)
             try:
                 command = runner.command(app, shard, scratch)
+                command = evolve(command, passenv=(*command.passenv, *app.passenv))
                 process = self.executor.start(
                     command, scratch, tag=f"{self.run_id}/{scratch.name}/"
                 )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from attrs import evolve, field, frozen
 
+from orch.core.plugins import unknown
 from orch.core.routing import Routing, load_codeowners
 from orch.core.triage import TriageSettings
 from orch.ports import Application, ConfigError, Execution
@@ -34,11 +35,12 @@ class Workflow:
             raise ConfigError(f"application names must be unique: {', '.join(duplicates)}")
 
     def app(self, name: str) -> Application:
-        """The application called ``name``."""
+        """The application called ``name``; a misspelled name suggests the closest."""
         for application in self.applications:
             if application.name == name:
                 return application
-        raise ConfigError(f"no application '{name}' in {self.source or 'the workflow'}")
+        names = [application.name for application in self.applications]
+        raise ConfigError(f"{self.source or 'the workflow'}: {unknown('application', name, names)}")
 
     def only(self, names: tuple[str, ...] | list[str]) -> Workflow:
         """The workflow narrowed to the applications ``names`` (all of them when empty)."""

@@ -139,6 +139,8 @@ class Command:
     argv: tuple[str, ...]
     cwd: Path
     env: dict[str, str] = field(factory=dict, hash=False)
+    passenv: tuple[str, ...] = ()
+    """Globs of variables of orch's own environment to pass through (``CI_*``), as tox does."""
 
 
 @frozen
@@ -189,8 +191,39 @@ class SelectSettings:
 
 
 @frozen
+class TestFilter:
+    """How the command line narrows an application's tests, as pytest's does.
+
+    ``paths`` are app-relative files, folders or ids (``tests/test_x.py::test_y``) the runner
+    collects instead of its default; ``keyword`` and ``marker`` are expressions the runner
+    interprets (pytest's ``-k`` and ``-m``); ``tests`` keeps only these ids and what lies under
+    them (``--lf``), whatever the runner; ``runner_args`` go at the end of the runner's command
+    line (what follows ``--``).
+    """
+
+    __test__ = False
+
+    paths: tuple[str, ...] = ()
+    keyword: str = ""
+    marker: str = ""
+    tests: tuple[str, ...] = ()
+    runner_args: tuple[str, ...] = ()
+
+    def keeps(self, nodeid: str) -> bool:
+        """True when ``tests`` is empty or names ``nodeid`` or a test path above it."""
+        if not self.tests:
+            return True
+        return any(nodeid == t or nodeid.startswith(f"{t}::") for t in self.tests)
+
+
+@frozen
 class Application:
-    """One application under test as the workflow describes it."""
+    """One application under test as the workflow describes it.
+
+    ``env`` is added to the clean environment of its test processes; ``passenv`` globs name
+    variables of orch's own environment passed through as they are; ``test_filter`` is how the
+    command line narrowed its tests.
+    """
 
     name: str
     path: Path
@@ -202,6 +235,8 @@ class Application:
     retries: int | None = None
     paths: tuple[str, ...] = ()
     select: SelectSettings = SelectSettings()
+    passenv: tuple[str, ...] = ()
+    test_filter: TestFilter = TestFilter()
 
 
 @frozen

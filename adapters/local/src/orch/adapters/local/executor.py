@@ -12,7 +12,8 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import ClassVar
 
@@ -43,7 +44,8 @@ ENV_ALLOWLIST = (
     "no_proxy",
 )
 """The only variables a shard inherits from orch: who and where the user is, and how this machine
-reaches the network (certificates, proxies); everything else comes from the workflow's ``env``."""
+reaches the network (certificates, proxies); everything else comes from the workflow's ``env`` and
+``passenv``."""
 
 TAIL_BYTES = 4096
 """How much of the end of ``output.log`` ``output_tail`` returns."""
@@ -81,9 +83,18 @@ def _die_with(parent: int) -> Callable[[], None] | None:
     return die_with_parent
 
 
-def child_environment(extra: Mapping[str, str], tmp: Path, tag: str) -> dict[str, str]:
-    """The whole environment of a shard: the allowlist, the command's own, TMPDIR and ORCH_TAG."""
+def child_environment(
+    extra: Mapping[str, str], tmp: Path, tag: str, passenv: Sequence[str] = ()
+) -> dict[str, str]:
+    """The whole environment of a shard: the allowlist, the variables of orch's environment that
+    match a ``passenv`` glob (case-sensitive, as names are), the command's own (which wins),
+    TMPDIR and ORCH_TAG."""
     env = {name: os.environ[name] for name in ENV_ALLOWLIST if name in os.environ}
+    env.update(
+        (name, value)
+        for name, value in os.environ.items()
+        if any(fnmatchcase(name, pattern) for pattern in passenv)
+    )
     env.update(extra)
     env["TMPDIR"] = str(tmp)
     env[TAG_VAR] = tag
@@ -142,7 +153,7 @@ class LocalExecutor:
                 popen = subprocess.Popen(
                     command.argv,
                     cwd=command.cwd,
-                    env=child_environment(command.env, tmp, tag),
+                    env=child_environment(command.env, tmp, tag, command.passenv),
                     stdin=subprocess.DEVNULL,
                     stdout=output,
                     stderr=subprocess.STDOUT,

@@ -85,20 +85,20 @@ class PytestRunner:
         processes = min(os.cpu_count() or 1, MAX_COLLECTORS)
         if processes > 1 and _python_files(app.path, PARALLEL_FROM) >= PARALLEL_FROM:
             files = [
-                r["file"] for r in _collect(app, python, settings.args, app.paths, list_only=True)
+                r["file"] for r in _collect(app, python, _args(app), _targets(app), list_only=True)
             ]
             if len(files) >= PARALLEL_FROM:
                 groups = _balanced(files, app.path, processes)
                 with ThreadPoolExecutor(max_workers=len(groups)) as pool:
                     parts = pool.map(
-                        lambda group: _collect(app, python, settings.args, app.paths, group),
+                        lambda group: _collect(app, python, _args(app), _targets(app), group),
                         groups,
                     )
                     records = [record for part in parts for record in part]
                 order = {name: index for index, name in enumerate(files)}
                 records.sort(key=lambda r: order.get(r.get("file"), len(order)))
                 return [case for record in records if (case := _test_case(app.name, record))]
-        records = _collect(app, python, settings.args, app.paths)
+        records = _collect(app, python, _args(app), _targets(app))
         return [case for record in records if (case := _test_case(app.name, record))]
 
     def command(self, app: Application, shard: Shard, scratch: Path) -> Command:
@@ -112,7 +112,7 @@ class PytestRunner:
             old.unlink()
         env = {**plugin_env(app), "ORCH_EVENTS": str(scratch / "events.jsonl")}
         env["ORCH_COVERAGE"] = str(scratch / COVERAGE_FILE) if shard.coverage else ""
-        targets = app.paths
+        targets = _targets(app)
         if shard.tests:
             select = scratch / "select.txt"
             select.write_text("".join(f"{n}\n" for n in shard.nodeids), encoding="utf-8")
@@ -125,7 +125,7 @@ class PytestRunner:
             env["ORCH_SELECT"] = ""  # the whole app: nothing inherited from orch's env narrows it
             env["ORCH_FILES"] = ""
         basetemp = ("--basetemp", str(scratch / "basetemp"))
-        argv = (python, "-m", "pytest", *ALWAYS, *basetemp, *settings.args, *targets)
+        argv = (python, "-m", "pytest", *ALWAYS, *basetemp, *_args(app), *targets)
         return Command(argv=argv, cwd=app.path, env=env)
 
     def events(self, app: Application, shard: Shard, scratch: Path) -> PytestEvents:
@@ -271,6 +271,20 @@ def _raise_coverage_problem(app: Application, events: Path) -> None:
 
 def _file_of(test: TestCase) -> str:
     return test.file or test.nodeid.split("::", 1)[0]
+
+
+def _args(app: Application) -> tuple[str, ...]:
+    """The app's pytest arguments, then the command line's ``-k``/``-m`` and what followed ``--``:
+    collection and every shard get the same ones, so both see the same tests."""
+    narrow = app.test_filter
+    keyword = ("-k", narrow.keyword) if narrow.keyword else ()
+    marker = ("-m", narrow.marker) if narrow.marker else ()
+    return (*_settings(app).args, *keyword, *marker, *narrow.runner_args)
+
+
+def _targets(app: Application) -> tuple[str, ...]:
+    """What pytest collects: the command line's paths and ids, else the workflow's ``paths``."""
+    return app.test_filter.paths or app.paths
 
 
 def _settings(app: Application) -> PytestSettings:
