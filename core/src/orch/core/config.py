@@ -152,7 +152,13 @@ def _make_converter(registry: Registry) -> cattrs.Converter:
             raise _Problem(f"expected a string, got {value!r}")
         return str(value)
 
+    def structure_bool(value: Any, _type: type) -> bool:
+        if not isinstance(value, bool):
+            raise _Problem(f"expected true or false, got {value!r}")
+        return value
+
     converter.register_structure_hook(_RunnerBlock, structure_runner)
+    converter.register_structure_hook(bool, structure_bool)
     converter.register_structure_hook(int, structure_strict_int)
     converter.register_structure_hook(float, structure_number)
     converter.register_structure_hook(str, structure_str)

@@ -22,7 +22,7 @@ from orch.adapters.pytest.interpreter import (
     pytest_missing,
     resolve_python,
 )
-from orch.adapters.pytest.stacks import STACKS_FILE, read_stacks, test_frame
+from orch.adapters.pytest.stacks import STACKS_FILE, read_stacks
 from orch.ports import (
     Application,
     Command,
@@ -152,10 +152,10 @@ class PytestRunner:
         running = stream.running
         if running is not None and (exit.returncode or exit.killed_for):
             stacks = read_stacks(scratch.absolute())  # it ended during a test: not pytest's fault
-            if stacks:
-                where = test_frame(stacks, app.path)
+            if stacks is not None:
+                where, longrepr = stacks.test_frame(app.path), stacks.as_traceback()
                 results.append(
-                    TestResult(app.name, running, Outcome.ERROR, message=where, longrepr=stacks)
+                    TestResult(app.name, running, Outcome.ERROR, message=where, longrepr=longrepr)
                 )
             return results
         trouble = PYTEST_TROUBLE.get(exit.returncode)
