@@ -80,7 +80,8 @@ class PlainLines:
     def progress(self, counts: Counts, running: list[RunningTest]) -> None:
         now = time.monotonic()
         text = status_line(counts)
-        if now - self.last >= self.interval and text != self.last_text:
+        started = counts.done or counts.queued or counts.running  # else there is nothing to say
+        if started and now - self.last >= self.interval and text != self.last_text:
             click.echo(f"orch: {text}", err=True)
             self.last, self.last_text = now, text
         if self.heartbeat and now - self.last_heartbeat >= self.heartbeat:
