@@ -72,6 +72,8 @@ def test_a_timed_out_test_carries_every_threads_stack_and_its_own_line(tmp_path,
     stacks = hung["longrepr"]
     assert "Current thread" in stacks and re.search(r"^Thread 0x", stacks, re.M), stacks
     assert 'test_hang.py", line 5 in helper' in stacks  # the other thread, where it was
+    last = stacks.splitlines()[-1]  # traceback order: what a summary's tail shows is the test
+    assert last.endswith('tests/test_hang.py", line 12 in test_hangs'), stacks
     assert outcomes(report)["tests/test_hang.py::test_fast"] == "passed"
 
 
