@@ -118,6 +118,7 @@ class _Active:
     current_wall: float = 0.0
     killed_for: str = ""
     dumping_since: float | None = None
+    dumping_for: str | None = None
     resolved: int = 0
     retry: list[TestCase] = field(factory=list)
 
@@ -208,7 +209,7 @@ class RunSession:
         except KeyboardInterrupt:
             status = "interrupted"  # Ctrl-C: what ran is kept, what was running runs on resume
         except MissingProgram:
-            status = "finished"
+            status = "interrupted" if resume else "finished"  # a resumed run stays resumable
             self.environment_problems += 1
             raise
         finally:
@@ -409,9 +410,13 @@ class RunSession:
         """Kill a shard whose test or whole run is over its limit, after asking for its stacks."""
         now = self.clock()
         if active.dumping_since is not None:
-            if now - active.dumping_since >= STACK_GRACE:
+            if active.current != active.dumping_for:  # it finished after all: no kill
+                active.dumping_since, active.dumping_for, active.killed_for = None, None, ""
+            elif now - active.dumping_since >= STACK_GRACE:
                 active.process.kill()
-            return
+                return
+            else:
+                return
         limit = self._timeout(active.app)
         shard_limit = self.workflow.execution.shard_timeout
         if active.current is not None and limit and now - active.current_since > limit:
@@ -422,7 +427,7 @@ class RunSession:
             return
         process = active.process
         if active.current is not None and isinstance(process, StackDumps) and process.dump_stacks():
-            active.dumping_since = now
+            active.dumping_since, active.dumping_for = now, active.current
             return
         process.kill()
 
