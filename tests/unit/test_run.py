@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from attrs import evolve
+
 from orch.core import Workflow
 from orch.core.outcomes import ExitCode
 from orch.core.run import RunSession
 from orch.core.selection import AppSelection, SelectedTest, Selection
-from orch.ports import Application, Execution, Outcome, Progress, RunRecord, TestResult
+from orch.ports import (
+    Application,
+    ConfigError,
+    Execution,
+    Outcome,
+    Progress,
+    RunRecord,
+    TestResult,
+)
 from orch.testing.fake_runner import CRASH, HANG, FakeClock, FakeExecutor, FakeRunner, FakeTest
 from orch.testing.fakes import FakeStore
 
@@ -182,3 +193,109 @@ def test_a_selection_narrows_the_run_and_dispatches_highest_risk_first(tmp_path)
     result = run.execute()
     assert runner.commands == [("t4", "t1", "t3")]
     assert result.counts.passed == 3
+
+
+def test_a_hang_times_out_by_default_after_300s(tmp_path):
+    runner = FakeRunner({"app": [FakeTest("hang", (HANG,)), FakeTest("after")]})
+    result = session(tmp_path, runner, clock=FakeClock(1.0), workers=1).execute()
+    assert outcomes(result) == {"hang": "timeout", "after": "passed"}
+    assert "per-test timeout of 300s" in result.results[-1].message + result.results[0].message
+
+
+def test_timeout_zero_means_no_per_test_limit(tmp_path):
+    runner = FakeRunner({"app": [FakeTest("slow", (HANG,))]})
+    run = session(tmp_path, runner, clock=FakeClock(10.0), timeout=0, shard_timeout=1000)
+    [slow] = run.execute().results
+    assert slow.outcome is Outcome.TIMEOUT and "shard exceeded its timeout" in slow.message
+
+
+def test_retry_timeouts_false_gives_a_timed_out_test_no_retry(tmp_path):
+    tests = [FakeTest("hang", (HANG, "passed")), FakeTest("bad", ("failed", "passed"))]
+    result = session(
+        tmp_path, FakeRunner({"app": tests}), timeout=1.0, retries=2, retry_timeouts=False
+    ).execute()
+    assert outcomes(result) == {"hang": "timeout", "bad": "flaky"}
+    assert {r.nodeid: r.attempt for r in result.results} == {"hang": 1, "bad": 2}
+
+
+def test_an_app_can_turn_timeout_retries_back_on(tmp_path):
+    runner = FakeRunner({"app": [FakeTest("hang", (HANG, "passed"))]})
+    workflow = make_workflow(tmp_path, timeout=1.0, retries=1, retry_timeouts=False)
+    workflow = evolve(
+        workflow, applications=(evolve(workflow.applications[0], retry_timeouts=True),)
+    )
+    run = RunSession(
+        workflow,
+        runners={"fake": runner},
+        executor=FakeExecutor(runner),
+        store=FakeStore(),
+        state_dir=tmp_path / ".orch",
+        clock=FakeClock(0.01),
+        poll_seconds=0,
+    )
+    assert outcomes(run.execute()) == {"hang": "flaky"}
+
+
+class InterruptAfter:
+    """An observer that presses Ctrl-C (raises KeyboardInterrupt) after ``n`` results."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def progress(self, counts, running) -> None:
+        pass
+
+    def result(self, result) -> None:
+        self.n -= 1
+        if self.n == 0:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_returns_a_partial_result_with_exit_130_and_the_run_resumes(tmp_path):
+    tests = [FakeTest(f"t{i}", file=f"f{i}.py") for i in range(6)]
+    store = FakeStore()
+    runner = FakeRunner({"app": tests})
+    run = RunSession(
+        make_workflow(tmp_path, workers=1),
+        runners={"fake": runner},
+        executor=FakeExecutor(runner),
+        store=store,
+        state_dir=tmp_path / ".orch",
+        clock=FakeClock(0.01),
+        poll_seconds=0,
+        observer=InterruptAfter(2),
+    )
+    partial = run.execute()
+    assert partial.interrupted and partial.exit_code is ExitCode.INTERRUPTED == 130
+    assert partial.counts.passed == 2
+    assert all(p.killed or p.returncode is not None for p in run.executor.started)
+    record = store.get_run(partial.run_id)
+    assert record.status == "interrupted" and record.exit_code is None
+    resumed = session(tmp_path, FakeRunner({"app": tests}), store).execute(resume=partial.run_id)
+    assert resumed.counts.passed == 6 and not resumed.interrupted
+    assert store.get_run(partial.run_id).status == "finished"
+
+
+def test_a_finished_run_cannot_be_resumed_and_keeps_its_end_time(tmp_path):
+    store = FakeStore()
+    runner = FakeRunner({"app": [FakeTest("a")]})
+    finished = session(tmp_path, runner, store).execute()
+    ended = store.get_run(finished.run_id).ended_at
+    runner.tests["app"]["new"] = FakeTest("new")
+    with pytest.raises(ConfigError, match=f"run {finished.run_id} finished"):
+        session(tmp_path, runner, store).execute(resume=finished.run_id)
+    assert store.get_run(finished.run_id).ended_at == ended
+    assert {r.nodeid for r in store.final_results(finished.run_id)} == {"a"}
+
+
+def test_resuming_on_another_commit_warns_that_results_mix(tmp_path):
+    store = FakeStore()
+    store.create_run(RunRecord(id="r1", workflow="w", commit="a" * 40, started_at=0.0))
+    store.update_run("r1", status="interrupted")
+    runner = FakeRunner({"app": [FakeTest("a")]})
+    run = session(tmp_path, runner, store)
+    run.commit = "b" * 40
+    result = run.execute(resume="r1")
+    assert any(
+        "started at commit aaaaaaaaaaaa" in p and "bbbbbbbbbbbb" in p for p in result.problems
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 
@@ -190,6 +191,9 @@ def test_a_resumed_run_keeps_its_selection(repo):
     first = repo.orch("run", ".", "--select", "changed", "--base", repo.base, "--format", "json")
     report = json.loads(first.stdout)
     assert {t["nodeid"] for t in report["tests"]} == {"tests/test_audit.py::test_log"}
+    # as a kill after its last result leaves it (only an interrupted run can be resumed)
+    with sqlite3.connect(repo.root / ".orch" / "orch.db") as db:
+        db.execute("UPDATE runs SET status = 'interrupted', ended_at = NULL, exit_code = NULL")
     again = repo.orch("run", ".", "--resume", report["run"]["id"], "--format", "json")
     resumed = json.loads(again.stdout)
     assert {t["nodeid"] for t in resumed["tests"]} == {"tests/test_audit.py::test_log"}

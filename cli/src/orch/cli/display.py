@@ -61,12 +61,15 @@ class LiveDisplay:
 
 
 class PlainLines:
-    """A RunObserver for logs and CI: a status line every few seconds, each failure as it lands."""
+    """A RunObserver for logs and CI: a status line every few seconds, each failure as it lands,
+    and every ``heartbeat`` seconds the tests running longer than that, by name (0: never)."""
 
-    def __init__(self, interval: float = PLAIN_INTERVAL) -> None:
+    def __init__(self, interval: float = PLAIN_INTERVAL, heartbeat: float = 0.0) -> None:
         self.interval = interval
+        self.heartbeat = heartbeat
         self.last = 0.0
         self.last_text = ""
+        self.last_heartbeat = time.monotonic()
 
     def __enter__(self) -> PlainLines:
         return self
@@ -77,9 +80,21 @@ class PlainLines:
     def progress(self, counts: Counts, running: list[RunningTest]) -> None:
         now = time.monotonic()
         text = status_line(counts)
-        if now - self.last >= self.interval and text != self.last_text:
+        started = counts.done or counts.queued or counts.running  # else there is nothing to say
+        if started and now - self.last >= self.interval and text != self.last_text:
             click.echo(f"orch: {text}", err=True)
             self.last, self.last_text = now, text
+        if self.heartbeat and now - self.last_heartbeat >= self.heartbeat:
+            self.last_heartbeat = now
+            wall = time.time()
+            for test in running:
+                seconds = wall - test.started_at
+                if seconds >= self.heartbeat:
+                    click.echo(
+                        f"orch: still running after {seconds:.0f}s: "
+                        f"{safe(test.app)}::{safe(test.nodeid)}",
+                        err=True,
+                    )
 
     def result(self, result: TestResult) -> None:
         if result.outcome.is_failure:
@@ -90,8 +105,9 @@ class PlainLines:
             )
 
 
-def make_display() -> LiveDisplay | PlainLines:
-    """Rich on a terminal, plain lines when stderr goes to a file or pipe."""
+def make_display(heartbeat: float = 0.0) -> LiveDisplay | PlainLines:
+    """Rich on a terminal (it shows every running test and for how long), plain lines with a
+    heartbeat naming long-running tests when stderr goes to a file or pipe."""
     if sys.stderr.isatty():
         return LiveDisplay()
-    return PlainLines()
+    return PlainLines(heartbeat=heartbeat)

@@ -63,7 +63,9 @@ class OrchGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
-            _fail("interrupted", ExitCode.INTERNAL_ERROR)
+            _fail("interrupted", ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            _reader_left()
         except Exception as error:  # the last line of defence: say what broke, no traceback
             if os.environ.get("ORCH_DEBUG") == "1":
                 traceback.print_exc()
@@ -79,6 +81,21 @@ def _code_for(error: OrchError) -> ExitCode:
         if isinstance(error, kind):
             return code
     return ExitCode.INTERNAL_ERROR
+
+
+BROKEN_PIPE = 141
+"""Exit code when whoever read our output went away (``orch runs | head -1``): 128 + SIGPIPE,
+what a shell reports for a program that SIGPIPE ended, so pipelines behave as with ``ls``."""
+
+
+def _reader_left() -> None:
+    """Stop quietly when the output pipe closed: nothing is wrong and nobody reads any more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit must not fail again
+    except (OSError, ValueError):
+        pass
+    sys.exit(BROKEN_PIPE)
 
 
 def _fail(message: str, code: ExitCode) -> None:

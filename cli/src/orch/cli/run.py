@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -67,7 +68,11 @@ RUNNER_ARGS = "orch.runner_args"
     help="Only the tests that failed, errored or timed out in the latest run (all if none).",
 )
 @click.option("-n", "--workers", type=click.IntRange(min=1), help="Parallel shard processes.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per test.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    help="Seconds per test (default: the workflow's, else 300; 0: no limit).",
+)
 @click.option("--retries", type=click.IntRange(min=0), help="Retries of a failing test.")
 @click.option(
     "--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML."
@@ -129,8 +134,12 @@ def run_command(
     directory with one (DIR, like -C DIR). With no workflow file, DIR is one pytest project,
     so `orch run .` works where `pytest` does. What follows `--` is passed to the runner
     (`orch run . -- -x --tb=short`). Exit codes: 0 passed, 1 tests failed, 2 usage/config
-    error, 4 environment problem, 5 no tests.
+    error, 4 environment problem, 5 no tests, 130 interrupted (Ctrl-C; continue with
+    --resume RUN).
     """
+    for option, path in (("--json", json_path), ("--junit-xml", junit_xml)):
+        if path is not None:
+            check_writable(option, path)
     given = split_arguments(arguments, directory, workflow_file)
     directory, workflow_file = given.directory, given.workflow_file
     narrowing = {
@@ -184,7 +193,7 @@ def run_command(
             else:
                 print_selection(selection)
             return
-        with make_display() as display:
+        with make_display(workflow.execution.heartbeat) as display:
             result = engine.execute(
                 resume=resume,
                 observer=display,
@@ -199,6 +208,12 @@ def run_command(
             click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         else:
             print_summary(result)
+        if result.interrupted:
+            click.echo(
+                f"orch: interrupted; what ran is recorded: continue with "
+                f"`orch run --resume {result.run_id}`",
+                err=True,
+            )
     finally:
         services.close()
     sys.exit(int(result.exit_code))
@@ -242,6 +257,27 @@ def _say_what_cannot_narrow(workflow: Workflow, registry) -> None:
                 "-k, -m or take -- arguments; all its tests run",
                 err=True,
             )
+
+
+def check_writable(option: str, path: Path) -> None:
+    """Fail before any test runs when a report could not be written to ``path`` at the end."""
+    if path.is_dir():
+        raise ConfigError(f"{option} {path}: is a directory; give a file name")
+    folder = path.absolute().parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ConfigError(f"{option} {path}: {folder} is not a directory; choose another path")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+        if path.exists():
+            with path.open("ab"):
+                pass
+    except OSError as error:
+        raise ConfigError(
+            f"{option} {path}: cannot write there ({error.strerror}); choose another path"
+        ) from None
 
 
 def _resume_spec(directory: Path, run_id: str, options: dict, registry):

@@ -11,7 +11,7 @@ import click
 from orch.cli.display import status_line
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, directory_argument, project_dir
 from orch.cli.text import safe
-from orch.core import RunStatus, bootstrap, run_status
+from orch.core import RunStatus, bootstrap, recorded_runs, run_status
 
 
 @click.command("status")
@@ -69,33 +69,44 @@ def runs_command(directory: Path, limit: int, output_format: str) -> None:
     """List recorded runs, newest first (ids for `orch status` and `orch run --resume`).
 
     DIR (or -C DIR) is the project directory whose .orch/ holds them.
+    A run whose orchestrator died shows as ``interrupted``, exactly as `orch status` says.
     """
     services = bootstrap(directory.resolve())
     try:
-        records = services.store.list_runs(limit=limit)
+        runs = recorded_runs(services.store, services.state_dir, limit)
     finally:
         services.close()
+    now = time.time()
     if output_format == "json":
         click.echo(
             json.dumps(
                 [
                     {
-                        "id": r.id,
-                        "status": r.status,
-                        "exit_code": r.exit_code,
-                        "commit": r.commit,
-                        "started_at": r.started_at,
-                        "ended_at": r.ended_at,
+                        "id": run.record.id,
+                        "status": run.record.status,
+                        "exit_code": run.record.exit_code,
+                        "commit": run.record.commit,
+                        "started_at": run.record.started_at,
+                        "ended_at": run.record.ended_at,
+                        "seconds": run.seconds(now),
+                        "counts": run.counts.as_dict(),
                     }
-                    for r in records
+                    for run in runs
                 ]
             )
         )
         return
-    for r in records:
+    for run in runs:
+        r = run.record
         started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.started_at))
         code = "" if r.exit_code is None else f"exit {r.exit_code}"
-        click.echo(f"{r.id}  {started}  {r.status:<11} {code}")
+        seconds = run.seconds(now)
+        took = "?" if seconds is None else f"{seconds:.1f}s"
+        commit = safe(r.commit[:12]) if r.commit else "-"
+        click.echo(
+            f"{r.id}  {started}  {r.status:<11} {code:<7} {took:>8}  {commit:<12}  "
+            f"{run.counts.line()}"
+        )
 
 
 COMMANDS = [status_command, runs_command]

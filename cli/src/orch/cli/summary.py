@@ -6,6 +6,7 @@ import click
 
 from orch.cli.text import first_line, safe
 from orch.core import RunResult
+from orch.ports import TestResult
 
 FAILURE_LINES = 15
 
@@ -40,6 +41,11 @@ def _name_tests(ids: list[str]) -> None:
     click.echo(f"         {len(ids)} test{'s' if len(ids) != 1 else ''}: {named}{more}")
 
 
+def attempts(result: TestResult) -> str:
+    """`` (3 attempts)`` for a test that was retried, '' for one that ran once."""
+    return f" ({result.attempt} attempts)" if result.attempt > 1 else ""
+
+
 def print_summary(result: RunResult, slowest: int = 10) -> None:
     """Print failures (with the end of their tracebacks), the slowest tests and the counts."""
     failures = result.failed_tests
@@ -47,7 +53,10 @@ def print_summary(result: RunResult, slowest: int = 10) -> None:
         click.secho(f"\n{len(failures)} failing test(s)", bold=True)
         for failure in failures:
             result_of = failure.result
-            click.secho(f"\n{result_of.outcome.value.upper()} {safe(failure.id)}", fg="red")
+            click.secho(
+                f"\n{result_of.outcome.value.upper()} {safe(failure.id)}{attempts(result_of)}",
+                fg="red",
+            )
             click.echo(f"  {first_line(result_of.message, 200)}")
             tail = [line for line in result_of.longrepr.splitlines() if line.strip()]
             for line in tail[-FAILURE_LINES:]:
@@ -66,7 +75,7 @@ def print_summary(result: RunResult, slowest: int = 10) -> None:
     if flaky:
         click.secho(f"\n{len(flaky)} flaky test(s) (passed on retry)", fg="yellow")
         for test in flaky:
-            click.echo(f"  {safe(test.id)}: {first_line(test.message, 160)}")
+            click.echo(f"  {safe(test.id)}{attempts(test)}: {first_line(test.message, 160)}")
     for problem in result.problems:
         click.secho(f"\nproblem: {first_line(problem, 300)}", fg="red")
     timed = [r for r in result.slowest(slowest) if r.duration >= 0.005]
@@ -74,9 +83,10 @@ def print_summary(result: RunResult, slowest: int = 10) -> None:
         click.secho(f"\nslowest {len(timed)} test(s)", bold=True)
         for test in timed:
             click.echo(f"  {test.duration:8.2f}s  {safe(test.id)}")
-    colour = "red" if result.counts.problems else "green"
+    colour = "red" if result.counts.problems or result.interrupted else "green"
+    state = ", interrupted" if result.interrupted else ""
     click.secho(
-        f"\n{result.counts.line()} in {result.seconds:.2f}s (run {result.run_id})",
+        f"\n{result.counts.line()} in {result.seconds:.2f}s (run {result.run_id}{state})",
         fg=colour,
         bold=True,
     )

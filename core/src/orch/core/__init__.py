@@ -17,7 +17,7 @@ from orch.core.outcomes import Counts, ExitCode
 from orch.core.plugins import Registry, load_registry
 from orch.core.run import RunObserver, RunResult, RunSession
 from orch.core.selection import AppSelection, SelectedTest, Selection
-from orch.core.status import RunStatus, run_status
+from orch.core.status import RunStatus, recorded_runs, run_status
 from orch.core.workflow import Workflow, find_workflow_file, pytest_directory
 from orch.ports import Application, Execution
 
@@ -42,6 +42,7 @@ __all__ = [
     "load_registry",
     "load_workflow",
     "pytest_directory",
+    "recorded_runs",
     "run_status",
     "state_dir_for",
     "workflow_for",

@@ -30,6 +30,7 @@ from orch.core.routing import Routing, load_codeowners, parse_codeowners
 from orch.core.triage import TriageSettings
 from orch.core.workflow import Workflow, find_workflow_file, pytest_directory
 from orch.ports import Application, ConfigError, Execution, MappingRule, SelectSettings
+from orch.ports.model import DEFAULT_HEARTBEAT, DEFAULT_TIMEOUT
 
 
 @frozen
@@ -69,14 +70,17 @@ class _AppSpec:
     timeout: float | None = None
     retries: int | None = None
     select: _SelectSpec = _SelectSpec()
+    retry_timeouts: bool | None = None
 
 
 @frozen
 class _ExecutionSpec:
     workers: int = 2
-    timeout: float | None = None
+    timeout: float | None = DEFAULT_TIMEOUT
     shard_timeout: float | None = None
     retries: int = 0
+    retry_timeouts: bool = True
+    heartbeat: float = DEFAULT_HEARTBEAT
     passenv: list[str] = []
 
 
@@ -151,7 +155,13 @@ def _make_converter(registry: Registry) -> cattrs.Converter:
             raise _Problem(f"expected a string, got {value!r}")
         return str(value)
 
+    def structure_bool(value: Any, _type: type) -> bool:
+        if not isinstance(value, bool):
+            raise _Problem(f"expected true or false, got {value!r}")
+        return value
+
     converter.register_structure_hook(_RunnerBlock, structure_runner)
+    converter.register_structure_hook(bool, structure_bool)
     converter.register_structure_hook(int, structure_strict_int)
     converter.register_structure_hook(float, structure_number)
     converter.register_structure_hook(str, structure_str)
@@ -336,18 +346,18 @@ def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
         problems.append(("$.execution.workers", "must be at least 1"))
     if execution.retries < 0:
         problems.append(("$.execution.retries", "must not be negative"))
-    for key in ("timeout", "shard_timeout"):
+    for key in ("timeout", "shard_timeout", "heartbeat"):
         value = getattr(execution, key)
-        if value is not None and value <= 0:
-            problems.append((f"$.execution.{key}", "must be a positive number of seconds"))
+        if value is not None and value < 0:
+            problems.append((f"$.execution.{key}", "must be a number of seconds (0: none)"))
     apps = []
     for name, app in spec.applications.items():
         where = _join("$.applications", name)
         app_root = (root / app.path).resolve()
         if not app_root.is_dir():
             problems.append((f"{where}.path", f"directory '{app.path}' does not exist in {root}"))
-        if app.timeout is not None and app.timeout <= 0:
-            problems.append((f"{where}.timeout", "must be a positive number of seconds"))
+        if app.timeout is not None and app.timeout < 0:
+            problems.append((f"{where}.timeout", "must be a number of seconds (0: none)"))
         if app.retries is not None and app.retries < 0:
             problems.append((f"{where}.retries", "must not be negative"))
         problems.extend(_select_problems(app.select, f"{where}.select"))
@@ -367,6 +377,7 @@ def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
                 passenv=tuple(dict.fromkeys([*execution.passenv, *app.passenv])),
                 timeout=app.timeout,
                 retries=app.retries,
+                retry_timeouts=app.retry_timeouts,
                 paths=tuple(app.paths),
                 select=_select_settings(app.select),
             )
@@ -382,6 +393,8 @@ def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
             timeout=execution.timeout,
             shard_timeout=execution.shard_timeout,
             retries=execution.retries,
+            retry_timeouts=execution.retry_timeouts,
+            heartbeat=execution.heartbeat,
         ),
         root=root,
         source=str(path),

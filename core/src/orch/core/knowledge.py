@@ -64,8 +64,10 @@ KNOWLEDGE = (
     KnownCause(
         "crash",
         PRODUCT_BUG,
-        "The test process crashed (segmentation fault or abort); test code in a managed language "
-        "cannot do that by itself, so look at the native code or extension it exercised.",
+        "The test process ended abruptly while the test ran; the message says how: an exit code "
+        "means the test or code it called ended the process (os._exit, exit(), a library giving "
+        "up: make it raise instead), a signal (SIGSEGV, SIGABRT) means native code crashed, so "
+        "look at the extension or native library the test exercised.",
         anchors=("died", "segmentation", "sig", "core dumped", "134", "139", "fatal", "crashed"),
         phrases=(
             "test process died",

@@ -20,6 +20,8 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 3
     ENVIRONMENT_ERROR = 4
     NOTHING_SELECTED = 5
+    INTERRUPTED = 130
+    """Stopped by Ctrl-C (SIGINT), as shells report it: 128 + the signal's number."""
 
 
 RETRYABLE = frozenset({Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT})

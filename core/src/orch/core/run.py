@@ -34,6 +34,7 @@ from orch.ports import (
     EventStream,
     Executor,
     Failure,
+    MissingProgram,
     Outcome,
     Process,
     Progress,
@@ -41,6 +42,7 @@ from orch.ports import (
     RunRecord,
     Shard,
     ShardExit,
+    StackDumps,
     Store,
     TestCase,
     TestResult,
@@ -49,8 +51,13 @@ from orch.ports import (
 )
 
 POLL_SECONDS = 0.02
+STACK_GRACE = 0.3
+"""Seconds between asking a timed-out test's process for its stacks and killing it."""
 FLUSH_SECONDS = 0.25
 """How often results are written to the store and the display refreshed while a run goes on."""
+QUIET_REPORT_SECONDS = 1.0
+"""The observer hears at least this often even when nothing changed, so it can tell how long the
+running tests have been running (a log's heartbeat)."""
 
 
 class RunObserver(Protocol):
@@ -80,6 +87,8 @@ class RunResult:
     seconds: float
     problems: tuple[str, ...] = ()
     triage: TriageReport | None = None
+    interrupted: bool = False
+    """Stopped by Ctrl-C: the results are partial and ``orch run --resume RUN`` continues it."""
 
     @property
     def failed_tests(self) -> list[Failure]:
@@ -108,6 +117,8 @@ class _Active:
     current_since: float = 0.0
     current_wall: float = 0.0
     killed_for: str = ""
+    dumping_since: float | None = None
+    dumping_for: str | None = None
     resolved: int = 0
     retry: list[TestCase] = field(factory=list)
 
@@ -167,6 +178,7 @@ class RunSession:
         self._batch = _Batch()
         self._changed = True
         self._flushed_at = float("-inf")
+        self._reported_at = float("-inf")
         self._running_written: set[tuple[str, str]] = set()
 
     # -- public --------------------------------------------------------------------------------
@@ -192,27 +204,41 @@ class RunSession:
                 )
             )
         self.run_id = run_id
-        finished = False
+        status = "interrupted"
         try:
             self._plan(resume is not None)
             self._loop()
             self._save_coverage()
-            finished = True
+            status = "finished"
+        except KeyboardInterrupt:
+            status = "interrupted"  # Ctrl-C: what ran is kept, what was running runs on resume
+        except MissingProgram:
+            status = "interrupted" if resume else "finished"  # a resumed run stays resumable
+            self.environment_problems += 1
+            raise
         finally:
             self._stop_all()
             self._flush(force=True)
             results = tuple(self.finals.values())
             counts = count(results, self.planned)
             code = exit_code(counts, self.environment_problems)
+            if status == "interrupted":
+                code = ExitCode.INTERRUPTED
             self.store.update_run(
                 run_id,
                 ended_at=time.time(),
-                exit_code=int(code) if finished else None,
-                status="finished" if finished else "interrupted",
+                exit_code=int(code) if status == "finished" else None,
+                status=status,
             )
             lock.release()
         return RunResult(
-            run_id, results, counts, code, time.monotonic() - began, tuple(self.problems)
+            run_id,
+            results,
+            counts,
+            code,
+            time.monotonic() - began,
+            tuple(self.problems),
+            interrupted=status == "interrupted",
         )
 
     # -- planning ------------------------------------------------------------------------------
@@ -221,8 +247,18 @@ class RunSession:
         record = self.store.get_run(run_id)
         if record is None:
             raise ConfigError(f"no run '{run_id}' in {self.state_dir} (see `orch runs`)")
+        if record.status == "finished":
+            raise ConfigError(
+                f"run {run_id} finished (exit code {record.exit_code}); only an interrupted run "
+                "can be resumed: start a new one with `orch run`"
+            )
         if not lock.acquire(wait=False):
             raise ConfigError(f"run {run_id} is still running (pid {record.pid}); stop it first")
+        if record.commit and self.commit and record.commit != self.commit:
+            self.problems.append(
+                f"run {run_id} started at commit {record.commit[:12]} and was resumed at "
+                f"{self.commit[:12]}: its results mix both"
+            )
         for result in self.store.final_results(run_id):
             self.finals[(result.app, result.nodeid)] = result
         self.store.update_run(run_id, status="running", pid=os.getpid(), ended_at=None)
@@ -296,6 +332,8 @@ class RunSession:
             raise ConfigError(f"{app.name}: no runner '{app.runner}' is installed")
         try:
             return [test for test in runner.discover(app) if app.test_filter.keeps(test.nodeid)]
+        except MissingProgram:
+            raise  # nothing of this app can run: the run stops with that one line
         except EnvironmentProblem as problem:
             self._environment_problem(app, str(problem))
             return None
@@ -365,25 +403,46 @@ class RunSession:
             self._on_event(active, event)
         active.process.kill()  # whatever the tests left running dies with their shard
         exit = ShardExit(returncode, active.killed_for, active.process.output_tail())
+        detail = None
         for result in active.runner.finish(active.app, active.shard, active.scratch, exit):
-            self._on_result(active, result)
+            if result.nodeid == active.current and (returncode or active.killed_for):
+                detail = result  # where the test was when its process ended
+            else:
+                self._on_result(active, result)
         if active.shard.coverage:
             self._collect_coverage(active)
         self.active.remove(active)
-        self._settle(active, exit)
+        self._settle(active, exit, detail)
         self._changed = True
 
     def _enforce_timeouts(self, active: _Active) -> None:
+        """Kill a shard whose test or whole run is over its limit, after asking for its stacks."""
         now = self.clock()
-        limit = _first(active.app.timeout, self.workflow.execution.timeout)
+        if active.dumping_since is not None:
+            if active.current != active.dumping_for:  # it finished after all: no kill
+                active.dumping_since, active.dumping_for, active.killed_for = None, None, ""
+            elif now - active.dumping_since >= STACK_GRACE:
+                active.process.kill()
+                return
+            else:
+                return
+        limit = self._timeout(active.app)
         shard_limit = self.workflow.execution.shard_timeout
-        if active.current is not None and limit is not None and now - active.current_since > limit:
+        if active.current is not None and limit and now - active.current_since > limit:
             active.killed_for = "timeout"
-        elif shard_limit is not None and now - active.started > shard_limit:
+        elif shard_limit and now - active.started > shard_limit:
             active.killed_for = "shard-timeout"
         else:
             return
-        active.process.kill()
+        process = active.process
+        if active.current is not None and isinstance(process, StackDumps) and process.dump_stacks():
+            active.dumping_since, active.dumping_for = now, active.current
+            return
+        process.kill()
+
+    def _timeout(self, app: Application) -> float | None:
+        """The app's per-test limit in seconds; None or 0 means none."""
+        return _first(app.timeout, self.workflow.execution.timeout)
 
     def _on_event(self, active: _Active, event: TestStarted | TestResult) -> None:
         if isinstance(event, TestStarted):
@@ -412,7 +471,7 @@ class RunSession:
         self._changed = True
         if result.outcome in RETRYABLE:
             self.first_failure.setdefault(key, result)
-            if result.attempt <= _first(active.app.retries, self.workflow.execution.retries):
+            if self._retries(active.app, result):
                 self._batch.attempts.append(result)
                 active.retry.append(
                     TestCase(result.app, result.nodeid, result.file, result.markers)
@@ -429,6 +488,16 @@ class RunSession:
             )
         self._final(result)
 
+    def _retries(self, app: Application, result: TestResult) -> bool:
+        """Whether this failed attempt gets another: retries left, and not a timeout if the
+        workflow says ``retry_timeouts: false`` (a hang usually hangs again, at full cost)."""
+        execution = self.workflow.execution
+        if result.outcome is Outcome.TIMEOUT and not _first(
+            app.retry_timeouts, execution.retry_timeouts
+        ):
+            return False
+        return result.attempt <= _first(app.retries, execution.retries)
+
     def _final(self, result: TestResult) -> None:
         key = (result.app, result.nodeid)
         if key in self.finals:
@@ -441,24 +510,30 @@ class RunSession:
         self.observer.result(result)
         self._changed = True
 
-    def _settle(self, active: _Active, exit: ShardExit) -> None:
-        """Give every test of an ended shard an outcome, or put it back in the queue."""
+    def _settle(self, active: _Active, exit: ShardExit, detail: TestResult | None) -> None:
+        """Give every test of an ended shard an outcome, or put it back in the queue.
+
+        ``detail`` is the runner's word on where the running test was when its process ended.
+        """
         why = describe_exit(exit)
         current = active.current
         if current is not None and current in active.pending:
             test = active.pending[current]
+            where = f" at {detail.message}" if detail is not None and detail.message else ""
             if exit.killed_for == "timeout":
-                limit = _first(active.app.timeout, self.workflow.execution.timeout)
                 outcome, message = (
                     Outcome.TIMEOUT,
-                    (f"exceeded the per-test timeout of {limit:g}s; orch killed its process tree"),
+                    f"exceeded the per-test timeout of {self._timeout(active.app):g}s{where}; "
+                    "orch killed its process tree",
                 )
             elif exit.killed_for == "shard-timeout":
-                outcome, message = Outcome.TIMEOUT, _shard_timeout(self.workflow)
+                outcome, message = Outcome.TIMEOUT, _shard_timeout(self.workflow) + where
             else:
+                if where:
+                    why = describe_exit(exit, last_line=False)
                 outcome, message = (
                     Outcome.ERROR,
-                    f"test process died while running this test ({why})",
+                    f"test process died while running this test ({why}){where}",
                 )
             self._on_result(
                 active,
@@ -468,7 +543,7 @@ class RunSession:
                     outcome,
                     duration=self.clock() - active.current_since,
                     message=message,
-                    longrepr=exit.output_tail,
+                    longrepr=detail.longrepr if detail is not None else exit.output_tail,
                     file=test.file,
                 ),
             )
@@ -558,7 +633,8 @@ class RunSession:
         if not batch.empty():
             self.store.record(self.run_id, batch.progress())
             self._batch = _Batch()
-        if self._changed:
+        if self._changed or now - self._reported_at >= QUIET_REPORT_SECONDS:
+            self._reported_at = now
             self._report_progress()
 
     def _report_progress(self) -> None:
@@ -625,8 +701,8 @@ def reap_dead_runs(store: Store, executor: Executor, state_dir: Path) -> list[st
     return reaped
 
 
-def describe_exit(exit: ShardExit) -> str:
-    """``exit code 3`` or ``killed by SIGSEGV``, plus the last line the process printed."""
+def describe_exit(exit: ShardExit, last_line: bool = True) -> str:
+    """``exit code 3`` or ``killed by SIGSEGV``, plus (``last_line``) the last line it printed."""
     if exit.returncode < 0:
         try:
             name = signal.Signals(-exit.returncode).name
@@ -635,6 +711,8 @@ def describe_exit(exit: ShardExit) -> str:
         text = f"killed by {name}"
     else:
         text = f"exit code {exit.returncode}"
+    if not last_line:
+        return text
     last = next((line for line in reversed(exit.output_tail.splitlines()) if line.strip()), "")
     return f"{text}: {last.strip()[:200]}" if last else text
 

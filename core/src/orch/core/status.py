@@ -19,6 +19,16 @@ class RunStatus:
     counts: Counts
     running: tuple[RunningTest, ...]
 
+    def seconds(self, now: float) -> float | None:
+        """How long the run took, or has been going until ``now`` while it runs; None for a run
+        whose orchestrator died before writing its end."""
+        end = self.record.ended_at
+        if end is None:
+            if self.record.status != "running":
+                return None
+            end = now
+        return max(end - self.record.started_at, 0.0)
+
 
 def run_status(store: Store, run_id: str | None = None, state_dir: Path | None = None) -> RunStatus:
     """Status of run ``run_id`` (default: the latest run).
@@ -29,6 +39,15 @@ def run_status(store: Store, run_id: str | None = None, state_dir: Path | None =
     record = store.get_run(run_id) if run_id else store.latest_run()
     if record is None:
         raise ConfigError(f"no run '{run_id}' recorded" if run_id else "no run recorded yet")
+    return _status_of(store, record, state_dir)
+
+
+def recorded_runs(store: Store, state_dir: Path | None = None, limit: int = 20) -> list[RunStatus]:
+    """The latest ``limit`` runs, newest first, each as ``run_status`` tells it (same liveness)."""
+    return [_status_of(store, record, state_dir) for record in store.list_runs(limit=limit)]
+
+
+def _status_of(store: Store, record: RunRecord, state_dir: Path | None) -> RunStatus:
     if record.status == "running" and state_dir is not None:
         lock = RunLock(state_dir, record.id)
         if lock.acquire(wait=False):

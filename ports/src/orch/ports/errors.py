@@ -27,6 +27,10 @@ class EnvironmentProblem(OrchError):
     """The machine cannot do what was asked: missing command, interpreter or directory (exit 4)."""
 
 
+class MissingProgram(EnvironmentProblem):
+    """A program the run needs (an application's interpreter) does not exist: nothing can run."""
+
+
 class PluginError(OrchError):
     """Adapters could not be loaded or registered, e.g. two packages claim the same name."""
 

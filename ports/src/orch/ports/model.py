@@ -141,6 +141,9 @@ class Command:
     env: dict[str, str] = field(factory=dict, hash=False)
     passenv: tuple[str, ...] = ()
     """Globs of variables of orch's own environment to pass through (``CI_*``), as tox does."""
+    stack_signal: int = 0
+    """A signal the process answers by writing the stack of every thread (0: it has none); orch
+    sends it to a test it is about to kill for a timeout, so the result says where it hung."""
 
 
 @frozen
@@ -237,16 +240,32 @@ class Application:
     select: SelectSettings = SelectSettings()
     passenv: tuple[str, ...] = ()
     test_filter: TestFilter = TestFilter()
+    retry_timeouts: bool | None = None
+
+
+DEFAULT_TIMEOUT = 300.0
+"""Seconds a test may run before orch kills it, unless the workflow or ``--timeout`` says otherwise:
+long enough for a slow integration test, short enough that a hang does not eat a CI job."""
+
+DEFAULT_HEARTBEAT = 30.0
+"""Seconds between the lines that name long-running tests in a log (not on a terminal)."""
 
 
 @frozen
 class Execution:
-    """How a run executes: parallelism, time limits, retries."""
+    """How a run executes: parallelism, time limits, retries.
+
+    ``timeout`` is per test (``None`` or ``0``: no limit); ``retry_timeouts: False`` gives a
+    timed-out test no retry; ``heartbeat`` is how often a log names the tests that have been
+    running longer than that (``0``: never).
+    """
 
     workers: int = 2
-    timeout: float | None = None
+    timeout: float | None = DEFAULT_TIMEOUT
     shard_timeout: float | None = None
     retries: int = 0
+    retry_timeouts: bool = True
+    heartbeat: float = DEFAULT_HEARTBEAT
 
 
 @frozen

@@ -64,7 +64,14 @@ class TestRunner(Protocol):
 
     def finish(
         self, app: Application, shard: Shard, scratch: Path, exit: ShardExit
-    ) -> list[TestResult]: ...
+    ) -> list[TestResult]:
+        """Results not yet read once the shard's process ended.
+
+        For the test that was running when the process died or was killed, a runner may return
+        a result whose ``message`` says where the test was (``tests/test_x.py:7 in test_x``) and
+        whose ``longrepr`` holds the stacks; orch keeps its own outcome and reason and adds these.
+        """
+        ...
 
     def coverage(self, app: Application, shard: Shard, scratch: Path) -> CoverageMap | None: ...
 
@@ -95,6 +102,15 @@ class Process(Protocol):
     def kill(self) -> None: ...
 
     def output_tail(self) -> str: ...
+
+
+@runtime_checkable
+class StackDumps(Protocol):
+    """A Process that can be asked to write its threads' stacks before it is killed (optional)."""
+
+    def dump_stacks(self) -> bool:
+        """Ask for the stacks (its command's ``stack_signal``); False when it cannot."""
+        ...
 
 
 @runtime_checkable

@@ -109,6 +109,17 @@ class LocalProcess:
     tag: str
     log: Path
     _popen: subprocess.Popen[bytes] = field(repr=False)
+    stack_signal: int = 0
+
+    def dump_stacks(self) -> bool:
+        """Send the command's ``stack_signal`` to the leader while it lives; False without one."""
+        if not self.stack_signal or self._popen.poll() is not None:
+            return False  # never signal a pid that may already belong to someone else
+        try:
+            os.kill(self.pid, self.stack_signal)
+        except OSError:
+            return False
+        return True
 
     def poll(self) -> int | None:
         """The exit code once the process ended (negative: killed by that signal), else None."""
@@ -165,7 +176,7 @@ class LocalExecutor:
                     f"cannot start {command.argv[0]!r} in {command.cwd}: {error.strerror}; "
                     "check the runner's command and the application's path"
                 ) from error
-        return LocalProcess(popen.pid, tag, log, popen)
+        return LocalProcess(popen.pid, tag, log, popen, command.stack_signal)
 
     def reap(self, tag: str) -> int:
         """SIGKILL every process whose ORCH_TAG starts with ``tag``; returns how many were killed.

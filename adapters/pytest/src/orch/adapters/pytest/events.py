@@ -58,6 +58,11 @@ class PytestEvents:
         """How many tests got a result so far."""
         return len(self.finished)
 
+    @property
+    def running(self) -> str | None:
+        """The nodeid of the test that started and has not finished, if one has."""
+        return next(reversed(self.phases), None)
+
     def _on(self, record: dict[str, Any]) -> list[Event]:
         kind = record.get("event")
         nodeid = record.get("nodeid", "")

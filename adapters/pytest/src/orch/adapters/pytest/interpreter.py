@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orch.ports import Application, EnvironmentProblem
+from orch.ports import Application, EnvironmentProblem, MissingProgram
 
 INJECT_DIR = Path(__file__).parent / "inject"
 """The directory holding only ``orch_pytest_events.py``; it goes first on the app's PYTHONPATH."""
@@ -30,7 +30,7 @@ def resolve_python(app: Application, python: str | None) -> str:
         return str(candidate.absolute())
     found = shutil.which(python) if os.sep not in python else None
     if found is None:
-        raise EnvironmentProblem(
+        raise MissingProgram(
             f"app '{app.name}': Python interpreter {candidate} does not exist; "
             "fix runner.pytest.python in the workflow or create that environment"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +22,7 @@ from orch.adapters.pytest.interpreter import (
     pytest_missing,
     resolve_python,
 )
+from orch.adapters.pytest.stacks import STACKS_FILE, read_stacks
 from orch.ports import (
     Application,
     Command,
@@ -108,10 +110,12 @@ class PytestRunner:
         scratch = scratch.absolute()
         scratch.mkdir(parents=True, exist_ok=True)
         (scratch / "events.jsonl").unlink(missing_ok=True)
+        (scratch / STACKS_FILE).unlink(missing_ok=True)
         for old in _coverage_files(scratch):
             old.unlink()
         env = {**plugin_env(app), "ORCH_EVENTS": str(scratch / "events.jsonl")}
         env["ORCH_COVERAGE"] = str(scratch / COVERAGE_FILE) if shard.coverage else ""
+        env["ORCH_STACKS"] = str(scratch / STACKS_FILE)
         targets = _targets(app)
         if shard.tests:
             select = scratch / "select.txt"
@@ -126,7 +130,8 @@ class PytestRunner:
             env["ORCH_FILES"] = ""
         basetemp = ("--basetemp", str(scratch / "basetemp"))
         argv = (python, "-m", "pytest", *ALWAYS, *basetemp, *_args(app), *targets)
-        return Command(argv=argv, cwd=app.path, env=env)
+        stack_signal = getattr(signal, "SIGUSR1", 0)
+        return Command(argv=argv, cwd=app.path, env=env, stack_signal=stack_signal)
 
     def events(self, app: Application, shard: Shard, scratch: Path) -> PytestEvents:
         """The stream of ``shard``'s events; ``finish`` picks it up again by ``scratch``."""
@@ -137,9 +142,22 @@ class PytestRunner:
     def finish(
         self, app: Application, shard: Shard, scratch: Path, exit: ShardExit
     ) -> list[TestResult]:
-        """Results not yet read; one error naming pytest's complaint if it ran nothing at all."""
+        """Results not yet read; one error naming pytest's complaint if it ran nothing at all.
+
+        When the process died or was killed during a test, that test's result says where it
+        was (its own frame in the stacks faulthandler wrote) and carries the stacks.
+        """
         stream = self._streams.pop(scratch.absolute(), None) or _stream(app, shard, scratch)
         results = [event for event in stream.read() if isinstance(event, TestResult)]
+        running = stream.running
+        if running is not None and (exit.returncode or exit.killed_for):
+            stacks = read_stacks(scratch.absolute())  # it ended during a test: not pytest's fault
+            if stacks is not None:
+                where, longrepr = stacks.test_frame(app.path), stacks.as_traceback()
+                results.append(
+                    TestResult(app.name, running, Outcome.ERROR, message=where, longrepr=longrepr)
+                )
+            return results
         trouble = PYTEST_TROUBLE.get(exit.returncode)
         if trouble is None or stream.results:
             return results

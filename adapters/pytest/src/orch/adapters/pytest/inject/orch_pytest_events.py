@@ -12,12 +12,16 @@ a file's whole directory for each file argument, which is quadratic in big test 
 ``ORCH_COVERAGE`` names a coverage.py data file: each test's executed lines are recorded there
 under the test's nodeid as dynamic context. coverage.py is imported only then; when the app's
 interpreter lacks it, a ``coverage-missing`` event says so and the tests run all the same.
+``ORCH_STACKS`` names a file that gets the stack of every thread (faulthandler) when the process
+crashes (SIGSEGV, SIGABRT, ...) or receives SIGUSR1, which orch sends before a timeout kill.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
+import signal
 import sys
 from json.encoder import encode_basestring_ascii as _quote
 
@@ -48,6 +52,26 @@ def pytest_configure(config: pytest.Config) -> None:
     data_file = os.environ.get("ORCH_COVERAGE")
     if data_file:
         _start_coverage(config, data_file)
+    stacks = os.environ.get("ORCH_STACKS")
+    if stacks:
+        config.pluginmanager.register(_StackWriter(stacks), "orch-stacks")
+
+
+class _StackWriter:
+    """Sends faulthandler's dumps (on a crash, or on SIGUSR1) to orch's file instead of stderr.
+
+    Enabled at session start, after pytest's own faulthandler plugin pointed it at stderr, where
+    the dump would end in ``<frozen runpy>`` lines among the test's output.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.out = open(path, "a", encoding="utf-8")  # noqa: SIM115 open until the process ends
+        if hasattr(signal, "SIGUSR1"):
+            faulthandler.register(signal.SIGUSR1, file=self.out, all_threads=True)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionstart(self) -> None:
+        faulthandler.enable(file=self.out, all_threads=True)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
