@@ -110,3 +110,30 @@ def recorded(root: Path, run_id: str) -> set[tuple[str, str]]:
     with sqlite3.connect(f"file:{root / '.orch' / 'orch.db'}?mode=ro", uri=True) as db:
         rows = db.execute("SELECT app, nodeid FROM results WHERE run_id = ?", (run_id,))
         return {(app, nodeid) for app, nodeid in rows.fetchall()}
+
+
+def test_coverage_is_recorded_by_an_app_run_in_one_process(tmp_path, orch):
+    write_files(
+        tmp_path,
+        {
+            ".gitignore": "__pycache__/\n.orch/\n",
+            "pytest.ini": "[pytest]\npythonpath = src\n",
+            "src/lib/__init__.py": "def f(x):\n    return x + 1\n\n\ndef g(x):\n    return x * 2\n",
+            "tests/test_lib.py": "from lib import f, g\n\n\ndef test_f():\n    assert f(1) == 2\n"
+            "\n\ndef test_g():\n    assert g(2) == 4\n",
+        },
+    )
+    git = ["git", "-c", "user.email=orch@example.com", "-c", "user.name=orch"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "lib"], cwd=tmp_path, check=True)
+    code, report = orch.json(".", "-n", "1", "--record-coverage")  # one worker: one process
+    assert code == 0 and report["summary"]["passed"] == 2
+    shards = (tmp_path / ".orch/runs" / report["run"]["id"]).glob("*-a1")
+    assert [p.name for p in shards] == [f"{tmp_path.name}-0-a1"]
+    lib = tmp_path / "src/lib/__init__.py"
+    lib.write_text(lib.read_text().replace("x * 2", "x * 3"))
+    selected = orch("select", ".", "--base", "HEAD", "--format", "json")
+    assert selected.returncode == 0, selected.stderr
+    assert "tests/test_lib.py::test_g" in selected.stdout
+    assert "tests/test_lib.py::test_f" not in selected.stdout
