@@ -66,9 +66,9 @@ class Case:
     seconds: dict[str, list[float]] = field(default_factory=dict)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Builds both suites, runs every tool, prints both tables and the targets."""
-    args = _arguments()
+    args = _arguments(argv)
     work = Path(tempfile.mkdtemp(prefix="orch-bench-shapes-"))
     try:
         cases = [few_large_files(work, args), many_small_apps(work, args)]
