@@ -4,7 +4,8 @@ Generates N trivial tests in F files, then times, interleaved and repeated in ro
 plain pytest, pytest-xdist ``-n W``, ``orch run -n W`` with an empty state dir (cold) and with a
 state dir that keeps its history across runs (warm). Every run must report all N tests passed.
 Prints medians and ratios and the targets; exit 0 targets met, 1 a target missed, 2 the tools
-did not all do the same work (the figures are then meaningless).
+did not all do the same work (the figures are then meaningless). Then, unless ``--case trivial``,
+the two suite shapes of ``shapes.py``: few large files, and many small applications.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+import shapes
 from measure import MB, Measurement, median, pytest_counts, run_measured
 
 TIME_TARGET = 1.05
@@ -50,8 +52,22 @@ class Run:
 
 
 def main() -> int:
-    """Builds the suite, runs the tools, prints the table and targets; returns the exit code."""
+    """The trivial-suite case, then (``--case``) the two suite shapes of ``shapes.py``; the
+    worst exit code of the two."""
     args = _arguments()
+    codes = []
+    if args.case in ("trivial", "all"):
+        codes.append(trivial_suite(args))
+    if args.case in ("shapes", "all"):
+        print("\n### few large files, many small apps (tests/bench/shapes.py)", flush=True)
+        extra = ["--json", str(Path(args.json).with_suffix(".shapes.json"))] if args.json else []
+        extra += ["--keep"] if args.keep else []
+        codes.append(shapes.main(["--repeats", str(args.repeats), "--orch", args.orch, *extra]))
+    return max(codes)
+
+
+def trivial_suite(args: argparse.Namespace) -> int:
+    """Builds the suite, runs the tools, prints the table and targets; returns the exit code."""
     work = Path(tempfile.mkdtemp(prefix="orch-bench-overhead-"))
     try:
         suite = generate_suite(work / "suite", args.tests, args.files)
@@ -79,6 +95,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--json", help="write the figures as JSON to this file")
     parser.add_argument("--orch", default=str(Path(sys.executable).parent / "orch"))
     parser.add_argument("--keep", action="store_true", help="keep the suite and outputs")
+    parser.add_argument(
+        "--case",
+        choices=("trivial", "shapes", "all"),
+        default="all",
+        help="the trivial suite, the two shapes of shapes.py (few large files, many small apps)",
+    )
     return parser.parse_args()
 
 

@@ -1,7 +1,9 @@
-"""Discovery by a real ``pytest --collect-only``: ids exactly as pytest prints them, errors kept."""
+"""Discovery by a real ``pytest --collect-only``: ids exactly as pytest prints them, errors kept;
+the collection cache, and shards that discover and run in one process."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +12,7 @@ import pytest
 from pytest_adapter_projects import run_shard, write_app
 
 from orch.adapters.pytest.runner import PytestRunner, PytestSettings
-from orch.ports import Application, EnvironmentProblem, Outcome, Shard, TestCase
+from orch.ports import Application, EnvironmentProblem, Outcome, Shard, TestCase, TestsCollected
 
 PROJECT = {
     "pytest.ini": """
@@ -166,3 +168,97 @@ def test_an_interpreter_path_is_relative_to_the_app(make_app, runner: PytestRunn
 
 def _shard(app: Application) -> Shard:
     return Shard(app.name, (TestCase(app.name, "tests/test_a.py::test_a", "tests/test_a.py"),))
+
+
+COUNTED = {
+    # every collection imports this conftest once: the log outside the app counts collections
+    "conftest.py": """
+        from pathlib import Path
+
+        with open(Path(__file__).parent.parent / "collections.log", "a") as log:
+            log.write("collected\\n")
+    """,
+    "pytest.ini": "[pytest]\n",
+    "tests/test_a.py": "def test_a():\n    pass\n",
+}
+
+
+def _collections(app: Application) -> int:
+    log = app.path.parent / "collections.log"
+    return len(log.read_text().splitlines()) if log.exists() else 0
+
+
+def _later(path: Path) -> None:
+    """Give ``path`` a newer mtime, as an editor saving it would (coarse clocks included)."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+
+
+def test_collection_is_cached_until_a_file_collection_reads_changes(
+    make_app, runner: PytestRunner, tmp_path: Path
+) -> None:
+    app = make_app(COUNTED)
+    runner.cache_in(tmp_path / "cache")
+    first = runner.discover(app)
+    assert [case.nodeid for case in first] == ["tests/test_a.py::test_a"]
+    assert runner.discover(app) == first and _collections(app) == 1, "the cache was not used"
+
+    (app.path / "tests" / "test_b.py").write_text("def test_b():\n    pass\n")
+    assert len(runner.discover(app)) == 2 and _collections(app) == 2, "a new test file"
+    assert len(runner.discover(app)) == 2 and _collections(app) == 2
+
+    test_a = app.path / "tests" / "test_a.py"
+    test_a.write_text("def test_a():\n    pass\n\ndef test_a2():\n    pass\n")
+    _later(test_a)
+    assert len(runner.discover(app)) == 3 and _collections(app) == 3, "an edited test file"
+
+    ini = app.path / "pytest.ini"
+    ini.write_text("[pytest]\npython_functions = test_a*\n")
+    _later(ini)
+    assert len(runner.discover(app)) == 2 and _collections(app) == 4, "an edited pytest.ini"
+
+    conftest = app.path / "conftest.py"
+    _later(conftest)
+    runner.discover(app)
+    assert _collections(app) == 5, "a touched conftest.py"
+
+
+def test_without_a_cache_folder_every_discovery_collects(make_app, runner: PytestRunner) -> None:
+    app = make_app(COUNTED)
+    runner.discover(app)
+    runner.discover(app)
+    assert _collections(app) == 2
+
+
+def test_a_shard_without_tests_reports_what_it_collected_then_runs_it(
+    make_app, runner: PytestRunner, tmp_path: Path
+) -> None:
+    app = make_app(
+        {
+            **COUNTED,
+            "tests/test_b.py": "import pytest\n\n@pytest.mark.slow\ndef test_b():\n    pass\n",
+        }
+    )
+    ran = run_shard(runner, app, Shard(app.name, ()), tmp_path / "scratch")
+    [collected] = [event for event in ran.events if isinstance(event, TestsCollected)]
+    assert [(t.nodeid, t.file, t.markers) for t in collected.tests] == [
+        ("tests/test_a.py::test_a", "tests/test_a.py", ()),
+        ("tests/test_b.py::test_b", "tests/test_b.py", ("slow",)),
+    ]
+    assert ran.events.index(collected) == 0, "reported before the first test starts"
+    assert {nodeid: r.outcome for nodeid, r in ran.results.items()} == {
+        "tests/test_a.py::test_a": Outcome.PASSED,
+        "tests/test_b.py::test_b": Outcome.PASSED,
+    }
+    assert _collections(app) == 1, "discovered and ran in one process"
+
+
+def test_a_shard_without_tests_that_dies_before_reporting_is_an_error(
+    make_app, runner: PytestRunner, tmp_path: Path
+) -> None:
+    app = make_app({"conftest.py": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"})
+    ran = run_shard(runner, app, Shard(app.name, ()), tmp_path / "scratch")
+    assert ran.exit.returncode == -9
+    [error] = ran.finished
+    assert (error.nodeid, error.outcome) == ("app", Outcome.ERROR)
+    assert "ended before reporting any test" in error.message

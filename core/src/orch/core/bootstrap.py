@@ -69,6 +69,10 @@ def bootstrap(
     state_dir = state_dir_for(root)
     if runners is None:
         runners = {name: registry.get("runner", name)() for name in registry.names("runner")}
+    for name, runner in runners.items():
+        cache_in = getattr(runner, "cache_in", None)  # optional: runners that keep caches
+        if cache_in is not None:
+            cache_in(state_dir / "cache" / name)
     if executor is None:
         executor = registry.get("executor", executor_name)()
     if store is None:

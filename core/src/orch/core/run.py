@@ -23,7 +23,7 @@ from attrs import define, evolve, field, frozen
 from orch.core.outcomes import RETRYABLE, Counts, ExitCode, count, exit_code
 from orch.core.runlock import RunLock
 from orch.core.selection import Selection
-from orch.core.sharding import shard_tests
+from orch.core.sharding import expected_seconds, shard_count, shard_tests
 from orch.core.triage import TriageReport
 from orch.core.workflow import Workflow
 from orch.ports import (
@@ -31,6 +31,7 @@ from orch.ports import (
     ConfigError,
     CoverageMap,
     EnvironmentProblem,
+    Event,
     EventStream,
     Executor,
     Failure,
@@ -47,6 +48,7 @@ from orch.ports import (
     TestCase,
     TestResult,
     TestRunner,
+    TestsCollected,
     TestStarted,
 )
 
@@ -266,10 +268,20 @@ class RunSession:
     def _plan(self, resuming: bool) -> None:
         apps = [app for app in self.workflow.applications if not self._untouched(app)]
         workers = self.workflow.execution.workers
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(apps)))) as pool:
-            found = list(pool.map(self._discover, apps))
+        history = {app.name: self.store.durations(app.name) for app in apps}
+        whole = {app.name for app in apps if self._runs_whole(app, history[app.name], resuming)}
+        listed = [app for app in apps if app.name not in whole]
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(listed)))) as pool:
+            found = dict(
+                zip((app.name for app in listed), pool.map(self._discover, listed), strict=True)
+            )
         last_attempt = self._last_attempts() if resuming else {}
-        for app, tests in zip(apps, found, strict=True):
+        for app in apps:
+            if app.name in whole:
+                coverage = self.coverage_stale is not None
+                self._push(app, Shard(app.name, (), key=f"{app.name}-0", coverage=coverage))
+                continue
+            tests = found[app.name]
             if tests is None:
                 continue
             runner = self.runners[app.runner]
@@ -286,7 +298,7 @@ class RunSession:
                 by_attempt.setdefault(last_attempt.get((app.name, test.nodeid), 0) + 1, []).append(
                     test
                 )
-            durations = self.store.durations(app.name)
+            durations = history[app.name]
             for attempt, batch in sorted(by_attempt.items()):
                 for index, tests_of_shard in enumerate(shard_tests(batch, workers, durations)):
                     key = (
@@ -308,6 +320,39 @@ class RunSession:
     def _untouched(self, app: Application) -> bool:
         """Whether the selection gave ``app`` nothing to run: it is not even discovered."""
         return self.selection is not None and self.selection.wanted(app.name) == {}
+
+    def _runs_whole(self, app: Application, durations: Mapping[str, float], resuming: bool) -> bool:
+        """Whether ``app`` runs as one shard that discovers and runs its tests in one process.
+
+        Only when nothing needs the test list first (no resume, no selection or --lf narrowing
+        it) and it would be one shard anyway: its recorded time is worth no second process
+        start-up, or, without history, there are at least as many applications as workers.
+        """
+        runner = self.runners.get(app.runner)
+        if runner is None or not getattr(runner, "runs_unlisted", False) or resuming:
+            return False
+        if app.test_filter.tests:
+            return False  # --lf keeps listed tests only: the list must come first
+        if self.selection is not None and self.selection.wanted(app.name) is not None:
+            return False
+        workers = self.workflow.execution.workers
+        if durations:
+            return shard_count(expected_seconds(durations), workers) == 1
+        return len(self.workflow.applications) >= workers
+
+    def _on_collected(self, active: _Active, event: TestsCollected) -> None:
+        """A shard of a whole app listed its tests: they are planned, and pending in that shard
+        (so a crash or kill accounts for each) exactly as if discovery had listed them."""
+        new = [
+            test
+            for test in event.tests
+            if (test.app, test.nodeid) not in self.finals and test.nodeid not in active.pending
+        ]
+        for test in new:
+            active.pending[test.nodeid] = test
+        self.planned += len(new)
+        self._batch.planned = self.planned
+        self._changed = True
 
     def _selected(self, app: Application, tests: list[TestCase]) -> list[TestCase]:
         """The tests of ``app`` the selection chose, highest risk first."""
@@ -381,6 +426,8 @@ class RunSession:
                 process = self.executor.start(
                     command, scratch, tag=f"{self.run_id}/{scratch.name}/"
                 )
+            except MissingProgram:
+                raise  # as in discovery: nothing of this app can run, the run stops with one line
             except EnvironmentProblem as problem:
                 self._environment_problem(app, str(problem))
                 for test in shard.tests:
@@ -444,7 +491,10 @@ class RunSession:
         """The app's per-test limit in seconds; None or 0 means none."""
         return _first(app.timeout, self.workflow.execution.timeout)
 
-    def _on_event(self, active: _Active, event: TestStarted | TestResult) -> None:
+    def _on_event(self, active: _Active, event: Event) -> None:
+        if isinstance(event, TestsCollected):
+            self._on_collected(active, event)
+            return
         if isinstance(event, TestStarted):
             active.current = event.nodeid
             active.current_since = self.clock()

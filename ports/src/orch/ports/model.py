@@ -157,6 +157,19 @@ class TestStarted:
 
 
 @frozen
+class TestsCollected:
+    """Event: a shard that was given no test list found these tests (its planned tests).
+
+    Runners that discover and run in one process (``runs_unlisted``) report it before the first
+    test starts, so planned counts, crash handling and resume know what the shard holds.
+    """
+
+    __test__ = False
+
+    tests: tuple[TestCase, ...]
+
+
+@frozen
 class ShardExit:
     """How a shard process ended: exit code (negative: that signal), and why orch killed it."""
 

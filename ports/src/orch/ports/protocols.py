@@ -28,12 +28,13 @@ from orch.ports.model import (
     ShardExit,
     TestCase,
     TestResult,
+    TestsCollected,
     TestStarted,
     TrackedIssue,
 )
 
-Event: TypeAlias = TestStarted | TestResult
-"""What a running shard reports: a test started, or a test's result."""
+Event: TypeAlias = TestStarted | TestResult | TestsCollected
+"""What a running shard reports: a test started, a test's result, or the tests it collected."""
 
 
 @runtime_checkable
@@ -50,6 +51,14 @@ class TestRunner(Protocol):
     ``Settings`` is an attrs class: the runner's block in the workflow (``runner: {pytest: {...}}``)
     is structured into it. ``selects_tests`` is False for runners that can only run a whole
     application (a shard then has no tests and results are whatever the framework reports).
+
+    Optional, looked up with defaults so existing runners keep working:
+
+    - ``runs_unlisted: ClassVar[bool] = False``: True when a shard with no tests runs the whole
+      application, discovering and running in one process, and reports ``TestsCollected`` first
+      (core then skips the separate discovery of small applications).
+    - ``cache_in(directory: Path) -> None``: where the runner may keep caches (e.g. of discovery),
+      called once by the composition root with a folder of orch's state directory.
     """
 
     PLUGIN_NAME: ClassVar[str]

@@ -12,15 +12,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from functools import cached_property
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-import requests
-
-from github import Auth, Github, GithubException
-from github.Issue import Issue
-from github.Repository import Repository
 from orch.ports import ConfigError, IssueDraft, TrackedIssue
 from orch.ports.network import call_service
+
+if TYPE_CHECKING:  # PyGithub and requests are imported on first use: every orch command loads
+    from github import GithubException  # this plugin, and importing them takes most of a second
+    from github.Issue import Issue
+    from github.Repository import Repository
 
 T = TypeVar("T")
 
@@ -75,6 +75,8 @@ class GitHubTracker:
     @cached_property
     def _repository(self) -> Repository:
         """The repository, looked up on first use (no retries: triage files again next run)."""
+        from github import Auth, Github
+
         client = Github(
             auth=Auth.Token(self._token),
             base_url=self.api_url,
@@ -143,6 +145,10 @@ class GitHubTracker:
         )
 
     def _call(self, action: Callable[[], T]) -> T:
+        import requests
+
+        from github import GithubException
+
         return call_service(
             action,
             service="github",

@@ -12,13 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from functools import cached_property
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-import requests
-
-from jira import JIRA, JIRAError
 from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, TrackedIssue
 from orch.ports.network import call_service
+
+if TYPE_CHECKING:  # the jira library and requests are imported on first use: every orch command
+    from jira import JIRA  # loads this plugin, and importing them takes a good part of a second
 
 T = TypeVar("T")
 
@@ -66,6 +66,8 @@ class JiraTracker:
     @cached_property
     def _jira(self) -> JIRA:
         """The client, connected on first use (no retries: triage files again on the next run)."""
+        from jira import JIRA
+
         return self._call(
             lambda: JIRA(
                 self.url,
@@ -170,6 +172,10 @@ class JiraTracker:
         )
 
     def _call(self, action: Callable[[], T]) -> T:
+        import requests
+
+        from jira import JIRAError
+
         return call_service(
             action,
             service="jira",

@@ -2,6 +2,7 @@
 
 A test's phases (setup, call, teardown) arrive one line each; the test is finished at its teardown,
 when they are combined into one TestResult. A collect error finishes the shard's tests it covers.
+A shard run without a test list reports what it collected first (one ``TestsCollected``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from attrs import Factory, define, field
 
-from orch.ports import Event, Outcome, Shard, TestResult, TestStarted
+from orch.ports import Event, Outcome, Shard, TestCase, TestResult, TestsCollected, TestStarted
 
 COLLECT_ERROR = "orch:collect-error"
 """Marker of a TestCase that stands for a file pytest could not collect."""
@@ -50,7 +51,15 @@ class PytestEvents:
                 record = json.loads(line)
             except ValueError:
                 continue
-            events.extend(self._on(record))
+            for event in self._on(record):
+                if (
+                    isinstance(event, TestsCollected)
+                    and events
+                    and isinstance(events[-1], TestsCollected)
+                ):
+                    events[-1] = TestsCollected(events[-1].tests + event.tests)
+                else:
+                    events.append(event)
         return events
 
     @property
@@ -78,6 +87,10 @@ class PytestEvents:
             return [self._result(nodeid, combine(phases))]
         if kind == "collecterror":
             return self._collect_error(record)
+        if kind == "collected":
+            self.files[nodeid] = record["file"]
+            markers = tuple(record.get("markers", ()))
+            return [TestsCollected((TestCase(self.app, nodeid, record["file"], markers),))]
         return []
 
     def _collect_error(self, record: dict[str, Any]) -> list[Event]:

@@ -1,4 +1,5 @@
-"""The pytest runner: discovery by ``pytest --collect-only``, shards run with the event plugin."""
+"""The pytest runner: discovery by ``pytest --collect-only`` (cached until a file changes),
+shards run with the event plugin; a shard given no tests discovers and runs the whole app."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from typing import ClassVar
 
 from attrs import define, field, frozen
 
+from orch.adapters.pytest import collection_cache
+from orch.adapters.pytest.collection_cache import SKIP_DIRS
 from orch.adapters.pytest.coverage_data import UnreadableCoverage, read_lines
 from orch.adapters.pytest.events import COLLECT_ERROR, PytestEvents
 from orch.adapters.pytest.interpreter import (
@@ -47,8 +50,6 @@ MAX_COLLECTORS = 4
 PARALLEL_FROM = 40
 """Suites with fewer Python files are collected by one process (startup would dominate)."""
 
-SKIP_DIRS = frozenset({"node_modules", "venv", "env", "build", "dist", "__pycache__"})
-
 COVERAGE_FILE = "coverage.db"
 """The shard's coverage.py data file in its scratch directory (xdist workers add ``.<id>``)."""
 
@@ -73,34 +74,34 @@ class PytestRunner:
     PLUGIN_NAME: ClassVar[str] = "pytest"
     Settings: ClassVar[type] = PytestSettings
     selects_tests: ClassVar[bool] = True
+    runs_unlisted: ClassVar[bool] = True
 
     _streams: dict[Path, PytestEvents] = field(factory=dict, init=False)
+    _cache_dir: Path | None = field(default=None, init=False)
+
+    def cache_in(self, directory: Path) -> None:
+        """Keep each application's collection in ``directory`` (see ``collection_cache``)."""
+        self._cache_dir = directory
 
     def discover(self, app: Application) -> list[TestCase]:
         """Every test pytest collects in ``app``, and one TestCase per file it could not collect.
 
-        A large suite is collected by several pytest processes at once, each given a share of
-        the files pytest lists (listing imports nothing); a small one by a single process.
+        Taken from the collection cache when nothing collection reads changed since it was
+        written (see ``cache_in``); otherwise collected and cached.
         """
         settings = _settings(app)
         python = resolve_python(app, settings.python)
-        processes = min(os.cpu_count() or 1, MAX_COLLECTORS)
-        if processes > 1 and _python_files(app.path, PARALLEL_FROM) >= PARALLEL_FROM:
-            files = [
-                r["file"] for r in _collect(app, python, _args(app), _targets(app), list_only=True)
-            ]
-            if len(files) >= PARALLEL_FROM:
-                groups = _balanced(files, app.path, processes)
-                with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-                    parts = pool.map(
-                        lambda group: _collect(app, python, _args(app), _targets(app), group),
-                        groups,
-                    )
-                    records = [record for part in parts for record in part]
-                order = {name: index for index, name in enumerate(files)}
-                records.sort(key=lambda r: order.get(r.get("file"), len(order)))
-                return [case for record in records if (case := _test_case(app.name, record))]
-        records = _collect(app, python, _args(app), _targets(app))
+        if self._cache_dir is None:
+            records = _collect_app(app, python)
+        else:
+            where = collection_cache.cache_file(self._cache_dir, app)
+            key = collection_cache.fingerprint(app, python, _args(app), _targets(app))
+            cached = collection_cache.load(where, key)
+            if cached is None:
+                records = _collect_app(app, python)
+                collection_cache.save(where, key, records)
+            else:
+                records = cached
         return [case for record in records if (case := _test_case(app.name, record))]
 
     def command(self, app: Application, shard: Shard, scratch: Path) -> Command:
@@ -128,6 +129,7 @@ class PytestRunner:
         else:
             env["ORCH_SELECT"] = ""  # the whole app: nothing inherited from orch's env narrows it
             env["ORCH_FILES"] = ""
+            env["ORCH_REPORT_COLLECTED"] = "1"  # discovered and run in this one process
         basetemp = ("--basetemp", str(scratch / "basetemp"))
         argv = (python, "-m", "pytest", *ALWAYS, *basetemp, *_args(app), *targets)
         stack_signal = getattr(signal, "SIGUSR1", 0)
@@ -145,7 +147,9 @@ class PytestRunner:
         """Results not yet read; one error naming pytest's complaint if it ran nothing at all.
 
         When the process died or was killed during a test, that test's result says where it
-        was (its own frame in the stacks faulthandler wrote) and carries the stacks.
+        was (its own frame in the stacks faulthandler wrote) and carries the stacks. A shard of
+        the whole app that died before reporting anything (a crash while collecting) is such an
+        error too: nothing else would say the app's tests did not run.
         """
         stream = self._streams.pop(scratch.absolute(), None) or _stream(app, shard, scratch)
         results = [event for event in stream.read() if isinstance(event, TestResult)]
@@ -159,6 +163,8 @@ class PytestRunner:
                 )
             return results
         trouble = PYTEST_TROUBLE.get(exit.returncode)
+        if trouble is None and not shard.tests and exit.returncode not in (0, 1, NO_TESTS):
+            trouble = "ended before reporting any test"
         if trouble is None or stream.results:
             return results
         target = _file_of(shard.tests[0]) if shard.tests else app.name
@@ -188,6 +194,32 @@ class PytestRunner:
         return CoverageMap(app=app.name, commit="", lines=lines)
 
 
+def _collect_app(app: Application, python: str) -> list[dict]:
+    """The collection records of the app (as the command line narrowed it), in pytest's order.
+
+    A large suite is collected by several pytest processes at once, each given a share of the
+    files pytest lists (listing imports nothing); a small one by a single process.
+    """
+    args, targets = _args(app), _targets(app)
+    processes = min(os.cpu_count() or 1, MAX_COLLECTORS)
+    if processes > 1 and _python_files(app.path, PARALLEL_FROM) >= PARALLEL_FROM:
+        files = [r["file"] for r in _collect(app, python, args, targets, list_only=True)]
+        if len(files) >= PARALLEL_FROM:
+            groups = _balanced(files, app.path, processes)
+            with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+                parts = pool.map(lambda group: _collect(app, python, args, targets, group), groups)
+                records = [record for part in parts for record in part]
+            order = {name: index for index, name in enumerate(files)}
+            records.sort(key=lambda r: order.get(r.get("file"), len(order)))
+            return _kept(records)
+    return _kept(_collect(app, python, args, targets))
+
+
+def _kept(records: list[dict]) -> list[dict]:
+    """The records that stand for a test (collected, or a file that failed to collect)."""
+    return [record for record in records if _test_case("", record) is not None]
+
+
 def _collect(
     app: Application,
     python: str,
@@ -204,7 +236,8 @@ def _collect(
         events = Path(tmp) / "collect.jsonl"
         env = {**os.environ, **plugin_env(app), "ORCH_EVENTS": str(events)}
         env["ORCH_NO_BYTECODE"] = "1"
-        for inherited in ("ORCH_SELECT", "ORCH_LIST_FILES", "ORCH_FILES", "ORCH_COVERAGE"):
+        inherited_options = ("ORCH_SELECT", "ORCH_LIST_FILES", "ORCH_FILES", "ORCH_COVERAGE")
+        for inherited in (*inherited_options, "ORCH_REPORT_COLLECTED"):
             env.pop(inherited, None)
         if list_only:
             env["ORCH_LIST_FILES"] = "1"

@@ -9,6 +9,8 @@ importing them, so orch can split the real collection over several processes; ``
 a file of paths (relative to the working directory), one a line: every other file is ignored.
 Narrowing by ``ORCH_FILES`` instead of by command-line arguments matters: pytest re-collects
 a file's whole directory for each file argument, which is quadratic in big test folders.
+``ORCH_REPORT_COLLECTED`` makes a run (not only ``--collect-only``) report the tests it collected
+before the first one starts: orch then discovers and runs a small application in one process.
 ``ORCH_COVERAGE`` names a coverage.py data file: each test's executed lines are recorded there
 under the test's nodeid as dynamic context. coverage.py is imported only then; when the app's
 interpreter lacks it, a ``coverage-missing`` event says so and the tests run all the same.
@@ -217,6 +219,7 @@ class _Reporter:
         self.rootpath = str(config.rootpath)
         self.invocation_dir = str(config.invocation_params.dir)
         self.collect_only = config.option.collectonly
+        self.report_collected = self.collect_only or bool(os.environ.get("ORCH_REPORT_COLLECTED"))
         self.item = None
         self.exc_type = None
         self.markers: tuple[str, list[str]] = ("", [])
@@ -231,7 +234,7 @@ class _Reporter:
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        if not self.collect_only:
+        if not self.report_collected:
             return
         for item in session.items:
             nodeid = item.nodeid
