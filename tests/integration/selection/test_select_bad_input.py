@@ -64,3 +64,20 @@ def test_a_shallow_clone_without_the_base_selects_everything(repo, tmp_path):
     selection = json.loads(done.stdout)
     assert len(ids(selection)) == 7
     assert "shallow" in selection["apps"]["clone"]["reasons"][0]
+
+
+def test_caches_that_runs_write_are_not_changes(repo):
+    """A new user's repository has no .gitignore: after `orch run` (or pytest) it holds untracked
+    __pycache__ and .pytest_cache files, which selected the whole application as "non-Python"."""
+    repo.write(
+        {
+            "src/payment/__pycache__/currency.cpython-311.pyc": "bytecode",
+            "tests/__pycache__/test_currency.cpython-311-pytest-9.2.0.pyc": "bytecode",
+            ".pytest_cache/v/cache/nodeids": "[]",
+            "src/payment/stale.pyc": "bytecode",
+        }
+    )
+    selection = repo.select("--base", repo.base, "--strict")
+    assert ids(selection) == set()
+    assert selection["outside"] == []
+    assert selection["apps"]["shop"]["reasons"] == ["no file of this application changed"]

@@ -1,7 +1,9 @@
 """The change set: what changed between a base and a head (or the working tree), per application.
 
 A changed file belongs to the application whose root contains it (the deepest, when roots nest);
-files in no application are kept too, so ``orch select`` can say they select nothing.
+files in no application are kept too, so ``orch select`` can say they select nothing. Caches that
+running tests writes (``__pycache__``, ``.pytest_cache``, ...) are never changes: in a repository
+without a ``.gitignore`` for them, they would select whole applications after every run.
 """
 
 from __future__ import annotations
@@ -15,6 +17,13 @@ from attrs import evolve, field, frozen
 
 from orch.core.workflow import Workflow
 from orch.ports import Application, ChangedFile, Vcs
+
+GENERATED_DIRS = frozenset(
+    {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis", ".orch"}
+)
+"""Folders that tools write while tests run or are checked; nothing in them is a source change."""
+
+GENERATED_SUFFIXES = (".pyc", ".pyo")
 
 
 @frozen
@@ -76,6 +85,8 @@ def change_set(
             if directory.resolve().is_relative_to(repository.resolve())
         ]
         for change in vcs.changed_files(repository, resolved, head):
+            if is_generated(change.path):
+                continue
             owner = _owner(change.path, roots)
             names = [owner[1]] if owner else []
             names += [n for p, n in claimed if change.path.startswith(p) and n not in names]
@@ -99,6 +110,12 @@ def change_set(
         places=places,
         bases=bases,
     )
+
+
+def is_generated(path: str) -> bool:
+    """Whether ``path`` (repository-relative) is a cache a tool wrote, not a change of source."""
+    folders = path.split("/")[:-1]
+    return path.endswith(GENERATED_SUFFIXES) or any(f in GENERATED_DIRS for f in folders)
 
 
 def relative_prefix(path: Path, repository: Path) -> str:
