@@ -111,16 +111,12 @@ def _entry_points() -> Iterator[tuple[importlib.metadata.Distribution, EntryPoin
 
     pluggy's own loader skips a second entry point with a name already taken, which would hide
     the very conflict users need to see; walking them here lets the registry name both packages.
+    ``entry_points(group=...)`` tells distributions apart by their folder names, so only the
+    metadata of distributions with an ``orch`` entry point is parsed (every command pays this).
     """
-    seen = set()
-    for dist in importlib.metadata.distributions():
-        name = dist.metadata["Name"]
-        if name in seen:
-            continue
-        seen.add(name)
-        for entry in dist.entry_points:
-            if entry.group == PROJECT:
-                yield dist, entry
+    for entry in importlib.metadata.entry_points(group=PROJECT):
+        if entry.dist is not None:
+            yield entry.dist, entry
 
 
 def _collect(
