@@ -3,11 +3,14 @@ summary line, so every tool is measured and checked the same way."""
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
 import statistics
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +24,10 @@ MB = 1024 * 1024
 _COUNT = re.compile(r"(\d+) ((?:subtests )?[a-z]+)")
 _TIMING = re.compile(r"\bin \d+(?:\.\d+)?s\b")
 _PLURALS = {"errors": "error", "warnings": "warning"}
+
+
+class NotTheSameWork(Exception):
+    """A tool did not run and pass every generated test: its time cannot be compared."""
 
 
 @dataclass
@@ -119,6 +126,35 @@ def pytest_counts(output: str) -> dict[str, int]:
             return counts
     last = " | ".join(output.splitlines()[-3:])
     raise ValueError(f"no pytest summary line in the output (last lines: {last!r})")
+
+
+def check_all_passed(
+    tool: str,
+    tests: int,
+    measured: Measurement,
+    orch: bool,
+    pytest_output: Callable[[str], dict[str, int]] = pytest_counts,
+) -> None:
+    """Raises NotTheSameWork unless the run exited 0 with exactly ``tests`` passed: counted from
+    orch's JSON report when ``orch``, else from pytest's output by ``pytest_output``.
+
+    Every benchmark checks every run this way, so no tool's time counts for less work."""
+    counts: dict[str, object]
+    try:
+        if orch:
+            report = json.loads(measured.out())
+            counts = {key: value for key, value in report["summary"].items() if value}
+            if len(report["tests"]) != tests:
+                counts["tests listed"] = len(report["tests"])
+        else:
+            counts = dict(pytest_output(measured.out()))
+    except (ValueError, KeyError) as problem:
+        counts = {"unreadable output": str(problem)}
+    if measured.returncode != 0 or counts != {"passed": tests}:
+        raise NotTheSameWork(
+            f"{tool} did not pass all {tests} tests: exit code {measured.returncode}, counts "
+            f"{counts}\ncommand: {shlex.join(measured.argv)}\n{measured.tail()}"
+        )
 
 
 def median(values: list[float]) -> float:

@@ -23,7 +23,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import shapes
-from measure import MB, Measurement, median, pytest_counts, run_measured
+from measure import MB, Measurement, NotTheSameWork, check_all_passed, median, run_measured
 
 TIME_TARGET = 1.05
 """orch's wall time may be at most this multiple of pytest-xdist's."""
@@ -32,10 +32,6 @@ MEMORY_TARGET_MB = 200
 """The orchestrator process itself (not its pytest children) may peak at this many MB."""
 
 TOOLS = ("pytest", "xdist", "orch cold", "orch warm")
-
-
-class NotTheSameWork(Exception):
-    """A tool did not run and pass every generated test: its time cannot be compared."""
 
 
 @dataclass
@@ -122,8 +118,10 @@ def benchmark(args: argparse.Namespace, suite: Path, work: Path) -> list[Run]:
     commands = _commands(args, suite)
     print(f"suite: {args.tests} tests in {args.files} files at {suite}", flush=True)
     print("warm-up (unmeasured): pytest, to write the bytecode; orch, to record durations")
-    check(args, "pytest", _measure(commands["pytest"], suite, work, "warmup-pytest", None))
-    check(args, "orch warm", _measure(commands["orch"], suite, work, "warmup-orch", warm_home))
+    pytest = _measure(commands["pytest"], suite, work, "warmup-pytest", None)
+    check_all_passed("pytest", args.tests, pytest, orch=False)
+    orch = _measure(commands["orch"], suite, work, "warmup-orch", warm_home)
+    check_all_passed("orch warm", args.tests, orch, orch=True)
     runs: list[Run] = []
     for repeat in range(args.repeats):
         shift = repeat % len(TOOLS)
@@ -133,7 +131,7 @@ def benchmark(args: argparse.Namespace, suite: Path, work: Path) -> list[Run]:
             home = _orch_home(tool, work, label, warm_home)
             command = commands["orch" if tool.startswith("orch") else tool]
             measured = _measure(command, suite, work, label, home)
-            check(args, tool, measured)
+            check_all_passed(tool, args.tests, measured, orch=tool.startswith("orch"))
             runs.append(_run(tool, repeat, position, measured))
             print(f"  repeat {repeat + 1}/{args.repeats}  {tool:<9} {measured.seconds:7.2f} s")
             if home is not None and home != warm_home:
@@ -165,26 +163,6 @@ def _measure(
     if orch_home is not None:
         env["ORCH_HOME"] = str(orch_home)
     return run_measured(argv, suite, env, work / "out", label)
-
-
-def check(args: argparse.Namespace, tool: str, measured: Measurement) -> None:
-    """Raises NotTheSameWork unless the run exited 0 reporting exactly ``--tests`` passed."""
-    expected = {"passed": args.tests}
-    try:
-        if tool.startswith("orch"):
-            report = json.loads(measured.out())
-            counts = {key: value for key, value in report["summary"].items() if value}
-            if len(report["tests"]) != args.tests:
-                counts["tests listed"] = len(report["tests"])
-        else:
-            counts = pytest_counts(measured.out())
-    except (ValueError, KeyError) as problem:
-        counts = {"unreadable output": str(problem)}
-    if measured.returncode != 0 or counts != expected:
-        raise NotTheSameWork(
-            f"{tool} did not pass all {args.tests} tests: exit code {measured.returncode}, "
-            f"counts {counts}\ncommand: {' '.join(measured.argv)}\n{measured.tail()}"
-        )
 
 
 def _run(tool: str, repeat: int, position: int, measured: Measurement) -> Run:

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from measure import Measurement, median, pytest_counts, run_measured
+from measure import NotTheSameWork, check_all_passed, median, pytest_counts, run_measured
 
 FEW_FILES, PER_FILE, SLEEP = 3, 11, 0.1
 APPS, PER_APP = 20, 100
@@ -39,10 +39,6 @@ MANY_ONE_WORKER = 1.1
 
 MANY_TWO_WORKERS = 1.0
 """orch -n 2 on many small apps: below this multiple of plain pytest app by app."""
-
-
-class NotTheSameWork(Exception):
-    """A tool did not run and pass every generated test: its time cannot be compared."""
 
 
 @dataclass
@@ -182,30 +178,10 @@ def _measure(case: Case, tool: Tool, work: Path, label: str) -> float:
     if home is not None:
         env["ORCH_HOME"] = str(home)
     measured = run_measured(tool.argv, tool.cwd, env, work / "out", label)
-    check(case, tool, measured)
+    check_all_passed(f"{case.name}: {tool.name}", case.tests, measured, tool.orch, _summed_counts)
     if home is not None and label in home.name:
         shutil.rmtree(home, ignore_errors=True)  # a cold run's state is not reused
     return measured.seconds
-
-
-def check(case: Case, tool: Tool, measured: Measurement) -> None:
-    """Raises NotTheSameWork unless the run exited 0 with every test of the case passed."""
-    try:
-        if tool.orch:
-            report = json.loads(measured.out())
-            counts = {key: value for key, value in report["summary"].items() if value}
-            if len(report["tests"]) != case.tests:
-                counts["tests listed"] = len(report["tests"])
-        else:
-            counts = _summed_counts(measured.out())
-    except (ValueError, KeyError) as problem:
-        counts = {"unreadable output": str(problem)}
-    if measured.returncode != 0 or counts != {"passed": case.tests}:
-        raise NotTheSameWork(
-            f"{case.name}: {tool.name} did not pass all {case.tests} tests: exit code "
-            f"{measured.returncode}, counts {counts}\ncommand: {shlex.join(measured.argv)}\n"
-            f"{measured.tail()}"
-        )
 
 
 def _summed_counts(output: str) -> dict[str, int]:

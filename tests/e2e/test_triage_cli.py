@@ -289,6 +289,16 @@ def test_messages_root_causes_and_issues_read_cleanly(tmp_path, orch):
     assert missing.returncode == 2 and "no issue 'INBOX-99'" in missing.stderr
 
 
+def test_show_and_close_in_a_project_without_an_inbox_are_one_line_and_create_nothing(
+    tmp_path, orch
+):
+    for command in ("show", "close"):
+        done = orch("inbox", command, "INBOX-1")
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr == "orch: error: no issue 'INBOX-1': the inbox is empty\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_run_with_only_a_flaky_test_has_no_root_cause_of_failure(tmp_path, orch):
     files = {k: v for k, v in ORDERS.items() if k != "tests/test_orders.py"}
     write_files(tmp_path, files)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fake_run import fake_session
 
 from orch.core import Workflow
 from orch.core.filters import (
@@ -16,7 +17,6 @@ from orch.core.filters import (
     paths_by_app,
     split_arguments,
 )
-from orch.core.run import RunSession
 from orch.ports import (
     Application,
     ConfigError,
@@ -26,7 +26,7 @@ from orch.ports import (
     TestFilter,
     TestResult,
 )
-from orch.testing.fake_runner import FakeClock, FakeExecutor, FakeRunner, FakeTest
+from orch.testing.fake_runner import FakeRunner, FakeTest
 from orch.testing.fakes import FakeStore
 
 
@@ -127,13 +127,5 @@ def test_filters_survive_the_runs_saved_spec(tmp_path):
 def test_a_run_keeps_only_the_tests_a_filter_names_and_what_lies_under_them(tmp_path):
     runner = FakeRunner({"app": [FakeTest(n) for n in ("f.py::a", "f.py::b[1]", "g.py::c")]})
     app = Application("app", tmp_path, "fake", test_filter=TestFilter(tests=("f.py::a", "g.py")))
-    result = RunSession(
-        Workflow(applications=(app,), root=tmp_path),
-        runners={"fake": runner},
-        executor=FakeExecutor(runner),
-        store=FakeStore(),
-        state_dir=tmp_path / ".orch",
-        clock=FakeClock(0.01),
-        poll_seconds=0,
-    ).execute()
+    result = fake_session(Workflow(applications=(app,), root=tmp_path), runner).execute()
     assert sorted(r.nodeid for r in result.results) == ["f.py::a", "g.py::c"]

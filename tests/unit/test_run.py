@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from attrs import evolve
+from fake_run import fake_session
 
 from orch.core import Workflow
 from orch.core.outcomes import ExitCode
-from orch.core.run import RunSession
 from orch.core.selection import AppSelection, SelectedTest, Selection
 from orch.ports import (
     Application,
@@ -20,7 +20,7 @@ from orch.ports import (
     RunRecord,
     TestResult,
 )
-from orch.testing.fake_runner import CRASH, HANG, FakeClock, FakeExecutor, FakeRunner, FakeTest
+from orch.testing.fake_runner import CRASH, HANG, FakeClock, FakeRunner, FakeTest
 from orch.testing.fakes import FakeStore
 
 
@@ -37,15 +37,8 @@ def make_workflow(tmp_path: Path, apps=("app",), priorities=None, **execution) -
 
 def session(tmp_path, runner, store=None, clock=None, **execution):
     apps = tuple(runner.tests)
-    return RunSession(
-        make_workflow(tmp_path, apps, execution.pop("priorities", None), **execution),
-        runners={"fake": runner},
-        executor=FakeExecutor(runner),
-        store=store or FakeStore(),
-        state_dir=tmp_path / ".orch",
-        clock=clock or FakeClock(0.01),
-        poll_seconds=0,
-    )
+    workflow = make_workflow(tmp_path, apps, execution.pop("priorities", None), **execution)
+    return fake_session(workflow, runner, store, clock)
 
 
 def outcomes(result) -> dict[str, str]:
@@ -180,16 +173,7 @@ def test_a_selection_narrows_the_run_and_dispatches_highest_risk_first(tmp_path)
         SelectedTest("app", "t4", "f.py", ("new test",), 7.0),
     )
     selection = Selection("base", None, {"app": AppSelection("app", chosen)})
-    run = RunSession(
-        make_workflow(tmp_path, workers=1),
-        runners={"fake": runner},
-        executor=FakeExecutor(runner),
-        store=FakeStore(),
-        state_dir=tmp_path / ".orch",
-        clock=FakeClock(0.01),
-        poll_seconds=0,
-        selection=selection,
-    )
+    run = fake_session(make_workflow(tmp_path, workers=1), runner, selection=selection)
     result = run.execute()
     assert runner.commands == [("t4", "t1", "t3")]
     assert result.counts.passed == 3
@@ -224,15 +208,7 @@ def test_an_app_can_turn_timeout_retries_back_on(tmp_path):
     workflow = evolve(
         workflow, applications=(evolve(workflow.applications[0], retry_timeouts=True),)
     )
-    run = RunSession(
-        workflow,
-        runners={"fake": runner},
-        executor=FakeExecutor(runner),
-        store=FakeStore(),
-        state_dir=tmp_path / ".orch",
-        clock=FakeClock(0.01),
-        poll_seconds=0,
-    )
+    run = fake_session(workflow, runner)
     assert outcomes(run.execute()) == {"hang": "flaky"}
 
 
@@ -255,16 +231,8 @@ def test_ctrl_c_returns_a_partial_result_with_exit_130_and_the_run_resumes(tmp_p
     tests = [FakeTest(f"t{i}", file=f"f{i}.py") for i in range(6)]
     store = FakeStore()
     runner = FakeRunner({"app": tests})
-    run = RunSession(
-        make_workflow(tmp_path, workers=1),
-        runners={"fake": runner},
-        executor=FakeExecutor(runner),
-        store=store,
-        state_dir=tmp_path / ".orch",
-        clock=FakeClock(0.01),
-        poll_seconds=0,
-        observer=InterruptAfter(2),
-    )
+    workflow = make_workflow(tmp_path, workers=1)
+    run = fake_session(workflow, runner, store, observer=InterruptAfter(2))
     partial = run.execute()
     assert partial.interrupted and partial.exit_code is ExitCode.INTERRUPTED == 130
     assert partial.counts.passed == 2

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fake_run import fake_session
+
 from orch.core import Workflow
-from orch.core.run import RunSession
 from orch.core.selection import AppSelection, SelectedTest, Selection
 from orch.ports import (
     Application,
@@ -20,7 +21,7 @@ from orch.ports import (
     TestResult,
     TestsCollected,
 )
-from orch.testing.fake_runner import CRASH, FakeClock, FakeExecutor, FakeRunner, FakeTest
+from orch.testing.fake_runner import CRASH, FakeRunner, FakeTest
 from orch.testing.fakes import FakeStore
 
 
@@ -53,16 +54,7 @@ def run(tmp_path, runner, store=None, workers=2, resume=None, selection=None, **
     workflow = Workflow(
         applications=apps, execution=Execution(workers=workers, **execution), root=tmp_path
     )
-    return RunSession(
-        workflow,
-        runners={"fake": runner},
-        executor=FakeExecutor(runner),
-        store=store or FakeStore(),
-        state_dir=tmp_path / ".orch",
-        clock=FakeClock(0.01),
-        poll_seconds=0,
-        selection=selection,
-    ).execute(resume)
+    return fake_session(workflow, runner, store, selection=selection).execute(resume)
 
 
 def apps(count: int, tests: int, duration: float = 0.01) -> dict[str, list[FakeTest]]:

@@ -11,9 +11,5 @@ from select_repo import APP, Repo
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
     repo = Repo(tmp_path / "shop")
-    repo.root.mkdir()
-    repo.git("init", "-q", "-b", "main")
-    repo.write(APP)
-    (repo.root / ".gitignore").write_text(".orch/\n__pycache__/\n")
-    repo.base = repo.commit("base")
+    repo.base = repo.init(APP)
     return repo

@@ -6,19 +6,11 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
-ORCH = str(Path(sys.executable).parent / "orch")
+from git_repo import GitRepo
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_GLOBAL": "/dev/null",
-    "GIT_CONFIG_SYSTEM": "/dev/null",
-}
+ORCH = str(Path(sys.executable).parent / "orch")
 
 APP = {
     "pyproject.toml": """
@@ -121,39 +113,8 @@ APP = {
 }
 
 
-class Repo:
-    """A git repository with the demo-like application at its top."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def git(self, *args: str) -> str:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=self.root,
-            capture_output=True,
-            text=True,
-            env={**os.environ, **GIT_ENV},
-            check=True,
-        )
-        return done.stdout.strip()
-
-    def write(self, files: dict[str, str]) -> None:
-        for name, text in files.items():
-            path = self.root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(text).lstrip("\n"))
-
-    def edit(self, name: str, old: str, new: str) -> None:
-        path = self.root / name
-        text = path.read_text()
-        assert old in text, f"{old!r} not in {name}"
-        path.write_text(text.replace(old, new))
-
-    def commit(self, message: str = "change") -> str:
-        self.git("add", "-A")
-        self.git("commit", "-qm", message)
-        return self.git("rev-parse", "HEAD")
+class Repo(GitRepo):
+    """A git repository with the demo-like application at its top, and ``orch`` run in it."""
 
     def orch(self, *args: str) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if k != "ORCH_HOME"}

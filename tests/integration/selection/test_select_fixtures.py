@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from select_repo import ids, reasons
+from select_repo import Repo, ids, reasons
 
 SESSION_FIXTURE = {
     "tests/conftest.py": """
@@ -35,11 +35,18 @@ SESSION_FIXTURE = {
 }
 
 
-def test_a_changed_session_fixture_selects_every_test_beneath_its_conftest(repo):
-    repo.write(SESSION_FIXTURE)
-    base = repo.commit("session fixture")
+def recorded_with(repo: Repo, files: dict[str, str], message: str) -> str:
+    """Commit ``files`` into the repository and record its coverage map with ``orch run``;
+    returns the commit, the base the tests then change the fixtures against."""
+    repo.write(files)
+    base = repo.commit(message)
     recorded = repo.orch("run", ".", "--record-coverage")
     assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    return base
+
+
+def test_a_changed_session_fixture_selects_every_test_beneath_its_conftest(repo):
+    base = recorded_with(repo, SESSION_FIXTURE, "session fixture")
     repo.edit("tests/conftest.py", '"limit": 100', '"limit": 5000')
 
     selection = repo.select("--base", base)
@@ -59,10 +66,7 @@ def test_a_changed_session_fixture_selects_every_test_beneath_its_conftest(repo)
 
 
 def test_a_change_outside_the_fixtures_of_a_conftest_selects_every_test_beneath_it(repo):
-    repo.write(SESSION_FIXTURE)
-    base = repo.commit("session fixture")
-    recorded = repo.orch("run", ".", "--record-coverage")
-    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    base = recorded_with(repo, SESSION_FIXTURE, "session fixture")
     repo.edit("tests/conftest.py", "import pytest\n", "import pytest\n\nLIMIT = 5000\n")
     selection = repo.select("--base", base)
     assert selection["total"] == selection["apps"]["shop"]["suite"] == 10
@@ -90,33 +94,29 @@ def test_a_fixture_asked_for_by_name_at_run_time_selects_every_test_beneath(repo
 
 
 def test_a_changed_fixture_in_a_helper_module_is_not_answered_by_coverage(repo):
-    repo.write(
-        {
-            "tests/plugin_settings.py": """
-                import pytest
+    files = {
+        "tests/plugin_settings.py": """
+            import pytest
 
 
-                @pytest.fixture(scope="session")
-                def settings():
-                    return {"limit": 100}
-            """,
-            "tests/conftest.py": """
-                import pytest
+            @pytest.fixture(scope="session")
+            def settings():
+                return {"limit": 100}
+        """,
+        "tests/conftest.py": """
+            import pytest
 
-                pytest_plugins = ["tests.plugin_settings"]
+            pytest_plugins = ["tests.plugin_settings"]
 
 
-                @pytest.fixture
-                def eur():
-                    return "EUR"
-            """,
-            "tests/test_aaa_settings.py": SESSION_FIXTURE["tests/test_aaa_settings.py"],
-            "tests/test_limits.py": SESSION_FIXTURE["tests/test_limits.py"],
-        }
-    )
-    base = repo.commit("fixture in a plugin module")
-    recorded = repo.orch("run", ".", "--record-coverage")
-    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+            @pytest.fixture
+            def eur():
+                return "EUR"
+        """,
+        "tests/test_aaa_settings.py": SESSION_FIXTURE["tests/test_aaa_settings.py"],
+        "tests/test_limits.py": SESSION_FIXTURE["tests/test_limits.py"],
+    }
+    base = recorded_with(repo, files, "fixture in a plugin module")
     repo.edit("tests/plugin_settings.py", '"limit": 100', '"limit": 5000')
     selection = repo.select("--base", base)
     assert "tests/test_limits.py::test_limit_is_reasonable" in ids(selection)

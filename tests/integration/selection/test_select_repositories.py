@@ -38,11 +38,7 @@ def workspace(tmp_path):
     repos = {}
     for name in ("payments", "billing"):
         repo = Repo(tmp_path / name)
-        repo.root.mkdir()
-        repo.git("init", "-q", "-b", "main")
-        repo.write(APP)
-        (repo.root / ".gitignore").write_text("__pycache__/\n")
-        repo.base = repo.commit(f"{name} base")
+        repo.base = repo.init(APP)
         repos[name] = repo
     repos["billing"].edit("src/payment/audit.py", "audit: ", "billing audit: ")
     repos["billing"].edit("tests/test_audit.py", "audit: x", "billing audit: x")

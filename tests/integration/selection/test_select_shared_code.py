@@ -90,11 +90,7 @@ MONOREPO = {
 @pytest.fixture
 def monorepo(tmp_path) -> Repo:
     repo = Repo(tmp_path / "mono")
-    repo.root.mkdir()
-    repo.git("init", "-q", "-b", "main")
-    repo.write(MONOREPO)
-    (repo.root / ".gitignore").write_text(".orch/\n__pycache__/\n")
-    repo.base = repo.commit("base")
+    repo.base = repo.init(MONOREPO)
     return repo
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -26,6 +27,19 @@ def open_inbox(directory: Path | None, workflow_file: Path | None, create: bool 
     if not create and not state_dir.is_dir():
         return None
     return registry.get("tracker", "inbox")(state_dir)
+
+
+@contextmanager
+def _inbox_holding(issue: str, directory: Path | None, workflow_file: Path | None) -> Iterator:
+    """The project's inbox for a command about one ``issue``, closed when the command is done;
+    a project without an inbox is one line saying so (there is no such issue to act on)."""
+    inbox = open_inbox(directory, workflow_file)
+    if inbox is None:
+        raise ConfigError(f"no issue '{issue}': the inbox is empty")
+    try:
+        yield inbox
+    finally:
+        inbox.close()
 
 
 def owner(assignee: str) -> str:
@@ -91,13 +105,8 @@ def show_command(
     issue: str, directory: Path | None, workflow_file: Path | None, output_format: str
 ) -> None:
     """The whole of ISSUE (INBOX-<n>): title, state, labels, assignee, body and comments."""
-    inbox = open_inbox(directory, workflow_file)
-    if inbox is None:
-        raise ConfigError(f"no issue '{issue}': the inbox is empty")
-    try:
+    with _inbox_holding(issue, directory, workflow_file) as inbox:
         item = inbox.issue(issue)
-    finally:
-        inbox.close()
     if output_format == "json":
         row = {**_row(item), "body": item.body, "comments": list(item.comments)}
         click.echo(json.dumps(row, indent=2, ensure_ascii=False))
@@ -118,14 +127,9 @@ def close_command(
     issue: str, directory: Path | None, workflow_file: Path | None, output_format: str
 ) -> None:
     """Close ISSUE once its root cause is fixed; a recurrence reopens it as a regression."""
-    inbox = open_inbox(directory, workflow_file)
-    if inbox is None:
-        raise ConfigError(f"no issue '{issue}': the inbox is empty")
-    try:
+    with _inbox_holding(issue, directory, workflow_file) as inbox:
         inbox.close_issue(issue)
         key = inbox.issue(issue).issue.key
-    finally:
-        inbox.close()
     if output_format == "json":
         click.echo(json.dumps({"key": key, "closed": True}))
     else:

@@ -35,14 +35,21 @@ WORKFLOW_OPTION = click.option(
 DIRECTORY_HELP = "Project directory: its workflow file and .orch/ (default: the current one)."
 """Every command says the same of ``-C``; where a command also takes DIR, it means the same."""
 
-DIRECTORY_OPTION = click.option(
-    "-C",
-    "--directory",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help=DIRECTORY_HELP,
-)
+
+def _directory_option(parameter: str) -> Callable:
+    """``-C/--directory DIR`` given to the command as ``parameter``: one spelling and help for
+    every command, whether ``-C`` is its only directory or stands beside a ``DIR`` argument."""
+    return click.option(
+        "-C",
+        "--directory",
+        parameter,
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=DIRECTORY_HELP,
+    )
+
+
+DIRECTORY_OPTION = _directory_option("directory")
 """``-C/--directory DIR``: None when not given (``project_dir`` makes that the current one)."""
 
 _EXIT_CODES = {
@@ -149,14 +156,7 @@ def directory_argument(command: Callable) -> Callable:
         chosen = directory if directory is not None else directory_option
         return command(*args, directory=project_dir(chosen), **kwargs)
 
-    with_directory = click.option(
-        "-C",
-        "--directory",
-        "directory_option",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help=DIRECTORY_HELP,
-    )(with_directory)
+    with_directory = _directory_option("directory_option")(with_directory)
     return click.argument(
         "directory", type=click.Path(file_okay=False, path_type=Path), required=False
     )(with_directory)
