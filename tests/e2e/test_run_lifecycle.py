@@ -13,6 +13,7 @@ import signal
 import subprocess
 import time
 
+import pytest
 from orch_cli import ORCH, tagged_processes, write_files
 
 SLOW = {
@@ -101,7 +102,9 @@ def test_a_reader_that_goes_away_is_not_an_error(tmp_path, orch):
     assert shell.returncode == 0 and shell.stderr == "" and shell.stdout.count("\n") == 1
 
 
-def test_ctrl_c_exits_130_with_a_partial_summary_and_the_resume_hint(tmp_path, orch):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_exits_130_with_a_partial_summary_and_the_resume_hint(tmp_path, orch, stop):
+    """Ctrl-C, and SIGTERM as a cancelled CI job sends it, stop the run the same resumable way."""
     write_files(tmp_path, {"tests/test_a.py": WAITING, "tests/test_b.py": WAITING})
     running = start(tmp_path, "-n", "2")
 
@@ -112,7 +115,7 @@ def test_ctrl_c_exits_130_with_a_partial_summary_and_the_resume_hint(tmp_path, o
         return status if live else None
 
     status = wait_for(two_passed_two_running)
-    os.kill(running.pid, signal.SIGINT)
+    os.kill(running.pid, stop)
     out, err = running.communicate(timeout=30)
     run_id = status["run"]
     assert running.returncode == 130, err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -129,8 +130,15 @@ def register_commands() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _terminated)
     register_commands()
     cli(prog_name="orch")
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (a CI job cancelled, ``kill``) stops orch as Ctrl-C does: running tests are
+    killed, what finished is kept and summarised, and the run can be resumed."""
+    raise KeyboardInterrupt
 
 
 def _differ(one: Path | None, other: Path | None) -> bool:
