@@ -84,10 +84,20 @@ def test_a_killed_run_of_small_apps_resumes_to_the_uninterrupted_totals(tmp_path
         stderr=subprocess.DEVNULL,
         env=env,
     )
-    live = wait_for(lambda: (s := status(tmp_path)) and s["counts"]["passed"] >= 6 and s)
+
+    def planned(counts: dict) -> int:
+        return counts["queued"] + counts["running"] + counts["passed"]
+
+    def collected_and_running(s: dict | None) -> dict | None:
+        # between one app's shard ending and the next reporting its collection, all planned
+        # tests have passed: wait for a moment when a shard has collected and is running
+        counts = s["counts"] if s else None
+        busy = counts and counts["passed"] >= 6 and planned(counts) > counts["passed"]
+        return s if busy else None
+
+    live = wait_for(lambda: collected_and_running(status(tmp_path)))
     counts = live["counts"]
-    planned = counts["queued"] + counts["running"] + counts["passed"]
-    assert planned % PER_APP == 0 and planned > counts["passed"], f"collected tests: {counts}"
+    assert planned(counts) % PER_APP == 0, f"collected tests: {counts}"
     os.kill(running.pid, signal.SIGKILL)
     running.wait()
     run_id = live["run"]
