@@ -107,3 +107,11 @@ def test_runs_write_bytecode_like_pytest_unless_the_workflow_says_not_to(tmp_pat
     done = orch("run", "clean")
     assert done.returncode == 0, done.stderr
     assert pycache_folders(clean) == []
+
+
+def test_the_readme_holds_no_merge_conflict():
+    """A conflict left in the README once went unnoticed: no Python block ran through it."""
+    text = README.read_text(encoding="utf-8")
+    markers = re.compile(r"^(<<<<<<< |=======$|>>>>>>> )", re.M)
+    found = [text[: m.start()].count("\n") + 1 for m in markers.finditer(text)]
+    assert found == [], f"README.md lines {found} hold merge-conflict markers"
