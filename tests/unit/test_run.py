@@ -229,18 +229,22 @@ class InterruptAfter:
 
 def test_ctrl_c_returns_a_partial_result_with_exit_130_and_the_run_resumes(tmp_path):
     tests = [FakeTest(f"t{i}", file=f"f{i}.py") for i in range(6)]
+    busy = FakeTest("busy", (HANG,), file="g.py")  # still running when Ctrl-C comes
     store = FakeStore()
-    runner = FakeRunner({"app": tests})
-    workflow = make_workflow(tmp_path, workers=1)
+    runner = FakeRunner({"app": [busy, *tests]})
+    workflow = make_workflow(tmp_path, workers=2)
     run = fake_session(workflow, runner, store, observer=InterruptAfter(2))
     partial = run.execute()
     assert partial.interrupted and partial.exit_code is ExitCode.INTERRUPTED == 130
     assert partial.counts.passed == 2
-    assert all(p.killed or p.returncode is not None for p in run.executor.started)
+    running = [p for p in run.executor.started if "busy" in p.nodeids]
+    assert running and all(p.killed for p in running), "the running shard was not killed"
+    assert "busy" not in {r.nodeid for r in store.final_results(partial.run_id)}
     record = store.get_run(partial.run_id)
     assert record.status == "interrupted" and record.exit_code is None
-    resumed = session(tmp_path, FakeRunner({"app": tests}), store).execute(resume=partial.run_id)
-    assert resumed.counts.passed == 6 and not resumed.interrupted
+    done = FakeRunner({"app": [FakeTest("busy", file="g.py"), *tests]})
+    resumed = session(tmp_path, done, store).execute(resume=partial.run_id)
+    assert resumed.counts.passed == 7 and not resumed.interrupted
     assert store.get_run(partial.run_id).status == "finished"
 
 
