@@ -12,7 +12,7 @@ from pathlib import Path
 from attrs import define
 
 from orch.core.plugins import Registry, load_registry
-from orch.ports import Executor, IssueTracker, OrchError, Store, TestRunner, Vcs
+from orch.ports import Executor, IssueTracker, Store, TestRunner, Vcs
 
 STATE_DIR_NAME = ".orch"
 
@@ -33,15 +33,6 @@ class Services:
     store: Store
     vcs: Vcs | None
     state_dir: Path
-
-    def commit_of(self, path: Path) -> str:
-        """HEAD of the repository containing ``path``, or "" outside version control."""
-        if self.vcs is None:
-            return ""
-        try:
-            return self.vcs.head(self.vcs.root(path))
-        except OrchError:
-            return ""
 
     def tracker(self, name: str = "inbox") -> IssueTracker:
         """The issue tracker called ``name``; the local inbox lives in the state directory."""
