@@ -15,11 +15,12 @@ from pathlib import Path
 
 from attrs import evolve, field, frozen
 
+from orch.core.bootstrap import STATE_DIR_NAME
 from orch.core.workflow import Workflow
 from orch.ports import Application, ChangedFile, Vcs
 
 GENERATED_DIRS = frozenset(
-    {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis", ".orch"}
+    {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis", STATE_DIR_NAME}
 )
 """Folders that tools write while tests run or are checked; nothing in them is a source change."""
 
