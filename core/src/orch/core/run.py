@@ -213,7 +213,7 @@ class RunSession:
             self._save_coverage()
             status = "finished"
         except KeyboardInterrupt:
-            status = "interrupted"  # Ctrl-C: what ran is kept, what was running runs on resume
+            pass  # Ctrl-C: the run stays interrupted; what ran is kept, the rest runs on resume
         except MissingProgram:
             status = "interrupted" if resume else "finished"  # a resumed run stays resumable
             self.environment_problems += 1
