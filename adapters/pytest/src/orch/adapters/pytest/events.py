@@ -46,20 +46,21 @@ class PytestEvents:
         lines = (self.buffer + chunk).split(b"\n")
         self.buffer = lines.pop()
         events: list[Event] = []
+        collected: list[TestCase] = []  # consecutive collected tests become one event
         for line in lines:
             try:
                 record = json.loads(line)
             except ValueError:
                 continue
-            for event in self._on(record):
-                if (
-                    isinstance(event, TestsCollected)
-                    and events
-                    and isinstance(events[-1], TestsCollected)
-                ):
-                    events[-1] = TestsCollected(events[-1].tests + event.tests)
-                else:
-                    events.append(event)
+            if record.get("event") == "collected":
+                collected.append(self._collected(record))
+                continue
+            if collected:
+                events.append(TestsCollected(tuple(collected)))
+                collected = []
+            events.extend(self._on(record))
+        if collected:
+            events.append(TestsCollected(tuple(collected)))
         return events
 
     @property
@@ -87,11 +88,14 @@ class PytestEvents:
             return [self._result(nodeid, combine(phases))]
         if kind == "collecterror":
             return self._collect_error(record)
-        if kind == "collected":
-            self.files[nodeid] = record["file"]
-            markers = tuple(record.get("markers", ()))
-            return [TestsCollected((TestCase(self.app, nodeid, record["file"], markers),))]
         return []
+
+    def _collected(self, record: dict[str, Any]) -> TestCase:
+        """A test the shard collected itself (a whole-app shard), as discovery would list it."""
+        self.files[record["nodeid"]] = record["file"]
+        case = test_case(self.app, record)
+        assert case is not None, "a collected record always names a test"
+        return case
 
     def _collect_error(self, record: dict[str, Any]) -> list[Event]:
         nodeid = record["nodeid"]
@@ -154,3 +158,14 @@ def _covers(collector: str, nodeid: str) -> bool:
         or nodeid.startswith(collector + "::")
         or nodeid.startswith(collector + "/")
     )
+
+
+def test_case(app: str, record: dict) -> TestCase | None:
+    """The TestCase a collection record stands for (a test, or a file that failed to collect)."""
+    if record.get("event") == "collected":
+        fixtures = record.get("fixtures")
+        names = tuple(fixtures) if isinstance(fixtures, list) else None
+        return TestCase(app, record["nodeid"], record["file"], tuple(record["markers"]), names)
+    if record.get("event") == "collecterror" and record.get("outcome") == "failed":
+        return TestCase(app, record["nodeid"], record["file"], (COLLECT_ERROR,))
+    return None

@@ -18,7 +18,7 @@ from attrs import define, field, frozen
 from orch.adapters.pytest import collection_cache
 from orch.adapters.pytest.collection_cache import SKIP_DIRS
 from orch.adapters.pytest.coverage_data import UnreadableCoverage, read_lines
-from orch.adapters.pytest.events import COLLECT_ERROR, PytestEvents
+from orch.adapters.pytest.events import PytestEvents, test_case
 from orch.adapters.pytest.interpreter import (
     EVENT_PLUGIN,
     plugin_env,
@@ -102,7 +102,7 @@ class PytestRunner:
                 collection_cache.save(where, key, records)
             else:
                 records = cached
-        return [case for record in records if (case := _test_case(app.name, record))]
+        return [case for record in records if (case := test_case(app.name, record))]
 
     def command(self, app: Application, shard: Shard, scratch: Path) -> Command:
         """The pytest process for ``shard``: its files on the command line, its nodeids selected."""
@@ -217,7 +217,7 @@ def _collect_app(app: Application, python: str) -> list[dict]:
 
 def _kept(records: list[dict]) -> list[dict]:
     """The records that stand for a test (collected, or a file that failed to collect)."""
-    return [record for record in records if _test_case("", record) is not None]
+    return [record for record in records if test_case("", record) is not None]
 
 
 def _collect(
@@ -340,16 +340,6 @@ def _targets(app: Application) -> tuple[str, ...]:
 
 def _settings(app: Application) -> PytestSettings:
     return app.settings if app.settings is not None else PytestSettings()
-
-
-def _test_case(app: str, record: dict) -> TestCase | None:
-    if record.get("event") == "collected":
-        fixtures = record.get("fixtures")
-        names = tuple(fixtures) if isinstance(fixtures, list) else None
-        return TestCase(app, record["nodeid"], record["file"], tuple(record["markers"]), names)
-    if record.get("event") == "collecterror" and record.get("outcome") == "failed":
-        return TestCase(app, record["nodeid"], record["file"], (COLLECT_ERROR,))
-    return None
 
 
 def _tail(text: str, count: int = 3) -> list[str]:
