@@ -19,12 +19,12 @@ def _project_options(command: Callable) -> Callable:
     return DIRECTORY_OPTION(WORKFLOW_OPTION(FORMAT_OPTION(command)))
 
 
-def open_inbox(directory: Path | None, workflow_file: Path | None, create: bool = False):
-    """The local inbox of the project in ``directory``; None when it has none and ``create`` is
-    false (reading an inbox creates no ``.orch/``)."""
+def open_inbox(directory: Path | None, workflow_file: Path | None):
+    """The local inbox of the project in ``directory``; None when it has none (reading an inbox
+    creates no ``.orch/``, which bootstrapping the services would)."""
     registry = load_registry()
     state_dir = state_dir_for(workflow_for(project_dir(directory), workflow_file, registry).root)
-    if not create and not state_dir.is_dir():
+    if not state_dir.is_dir():
         return None
     return registry.get("tracker", "inbox")(state_dir)
 
