@@ -73,7 +73,8 @@ def select_command(
 def print_selection(selection: Selection) -> None:
     """The selection for people: per application what runs and why, tests by risk."""
     if selection.base:  # one base for all; else each application says its own
-        click.echo(f"changes from {selection.base[:12]} to {selection.head or 'the working tree'}")
+        head = safe(selection.head) if selection.head else "the working tree"
+        click.echo(f"changes from {safe(selection.base[:12])} to {head}")
     for name, chosen in selection.apps.items():
         if chosen.whole_app:
             what = f"all {tests(chosen.count)}" if chosen.tests else "the whole application"
