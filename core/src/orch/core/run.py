@@ -220,6 +220,7 @@ class RunSession:
             raise
         finally:
             self._stop_all()
+            self.executor.reap(f"{run_id}/")  # anything a shard left that its own kill missed
             self._flush(force=True)
             results = tuple(self.finals.values())
             counts = count(results, self.planned)
@@ -408,7 +409,7 @@ class RunSession:
     def _loop(self) -> None:
         while self.queue or self.active:
             self._launch()
-            time.sleep(self.poll_seconds)
+            self.executor.wait([active.process for active in self.active], self.poll_seconds)
             for active in list(self.active):
                 self._pump(active)
             self._flush()

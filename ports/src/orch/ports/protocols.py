@@ -130,6 +130,14 @@ class Executor(Protocol):
 
     def start(self, command: Command, scratch: Path, tag: str) -> Process: ...
 
+    def wait(self, processes: Sequence[Process], timeout: float) -> None:
+        """Return as soon as one of ``processes`` has ended, or after ``timeout`` seconds.
+
+        The orchestrator's loop waits here between looks at its shards: a shard that ends wakes
+        it at once, so the next one starts without a polling delay.
+        """
+        ...
+
     def reap(self, tag: str) -> int: ...
 
 

@@ -6,7 +6,7 @@ core's retries, timeouts, crashes and resume can be tested without processes, in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -17,6 +17,7 @@ from orch.ports import (
     Command,
     CoverageMap,
     Outcome,
+    Process,
     Shard,
     ShardExit,
     TestCase,
@@ -168,6 +169,9 @@ class FakeExecutor:
         process = FakeProcess(self.runner, command)
         self.started.append(process)
         return process
+
+    def wait(self, processes: Sequence[Process], timeout: float) -> None:
+        """Fake processes advance when polled: there is nothing to wait for."""
 
     def reap(self, tag: str) -> int:
         self.reaped.append(tag)

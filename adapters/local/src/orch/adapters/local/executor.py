@@ -9,9 +9,11 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import select
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -20,7 +22,7 @@ from typing import ClassVar
 from attrs import define, field
 
 from orch.adapters.local.processes import TAG_VAR, kill_tagged
-from orch.ports import Command, EnvironmentProblem
+from orch.ports import Command, EnvironmentProblem, Process
 
 ENV_ALLOWLIST = (
     "PATH",
@@ -110,6 +112,8 @@ class LocalProcess:
     log: Path
     _popen: subprocess.Popen[bytes] = field(repr=False)
     stack_signal: int = 0
+    exit_fd: int | None = field(default=None, repr=False)
+    """A pidfd that becomes readable when the leader ends (Linux 5.3+), closed once reaped."""
 
     def dump_stacks(self) -> bool:
         """Send the command's ``stack_signal`` to the leader while it lives; False without one."""
@@ -126,12 +130,19 @@ class LocalProcess:
         return self._popen.poll()
 
     def kill(self) -> None:
-        """SIGKILL the process group and every process with exactly this tag; reap the leader."""
+        """SIGKILL the process group and every later process with this very tag; reap the leader.
+
+        A tagged process with a lower pid (pids wrapped around while the shard ran) is left to
+        the sweep of the whole run's tag (``reap``) that the orchestrator makes at its end.
+        """
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
-        kill_tagged(lambda tag: tag == self.tag)
+        kill_tagged(lambda tag: tag == self.tag, newer_than=self.pid)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self._popen.wait(timeout=KILL_WAIT)
+        if self.exit_fd is not None:
+            os.close(self.exit_fd)
+            self.exit_fd = None
 
     def output_tail(self) -> str:
         """The last ~4 KB of what the process wrote to stdout and stderr."""
@@ -142,6 +153,17 @@ class LocalProcess:
                 return log.read().decode(errors="replace")
         except FileNotFoundError:
             return ""
+
+
+def _exit_fd(pid: int) -> int | None:
+    """A pidfd of ``pid`` to wait on, or None where the platform has none."""
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is None:
+        return None
+    try:
+        return pidfd_open(pid)
+    except OSError:
+        return None
 
 
 class LocalExecutor:
@@ -176,7 +198,27 @@ class LocalExecutor:
                     f"cannot start {command.argv[0]!r} in {command.cwd}: {error.strerror}; "
                     "check the runner's command and the application's path"
                 ) from error
-        return LocalProcess(popen.pid, tag, log, popen, command.stack_signal)
+        return LocalProcess(popen.pid, tag, log, popen, command.stack_signal, _exit_fd(popen.pid))
+
+    def wait(self, processes: Sequence[Process], timeout: float) -> None:
+        """Block until a leader of ``processes`` ends (its pidfd is readable) or ``timeout``.
+
+        Without pidfds (not Linux, or an old kernel) this is a plain sleep of ``timeout``.
+        """
+        if not processes:
+            return
+        fds = [
+            process.exit_fd
+            for process in processes
+            if isinstance(process, LocalProcess) and process.exit_fd is not None
+        ]
+        if len(fds) < len(processes):
+            time.sleep(timeout)
+            return
+        poller = select.poll()
+        for fd in fds:
+            poller.register(fd, select.POLLIN)
+        poller.poll(timeout * 1000)
 
     def reap(self, tag: str) -> int:
         """SIGKILL every process whose ORCH_TAG starts with ``tag``; returns how many were killed.
