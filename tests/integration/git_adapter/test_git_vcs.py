@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -197,9 +198,39 @@ def test_missing_git_is_an_environment_problem(
     empty = tmp_path / "no-git-here"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    for call in (vcs.root, vcs.head, lambda p: vcs.changed_files(p, "HEAD")):
+    for call in (vcs.head, lambda p: vcs.changed_files(p, "HEAD")):
         with pytest.raises(EnvironmentProblem, match="^git: command not found on PATH"):
             call(repo.root)
+
+
+def test_the_root_of_a_plain_repository_is_found_without_starting_git(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a run asks every application's root: a git process each was most of a small app's cost
+    (repo.root / "apps" / "a").mkdir(parents=True)
+    empty = tmp_path / "no-git-here"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert vcs.root(repo.root / "apps" / "a") == repo.root.resolve()
+
+
+def test_a_nested_repository_and_a_worktree_get_their_own_root(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    outer = make_repo()
+    outer.write("a.txt", "a\n")
+    outer.commit()
+    inner = outer.root / "apps" / "inner"
+    inner.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(inner)], check=True)
+    worktree = tmp_path / "wt"
+    subprocess.run(
+        ["git", "-C", str(outer.root), "worktree", "add", "-q", str(worktree)], check=True
+    )
+    (worktree / "deep").mkdir()
+    assert vcs.root(inner) == inner.resolve()
+    assert vcs.root(worktree / "deep") == worktree.resolve()
+    assert vcs.root(outer.root / "apps") == outer.root.resolve()
 
 
 def test_git_variables_of_a_hook_do_not_redirect_it(

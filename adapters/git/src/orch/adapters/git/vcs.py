@@ -50,6 +50,27 @@ _FETCH_MORE = (
 )
 
 
+_DISCOVERY_VARIABLES = ("GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM")
+"""Variables (of those ``run_git`` passes on) that change how far up git looks for a repository:
+with either set, git is asked."""
+
+
+def _marked_top(directory: Path) -> Path | None:
+    """The nearest folder at or above ``directory`` holding a ``.git`` folder with a HEAD, as
+    git finds it, without starting git (a run asks this for every application); None when git
+    must answer: a ``.git`` file (worktree, submodule), no marker, or discovery variables set."""
+    if any(name in os.environ for name in _DISCOVERY_VARIABLES) or not directory.is_dir():
+        return None
+    start = directory.resolve()
+    for candidate in (start, *start.parents):
+        marker = candidate / ".git"
+        if marker.is_dir() and (marker / "HEAD").is_file():
+            return candidate
+        if marker.exists():
+            return None
+    return None
+
+
 @frozen
 class GitVcs:
     """The ``git`` Vcs: repository root, HEAD commit, changed files and lines, the default base
@@ -64,6 +85,9 @@ class GitVcs:
     def root(self, path: Path) -> Path:
         """The top level of the work tree containing ``path`` (a directory or a file in it)."""
         directory = path.parent if path.is_file() else path
+        marked = _marked_top(directory)
+        if marked is not None:
+            return marked
         done = run_git(directory, "rev-parse", "--show-toplevel", ok=(0, FATAL))
         if done.returncode == FATAL:
             raise not_a_repository(path)
