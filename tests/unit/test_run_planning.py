@@ -40,9 +40,11 @@ class WholeAppRunner(FakeRunner):
         if shard.tests:
             return super().command(app, shard, scratch)
         self.unlisted.append(app.name)
+        index, parts = shard.partition
+        ranked = sorted(self.tests[app.name].values(), key=lambda t: t.nodeid)
+        share = ranked[len(ranked) * index // parts : len(ranked) * (index + 1) // parts]
         cases = tuple(
-            TestCase(app.name, t.nodeid, t.file or t.nodeid.split("::")[0])
-            for t in self.tests[app.name].values()
+            TestCase(app.name, t.nodeid, t.file or t.nodeid.split("::")[0]) for t in share
         )
         command = super().command(app, Shard(app.name, cases, attempt=shard.attempt), scratch)
         self.channels[scratch].events.append(TestsCollected(cases))
@@ -73,11 +75,23 @@ def test_without_history_as_many_apps_as_workers_run_without_a_discovery(tmp_pat
     assert result.counts.passed == 12 and result.counts.done == 12 and result.exit_code == 0
 
 
-def test_one_app_without_history_is_discovered_to_use_every_worker(tmp_path):
-    runner = WholeAppRunner(apps(1, 4))
-    run(tmp_path, runner)
-    assert runner.discovered == ["app0"] and runner.unlisted == []
-    assert len(runner.commands) == 2
+def test_one_app_without_history_is_split_over_every_worker_without_a_discovery(tmp_path):
+    runner = WholeAppRunner(apps(1, 5))
+    result = run(tmp_path, runner)
+    assert runner.discovered == [] and runner.unlisted == ["app0", "app0"]
+    assert sorted(len(nodeids) for nodeids in runner.commands) == [2, 3]
+    assert result.counts.passed == 5 and result.counts.done == 5 and result.exit_code == 0
+
+
+def test_a_crash_in_one_share_reruns_the_rest_of_that_share_as_a_listed_shard(tmp_path):
+    tests = apps(1, 6)
+    tests["app0"][1] = FakeTest("t1.py::test", (CRASH,), file="t1.py")  # in share 0 of 2
+    runner = WholeAppRunner(tests)
+    result = run(tmp_path, runner)
+    outcomes = {r.nodeid: r.outcome.value for r in result.results}
+    assert outcomes.pop("t1.py::test") == "error"
+    assert set(outcomes.values()) == {"passed"} and len(outcomes) == 5
+    assert ("t2.py::test",) in runner.commands  # what share 0 had left, listed
 
 
 def test_history_decides_short_apps_run_whole_and_long_ones_are_split(tmp_path):

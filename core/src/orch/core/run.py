@@ -280,7 +280,10 @@ class RunSession:
         for app in apps:
             if app.name in whole:
                 coverage = self.coverage_stale is not None
-                self._push(app, Shard(app.name, (), key=f"{app.name}-0", coverage=coverage))
+                parts = 1 if history[app.name] else max(1, workers // len(apps))
+                for index in range(parts):
+                    share = Shard(app.name, (), f"{app.name}-{index}", coverage=coverage)
+                    self._push(app, evolve(share, partition=(index, parts)))
                 continue
             tests = found[app.name]
             if tests is None:
@@ -326,8 +329,10 @@ class RunSession:
         """Whether ``app`` runs as one shard that discovers and runs its tests in one process.
 
         Only when nothing needs the test list first (no resume, no selection or --lf narrowing
-        it) and it would be one shard anyway: its recorded time is worth no second process
-        start-up, or, without history, there are at least as many applications as workers.
+        it) and it would be one shard anyway (its recorded time is worth no second process
+        start-up), or it has no history: then ``_plan`` splits it into shares over the workers the
+        other applications leave, each process collecting it all and running its share, as
+        pytest-xdist does.
         """
         runner = self.runners.get(app.runner)
         if runner is None or not getattr(runner, "runs_unlisted", False) or resuming:
@@ -336,10 +341,9 @@ class RunSession:
             return False  # --lf keeps listed tests only: the list must come first
         if self.selection is not None and self.selection.wanted(app.name) is not None:
             return False
-        workers = self.workflow.execution.workers
         if durations:
-            return shard_count(expected_seconds(durations), workers) == 1
-        return len(self.workflow.applications) >= workers
+            return shard_count(expected_seconds(durations), self.workflow.execution.workers) == 1
+        return True
 
     def _on_collected(self, active: _Active, event: TestsCollected) -> None:
         """A shard of a whole app listed its tests: they are planned, and pending in that shard
@@ -613,9 +617,8 @@ class RunSession:
                 )
         elif rest and active.resolved:
             # progress was made, so the remainder is strictly smaller: run it again
-            self._push(
-                active.app, evolve(active.shard, tests=tuple(rest), key=active.shard.key + "+")
-            )
+            remainder = evolve(active.shard, tests=tuple(rest), key=active.shard.key + "+")
+            self._push(active.app, evolve(remainder, partition=(0, 1)))  # listed: no share
         elif rest:
             for test in rest:
                 self._on_result(

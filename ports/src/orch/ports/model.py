@@ -118,6 +118,8 @@ class Shard:
     ``tests`` is empty for runners that cannot select single tests: the shard runs the whole app.
     ``key`` names the shard in the store and on disk; ``attempt`` counts retries; with
     ``coverage`` the runner records which lines each test executes (``orch run --record-coverage``).
+    ``partition`` ``(i, n)`` of a shard without tests: it runs share ``i`` of ``n`` of what it
+    collects (runners that ``runs_unlisted``), so an app with no history needs no discovery first.
     """
 
     app: str
@@ -126,6 +128,7 @@ class Shard:
     attempt: int = 1
     priority: int = 0
     coverage: bool = False
+    partition: tuple[int, int] = (0, 1)
 
     @property
     def nodeids(self) -> tuple[str, ...]:

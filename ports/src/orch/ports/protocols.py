@@ -56,7 +56,10 @@ class TestRunner(Protocol):
 
     - ``runs_unlisted: ClassVar[bool] = False``: True when a shard with no tests runs the whole
       application, discovering and running in one process, and reports ``TestsCollected`` first
-      (core then skips the separate discovery of small applications).
+      (core then skips the separate discovery of small applications); with its ``partition``
+      ``(i, n)`` it runs and reports only share ``i`` of ``n`` of the collected tests (the
+      ``i``-th of ``n`` equal runs of them in nodeid order: the same share in every process);
+      core splits an app with no history over the workers that way.
     - ``cache_in(directory: Path) -> None``: where the runner may keep caches (e.g. of discovery),
       called once by the composition root with a folder of orch's state directory.
     """

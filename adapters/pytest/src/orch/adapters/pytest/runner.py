@@ -130,6 +130,8 @@ class PytestRunner:
             env["ORCH_SELECT"] = ""  # the whole app: nothing inherited from orch's env narrows it
             env["ORCH_FILES"] = ""
             env["ORCH_REPORT_COLLECTED"] = "1"  # discovered and run in this one process
+            index, parts = shard.partition
+            env["ORCH_PARTITION"] = f"{index}/{parts}" if parts > 1 else ""
         basetemp = ("--basetemp", str(scratch / "basetemp"))
         argv = (python, "-m", "pytest", *ALWAYS, *basetemp, *_args(app), *targets)
         stack_signal = getattr(signal, "SIGUSR1", 0)
@@ -236,7 +238,13 @@ def _collect(
         events = Path(tmp) / "collect.jsonl"
         env = {**os.environ, **plugin_env(app), "ORCH_EVENTS": str(events)}
         env["ORCH_NO_BYTECODE"] = "1"
-        inherited_options = ("ORCH_SELECT", "ORCH_LIST_FILES", "ORCH_FILES", "ORCH_COVERAGE")
+        inherited_options = (
+            "ORCH_SELECT",
+            "ORCH_LIST_FILES",
+            "ORCH_FILES",
+            "ORCH_COVERAGE",
+            "ORCH_PARTITION",
+        )
         for inherited in (*inherited_options, "ORCH_REPORT_COLLECTED"):
             env.pop(inherited, None)
         if list_only:

@@ -11,6 +11,8 @@ Narrowing by ``ORCH_FILES`` instead of by command-line arguments matters: pytest
 a file's whole directory for each file argument, which is quadratic in big test folders.
 ``ORCH_REPORT_COLLECTED`` makes a run (not only ``--collect-only``) report the tests it collected
 before the first one starts: orch then discovers and runs a small application in one process.
+``ORCH_PARTITION`` ``i/n`` keeps share ``i`` of ``n`` of the collected tests: processes that
+collect the same tests split them with no list from orch (an application without history).
 ``ORCH_COVERAGE`` names a coverage.py data file: each test's executed lines are recorded there
 under the test's nodeid as dynamic context. coverage.py is imported only then; when the app's
 interpreter lacks it, a ``coverage-missing`` event says so and the tests run all the same.
@@ -44,6 +46,10 @@ def pytest_configure(config: pytest.Config) -> None:
         with open(select, encoding="utf-8") as lines:
             wanted = [line.rstrip("\n") for line in lines if line.strip()]
         config.pluginmanager.register(_Selector(wanted), "orch-select")
+    share = os.environ.get("ORCH_PARTITION")
+    if share:
+        index, parts = (int(number) for number in share.split("/"))
+        config.pluginmanager.register(_Partition(index, parts), "orch-partition")
     only = os.environ.get("ORCH_FILES")
     if only:
         with open(only, encoding="utf-8") as lines:
@@ -168,6 +174,28 @@ class _Selector:
             config.hook.pytest_deselected(items=dropped)
         kept.sort(key=lambda item: order[item.nodeid])
         items[:] = kept
+
+
+class _Partition:
+    """Keeps the ``index``-th of ``parts`` equal runs of the collected items in nodeid order.
+
+    Runs of neighbours keep a file's tests together (its module fixtures set up once, not in
+    every process). nodeid order, not collection order: a plugin that shuffles (pytest-randomly)
+    may order each process differently, and the shares must still be disjoint and cover it all.
+    """
+
+    def __init__(self, index: int, parts: int) -> None:
+        self.index, self.parts = index, parts
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list) -> None:
+        ranked = sorted(range(len(items)), key=lambda position: items[position].nodeid)
+        start, end = (len(items) * k // self.parts for k in (self.index, self.index + 1))
+        mine = set(ranked[start:end])
+        dropped = [item for position, item in enumerate(items) if position not in mine]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for position, item in enumerate(items) if position in mine]
 
 
 class _OnlyFiles:
