@@ -360,9 +360,7 @@ def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
             problems.append((f"$.execution.{key}", "must be a number of seconds (0: none)"))
     for key in ("head", "tail"):
         if getattr(execution.output, key) < 0:
-            problems.append(
-                (f"$.execution.output.{key}", "must be a number of characters (0: none)")
-            )
+            problems.append((f"$.execution.output.{key}", "must not be negative"))
     apps = []
     for name, app in spec.applications.items():
         where = _join("$.applications", name)
