@@ -87,7 +87,8 @@ def hostile_test_file(rng: random.Random) -> str:
         elif kind == 4:
             raw = bytes(rng.randint(0x80, 0xFF) for _ in range(16))
             body += [f"    os.write(1, {raw!r})", f"    os.write(2, {raw!r})"]
-            body.append(f"    sys.stdout.write({c!r} * 200_000)")  # a few MB on one line
+            repeat = 2_000_000 // max(len(c), 1) + 1
+            body.append(f"    sys.stdout.write({c!r} * {repeat})")  # 2 million characters, one line
             body.append("    raise RuntimeError('after a huge line')")
         else:
             body.append("    pass")
@@ -155,20 +156,13 @@ def test_hostile_output_survives_every_report(tmp_path, orch):
     assert_json_is_clean(printed.stdout.encode("utf-8"), "--format json")
     assert_nothing_acts(printed.stderr, "--format json stderr")
 
-    for command in (
+    for command in (  # each command costs orch's start-up (about a second): the telling ones
         ("triage",),
-        ("triage", "--format", "json"),
-        ("triage", "out/junit.xml"),
-        ("triage", "other.xml"),
         ("triage", "other.xml", "--format", "json"),
         ("triage", "--file-issues", "--dry-run"),
         ("triage", "--file-issues"),
         ("inbox", "list"),
-        ("inbox", "list", "--format", "json"),
         ("inbox", "show", "INBOX-1"),
-        ("inbox", "show", "INBOX-1", "--format", "json"),
-        ("runs",),
-        ("status",),
     ):
         shown = orch(*command)
         assert shown.returncode == 0, f"{command}: exit {shown.returncode}: {shown.stderr[-2000:]}"
