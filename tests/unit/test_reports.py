@@ -71,3 +71,46 @@ def test_json_report_round_trips(tmp_path):
         "flaky",
     }
     assert data["tests"][1]["message"] == HOSTILE
+
+
+SHOWN_REORDERED = "\u202e\u2066\u200f\u061c"  # bidi override, isolate, mark, Arabic letter mark
+C1 = "\x85\x9b31m"  # NEL, and the one-character CSI of a colour sequence
+
+
+def hostile_result() -> RunResult:
+    text = f"a {SHOWN_REORDERED} b {C1} c \udcff d"
+    results = (
+        TestResult(
+            "pay",
+            "tests/test_a.py::test_\udcff",  # an id may carry a surrogate (an undecodable name)
+            Outcome.FAILED,
+            message=text,
+            longrepr=text,
+            stdout=text,
+            stderr=text,
+        ),
+    )
+    return RunResult("r1", results, count(results), ExitCode.TESTS_FAILED, 1.0)
+
+
+def test_the_json_report_survives_lone_surrogates_and_carries_no_raw_controls(tmp_path):
+    """Issue 8 items 6 and 8: a lone surrogate ended the run with exit 3 (UnicodeEncodeError),
+    and C1 and bidi controls were written raw."""
+    path = tmp_path / "report.json"
+    write_json_report(hostile_result(), path, None)
+    raw = path.read_bytes().decode("utf-8")
+    assert not any(char in raw for char in SHOWN_REORDERED + C1[0] + C1[1])
+    test = json.loads(raw)["tests"][0]
+    assert test["nodeid"] == "tests/test_a.py::test_\\udcff", "the surrogate is shown, as text"
+    assert SHOWN_REORDERED in test["stdout"] and C1 in test["stdout"], "escaped, not lost"
+
+
+def test_junit_xml_survives_lone_surrogates_and_carries_no_raw_controls(tmp_path):
+    path = tmp_path / "junit.xml"
+    write_junit_xml(hostile_result(), path)
+    raw = path.read_bytes().decode("utf-8")
+    assert not any(char in raw for char in SHOWN_REORDERED + C1[0] + C1[1])
+    case = ET.parse(path).getroot().find(".//testcase")
+    assert case is not None and case.get("name") == "test_\\udcff"
+    out = case.findtext("system-out") or ""
+    assert SHOWN_REORDERED in out and C1 in out and "\\udcff" in out

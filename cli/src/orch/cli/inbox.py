@@ -12,6 +12,7 @@ import click
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION, project_dir
 from orch.cli.text import safe
 from orch.core import load_registry, state_dir_for, workflow_for
+from orch.core.untrusted_text import json_text
 from orch.ports import ConfigError
 
 
@@ -62,7 +63,7 @@ def print_inbox(inbox, output_format: str) -> None:
     """The issues of the local inbox, newest first, one line each."""
     issues = inbox.issues() if inbox is not None else []
     if output_format == "json":
-        click.echo(json.dumps([_row(i) for i in issues], indent=2, ensure_ascii=False))
+        click.echo(json_text([_row(i) for i in issues]))
         return
     if not issues:
         click.echo("the inbox is empty")
@@ -109,7 +110,7 @@ def show_command(
         item = inbox.issue(issue)
     if output_format == "json":
         row = {**_row(item), "body": item.body, "comments": list(item.comments)}
-        click.echo(json.dumps(row, indent=2, ensure_ascii=False))
+        click.echo(json_text(row))
         return
     state = "closed" if item.issue.closed else "open"
     click.secho(f"{item.issue.key} [{state}] {safe(item.title)}", bold=True)

@@ -32,6 +32,7 @@ from orch.core.filters import (
     split_arguments,
 )
 from orch.core.reports import json_report
+from orch.core.untrusted_text import json_text
 from orch.ports import ConfigError, Store, TestFilter
 
 
@@ -189,7 +190,7 @@ def run_command(
         if dry_run:
             assert selection is not None
             if output_format == "json":
-                click.echo(json.dumps(selection.as_json(), indent=2, ensure_ascii=False))
+                click.echo(json_text(selection.as_json()))
             else:
                 print_selection(selection)
             return
@@ -205,7 +206,7 @@ def run_command(
             )
         if output_format == "json":
             report = json_report(result, services.store.get_run(result.run_id))
-            click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+            click.echo(json_text(report))
         else:
             print_summary(result)
         if result.interrupted:

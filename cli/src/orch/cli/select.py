@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ import click
 from orch.cli.main import FORMAT_OPTION, WORKFLOW_OPTION, directory_argument
 from orch.cli.text import safe
 from orch.core import Engine, Selection, bootstrap, load_registry, workflow_for
+from orch.core.untrusted_text import json_text
 
 REASONS_SHOWN = 3
 
@@ -65,7 +65,7 @@ def select_command(
     finally:
         services.close()
     if output_format == "json":
-        click.echo(json.dumps(selection.as_json(), indent=2, ensure_ascii=False))
+        click.echo(json_text(selection.as_json()))
     else:
         print_selection(selection)
 

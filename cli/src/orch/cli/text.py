@@ -1,15 +1,19 @@
-"""Making untrusted test output safe to print: no terminal escape sequences, no control bytes."""
+"""Making untrusted test output safe to print: no terminal escape sequences, no control bytes,
+no reordering of what a reviewer reads, nothing the terminal's encoding cannot write."""
 
 from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from orch.core.untrusted_text import BIDI_CONTROLS, C1_CONTROLS, SURROGATES, escape
+
+_UNSAFE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f{C1_CONTROLS}{BIDI_CONTROLS}{SURROGATES}]")
 
 
 def safe(text: str) -> str:
-    """``text`` with control characters (ESC included) shown as ``\\xNN`` so they cannot act."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """``text`` with control characters (ESC and the C1 controls included) shown as ``\\xNN``,
+    bidirectional controls and lone surrogates as ``\\u202e``, so none of them can act."""
+    return _UNSAFE.sub(lambda match: escape(match.group()), text)
 
 
 def first_line(text: str, width: int = 160) -> str:

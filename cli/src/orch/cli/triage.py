@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -13,7 +12,9 @@ from orch.cli.summary import print_root_causes
 from orch.cli.text import first_line, safe
 from orch.core import Engine, bootstrap, load_registry, state_dir_for, workflow_for
 from orch.core.filing import Filed, file_issues
+from orch.core.output_limits import keep_output
 from orch.core.triage import TriageReport, results_of_files, triage
+from orch.core.untrusted_text import json_text
 from orch.ports import ConfigError, IssueDraft
 
 
@@ -76,7 +77,7 @@ def triage_command(
         data = report.as_json()
         if file_issues_:
             data["filed"] = [_filed_json(f) for f in filed]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json_text(data))
         return
     print_report(report)
     for action in filed:
@@ -112,6 +113,7 @@ def _triage_files(
         workflow.app(app_name)  # a workflow's application must exist
     parsers = [registry.get("parser", name)() for name in registry.names("parser")]
     results = results_of_files(paths, parsers, workflow.applications, app_name or "")
+    results = [keep_output(result, workflow.execution.output) for result in results]
     state_dir = state_dir_for(workflow.root)
     if filing is None and not state_dir.is_dir():
         return triage(results, workflow.triage), []

@@ -29,7 +29,14 @@ from orch.core.plugins import Registry, unknown
 from orch.core.routing import Routing, load_codeowners, parse_codeowners
 from orch.core.triage import TriageSettings
 from orch.core.workflow import Workflow, find_workflow_file, pytest_directory
-from orch.ports import Application, ConfigError, Execution, MappingRule, SelectSettings
+from orch.ports import (
+    Application,
+    ConfigError,
+    Execution,
+    MappingRule,
+    OutputLimits,
+    SelectSettings,
+)
 from orch.ports.model import DEFAULT_HEARTBEAT, DEFAULT_TIMEOUT
 
 
@@ -82,6 +89,7 @@ class _ExecutionSpec:
     retry_timeouts: bool = True
     heartbeat: float = DEFAULT_HEARTBEAT
     passenv: list[str] = []
+    output: OutputLimits = OutputLimits()
 
 
 @frozen
@@ -350,6 +358,9 @@ def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
         value = getattr(execution, key)
         if value is not None and value < 0:
             problems.append((f"$.execution.{key}", "must be a number of seconds (0: none)"))
+    for key in ("head", "tail"):
+        if getattr(execution.output, key) < 0:
+            problems.append((f"$.execution.output.{key}", "must not be negative"))
     apps = []
     for name, app in spec.applications.items():
         where = _join("$.applications", name)
@@ -395,6 +406,7 @@ def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
             retries=execution.retries,
             retry_timeouts=execution.retry_timeouts,
             heartbeat=execution.heartbeat,
+            output=execution.output,
         ),
         root=root,
         source=str(path),

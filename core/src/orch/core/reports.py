@@ -2,6 +2,8 @@
 
 Test output is untrusted: characters XML cannot carry are replaced, and everything is escaped by
 the serialiser, so a test printing ``]]>`` or control bytes cannot break or inject into a report.
+C1 and bidirectional controls are written escaped (``&#x202e;`` in XML, ``\u202e`` in JSON): a
+reader gets the same text, and the file shows nothing reordered when opened or printed.
 """
 
 from __future__ import annotations
@@ -17,14 +19,22 @@ from pathlib import Path
 
 from orch.core.outcomes import count
 from orch.core.run import RunResult
+from orch.core.untrusted_text import BIDI_CONTROLS, C1_CONTROLS, escape, escape_json
 from orch.ports import Outcome, RunRecord, TestResult
 
 _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_XML_ESCAPED = re.compile(f"[{C1_CONTROLS}{BIDI_CONTROLS}]")
 
 
 def xml_text(text: str) -> str:
-    """``text`` with every character XML 1.0 forbids shown as ``\\xNN`` instead."""
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """``text`` with every character XML 1.0 forbids shown as ``\\xNN`` (``\\udcff``) instead."""
+    return _NOT_XML.sub(lambda match: escape(match.group()), text)
+
+
+def xml_document(tree: ET.Element) -> bytes:
+    """``tree`` serialised as UTF-8, C1 and bidirectional controls as character references."""
+    text = _XML_ESCAPED.sub(lambda m: f"&#x{ord(m.group()):x};", ET.tostring(tree, "unicode"))
+    return b"<?xml version='1.0' encoding='utf-8'?>\n" + text.encode("utf-8")
 
 
 def junit_names(nodeid: str, file: str = "") -> tuple[str, str]:
@@ -111,7 +121,7 @@ def write_junit_xml(result: RunResult, path: Path) -> None:
     """Write the merged JUnit XML of a run (atomically: a reader never sees half a file)."""
     tree = junit_tree(result.results)
     ET.indent(tree)
-    _atomic_write(path, ET.tostring(tree, encoding="utf-8", xml_declaration=True))
+    _atomic_write(path, xml_document(tree))
 
 
 def json_report(result: RunResult, record: RunRecord | None) -> dict:
@@ -152,7 +162,7 @@ def json_report(result: RunResult, record: RunRecord | None) -> dict:
 def write_json_report(result: RunResult, path: Path, record: RunRecord | None) -> None:
     """Write the JSON report atomically."""
     data = json.dumps(json_report(result, record), indent=2, ensure_ascii=False)
-    _atomic_write(path, data.encode("utf-8"))
+    _atomic_write(path, escape_json(data).encode("utf-8"))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -21,6 +21,7 @@ from typing import Protocol
 from attrs import define, evolve, field, frozen
 
 from orch.core.outcomes import RETRYABLE, Counts, ExitCode, count, exit_code
+from orch.core.output_limits import keep_output
 from orch.core.runlock import RunLock
 from orch.core.selection import Selection
 from orch.core.sharding import expected_seconds, shard_count, shard_tests
@@ -398,7 +399,7 @@ class RunSession:
         return last
 
     def _push(self, app: Application, shard: Shard) -> None:
-        shard = evolve(shard, priority=app.priority)
+        shard = evolve(shard, priority=app.priority, output=self.workflow.execution.output)
         heapq.heappush(self.queue, (-app.priority, next(self.sequence), shard))
 
     def _environment_problem(self, app: Application, message: str) -> None:
@@ -511,6 +512,7 @@ class RunSession:
         self._on_result(active, event)
 
     def _on_result(self, active: _Active, result: TestResult) -> None:
+        result = keep_output(result, self.workflow.execution.output)
         key = (result.app, result.nodeid)
         if (
             not active.runner.selects_tests

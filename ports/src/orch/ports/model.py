@@ -112,12 +112,25 @@ class TestResult:
 
 
 @frozen
+class OutputLimits:
+    """How much of each text a test produces (its stdout, stderr, trace and message) orch keeps:
+    the first ``head`` and the last ``tail`` characters, the cut said in place between them.
+
+    A test printing 100 MiB would otherwise make reports and an orchestrator of that size.
+    """
+
+    head: int = 65536
+    tail: int = 65536
+
+
+@frozen
 class Shard:
     """A batch of tests of one application run by one process.
 
     ``tests`` is empty for runners that cannot select single tests: the shard runs the whole app.
     ``key`` names the shard in the store and on disk; ``attempt`` counts retries; with
-    ``coverage`` the runner records which lines each test executes (``orch run --record-coverage``).
+    ``coverage`` the runner records which lines each test executes (``orch run --record-coverage``);
+    a runner that can cut a test's output where it is produced keeps ``output`` of it.
     ``partition`` ``(i, n)`` of a shard without tests: it runs share ``i`` of ``n`` of what it
     collects (runners that ``runs_unlisted``), so an app with no history needs no discovery first.
     """
@@ -128,6 +141,7 @@ class Shard:
     attempt: int = 1
     priority: int = 0
     coverage: bool = False
+    output: OutputLimits = OutputLimits()
     partition: tuple[int, int] = (0, 1)
 
     @property
@@ -273,7 +287,7 @@ class Execution:
 
     ``timeout`` is per test (``None`` or ``0``: no limit); ``retry_timeouts: False`` gives a
     timed-out test no retry; ``heartbeat`` is how often a log names the tests that have been
-    running longer than that (``0``: never).
+    running longer than that (``0``: never); ``output`` is how much of each test's output is kept.
     """
 
     workers: int = 2
@@ -282,6 +296,7 @@ class Execution:
     retries: int = 0
     retry_timeouts: bool = True
     heartbeat: float = DEFAULT_HEARTBEAT
+    output: OutputLimits = OutputLimits()
 
 
 @frozen

@@ -18,6 +18,9 @@ from orch.ports import Event, Outcome, Shard, TestCase, TestResult, TestsCollect
 COLLECT_ERROR = "orch:collect-error"
 """Marker of a TestCase that stands for a file pytest could not collect."""
 
+READ_CHUNK = 1 << 20
+"""Bytes of the event file read at a time."""
+
 
 @define
 class PytestEvents:
@@ -28,6 +31,7 @@ class PytestEvents:
     shard: Shard
     buffer: bytes = b""
     offset: int = 0
+    dropping: bool = False
     phases: dict[str, list[dict[str, Any]]] = field(factory=dict)
     finished: set[str] = field(factory=set)
     files: dict[str, str] = field(
@@ -35,14 +39,35 @@ class PytestEvents:
     )
 
     def read(self) -> list[Event]:
-        """Events completed since the last call; a partly written last line waits for the next."""
+        """Events completed since the last call; a partly written last line waits for the next.
+
+        The file is read a chunk at a time and a line longer than ``max_line`` is dropped as it
+        streams in (its test gets an error saying so): the plugin cuts each test's output to
+        the shard's limits, so only something else writing to the file makes such a line, and
+        orch never holds it whole.
+        """
+        events: list[Event] = []
         try:
             with self.path.open("rb") as handle:
                 handle.seek(self.offset)
-                chunk = handle.read()
+                while chunk := handle.read(READ_CHUNK):
+                    self.offset += len(chunk)
+                    events.extend(self._parse(chunk))
         except FileNotFoundError:
             return []
-        self.offset += len(chunk)
+        return events
+
+    @property
+    def max_line(self) -> int:
+        """The longest event line read: four texts at the limits, each character escaped."""
+        return 24 * (self.shard.output.head + self.shard.output.tail) + READ_CHUNK
+
+    def _parse(self, chunk: bytes) -> list[Event]:
+        if self.dropping:  # skip to the end of the line being dropped
+            end = chunk.find(b"\n")
+            if end < 0:
+                return []
+            chunk, self.dropping = chunk[end + 1 :], False
         lines = (self.buffer + chunk).split(b"\n")
         self.buffer = lines.pop()
         events: list[Event] = []
@@ -61,7 +86,23 @@ class PytestEvents:
             events.extend(self._on(record))
         if collected:
             events.append(TestsCollected(tuple(collected)))
+        if len(self.buffer) > self.max_line:
+            self.buffer, self.dropping = b"", True
+            events.extend(self._dropped())
         return events
+
+    def _dropped(self) -> list[Event]:
+        """The error of the running test, whose event line was too long to read."""
+        nodeid = self.running
+        if nodeid is None:
+            return []
+        del self.phases[nodeid]
+        message = (
+            f"orch dropped an event line of over {self.max_line:,} bytes written while this "
+            "test ran (orch's event plugin writes shorter ones: does something else write to "
+            "ORCH_EVENTS?)"
+        )
+        return [self._result(nodeid, {"outcome": Outcome.ERROR, "message": message})]
 
     @property
     def results(self) -> int:
@@ -80,6 +121,8 @@ class PytestEvents:
             self.phases[nodeid] = []
             return [TestStarted(self.app, nodeid)]
         if kind == "phase":
+            if nodeid in self.finished:
+                return []  # a test whose line was dropped already has its result
             phases = self.phases.setdefault(nodeid, [])
             phases.append(record)
             if record.get("when") != "teardown":

@@ -117,6 +117,7 @@ class PytestRunner:
         env = {**plugin_env(app), "ORCH_EVENTS": str(scratch / "events.jsonl")}
         env["ORCH_COVERAGE"] = str(scratch / COVERAGE_FILE) if shard.coverage else ""
         env["ORCH_STACKS"] = str(scratch / STACKS_FILE)
+        env["ORCH_OUTPUT_LIMITS"] = f"{shard.output.head} {shard.output.tail}"
         targets = _targets(app)
         if shard.tests:
             select = scratch / "select.txt"

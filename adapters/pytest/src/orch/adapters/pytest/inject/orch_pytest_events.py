@@ -18,6 +18,9 @@ under the test's nodeid as dynamic context. coverage.py is imported only then; w
 interpreter lacks it, a ``coverage-missing`` event says so and the tests run all the same.
 ``ORCH_STACKS`` names a file that gets the stack of every thread (faulthandler) when the process
 crashes (SIGSEGV, SIGABRT, ...) or receives SIGUSR1, which orch sends before a timeout kill.
+``ORCH_OUTPUT_LIMITS`` (``"HEAD TAIL"``, default 65536 each) is how many characters of the start and
+of the end of each captured output, trace and message are sent: a test printing 100 MiB sends
+about 128 KiB, and neither the event file nor orch ever holds the rest.
 """
 
 from __future__ import annotations
@@ -251,9 +254,22 @@ class _Reporter:
         self.item = None
         self.exc_type = None
         self.markers: tuple[str, list[str]] = ("", [])
+        self.head, self.tail = _output_limits()
 
     def write(self, event: dict) -> None:
         self.out.write(json.dumps(event) + "\n")
+
+    def cut(self, text: str) -> str:
+        """``text`` whole when short, else its head and tail and how much was cut between them.
+
+        Said exactly as orch's ``orch.core.output_limits.cut`` says it (this module cannot import
+        orch), so orch sees a text cut here as short enough and leaves it as it is.
+        """
+        excess = len(text) - self.head - self.tail
+        if excess <= _MARKER_ROOM:
+            return text
+        tail = text[len(text) - self.tail :] if self.tail else ""
+        return f"{text[: self.head]}\n… {excess:,} characters cut …\n{tail}"
 
     def file_of(self, nodeid: str) -> str:
         """The nodeid's file relative to the directory pytest was started in."""
@@ -280,7 +296,7 @@ class _Reporter:
     def pytest_collectreport(self, report) -> None:
         if report.passed:
             return
-        text, message = _describe(report, None)
+        text, message = (self.cut(part) for part in _describe(report, None))
         self.write(
             {
                 "event": "collecterror",
@@ -308,15 +324,16 @@ class _Reporter:
         outcome = report.outcome
         extra: dict[str, object] = {}
         if report.longrepr is not None:
-            extra["longrepr"], extra["message"] = _describe(report, self.exc_type)
+            text, message = _describe(report, self.exc_type)
+            extra["longrepr"], extra["message"] = self.cut(text), self.cut(message)
         wasxfail = getattr(report, "wasxfail", None)
         if wasxfail is not None:
             extra["wasxfail"] = wasxfail
         for title, content in report.sections:
             if content and title == f"Captured stdout {when}":
-                extra["stdout"] = content
+                extra["stdout"] = self.cut(content)
             elif content and title == f"Captured stderr {when}":
-                extra["stderr"] = content
+                extra["stderr"] = self.cut(content)
         markers = self.markers_of(nodeid)
         if markers:
             extra["markers"] = markers
@@ -342,6 +359,19 @@ class _Reporter:
                 _markers(item) if item is not None and item.nodeid == nodeid else [],
             )
         return self.markers[1]
+
+
+_MARKER_ROOM = 80
+"""As ``orch.core.output_limits.MARKER_ROOM``: a text this much over the limits is kept whole."""
+
+
+def _output_limits() -> tuple[int, int]:
+    """(head, tail) from ``ORCH_OUTPUT_LIMITS``; 65536 each when it is unset or not two numbers."""
+    try:
+        head, tail = (int(part) for part in os.environ.get("ORCH_OUTPUT_LIMITS", "").split())
+    except ValueError:
+        return 65536, 65536
+    return max(head, 0), max(tail, 0)
 
 
 def _markers(item) -> list[str]:

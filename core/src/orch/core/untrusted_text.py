@@ -1,0 +1,68 @@
+"""Text a test produced is untrusted: which characters act instead of showing, and how they show.
+
+Three kinds. Lone surrogates (``raise Exception("\\udcff")``, or a ``\\udcff`` escape in JSON)
+cannot be encoded as UTF-8, so any writer meeting one fails. C0 and C1 control characters act on
+a terminal (ESC and U+009B start escape sequences). Bidirectional controls reorder what a reader
+sees (U+202E shows ``gnp.exe`` as ``exe.png``). Every place orch shows or writes such text uses
+the definitions here, so the terminal, the JSON report and the JUnit XML agree.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+SURROGATES = "\ud800-\udfff"
+"""Lone surrogates: code points a str can hold but UTF-8 cannot encode."""
+
+C1_CONTROLS = "\x80-\x9f"
+"""The C1 control characters (U+0080 to U+009F; U+009B alone starts a terminal escape sequence)."""
+
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+"""Characters that change the order text is shown in: marks, embeddings, overrides, isolates."""
+
+_SURROGATE = re.compile(f"[{SURROGATES}]")
+_JSON_UNSAFE = re.compile(f"[{SURROGATES}{C1_CONTROLS}{BIDI_CONTROLS}]")
+
+
+def escape(char: str) -> str:
+    """How one character that must not act is shown: ``\\x1b`` below U+0100, else ``\\u202e``."""
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def valid_text(text: str) -> str:
+    """``text`` with each lone surrogate shown as the six characters ``\\udcff``.
+
+    The result can be encoded by every writer (UTF-8 files, SQLite, XML, a terminal) and still
+    says what the test produced.
+    """
+    if text.isascii():
+        return text
+    return _SURROGATE.sub(lambda match: escape(match.group()), text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if "\ud800" <= char <= "\udfff":
+        return "\\" + escape(char)  # the text \udcff: a JSON \udcff escape is no character
+    return f"\\u{ord(char):04x}"  # a JSON escape: the same character, not raw in the file
+
+
+def escape_json(text: str) -> str:
+    """JSON text as ``json.dumps(..., ensure_ascii=False)`` writes it, with no raw C1 or
+    bidirectional control in it (written as JSON escapes, ``\\u202e``: readers get the same
+    string) and each lone surrogate as the text ``\\udcff``, so it can be encoded as UTF-8.
+
+    Outside strings JSON text is ASCII, so each replacement lands inside a string.
+    """
+    if text.isascii():
+        return text
+    return _JSON_UNSAFE.sub(_json_escape, text)
+
+
+def json_text(data: Any) -> str:
+    """``data`` as indented JSON that keeps readable text readable and is safe to show and encode
+    (see ``escape_json``)."""
+    return escape_json(json.dumps(data, indent=2, ensure_ascii=False))
