@@ -8,7 +8,6 @@ reader gets the same text, and the file shows nothing reordered when opened or p
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tempfile
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from orch.core.outcomes import count
 from orch.core.run import RunResult
-from orch.core.untrusted_text import BIDI_CONTROLS, C1_CONTROLS, escape, escape_json
+from orch.core.untrusted_text import BIDI_CONTROLS, C1_CONTROLS, escape, json_text
 from orch.ports import Outcome, RunRecord, TestResult
 
 _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -161,8 +160,7 @@ def json_report(result: RunResult, record: RunRecord | None) -> dict:
 
 def write_json_report(result: RunResult, path: Path, record: RunRecord | None) -> None:
     """Write the JSON report atomically."""
-    data = json.dumps(json_report(result, record), indent=2, ensure_ascii=False)
-    _atomic_write(path, escape_json(data).encode("utf-8"))
+    _atomic_write(path, json_text(json_report(result, record)).encode("utf-8"))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
