@@ -412,11 +412,17 @@ class RunSession:
     # -- the loop ------------------------------------------------------------------------------
 
     def _loop(self) -> None:
+        """Start shards while workers are free; between looks at them, wait for one to end.
+
+        A free worker gets its next shard before the batch is written to the store: with many
+        small applications that write is on every application's critical path otherwise.
+        """
+        self._launch()
         while self.queue or self.active:
-            self._launch()
             self.executor.wait([active.process for active in self.active], self.poll_seconds)
             for active in list(self.active):
                 self._pump(active)
+            self._launch()
             self._flush()
 
     def _launch(self) -> None:
