@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from orch.adapters.git import GitVcs
-from orch.ports import ChangedFile, ConfigError, EnvironmentProblem
+from orch.ports import ChangedFile, ConfigError, EnvironmentProblem, NotARepository
 
 if TYPE_CHECKING:
     from conftest import GitRepo, MakeRepo
@@ -212,6 +212,10 @@ def test_the_root_of_a_plain_repository_is_found_without_starting_git(
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     assert vcs.root(repo.root / "apps" / "a") == repo.root.resolve()
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    with pytest.raises(NotARepository, match="plain: not a git repository"):
+        vcs.root(outside)
 
 
 def test_a_nested_repository_and_a_worktree_get_their_own_root(

@@ -55,10 +55,13 @@ _DISCOVERY_VARIABLES = ("GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYS
 with either set, git is asked."""
 
 
-def _marked_top(directory: Path) -> Path | None:
+def _marked_top(directory: Path, path: Path) -> Path | None:
     """The nearest folder at or above ``directory`` holding a ``.git`` folder with a HEAD, as
     git finds it, without starting git (a run asks this for every application); None when git
-    must answer: a ``.git`` file (worktree, submodule), no marker, or discovery variables set."""
+    must answer: a ``.git`` file (worktree, submodule), or discovery variables set.
+
+    Raises NotARepository (naming ``path``) when no ``.git`` is there up to the root.
+    """
     if any(name in os.environ for name in _DISCOVERY_VARIABLES) or not directory.is_dir():
         return None
     start = directory.resolve()
@@ -68,7 +71,7 @@ def _marked_top(directory: Path) -> Path | None:
             return candidate
         if marker.exists():
             return None
-    return None
+    raise not_a_repository(path)
 
 
 @frozen
@@ -85,7 +88,7 @@ class GitVcs:
     def root(self, path: Path) -> Path:
         """The top level of the work tree containing ``path`` (a directory or a file in it)."""
         directory = path.parent if path.is_file() else path
-        marked = _marked_top(directory)
+        marked = _marked_top(directory, path)
         if marked is not None:
             return marked
         done = run_git(directory, "rev-parse", "--show-toplevel", ok=(0, FATAL))
