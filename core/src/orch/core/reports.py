@@ -151,7 +151,7 @@ def json_report(result: RunResult, record: RunRecord | None) -> dict:
 
 def write_json_report(result: RunResult, path: Path, record: RunRecord | None) -> None:
     """Write the JSON report atomically."""
-    data = json.dumps(json_report(result, record), indent=2, ensure_ascii=False)
+    data = json.dumps(json_report(result, record), indent=2, ensure_ascii=False, allow_nan=False)
     _atomic_write(path, data.encode("utf-8"))
 
 
