@@ -138,3 +138,17 @@ def test_a_file_cut_after_its_root_closed_is_not_called_killed(tmp_path: Path) -
         JUNIT.parse(path, "shop")
     assert "killed" not in caught.value.reason
     assert caught.value.reason.startswith("not XML: Extra content at the end of the document")
+
+
+def test_an_undefined_entity_is_named_not_called_a_cut(tmp_path: Path) -> None:
+    """libxml2 reads past an undefined entity and fails only at the end: that was reported as
+    "unexpected end of file (was the run killed while writing?)"."""
+    path = tmp_path / "junit.xml"
+    path.write_text(
+        '<!DOCTYPE testsuite [<!ENTITY known "k">]>\n<testsuite>\n'
+        '<testcase classname="a" name="b"><failure>&known; &unknown;</failure></testcase>\n'
+        "</testsuite>\n"
+    )
+    with pytest.raises(ResultFileError) as caught:
+        JUNIT.parse(path, "shop")
+    assert caught.value.reason == "not XML: Entity 'unknown' not defined at line 3"

@@ -24,6 +24,7 @@ _BOMS = (
 _PROLOG_ITEMS = (("<?", "?>"), ("<!--", "-->"))
 _ROOT = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 _EMPTY = "empty file (did the test command stop before writing its results?)"
+_HINT = re.compile(r",\s*(?:use|try|see) (?:XML_PARSE_HUGE|xmlCtxt\w+)[\w .]*")
 _POSITION = re.compile(r",\s*line \d+, column \d+\s*$")
 
 
@@ -93,9 +94,18 @@ def _parser() -> etree.XMLPullParser:
     )
 
 
-def _syntax_reason(error: etree.XMLSyntaxError) -> str:
-    what = _POSITION.sub("", error.msg or "malformed XML").strip().rstrip(".")
-    return f"not XML: {what} at line {error.lineno}"
+def _syntax_reason(error: etree.XMLSyntaxError | etree._LogEntry) -> str:
+    """libxml2's complaint in one line, without its position suffix or its advice to C callers
+    (``use XML_PARSE_HUGE option``), a limit said to be one."""
+    if isinstance(error, etree.XMLSyntaxError):
+        message, line, code = error.msg, error.lineno, error.code
+    else:
+        message, line, code = error.message, error.line, error.type
+    what = _POSITION.sub("", _HINT.sub("", message or "malformed XML")).strip().rstrip(".")
+    reason = f"not XML: {what} at line {line}"
+    if code == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+        return f"{reason} (a limit orch keeps against hostile files)"
+    return reason
 
 
 def _content_problem(head: bytes) -> str | None:
@@ -133,10 +143,11 @@ def iter_events(path: Path, expected: tuple[str, ...]) -> Iterator[tuple[str, et
             raise ResultFileError(path, _syntax_reason(error)) from error
         if seen.blank:
             raise ResultFileError(path, _EMPTY)
+        logged = list(parser.feed_error_log)  # what libxml2 noted but read past
         try:
             parser.close()
         except etree.XMLSyntaxError as error:
-            raise ResultFileError(path, seen.reason_at_end(error)) from error
+            raise ResultFileError(path, seen.reason_at_end(error, logged)) from error
         yield from seen.events(parser)  # libxml2 keeps the last bytes back until the end
 
 
@@ -177,8 +188,11 @@ class _Seen:
                 self.closed = True
             yield event, element
 
-    def reason_at_end(self, error: etree.XMLSyntaxError) -> str:
-        """Why the file is bad when that shows at its end: cut short, unless its root closed."""
+    def reason_at_end(self, error: etree.XMLSyntaxError, logged: list[etree._LogEntry]) -> str:
+        """Why the file is bad when that shows at its end: the first problem libxml2 read past
+        (an undefined entity), else cut short, unless its root element was closed."""
+        if logged:
+            return _syntax_reason(logged[0])
         if self.closed:
             return _syntax_reason(error)
         line = self.newlines + (0 if self.last == b"\n" else 1)
