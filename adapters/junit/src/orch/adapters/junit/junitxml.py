@@ -98,7 +98,8 @@ class _Reading:
         file = element.get("file") or suite.file
         if not len(element):  # most tests: passed, printed nothing
             result = TestResult(self.app, nodeid, Outcome.PASSED, duration=duration, file=file)
-            return self._keep(result, suite, name, "")
+            self._keep(result, suite, name, "")
+            return
         parts: dict[str, list[etree._Element]] = {}
         for child in element:
             kind = _KINDS.get(child.tag)
