@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from orch_cli import write_files
 
 NODE = str(Path(sys.executable).parent / "node")
@@ -307,3 +308,78 @@ def test_a_run_with_only_a_flaky_test_has_no_root_cause_of_failure(tmp_path, orc
     assert done.returncode == 0, done.stderr
     assert "root cause(s) of" not in done.stdout
     assert "1 flaky root cause(s) (passed on retry)" in done.stdout
+
+
+GOOD = """
+    <testsuite name="s" tests="1">
+      <testcase classname="shop.CartTest" name="total">
+        <failure message="expected 3 but was 4">AssertionError: expected 3</failure>
+      </testcase>
+    </testsuite>
+"""
+
+
+def test_one_bad_result_file_does_not_hide_the_good_ones(tmp_path, orch):
+    """Issue 8 item 4: ``orch triage good.xml bad.xml`` exited 2 and reported nothing."""
+    write_files(
+        tmp_path,
+        {
+            "good.xml": GOOD,
+            "bad.xml": '<testsuite name="s">\n<testcase classname="a" name="b">\n',
+            "notes.txt": "not a result file\n",
+            "also-good.xml": GOOD.replace("CartTest", "OrderTest"),
+        },
+    )
+    app = tmp_path.name
+    done = orch("triage", "good.xml", "bad.xml", "notes.txt", "also-good.xml")
+    assert done.returncode == 2, "CI must not take a triage that left results out as complete"
+    assert f"{app}::shop.CartTest.total" in done.stdout
+    assert f"{app}::shop.OrderTest.total" in done.stdout
+    assert "2 failing test(s)" in done.stdout
+    assert done.stderr.splitlines() == [
+        "orch: error: bad.xml: not XML: unexpected end of file at line 2 (was the run killed "
+        "while writing?); its tests are not in this triage",
+        "orch: error: notes.txt: not a result file orch can read (JUnit XML or "
+        "testng-results.xml); its tests are not in this triage",
+    ]
+
+    as_json = orch("triage", "good.xml", "bad.xml", "--format", "json")
+    assert as_json.returncode == 2
+    data = json.loads(as_json.stdout)
+    assert [f["id"] for f in data["failures"]] == [f"{app}::shop.CartTest.total"]
+    assert [u["file"] for u in data["unreadable"]] == ["bad.xml"]
+    assert "unexpected end of file" in data["unreadable"][0]["problem"]
+
+    only_bad = orch("triage", "bad.xml")
+    assert (only_bad.returncode, only_bad.stdout) == (2, "")
+    assert only_bad.stderr.count("\n") == 1 and "bad.xml" in only_bad.stderr
+    assert json.loads(orch("triage", "good.xml", "--format", "json").stdout)["unreadable"] == []
+
+
+def test_hostile_durations_and_a_doctype_reach_valid_reports(tmp_path, orch):
+    """Issue 8 item 5, end to end: ``time="inf"`` wrote a bare Infinity into the JSON report, and
+    a DOCTYPE naming a DTD on the web failed the file as if the run had been killed."""
+    cases = "".join(
+        f'<testcase classname="shop.T" name="t{n}" time="{time}"><failure message="no"/></testcase>'
+        for n, time in enumerate(["inf", "1e999", "9" * 400, "nan"])
+    )
+    write_files(
+        tmp_path,
+        {
+            "orch.yaml": """
+                applications:
+                  shop: {path: ., runner: {command: {run: "cp results.xml {junit}"}}}
+            """,
+            "results.xml": '<?xml version="1.0"?>\n'
+            '<!DOCTYPE testsuite SYSTEM "http://example.com/junit.dtd">\n'
+            f'<testsuite name="s" time="inf">{cases}</testsuite>\n',
+        },
+    )
+    done = orch("run", ".", "--json", "report.json", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    for text in (done.stdout, (tmp_path / "report.json").read_text()):
+        report = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
+        assert {t["nodeid"]: t["duration"] for t in report["tests"]} == {
+            f"shop.T.t{n}": 0.0 for n in range(4)
+        }
+        assert {t["outcome"] for t in report["tests"]} == {"failed"}

@@ -308,3 +308,35 @@ def test_node_results_read_like_the_apps_own(tmp_path: Path) -> None:
     assert results["skips itself"].message == ""
     assert results["skipped with reason"].message == "not on linux"
     assert results["todo without reason"].message == "todo"
+
+
+def test_a_report_directory_with_a_big_file_and_a_bad_one_loses_only_the_bad_one(
+    tmp_path: Path,
+) -> None:
+    """Issue 8 items 3 and 4 in a run: a file over 10 MB was one error; one bad file costs only
+    its own tests, whatever the others hold (a DOCTYPE naming a DTD on the web included)."""
+    reports = tmp_path / "app" / "reports"
+    reports.mkdir(parents=True)
+    case = '<testcase classname="com.shop.BigTest" name="t{n}" time="inf"><system-out>'
+    case += "o" * 1000 + "</system-out></testcase>\n"
+    with (reports / "TEST-big.xml").open("w") as out:
+        out.write('<testsuite name="big">\n')
+        out.write("".join(case.format(n=n) for n in range(10_000)))
+        out.write("</testsuite>\n")
+    assert (reports / "TEST-big.xml").stat().st_size > 10_000_000
+    (reports / "TEST-dtd.xml").write_text(
+        '<!DOCTYPE testsuite SYSTEM "http://example.com/junit.dtd">\n<testsuite name="d">'
+        '<testcase classname="com.shop.DtdTest" name="x"><failure message="no"/></testcase>'
+        "</testsuite>\n"
+    )
+    (reports / "TEST-cut.xml").write_text('<testsuite name="c">\n<testcase classname="a" ')
+    app = make_app(tmp_path / "app", "touch reports/*.xml", results=("reports/TEST-*.xml",))
+    results = by_id(run_shard(app, tmp_path / "scratch"))
+    assert len(results) == 10_000 + 1 + 1
+    assert results["com.shop.BigTest.t9999"].duration == 0.0
+    assert results["com.shop.DtdTest.x"].outcome is Outcome.FAILED
+    cut = results["reports/TEST-cut.xml"]
+    assert (cut.outcome, cut.message) == (
+        Outcome.ERROR,
+        "not XML: unexpected end of file at line 2 (was the run killed while writing?)",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 
@@ -10,12 +11,12 @@ from orch.cli.inbox import list_inbox, owner
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION, project_dir
 from orch.cli.summary import print_root_causes
 from orch.cli.text import first_line, safe
-from orch.core import Engine, bootstrap, load_registry, state_dir_for, workflow_for
+from orch.core import Engine, ExitCode, bootstrap, load_registry, state_dir_for, workflow_for
 from orch.core.filing import Filed, file_issues
 from orch.core.output_limits import keep_output
 from orch.core.triage import TriageReport, results_of_files, triage
 from orch.core.untrusted_text import json_text
-from orch.ports import ConfigError, IssueDraft
+from orch.ports import ConfigError, IssueDraft, TestResult
 
 
 @click.command("triage")
@@ -69,22 +70,28 @@ def triage_command(
     registry = load_registry()
     workflow = workflow_for(project_dir(directory), workflow_file, registry)
     filing = (tracker, dry_run) if file_issues_ else None
+    unreadable: list[Unreadable] = []
     if result_files:
-        report, filed = _triage_files(result_files, workflow, registry, app_name, filing)
+        results, unreadable = read_result_files(result_files, workflow, registry, app_name)
+        report, filed = _triage_files(results, workflow, registry, filing)
     else:
         report, filed = _triage_run(workflow, registry, run_id, filing)
     if output_format == "json":
         data = report.as_json()
         if file_issues_:
             data["filed"] = [_filed_json(f) for f in filed]
+        if result_files:
+            data["unreadable"] = [{"file": str(u.path), "problem": u.problem} for u in unreadable]
         click.echo(json_text(data))
-        return
-    print_report(report)
-    for action in filed:
-        issue = f" {action.issue}" if action.issue else ""
-        click.echo(f"{action.action}{issue}: {first_line(action.detail, 160)}")
-        if dry_run and action.draft is not None:
-            print_draft(action.draft)
+    elif not unreadable or len(unreadable) < len(result_files):
+        print_report(report)
+        for action in filed:
+            issue = f" {action.issue}" if action.issue else ""
+            click.echo(f"{action.action}{issue}: {first_line(action.detail, 160)}")
+            if dry_run and action.draft is not None:
+                print_draft(action.draft)
+    if unreadable:
+        _fail_unreadable(unreadable)
 
 
 Filing = tuple[str, bool] | None
@@ -106,14 +113,45 @@ def _triage_run(
     return report, filed
 
 
-def _triage_files(
-    paths: tuple[Path, ...], workflow, registry, app_name: str | None, filing: Filing
-) -> tuple[TriageReport, list[Filed]]:
+class Unreadable(NamedTuple):
+    """A result file ``orch triage`` could not read, and why, in one line naming it."""
+
+    path: Path
+    problem: str
+
+
+def read_result_files(
+    paths: tuple[Path, ...], workflow, registry, app_name: str | None
+) -> tuple[list[TestResult], list[Unreadable]]:
+    """The tests of every readable file in ``paths``, and each file that is not: one bad file
+    costs only its own tests, as a corrupt file in a run does."""
     if app_name and workflow.source:
         workflow.app(app_name)  # a workflow's application must exist
     parsers = [registry.get("parser", name)() for name in registry.names("parser")]
-    results = results_of_files(paths, parsers, workflow.applications, app_name or "")
-    results = [keep_output(result, workflow.execution.output) for result in results]
+    results: list[TestResult] = []
+    unreadable = []
+    for path in paths:
+        try:
+            results += results_of_files((path,), parsers, workflow.applications, app_name or "")
+        except ConfigError as problem:
+            unreadable.append(Unreadable(path, str(problem)))
+        except OSError as error:
+            unreadable.append(Unreadable(path, f"{path}: cannot read it: {error.strerror}"))
+    return [keep_output(result, workflow.execution.output) for result in results], unreadable
+
+
+def _fail_unreadable(unreadable: list[Unreadable]) -> None:
+    """One line per unreadable file, then exit 2: the others' report is out, and CI must not
+    take a triage that left results out for a complete one."""
+    for bad in unreadable:
+        problem = first_line(bad.problem, 500)
+        click.echo(f"orch: error: {problem}; its tests are not in this triage", err=True)
+    click.get_current_context().exit(int(ExitCode.USAGE_ERROR))
+
+
+def _triage_files(
+    results: list[TestResult], workflow, registry, filing: Filing
+) -> tuple[TriageReport, list[Filed]]:
     state_dir = state_dir_for(workflow.root)
     if filing is None and not state_dir.is_dir():
         return triage(results, workflow.triage), []

@@ -73,8 +73,9 @@ def json_text(data: Any) -> str:
     return escape_json(_layout(data, 0))
 
 
-_COMPACT = json.JSONEncoder(ensure_ascii=False).encode
-"""One encoder for every value: ``json.dumps`` with options makes a new one each call."""
+_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+"""One encoder for every value (``json.dumps`` with options makes a new one each call); NaN and
+infinity are refused: JSON has no such numbers, and readers reject a bare ``Infinity``."""
 
 
 def _layout(value: Any, depth: int) -> str:

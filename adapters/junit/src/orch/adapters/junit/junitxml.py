@@ -8,14 +8,22 @@ elements), Gradle (with or without merged reruns), Ant, jest-junit, mocha-junit-
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
+import attrs
+from attrs import Factory, define
 from lxml import etree
 
 from orch.adapters.junit.reruns import merge_reruns
-from orch.adapters.junit.safexml import one_line, read_root, root_name, text_of
+from orch.adapters.junit.safexml import (
+    drop,
+    iter_events,
+    one_line,
+    root_name,
+    seconds,
+    text_of,
+)
 from orch.ports import Outcome, TestResult
 
 ROOTS = ("testsuites", "testsuite")
@@ -41,59 +49,160 @@ _KINDS = {  # what each child element of a <testcase> says about it
 }
 
 
-class _Case(NamedTuple):
-    element: etree._Element
-    suites: tuple[str, ...]
-    suite: etree._Element | None
+@define
+class _Suite:
+    """A ``<testsuite>`` (or the root) whose tests are being read: the names of the suites it sits
+    in, its file, and its own output once seen (Gradle and Ant write it after the tests)."""
+
+    names: tuple[str, ...]
     file: str
+    stdout: str | None = None
+    stderr: str | None = None
 
 
-def _cases(
-    parent: etree._Element, suites: tuple[str, ...], suite: etree._Element | None, file: str
-) -> Iterator[_Case]:
-    for child in parent:
-        if child.tag == "testcase":
-            yield _Case(child, suites, suite, file)
-        elif child.tag == "testsuite":
-            name = (child.get("name") or "").strip()
-            yield from _cases(child, (*suites, name), child, child.get("file") or file)
+class _Lend(NamedTuple):
+    """A failing test that printed nothing of its own, so gets its suite's output (Gradle, Ant):
+    known only once the suite has been read, as they write it after the tests."""
+
+    at: int
+    suite: _Suite
+    stdout: bool
+    stderr: bool
 
 
-def _all_cases(root: etree._Element) -> list[_Case]:
-    if root.tag == "testsuite":
-        return list(_cases(root, ((root.get("name") or "").strip(),), root, root.get("file", "")))
-    return list(_cases(root, (), None, ""))
+class _NodeTest(NamedTuple):
+    """What a test's id and message are if the file turns out to be node's report."""
+
+    names: tuple[str, ...]
+    message: str
 
 
-def _is_node_report(root: etree._Element, cases: list[_Case]) -> bool:
-    """node's reporter: an unnamed <testsuites> and the constant classname "test" everywhere."""
-    return (
-        root.tag == "testsuites"
-        and "name" not in root.attrib
-        and bool(cases)
-        and all(case.element.get("classname") == "test" for case in cases)
-    )
+@define
+class _Reading:
+    """One JUnit file being read, test by test: the results so far, and what is settled once
+    the whole file is read. Each test costs the same whatever came before it."""
+
+    app: str
+    results: list[TestResult] = Factory(list)
+    seen: dict[str, int] = Factory(dict)
+    lend: list[_Lend] = Factory(list)
+    node: list[_NodeTest] | None = None  # None once the file cannot be node's report
+
+    def add(self, element: etree._Element, suite: _Suite) -> None:
+        """Read one ``<testcase>`` of ``suite``."""
+        name, classname = element.get("name") or "", element.get("classname") or ""
+        if classname != "test":
+            self.node = None
+        nodeid = self._numbered(*_nodeid(name.strip(), classname.strip()))
+        duration = seconds(element.get("time"))
+        file = element.get("file") or suite.file
+        if not len(element):  # most tests: passed, printed nothing
+            result = TestResult(self.app, nodeid, Outcome.PASSED, duration=duration, file=file)
+            self._keep(result, suite, name, "")
+            return
+        parts: dict[str, list[etree._Element]] = {}
+        for child in element:
+            kind = _KINDS.get(child.tag)
+            if kind:
+                parts.setdefault(kind, []).append(child)
+        outcome, message, node_message, longrepr = _verdict(parts)
+        stdout, stderr = _output(parts, "system-out"), _output(parts, "system-err")
+        if (outcome.is_failure or outcome is Outcome.FLAKY) and None in (stdout, stderr):
+            self.lend.append(_Lend(len(self.results), suite, stdout is None, stderr is None))
+        result = TestResult(
+            app=self.app,
+            nodeid=nodeid,
+            outcome=outcome,
+            duration=duration,
+            message=message,
+            longrepr=longrepr,
+            stdout=stdout or "",
+            stderr=stderr or "",
+            file=file,
+        )
+        self._keep(result, suite, name, node_message)
+
+    def _numbered(self, nodeid: str, distinct: bool) -> str:
+        if not distinct:
+            return nodeid
+        count = self.seen[nodeid] = self.seen.get(nodeid, 0) + 1
+        return f"{nodeid} ({count})" if count > 1 else nodeid
+
+    def _keep(self, result: TestResult, suite: _Suite, name: str, node_message: str) -> None:
+        self.results.append(result)
+        if self.node is not None:
+            self.node.append(_NodeTest((*suite.names, name.strip()), node_message))
+
+    def finish(self) -> list[TestResult]:
+        """The results, with node's ids if the file is its report, suites' output lent, and
+        reruns merged."""
+        results = self.results
+        if self.node:
+            self.seen = {}
+            results = [
+                attrs.evolve(
+                    result,
+                    nodeid=self._numbered(" > ".join(part for part in test.names if part), True),
+                    message=test.message,
+                )
+                for result, test in zip(results, self.node, strict=True)
+            ]
+        for lend in self.lend:
+            result = results[lend.at]
+            results[lend.at] = attrs.evolve(
+                result,
+                stdout=(lend.suite.stdout or "") if lend.stdout else result.stdout,
+                stderr=(lend.suite.stderr or "") if lend.stderr else result.stderr,
+            )
+        return merge_reruns(results)
 
 
-def _nodeid(case: _Case, node: bool) -> tuple[str, bool]:
+def _read(path: Path, app: str) -> list[TestResult]:
+    """Every ``<testcase>`` directly in the root or in ``<testsuite>``s nested in it, streamed,
+    each element freed once read."""
+    containers: list[_Suite | None] = []  # one per open element: a _Suite if it holds tests
+    reading = _Reading(app)
+    for event, element in iter_events(path, ROOTS):
+        if event == "start":
+            if not containers and element.tag == "testsuites" and "name" not in element.attrib:
+                reading.node = []  # node's reporter writes an unnamed <testsuites>
+            containers.append(_container(element, containers))
+            continue
+        containers.pop()
+        parent = containers[-1] if containers else None
+        if parent is None:
+            continue
+        if element.tag == "testcase":
+            reading.add(element, parent)
+        elif element.tag == "system-out" and parent.stdout is None:
+            parent.stdout = text_of(element)
+        elif element.tag == "system-err" and parent.stderr is None:
+            parent.stderr = text_of(element)
+        drop(element)
+    return reading.finish()
+
+
+def _container(element: etree._Element, containers: list[_Suite | None]) -> _Suite | None:
+    """What an element that starts holds tests as: the root, or a ``<testsuite>`` directly in
+    an element that holds tests; None for anything else."""
+    if not containers:
+        if element.tag == "testsuite":
+            return _Suite(((element.get("name") or "").strip(),), element.get("file", ""))
+        return _Suite((), "", "", "")  # <testsuites> has no output of its own to lend
+    parent = containers[-1]
+    if parent is None or element.tag != "testsuite":
+        return None
+    name = (element.get("name") or "").strip()
+    return _Suite((*parent.names, name), element.get("file") or parent.file)
+
+
+def _nodeid(name: str, classname: str) -> tuple[str, bool]:
     """The test's id and whether a repeat of it is another test (True) or a rerun (False)."""
-    name = (case.element.get("name") or "").strip()
-    classname = (case.element.get("classname") or "").strip()
-    if node:
-        return " > ".join(part for part in (*case.suites, name) if part), True
     if not classname or classname == name or name.endswith(" " + classname):
         return name, True
     if not name:
         return classname, False
     return f"{classname}.{name}", False
-
-
-def _duration(value: str | None) -> float:
-    try:
-        seconds = float((value or "0").replace(",", ""))
-    except ValueError:
-        return 0.0
-    return seconds if seconds > 0 else 0.0
 
 
 def _lines(text: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -141,69 +250,41 @@ def _attempts(elements: list[etree._Element], label: str) -> str:
     )
 
 
-def _verdict(parts: dict[str, list[etree._Element]], node: bool) -> tuple[Outcome, str, str]:
+def _verdict(parts: dict[str, list[etree._Element]]) -> tuple[Outcome, str, str, str]:
+    """Outcome, message, message if the file is node's report, and trace of a test's parts."""
     problems = parts.get("problems")
     if problems:
         first = problems[0]
         outcome = _FAILURE_TYPES.get(first.get("type", ""), _PROBLEMS[first.tag])
+        message = _message(first)
         texts = [_trace(problem) or _message(problem) for problem in problems]
         if "reruns" in parts:
             texts.append(_attempts(parts["reruns"], "rerun"))
-        return outcome, _message(first), "\n\n".join(texts)
+        return outcome, message, message, "\n\n".join(texts)
     if "skipped" in parts:
         skipped = parts["skipped"][0]
         kind = skipped.get("type", "")
         message = _message(skipped)
-        if message == "true" and node:  # node writes `skip: true` as the reason "true"
-            message = ""
+        node_message = "" if message == "true" else message  # node: `skip: true` says "true"
         if kind == "pytest.xfail":
-            return Outcome.XFAILED, message, _trace(skipped)
+            return Outcome.XFAILED, message, node_message, _trace(skipped)
         if kind == "todo":
-            message = f"todo: {message}" if message else "todo"
-        return Outcome.SKIPPED, message, _trace(skipped)
+            message, node_message = _todo(message), _todo(node_message)
+        return Outcome.SKIPPED, message, node_message, _trace(skipped)
     if "flaky" in parts:
-        return (
-            Outcome.FLAKY,
-            _message(parts["flaky"][0]),
-            _attempts(parts["flaky"], "failed attempt"),
-        )
-    return Outcome.PASSED, "", ""
+        message = _message(parts["flaky"][0])
+        return Outcome.FLAKY, message, message, _attempts(parts["flaky"], "failed attempt")
+    return Outcome.PASSED, "", "", ""
 
 
-def _output(case: _Case, parts: dict[str, list[etree._Element]], tag: str, failing: bool) -> str:
+def _todo(message: str) -> str:
+    return f"todo: {message}" if message else "todo"
+
+
+def _output(parts: dict[str, list[etree._Element]], tag: str) -> str | None:
     if tag in parts:
         return "".join(text_of(element) for element in parts[tag])
-    if failing and case.suite is not None:
-        return text_of(case.suite.find(tag))
-    return ""
-
-
-def _result(app: str, nodeid: str, case: _Case, node: bool) -> TestResult:
-    element = case.element
-    duration = _duration(element.get("time"))
-    file = element.get("file") or case.file
-    if not len(element):  # most tests: passed, printed nothing
-        return TestResult(
-            app=app, nodeid=nodeid, outcome=Outcome.PASSED, duration=duration, file=file
-        )
-    parts: dict[str, list[etree._Element]] = {}
-    for child in element:
-        kind = _KINDS.get(child.tag)
-        if kind:
-            parts.setdefault(kind, []).append(child)
-    outcome, message, longrepr = _verdict(parts, node)
-    failing = outcome.is_failure or outcome is Outcome.FLAKY
-    return TestResult(
-        app=app,
-        nodeid=nodeid,
-        outcome=outcome,
-        duration=duration,
-        message=message,
-        longrepr=longrepr,
-        stdout=_output(case, parts, "system-out", failing),
-        stderr=_output(case, parts, "system-err", failing),
-        file=file,
-    )
+    return None
 
 
 class JUnitXmlParser:
@@ -239,16 +320,4 @@ class JUnitXmlParser:
 
     def parse(self, path: Path, app: str) -> list[TestResult]:
         """Every test in ``path`` as a TestResult of ``app``; raises ResultFileError if corrupt."""
-        root = read_root(path, ROOTS)
-        cases = _all_cases(root)
-        node = _is_node_report(root, cases)
-        seen: dict[str, int] = {}
-        results = []
-        for case in cases:
-            nodeid, distinct = _nodeid(case, node)
-            if distinct:
-                count = seen[nodeid] = seen.get(nodeid, 0) + 1
-                if count > 1:
-                    nodeid = f"{nodeid} ({count})"
-            results.append(_result(app, nodeid, case, node))
-        return merge_reruns(results)
+        return _read(path, app)

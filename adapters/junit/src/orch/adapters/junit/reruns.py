@@ -20,10 +20,18 @@ def merge_reruns(results: Iterable[TestResult]) -> list[TestResult]:
     The last entry passed and an earlier one failed: flaky. Any entry failed: the first failure's
     outcome and message, with every failure's text in ``longrepr``. Otherwise the last entry.
     """
-    groups: dict[str, list[TestResult]] = {}
+    merged: list[TestResult] = []
+    first: dict[str, int] = {}  # nodeid -> where in ``merged``
+    repeated: dict[int, list[TestResult]] = {}
     for result in results:
-        groups.setdefault(result.nodeid, []).append(result)
-    return [group[0] if len(group) == 1 else _fold(group) for group in groups.values()]
+        at = first.setdefault(result.nodeid, len(merged))
+        if at == len(merged):
+            merged.append(result)
+        else:
+            repeated.setdefault(at, [merged[at]]).append(result)
+    for at, group in repeated.items():
+        merged[at] = _fold(group)
+    return merged
 
 
 def _fold(group: list[TestResult]) -> TestResult:

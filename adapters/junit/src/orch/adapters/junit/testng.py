@@ -6,13 +6,23 @@ and every attempt of a test retried by a retry analyzer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
+import attrs
 from lxml import etree
 
 from orch.adapters.junit.reruns import merge_reruns
-from orch.adapters.junit.safexml import one_line, read_root, root_name, text_of, typed
+from orch.adapters.junit.safexml import (
+    drop,
+    iter_events,
+    one_line,
+    root_name,
+    seconds,
+    text_of,
+    typed,
+)
 from orch.ports import Outcome, TestResult
 
 ROOTS = ("testng-results",)
@@ -41,20 +51,36 @@ def _message(method: etree._Element) -> str:
     return typed(kind, message)
 
 
-def _duration(method: etree._Element) -> float:
-    try:
-        return max(int(method.get("duration-ms", "0")), 0) / 1000
-    except ValueError:
-        return 0.0
+def _methods(path: Path) -> Iterator[tuple[etree._Element, etree._Element, bool]]:
+    """Each test method of ``path`` that is a test, or a failed configuration method, with its
+    ``<class>`` and whether TestNG marked it retried; streamed, each element freed once read."""
+    for event, element in iter_events(path, ROOTS):
+        if event != "end":
+            continue
+        parent = element.getparent()
+        if element.tag == "test-method" and parent is not None and parent.tag == "class":
+            config = element.get("is-config") == "true"
+            if not config or element.get("status") == "FAIL":
+                yield parent, element, element.get("retried") == "true"
+        if element.tag in ("test-method", "class") or (
+            parent is not None and parent.getparent() is None
+        ):
+            drop(element)
 
 
-def _result(app: str, nodeid: str, method: etree._Element, outcome: Outcome) -> TestResult:
+def _outcome(method: etree._Element) -> Outcome:
+    if method.get("is-config") == "true":
+        return Outcome.ERROR
+    return _STATUS.get(method.get("status", ""), Outcome.ERROR)
+
+
+def _result(app: str, cls: etree._Element, method: etree._Element) -> TestResult:
     lines = [text_of(line).strip() for line in method.iterfind("reporter-output/line")]
     return TestResult(
         app=app,
-        nodeid=nodeid,
-        outcome=outcome,
-        duration=_duration(method),
+        nodeid=_nodeid(cls, method),
+        outcome=_outcome(method),
+        duration=seconds(method.get("duration-ms"), scale=0.001),
         message=_message(method),
         longrepr=text_of(method.find("exception/full-stacktrace")).strip(),
         stdout="\n".join(lines),
@@ -81,21 +107,11 @@ class TestNGParser:
 
     def parse(self, path: Path, app: str) -> list[TestResult]:
         """Each test method in ``path`` as a TestResult of ``app``; ResultFileError if corrupt."""
-        root = read_root(path, ROOTS)
-        entries = []
-        for cls in root.iter("class"):
-            for method in cls.iterfind("test-method"):
-                config = method.get("is-config") == "true"
-                status = method.get("status", "")
-                if config and status != "FAIL":
-                    continue
-                outcome = Outcome.ERROR if config else _STATUS.get(status, Outcome.ERROR)
-                entries.append((_nodeid(cls, method), method, outcome))
-        last = {nodeid: index for index, (nodeid, _, _) in enumerate(entries)}
+        entries = [(_result(app, cls, method), retried) for cls, method, retried in _methods(path)]
+        last = {result.nodeid: index for index, (result, _) in enumerate(entries)}
         results = []
-        for index, (nodeid, method, outcome) in enumerate(entries):
-            retried = method.get("retried") == "true" or last[nodeid] != index
-            if retried and outcome is Outcome.SKIPPED:
-                outcome = Outcome.FAILED
-            results.append(_result(app, nodeid, method, outcome))
+        for index, (result, retried) in enumerate(entries):
+            if (retried or last[result.nodeid] != index) and result.outcome is Outcome.SKIPPED:
+                result = attrs.evolve(result, outcome=Outcome.FAILED)
+            results.append(result)
         return merge_reruns(results)
