@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from git_repo import GitRepo
 from orch_cli import ORCH, tagged_processes, write_files
 from read_only import read_only
 
@@ -192,7 +193,11 @@ def one_error_line(done: subprocess.CompletedProcess, code: int, says: str) -> N
 
 def test_a_read_only_state_directory_serves_every_command_that_only_reads(tmp_path, orch):
     small_project(tmp_path)
+    repo = GitRepo(tmp_path)
+    repo.git("init", "-q", "-b", "main")
+    repo.commit("tests")
     assert orch("run", ".").returncode == 1
+    repo.edit("tests/test_small.py", "1 == 2", "1 == 3")  # something for `orch select` to see
     run_id = json.loads(orch("runs", "--format", "json").stdout)[0]["id"]
     (tmp_path / "ran.log").unlink()
     state = tmp_path / ".orch"
@@ -207,7 +212,8 @@ def test_a_read_only_state_directory_serves_every_command_that_only_reads(tmp_pa
             done = command(*args)
             assert done.returncode == 0, (args, done.stderr)
             assert run_id in done.stdout or "assert 1 == 2" in done.stdout, args
-        assert command("select").returncode == 0
+        selected = command("select")
+        assert selected.returncode == 0 and "test_small.py" in selected.stdout, selected.stderr
         one_error_line(command("run"), 4, f"{state / 'orch.db'} is read-only")
     assert not (tmp_path / "ran.log").exists(), "no test ran"
 
