@@ -1,5 +1,6 @@
 """Seeded fuzzing of orch's store: spoil a real ``.orch/orch.db`` in many ways, then run the
-commands that read it (``orch runs``, ``orch status``) and a small ``orch run`` against it.
+commands that read it (``orch runs``, ``status``, ``select``, ``triage``) and a small ``orch run``
+against it.
 
 Whatever the damage: never an internal error (exit 3), a failing command says one line, a run
 that started writes its JSON report, and each command ends within its time budget. Commands run
@@ -273,7 +274,7 @@ def test_no_spoiled_store_is_an_internal_error(base: Path, tmp_path: Path) -> No
         project = tmp_path / f"case{number}"
         shutil.copytree(base, project, symlinks=True)
         case = f"case {number} ({spoil(rng, project / '.orch')})"
-        for command in (["runs"], ["status"]):
+        for command in (["runs"], ["status"], ["select"], ["triage"]):
             code, err, seconds = invoke(project, *command)
             check(project, f"{case}: orch {command[0]}", code, err, seconds)
         report = project / "report.json"
