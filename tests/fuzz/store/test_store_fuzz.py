@@ -29,7 +29,7 @@ from orch.adapters.local.store import SCHEMA_VERSION
 from orch.cli.main import cli, register_commands
 
 SEED = 20261202
-CASES = 120
+CASES = 90
 SECONDS_PER_COMMAND = 5.0
 PAGE = 4096
 
