@@ -140,6 +140,10 @@ def test_a_store_cut_short_while_a_run_writes_costs_the_record_not_the_reports(t
     total = FILES * PER_FILE + 1
     reports = tmp_path / "reports"
     env = {k: v for k, v in os.environ.items() if k not in ("ORCH_HOME", "ORCH_DEBUG")}
+    # a store that held a run already: its pages are in the file, not only in the write-ahead
+    # log (a store born in this run lives there whole, and cutting its file loses nothing)
+    first = subprocess.run([ORCH, "run", ".", "-k", "test_f1 and test_1"], cwd=tmp_path, env=env)
+    assert first.returncode == 0
     running = subprocess.Popen(
         [ORCH, "run", ".", "-n", "2", "--json", "reports/run.json", "--junit-xml", "reports/j.xml"],
         cwd=tmp_path,
@@ -201,6 +205,8 @@ def test_a_read_only_state_directory_serves_every_command_that_only_reads(tmp_pa
     run_id = json.loads(orch("runs", "--format", "json").stdout)[0]["id"]
     (tmp_path / "ran.log").unlink()
     state = tmp_path / ".orch"
+    with sqlite3.connect(state / "orch.db") as db:  # as a killed orchestrator leaves it
+        db.execute("UPDATE runs SET status = 'running'")
     with read_only(state, tmp_path / "probe") as prefix:
 
         def command(*args: str) -> subprocess.CompletedProcess:
@@ -212,6 +218,8 @@ def test_a_read_only_state_directory_serves_every_command_that_only_reads(tmp_pa
             done = command(*args)
             assert done.returncode == 0, (args, done.stderr)
             assert run_id in done.stdout or "assert 1 == 2" in done.stdout, args
+        shown = json.loads(command("status", "--format", "json").stdout)
+        assert shown["status"] == "interrupted", "its lock, read-only, is free"
         selected = command("select")
         assert selected.returncode == 0 and "test_small.py" in selected.stdout, selected.stderr
         one_error_line(command("run"), 4, f"{state / 'orch.db'} is read-only")
