@@ -195,3 +195,13 @@ def test_a_read_only_state_directory_is_read_and_refuses_writes(tmp_path, left_b
     counts, problem = done.stdout.splitlines()
     assert counts == "2 50 True"
     assert problem.startswith(f"{state / 'orch.db'} is read-only") and "ORCH_HOME" in problem
+
+
+def test_a_file_removed_under_a_run_is_found_at_the_runs_end(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path)
+    store.create_run(RunRecord(id="live", workflow="orch.yaml", commit="c", started_at=9.0))
+    (tmp_path / "orch.db").unlink()
+    store.record("live", Progress(finals=[TestResult("app", "t", Outcome.PASSED)]))
+    with pytest.raises(StoreProblem, match="was removed while orch wrote it"):
+        store.update_run("live", status="finished", exit_code=0)
+    store.close()

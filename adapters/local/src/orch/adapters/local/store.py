@@ -448,6 +448,10 @@ class SqliteStore:
     def _check_read_back(self) -> None:
         """Check the file as the next orch command will read it: copied from the write-ahead
         log, through a new connection. This one's cache hides a file cut short under it."""
+        if not self.path.is_file():
+            raise StoreProblem(
+                f"{self.path} was removed while orch wrote it; the next run starts a new one"
+            )
         with self._lock, self._sqlite_errors():
             self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             with closing(connect_read_only(self.path)) as fresh:

@@ -16,7 +16,7 @@ from orch.ports import StoreProblem
 
 CHECK_SECONDS = 0.5
 """Time budget of the integrity check made at every open (``PRAGMA quick_check`` reads every
-page: about 1 ms per MB from the page cache). A store too big to check within it is used
+page: about 2 ms per MB from the page cache). A store too big to check within it is used
 unchecked; damage is then found as it is read."""
 
 _DAMAGED = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_FORMAT})
