@@ -259,3 +259,25 @@ def test_a_report_that_cannot_be_written_is_refused_before_any_test_runs(tmp_pat
     one_error_line(orch("run", ".", "--junit-xml", nested), 2, "cannot write there")
     assert not (tmp_path / "ran.log").exists(), "no test ran"
     assert not (tmp_path / "reports").exists(), "the probe leaves nothing behind"
+
+
+def test_a_report_folder_spoiled_during_the_run_is_said_with_the_results(tmp_path, orch):
+    """Checked before the run, the folder can still go bad while it runs: exit 4 with the
+    summary and the other report, never an internal error that shows nothing."""
+    write_files(
+        tmp_path,
+        {
+            "tests/test_spoil.py": """
+                from pathlib import Path
+
+                def test_takes_the_reports_folder():
+                    (Path(__file__).parents[1] / "reports").write_text("a file now")
+            """
+        },
+    )
+    done = orch("run", ".", "--json", "reports/run.json", "--junit-xml", "j.xml")
+    assert done.returncode == 4, done.stderr
+    assert "internal error" not in done.stderr
+    assert "problem: reports/run.json: the report could not be written" in done.stdout
+    assert "1 passed" in done.stdout.splitlines()[-1]
+    assert (tmp_path / "j.xml").read_text().count("<testcase") == 1

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from attrs import evolve
@@ -115,9 +115,11 @@ class Engine:
             report = self._triage(result.results, result.run_id, commit, before, selection, None)
         result = evolve(result, triage=report)
         if junit_xml is not None:
-            write_junit_xml(result, junit_xml)
+            result = _written(result, junit_xml, write_junit_xml)
         if json_report is not None:
-            write_json_report(result, json_report, result.record)
+            result = _written(
+                result, json_report, lambda done, path: write_json_report(done, path, done.record)
+            )
         return result
 
     def app_commits(self) -> dict[str, str]:
@@ -200,6 +202,17 @@ class Engine:
         except OrchError as problem:
             raise ConfigError(f"--record-coverage needs a git repository: {problem}") from None
         return {app: tuple(change.path for change in files) for app, files in dirty.apps.items()}
+
+
+def _written(result: RunResult, path: Path, write: Callable[[RunResult, Path], None]) -> RunResult:
+    """``result`` once its report is written to ``path``; a report that cannot be written (its
+    folder replaced or made read-only during the run: it was checked before) is a problem of
+    the run, said in its summary and the other reports, not an end without any."""
+    try:
+        write(result, path)
+    except OSError as error:
+        return result.lacking(f"{path}: the report could not be written ({error.strerror})")
+    return result
 
 
 def run_commit(app_commits: dict[str, str]) -> str:

@@ -99,15 +99,17 @@ class RunResult:
 
     def not_stored(self, problem: str) -> RunResult:
         """This run, which the store failed to keep because of ``problem``: the reports still
-        hold every result and say so, and it exits 4 (unless Ctrl-C stopped it)."""
+        hold every result and say so."""
+        lost = f"run {self.run_id}: its results were not stored (the reports hold them): {problem}"
+        return evolve(self.lacking(lost), unstored=problem)
+
+    def lacking(self, problem: str) -> RunResult:
+        """This run, with an environment ``problem`` met after its tests ran (a store or a
+        report that could not be written): said with the results, and it exits 4 (unless
+        Ctrl-C stopped it)."""
         return evolve(
             self,
-            unstored=problem,
-            problems=(
-                *self.problems,
-                f"run {self.run_id}: its results were not stored (the reports hold them): "
-                f"{problem}",
-            ),
+            problems=(*self.problems, problem),
             exit_code=self.exit_code if self.interrupted else ExitCode.ENVIRONMENT_ERROR,
         )
 
