@@ -14,7 +14,7 @@ from typing import ClassVar, Concatenate, ParamSpec, TypeVar
 
 from attrs import evolve, frozen
 
-from orch.adapters.local.store_checks import damaged, store_problem
+from orch.adapters.local.store_checks import OURS, damaged, store_problem
 from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, TrackedIssue
 
 _P = ParamSpec("_P")
@@ -31,6 +31,8 @@ def _usable(
     def guarded(inbox: InboxTracker, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return method(inbox, *args, **kwargs)
+        except OURS:
+            raise
         except sqlite3.Error as error:
             raise store_problem(inbox.path, error) from error
         except json.JSONDecodeError:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from orch.adapters.local.store_checks import (
+    OURS,
     connect_read_only,
     damaged,
     quick_check,
@@ -196,6 +197,21 @@ def _unpacked(rows: Iterable[tuple[str, bytes]]) -> dict[str, tuple[int, ...]]:
     return decoded
 
 
+_TEXT, _INTEGER, _REAL, _NULL = (str,), (int,), (float, int), (type(None),)
+_RESULT_TYPES = (_TEXT, _TEXT, _INTEGER, _TEXT, _REAL, *[_TEXT] * 6)
+_RUN_TYPES = (*[_TEXT] * 3, _REAL, _REAL + _NULL, _INTEGER + _NULL, _TEXT, _INTEGER, _TEXT)
+_HISTORY_TYPES = (*[_TEXT] * 5, _INTEGER, _INTEGER, _TEXT, _TEXT)
+
+
+def _typed(row: tuple[Any, ...], kinds: Sequence[tuple[type, ...]]) -> tuple[Any, ...]:
+    """``row``, if each value has a type orch stores in its column (a damaged page can turn a
+    number into text); ValueError otherwise."""
+    for value, kind in zip(row, kinds, strict=True):
+        if not isinstance(value, kind):
+            raise ValueError(f"a column holds a {type(value).__name__}")
+    return row
+
+
 def _result(row: tuple[Any, ...]) -> TestResult:
     app, nodeid, attempt, outcome, duration, message, longrepr, stdout, stderr, markers, file = row
     _typed(row, _RESULT_TYPES)
@@ -212,21 +228,6 @@ def _result(row: tuple[Any, ...]) -> TestResult:
         attempt=attempt,
         file=file,
     )
-
-
-_TEXT, _INTEGER, _REAL, _NULL = (str,), (int,), (float, int), (type(None),)
-_RESULT_TYPES = (_TEXT, _TEXT, _INTEGER, _TEXT, _REAL, *[_TEXT] * 6)
-_RUN_TYPES = (*[_TEXT] * 3, _REAL, _REAL + _NULL, _INTEGER + _NULL, _TEXT, _INTEGER, _TEXT)
-_HISTORY_TYPES = (*[_TEXT] * 5, _INTEGER, _INTEGER, _TEXT, _TEXT)
-
-
-def _typed(row: tuple[Any, ...], kinds: Sequence[tuple[type, ...]]) -> tuple[Any, ...]:
-    """``row``, if each value has a type orch stores in its column (a damaged page can turn a
-    number into text); ValueError otherwise."""
-    for value, kind in zip(row, kinds, strict=True):
-        if not isinstance(value, kind):
-            raise ValueError(f"a column holds a {type(value).__name__}")
-    return row
 
 
 def _run(row: tuple[Any, ...]) -> RunRecord:
@@ -375,9 +376,11 @@ class SqliteStore:
 
     @contextmanager
     def _sqlite_errors(self) -> Iterator[None]:
-        """Turn what SQLite raises into the StoreProblem the user reads."""
+        """Turn what SQLite raises about the file into the StoreProblem the user reads."""
         try:
             yield
+        except OURS:
+            raise
         except sqlite3.Error as error:
             raise store_problem(self.path, error) from error
 

@@ -23,6 +23,10 @@ _DAMAGED = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQL
 _READ_ONLY = frozenset({sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH})
 _LOCKED = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 
+OURS = (sqlite3.ProgrammingError, sqlite3.InterfaceError)
+"""SQLite errors that are orch's own mistake (a wrong query or binding), not the file's: they
+stay internal errors."""
+
 MOVE_AWAY = "move it away and orch will start a new one"
 """What to do with a store orch cannot use: its runs are history, not needed for the next run."""
 
