@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from orch.adapters.local.inbox import InboxTracker
-from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, IssueTracker
+from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, IssueTracker, StoreProblem
 
 
 def test_the_inbox_files_finds_comments_reopens_and_persists(tmp_path):
@@ -31,6 +31,31 @@ def test_a_corrupt_inbox_is_an_environment_problem(tmp_path):
     (tmp_path / "inbox.db").write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(EnvironmentProblem, match="inbox.db: not a usable inbox .*move it away"):
         InboxTracker(tmp_path)
+
+
+def test_an_inbox_damaged_after_it_opened_is_one_line_at_every_call(tmp_path):
+    inbox = InboxTracker(tmp_path)
+    for number in range(200):  # enough issues for pages beyond the first
+        inbox.create(IssueDraft(f"[orch] issue {number}", "body " * 50, f"fp{number}", (), ""))
+    inbox.close()
+    data = bytearray((tmp_path / "inbox.db").read_bytes())
+    data[4096:] = b"\xab" * (len(data) - 4096)
+    (tmp_path / "inbox.db").write_bytes(bytes(data))
+    inbox = InboxTracker(tmp_path)
+    draft = IssueDraft("[orch] new", "body", "fp-new", (), "")
+    for call in (inbox.issues, lambda: inbox.find("fp7"), lambda: inbox.create(draft)):
+        with pytest.raises(StoreProblem, match="inbox.db is not a readable orch database"):
+            call()
+    inbox.close()
+
+
+def test_labels_that_are_not_json_are_damage(tmp_path):
+    inbox = InboxTracker(tmp_path)
+    inbox.create(IssueDraft("[orch] x", "body", "fp1", ("orch",), ""))
+    inbox._db.execute("UPDATE issues SET labels = '[orch'")
+    with pytest.raises(StoreProblem, match="labels that are not JSON"):
+        inbox.find("fp1")
+    inbox.close()
 
 
 def test_issues_are_shown_and_closed_by_key_and_keep_each_label_once(tmp_path):

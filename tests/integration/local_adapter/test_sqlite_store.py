@@ -256,6 +256,7 @@ def test_opening_waits_while_another_process_holds_a_new_database(tmp_path: Path
     holder = sqlite3.connect(tmp_path / "orch.db", isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN EXCLUSIVE")
     holder.execute("CREATE TABLE busy (x)")
+    holder.execute("DROP TABLE busy")  # the lock is held; the database stays empty
     releaser = threading.Timer(0.5, lambda: holder.execute("COMMIT"))
     releaser.start()
     try:

@@ -205,7 +205,7 @@ def run_command(
                 record_coverage=record_coverage,
             )
         if output_format == "json":
-            report = json_report(result, services.store.get_run(result.run_id))
+            report = json_report(result, result.record)
             click.echo(json_text(report))
         else:
             print_summary(result)
@@ -261,16 +261,26 @@ def _say_what_cannot_narrow(workflow: Workflow, registry) -> None:
 
 
 def check_writable(option: str, path: Path) -> None:
-    """Fail before any test runs when a report could not be written to ``path`` at the end."""
-    if path.is_dir():
-        raise ConfigError(f"{option} {path}: is a directory; give a file name")
-    folder = path.absolute().parent
-    while not folder.exists():
-        folder = folder.parent
-    if not folder.is_dir():
-        raise ConfigError(f"{option} {path}: {folder} is not a directory; choose another path")
+    """Fail before any test runs when a report could not be written to ``path`` at the end.
+
+    The probe does what the writer will (the missing folders, a temporary file named after the
+    report beside it, so an over-long name fails now), then undoes it.
+    """
+    made: list[Path] = []
     try:
-        with tempfile.TemporaryFile(dir=folder):
+        if path.is_dir():
+            raise ConfigError(f"{option} {path}: is a directory; give a file name")
+        folder = path.absolute().parent
+        missing = []
+        while not folder.exists():
+            missing.append(folder)
+            folder = folder.parent
+        if not folder.is_dir():
+            raise ConfigError(f"{option} {path}: {folder} is not a directory; choose another path")
+        for folder in reversed(missing):
+            folder.mkdir()
+            made.append(folder)
+        with tempfile.NamedTemporaryFile(dir=path.absolute().parent, prefix=f".{path.name}."):
             pass
         if path.exists():
             with path.open("ab"):
@@ -279,6 +289,9 @@ def check_writable(option: str, path: Path) -> None:
         raise ConfigError(
             f"{option} {path}: cannot write there ({error.strerror}); choose another path"
         ) from None
+    finally:
+        for folder in reversed(made):
+            folder.rmdir()
 
 
 def _resume_spec(directory: Path, run_id: str, options: dict, registry):

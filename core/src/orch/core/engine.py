@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from attrs import evolve
@@ -21,6 +21,8 @@ from orch.ports import (
     NotARepository,
     OrchError,
     Outcome,
+    Store,
+    StoreProblem,
     TestResult,
 )
 
@@ -105,12 +107,19 @@ class Engine:
             app_commits=app_commits,
         )
         result = session.execute(resume=resume)
-        report = self._triage(result.results, result.run_id, commit, before, selection)
+        try:
+            stored = None if result.unstored else services.store
+            report = self._triage(result.results, result.run_id, commit, before, selection, stored)
+        except StoreProblem as problem:  # the store broke after the run's last write
+            result = result.not_stored(str(problem))
+            report = self._triage(result.results, result.run_id, commit, before, selection, None)
         result = evolve(result, triage=report)
         if junit_xml is not None:
-            write_junit_xml(result, junit_xml)
+            result = _written(result, junit_xml, write_junit_xml)
         if json_report is not None:
-            write_json_report(result, json_report, services.store.get_run(result.run_id))
+            result = _written(
+                result, json_report, lambda done, path: write_json_report(done, path, done.record)
+            )
         return result
 
     def app_commits(self) -> dict[str, str]:
@@ -137,7 +146,7 @@ class Engine:
         if record is None:
             raise ConfigError(f"no run '{run_id}' recorded")
         results = self.services.store.final_results(run_id)
-        return self._triage(results, run_id, record.commit)
+        return self._triage(results, run_id, record.commit, store=self.services.store)
 
     def _triage(
         self,
@@ -146,19 +155,21 @@ class Engine:
         commit: str,
         before: dict[tuple[str, str], Outcome] | None = None,
         selection: Selection | None = None,
+        store: Store | None = None,
     ) -> TriageReport:
         """Triage a run's failures: categories, root causes, history, suggestions, owners.
 
         The change under test (for "likely caused by your change") is the selection's, or the
         working tree against HEAD, asked of the Vcs only when something failed; ``before`` are
         the outcomes of the previous run of this commit, so a test that passed there makes its
-        failure a regression.
+        failure a regression; ``store`` gives the failures' history and keeps them (none: a
+        store that failed).
         """
         failing = any(result.outcome in TRIAGED for result in results)
         return triage(
             results,
             self.workflow.triage,
-            store=self.services.store,
+            store=store,
             run_id=run_id,
             commit=commit,
             before=before,
@@ -191,6 +202,17 @@ class Engine:
         except OrchError as problem:
             raise ConfigError(f"--record-coverage needs a git repository: {problem}") from None
         return {app: tuple(change.path for change in files) for app, files in dirty.apps.items()}
+
+
+def _written(result: RunResult, path: Path, write: Callable[[RunResult, Path], None]) -> RunResult:
+    """``result`` once its report is written to ``path``; a report that cannot be written (its
+    folder replaced or made read-only during the run: it was checked before) is a problem of
+    the run, said in its summary and the other reports, not an end without any."""
+    try:
+        write(result, path)
+    except OSError as error:
+        return result.lacking(f"{path}: the report could not be written ({error.strerror})")
+    return result
 
 
 def run_commit(app_commits: dict[str, str]) -> str:

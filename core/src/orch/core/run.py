@@ -46,6 +46,7 @@ from orch.ports import (
     ShardExit,
     StackDumps,
     Store,
+    StoreProblem,
     TestCase,
     TestResult,
     TestRunner,
@@ -92,6 +93,26 @@ class RunResult:
     triage: TriageReport | None = None
     interrupted: bool = False
     """Stopped by Ctrl-C: the results are partial and ``orch run --resume RUN`` continues it."""
+    record: RunRecord | None = None
+    """The run as the store holds it (or would, had it kept it): what the JSON report shows."""
+    unstored: str = ""
+    """Why the store lost this run's results (its StoreProblem), '' when it kept them all."""
+
+    def not_stored(self, problem: str) -> RunResult:
+        """This run, which the store failed to keep because of ``problem``: the reports still
+        hold every result and say so."""
+        lost = f"run {self.run_id}: its results were not stored (the reports hold them): {problem}"
+        return evolve(self.lacking(lost), unstored=problem)
+
+    def lacking(self, problem: str) -> RunResult:
+        """This run, with an environment ``problem`` met after its tests ran (a store or a
+        report that could not be written): said with the results, and it exits 4 (unless
+        Ctrl-C stopped it)."""
+        return evolve(
+            self,
+            problems=(*self.problems, problem),
+            exit_code=self.exit_code if self.interrupted else ExitCode.ENVIRONMENT_ERROR,
+        )
 
     @property
     def failed_tests(self) -> list[Failure]:
@@ -183,6 +204,7 @@ class RunSession:
         self._flushed_at = float("-inf")
         self._reported_at = float("-inf")
         self._running_written: set[tuple[str, str]] = set()
+        self.unstored = ""
 
     # -- public --------------------------------------------------------------------------------
 
@@ -193,19 +215,18 @@ class RunSession:
         run_id = resume or new_run_id()
         lock = RunLock(self.state_dir, run_id)
         if resume:
-            self._load_previous(resume, lock)
+            record = self._load_previous(resume, lock)
         else:
             lock.acquire()
-            self.store.create_run(
-                RunRecord(
-                    id=run_id,
-                    workflow=self.workflow.source or str(self.workflow.root),
-                    commit=self.commit,
-                    started_at=time.time(),
-                    pid=os.getpid(),
-                    spec=self.spec,
-                )
+            record = RunRecord(
+                id=run_id,
+                workflow=self.workflow.source or str(self.workflow.root),
+                commit=self.commit,
+                started_at=time.time(),
+                pid=os.getpid(),
+                spec=self.spec,
             )
+            self.store.create_run(record)
         self.run_id = run_id
         status = "interrupted"
         try:
@@ -228,14 +249,14 @@ class RunSession:
             code = exit_code(counts, self.environment_problems)
             if status == "interrupted":
                 code = ExitCode.INTERRUPTED
-            self.store.update_run(
-                run_id,
-                ended_at=time.time(),
-                exit_code=int(code) if status == "finished" else None,
-                status=status,
-            )
+            ended = {
+                "ended_at": time.time(),
+                "exit_code": int(code) if status == "finished" else None,
+                "status": status,
+            }
+            self._store(self.store.update_run, run_id, **ended)
             lock.release()
-        return RunResult(
+        result = RunResult(
             run_id,
             results,
             counts,
@@ -243,11 +264,28 @@ class RunSession:
             time.monotonic() - began,
             tuple(self.problems),
             interrupted=status == "interrupted",
+            record=evolve(record, **ended),
         )
+        return result.not_stored(self.unstored) if self.unstored else result
+
+    def _store(self, write: Callable[..., object], *args, **changes) -> None:
+        """Write to the store unless it failed earlier in this run: a store that fails mid-way
+        costs the run its record, never its results (the reports get them all)."""
+        if self.unstored:
+            return
+        try:
+            write(*args, **changes)
+        except StoreProblem as problem:
+            self.unstored = str(problem)
+        except KeyError:
+            self.unstored = (
+                f"the store no longer holds run {self.run_id} (was it replaced while the run "
+                "went on?); run again to record one"
+            )
 
     # -- planning ------------------------------------------------------------------------------
 
-    def _load_previous(self, run_id: str, lock: RunLock) -> None:
+    def _load_previous(self, run_id: str, lock: RunLock) -> RunRecord:
         record = self.store.get_run(run_id)
         if record is None:
             raise ConfigError(f"no run '{run_id}' in {self.state_dir} (see `orch runs`)")
@@ -266,6 +304,7 @@ class RunSession:
         for result in self.store.final_results(run_id):
             self.finals[(result.app, result.nodeid)] = result
         self.store.update_run(run_id, status="running", pid=os.getpid(), ended_at=None)
+        return evolve(record, pid=os.getpid())
 
     def _plan(self, resuming: bool) -> None:
         apps = [app for app in self.workflow.applications if not self._untouched(app)]
@@ -668,14 +707,15 @@ class RunSession:
         if self.coverage_stale is None:
             return
         for app, lines in self.coverage.items():
-            self.store.save_coverage(
+            self._store(
+                self.store.save_coverage,
                 CoverageMap(
                     app=app,
                     commit=self.app_commits.get(app, self.commit),
                     lines=lines,
                     stale=self.coverage_stale.get(app, ()),
                     recorded_at=time.time(),
-                )
+                ),
             )
 
     def _flush(self, force: bool = False) -> None:
@@ -693,7 +733,7 @@ class RunSession:
         batch.finished = list(self._running_written - running.keys())
         self._running_written = set(running)
         if not batch.empty():
-            self.store.record(self.run_id, batch.progress())
+            self._store(self.store.record, self.run_id, batch.progress())
             self._batch = _Batch()
         if self._changed or now - self._reported_at >= QUIET_REPORT_SECONDS:
             self._reported_at = now

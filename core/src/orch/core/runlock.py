@@ -6,6 +6,7 @@ answers "is that run's orchestrator gone?" without trusting pids that may have b
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from pathlib import Path
@@ -19,9 +20,21 @@ class RunLock:
         self._fd: int | None = None
 
     def acquire(self, wait: bool = True) -> bool:
-        """Take the lock; with ``wait=False`` return False at once if another process holds it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        """Take the lock; with ``wait=False`` return False at once if another process holds it.
+
+        In a state directory orch cannot write (a read-only mount) an existing lock file is
+        locked through a read-only descriptor, and a missing one means nobody holds it.
+        """
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            if error.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise
+            try:
+                fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            except FileNotFoundError:
+                return True
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:

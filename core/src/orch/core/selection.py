@@ -566,7 +566,6 @@ class _AppSelector:
     def _import_graph(self) -> ImportGraph:
         if self._graph is None:
             cache = self.selector.state_dir / "cache" / f"imports-{_safe(self.app.name)}.bin"
-            cache.parent.mkdir(parents=True, exist_ok=True)
             self._graph = ImportGraph.build(self.app.path, cache)
         return self._graph
 

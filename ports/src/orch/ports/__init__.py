@@ -9,6 +9,7 @@ from orch.ports.errors import (
     OrchError,
     PluginError,
     ResultFileError,
+    StoreProblem,
     UnknownRevision,
 )
 from orch.ports.hooks import hookimpl, hookspec
@@ -81,6 +82,7 @@ __all__ = [
     "Process",
     "Progress",
     "ResultFileError",
+    "StoreProblem",
     "ResultParser",
     "RunRecord",
     "RunningTest",

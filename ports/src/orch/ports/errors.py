@@ -27,6 +27,11 @@ class EnvironmentProblem(OrchError):
     """The machine cannot do what was asked: missing command, interpreter or directory (exit 4)."""
 
 
+class StoreProblem(EnvironmentProblem):
+    """orch's store cannot be read or written (damaged, foreign, read-only, full, locked): the
+    message names the file and says what to do; a run that meets it mid-way keeps its reports."""
+
+
 class MissingProgram(EnvironmentProblem):
     """A program the run needs (an application's interpreter) does not exist: nothing can run."""
 

@@ -3,17 +3,43 @@ GitHub is configured, and read with ``orch inbox list|show|close``."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Concatenate, ParamSpec, TypeVar
 
 from attrs import evolve, frozen
 
+from orch.adapters.local.store_checks import OURS, damaged, store_problem
 from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, TrackedIssue
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _usable(
+    method: Callable[Concatenate[InboxTracker, _P], _R],
+) -> Callable[Concatenate[InboxTracker, _P], _R]:
+    """``method`` of the inbox, with a damaged file's SQLite errors (or labels that are not
+    JSON) as the one StoreProblem line that names it."""
+
+    @functools.wraps(method)
+    def guarded(inbox: InboxTracker, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(inbox, *args, **kwargs)
+        except OURS:
+            raise
+        except sqlite3.Error as error:
+            raise store_problem(inbox.path, error) from error
+        except json.JSONDecodeError:
+            raise damaged(inbox.path, "labels that are not JSON") from None
+
+    return guarded
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS issues (
@@ -56,6 +82,7 @@ class InboxTracker:
                 f"{self.path}: not a usable inbox ({problem}); move it away and run again"
             ) from None
 
+    @_usable
     def find(self, fingerprint: str) -> TrackedIssue | None:
         """The newest issue filed for ``fingerprint``."""
         row = self._db.execute(
@@ -65,6 +92,7 @@ class InboxTracker:
         ).fetchone()
         return _tracked(*row) if row else None
 
+    @_usable
     def create(self, draft: IssueDraft) -> TrackedIssue:
         """File a new issue."""
         with self._lock:
@@ -83,6 +111,7 @@ class InboxTracker:
         number = cursor.lastrowid or 0
         return _tracked(number, draft.fingerprint, 0, json.dumps(list(dict.fromkeys(draft.labels))))
 
+    @_usable
     def comment(self, issue: TrackedIssue, body: str) -> None:
         """Add a comment."""
         with self._lock:
@@ -90,6 +119,7 @@ class InboxTracker:
                 "INSERT INTO comments VALUES (?, ?, ?)", (_number(issue), body, time.time())
             )
 
+    @_usable
     def reopen(self, issue: TrackedIssue, labels: Sequence[str] = ()) -> TrackedIssue:
         """Open a closed issue again and add ``labels``."""
         merged = tuple(dict.fromkeys((*issue.labels, *labels)))
@@ -100,6 +130,7 @@ class InboxTracker:
             )
         return evolve(issue, closed=False, labels=merged)
 
+    @_usable
     def close_issue(self, key: str) -> None:
         """Close an issue (what a person does once the root cause is fixed).
 
@@ -109,6 +140,7 @@ class InboxTracker:
         with self._lock:
             self._db.execute("UPDATE issues SET closed = 1 WHERE number = ?", (number,))
 
+    @_usable
     def issue(self, key: str) -> InboxIssue:
         """The issue ``key`` (``INBOX-3`` or ``3``) with its comments.
 
@@ -117,6 +149,7 @@ class InboxTracker:
         [found] = self._read("WHERE number = ?", (self._existing(key),))
         return found
 
+    @_usable
     def issues(self) -> list[InboxIssue]:
         """Every issue, newest first, with its comments."""
         return self._read("ORDER BY number DESC", ())

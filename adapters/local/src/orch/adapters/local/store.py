@@ -1,7 +1,9 @@
 """SqliteStore: orch's runs, results, test durations and coverage maps in ``<state dir>/orch.db``.
 
 WAL mode lets ``orch status`` read from another process while a run writes; each Progress batch
-is one transaction. Text from tests is untrusted and only ever passed as SQL parameters.
+is one transaction. Text from tests is untrusted and only ever passed as SQL parameters. Every
+SQLite error, and every stored value that cannot be what orch wrote, is a StoreProblem (see
+``store_checks``); a store in a directory orch cannot write is opened read-only.
 """
 
 from __future__ import annotations
@@ -13,10 +15,21 @@ import threading
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
+from orch.adapters.local.store_checks import (
+    OURS,
+    connect_read_only,
+    damaged,
+    quick_check,
+    read_only,
+    schema_problem,
+    store_problem,
+    table_columns,
+    writable,
+)
 from orch.ports import (
     CoverageMap,
     EnvironmentProblem,
@@ -26,6 +39,7 @@ from orch.ports import (
     Progress,
     RunningTest,
     RunRecord,
+    StoreProblem,
     TestResult,
 )
 
@@ -109,7 +123,21 @@ _RESULT_COLUMNS = (
 )
 _RUN_COLUMNS = 'id, workflow, "commit", started_at, ended_at, exit_code, status, pid, spec'
 _UPDATABLE = frozenset({"ended_at", "exit_code", "status", "pid"})
-_BROKEN_FILE = frozenset({sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_CANTOPEN})
+
+
+def _tables_written(migrations: Sequence[str]) -> dict[str, frozenset[str]]:
+    """The tables (and their columns) that ``migrations`` create, as an empty database shows."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for migration in migrations:
+            db.executescript(migration)
+        return table_columns(db)
+    finally:
+        db.close()
+
+
+_TABLES = _tables_written(_MIGRATIONS)
+"""What a current database must hold; other tables beside them are left alone."""
 
 
 def _text(text: str) -> str:
@@ -169,8 +197,24 @@ def _unpacked(rows: Iterable[tuple[str, bytes]]) -> dict[str, tuple[int, ...]]:
     return decoded
 
 
+_TEXT, _INTEGER, _REAL, _NULL = (str,), (int,), (float, int), (type(None),)
+_RESULT_TYPES = (_TEXT, _TEXT, _INTEGER, _TEXT, _REAL, *[_TEXT] * 6)
+_RUN_TYPES = (*[_TEXT] * 3, _REAL, _REAL + _NULL, _INTEGER + _NULL, _TEXT, _INTEGER, _TEXT)
+_HISTORY_TYPES = (*[_TEXT] * 5, _INTEGER, _INTEGER, _TEXT, _TEXT)
+
+
+def _typed(row: tuple[Any, ...], kinds: Sequence[tuple[type, ...]]) -> tuple[Any, ...]:
+    """``row``, if each value has a type orch stores in its column (a damaged page can turn a
+    number into text); ValueError otherwise."""
+    for value, kind in zip(row, kinds, strict=True):
+        if not isinstance(value, kind):
+            raise ValueError(f"a column holds a {type(value).__name__}")
+    return row
+
+
 def _result(row: tuple[Any, ...]) -> TestResult:
     app, nodeid, attempt, outcome, duration, message, longrepr, stdout, stderr, markers, file = row
+    _typed(row, _RESULT_TYPES)
     return TestResult(
         app=app,
         nodeid=nodeid,
@@ -184,6 +228,10 @@ def _result(row: tuple[Any, ...]) -> TestResult:
         attempt=attempt,
         file=file,
     )
+
+
+def _run(row: tuple[Any, ...]) -> RunRecord:
+    return RunRecord(*_typed(row, _RUN_TYPES))
 
 
 OPEN_SECONDS = 30.0
@@ -214,50 +262,65 @@ class SqliteStore:
     PLUGIN_NAME: ClassVar[str] = "sqlite"
 
     def __init__(self, state_dir: Path) -> None:
-        self.path = Path(state_dir) / "orch.db"
-        _prepare_state_dir(Path(state_dir))
+        state_dir = Path(state_dir)
+        self.path = state_dir / "orch.db"
+        self.read_only = state_dir.is_dir() and not writable(state_dir, self.path)
+        """Opened in a directory orch cannot write: every read works, every write is refused."""
+        if not self.read_only:
+            _prepare_state_dir(state_dir)
+        elif not self.path.is_file():
+            raise read_only(self.path)
         self._lock = threading.Lock()
         try:
-            self._db = sqlite3.connect(
-                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.DatabaseError as error:
-            raise self._unreadable(error) from error
+            if self.read_only:
+                self._db = connect_read_only(self.path)
+            else:
+                self._db = sqlite3.connect(
+                    self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+                )
+        except sqlite3.Error as error:
+            raise store_problem(self.path, error) from error
         try:
             _while_busy(self._open)
-        except sqlite3.DatabaseError as error:
+        except sqlite3.Error as error:
             self._db.close()
-            raise self._unreadable(error) from error
+            raise store_problem(self.path, error) from error
         except BaseException:
             self._db.close()
             raise
 
     def _open(self) -> None:
-        if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        """Turn on WAL and cell checks, check every page (within a time budget), then the schema."""
+        self._db.execute("PRAGMA cell_size_check=ON")
+        if not self.read_only:
+            if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._check("integrity check")
         self._migrate()
-
-    def _unreadable(self, error: sqlite3.DatabaseError) -> Exception:
-        """What to raise when SQLite cannot use the file: EnvironmentProblem if it is broken."""
-        if error.sqlite_errorcode & 0xFF not in _BROKEN_FILE:
-            return error
-        return EnvironmentProblem(
-            f"{self.path} is not a readable orch database ({error.sqlite_errorname}); "
-            "move it away and orch will start a new one"
-        )
+        problem = schema_problem(table_columns(self._db), _TABLES)
+        if problem:
+            raise damaged(self.path, problem)
 
     def _migrate(self) -> None:
         """Create or upgrade the schema (version 1 gains the coverage tables); refuse one
-        written by a newer orch.
+        written by a newer orch, and a database of other tables than orch's.
 
         A database that is already current is only read, so ``orch status`` never waits for the
         write lock of a running run.
         """
         if self._schema_version() == SCHEMA_VERSION:
             return
+        if self.read_only:
+            raise StoreProblem(
+                f"{self.path} holds an older orch's schema and is read-only, so it cannot be "
+                f"upgraded: make {self.path.parent} writable for one orch command"
+            )
         with self._write() as db:
-            for migration in _MIGRATIONS[self._schema_version() :]:
+            version = self._schema_version()
+            if version == 0 and table_columns(db):
+                raise damaged(self.path, "it holds tables of another program")
+            for migration in _MIGRATIONS[version:]:
                 for statement in migration.split(";"):
                     if statement.strip():
                         db.execute(statement)
@@ -266,32 +329,65 @@ class SqliteStore:
     def _schema_version(self) -> int:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise EnvironmentProblem(
+            raise StoreProblem(
                 f"{self.path} was written by a newer orch (schema {version}); "
                 "upgrade orch or move the file away"
             )
+        if version < 0:
+            raise damaged(self.path, f"schema version {version}")
         return version
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taking the database's write lock up front."""
-        with self._lock:
+        """One write transaction, taking the database's write lock up front; a SQLite error
+        (or a read-only store) is a StoreProblem, and nothing of the transaction is kept."""
+        if self.read_only:
+            raise read_only(self.path)
+        with self._lock, self._sqlite_errors():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # SQLite may have rolled back already (disk full)
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
-    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+    def _read(
+        self,
+        sql: str,
+        params: tuple[Any, ...] = (),
+        row: Callable[[tuple[Any, ...]], Any] = tuple,
+    ) -> list[Any]:
+        """The rows of one query, each made a value by ``row``; a SQLite error, or a row that
+        cannot be what orch wrote, is a StoreProblem."""
+        with self._lock, self._sqlite_errors():
+            rows = self._db.execute(sql, params).fetchall()
+        with self._damage_found():
+            return [row(found) for found in rows]
+
+    @contextmanager
+    def _damage_found(self) -> Iterator[None]:
+        """A stored value orch cannot have written (wrong type, bad JSON) as a StoreProblem."""
+        try:
+            yield
+        except (ValueError, TypeError) as error:
+            raise damaged(self.path, f"a stored value is not what orch wrote: {error}") from None
+
+    @contextmanager
+    def _sqlite_errors(self) -> Iterator[None]:
+        """Turn what SQLite raises about the file into the StoreProblem the user reads."""
+        try:
+            yield
+        except OURS:
+            raise
+        except sqlite3.Error as error:
+            raise store_problem(self.path, error) from error
 
     def create_run(self, record: RunRecord) -> None:
         """Record a new run; its id must not exist yet."""
-        try:
-            with self._write() as db:
+        with self._write() as db:
+            try:
                 db.execute(
                     f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
@@ -306,13 +402,13 @@ class SqliteStore:
                         record.spec,
                     ),
                 )
-        except sqlite3.IntegrityError as error:
-            raise ValueError(f"run {record.id!r} already exists in {self.path}") from error
+            except sqlite3.IntegrityError as error:
+                raise ValueError(f"run {record.id!r} already exists in {self.path}") from error
 
     def get_run(self, run_id: str) -> RunRecord | None:
         """The run with this id, or None."""
-        rows = self._read(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,))
-        return RunRecord(*rows[0]) if rows else None
+        rows = self._read(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,), _run)
+        return rows[0] if rows else None
 
     def latest_run(self) -> RunRecord | None:
         """The most recently started run, or None when there is none."""
@@ -321,14 +417,15 @@ class SqliteStore:
 
     def list_runs(self, limit: int = 20) -> list[RunRecord]:
         """Up to ``limit`` runs, the most recently started first."""
-        rows = self._read(
+        return self._read(
             f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?",
             (limit,),
+            _run,
         )
-        return [RunRecord(*row) for row in rows]
 
     def update_run(self, run_id: str, **changes: Any) -> None:
-        """Change ``ended_at``, ``exit_code``, ``status`` or ``pid`` of a run."""
+        """Change ``ended_at``, ``exit_code``, ``status`` or ``pid`` of a run; a run's end
+        (any status but running) checks that the store can still be read back."""
         unknown = set(changes) - _UPDATABLE
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)} of a run: only {sorted(_UPDATABLE)}")
@@ -341,6 +438,29 @@ class SqliteStore:
             )
             if cursor.rowcount == 0:
                 raise KeyError(run_id)
+        if changes.get("status", "running") != "running":
+            self._check_read_back()
+
+    def _check(self, why: str) -> None:
+        """Refuse a store whose pages ``quick_check`` finds damaged (within its time budget)."""
+        with self._lock, self._sqlite_errors():
+            problem = quick_check(self._db)
+        if problem:
+            raise damaged(self.path, f"{why}: {problem}")
+
+    def _check_read_back(self) -> None:
+        """Check the file as the next orch command will read it: copied from the write-ahead
+        log, through a new connection. This one's cache hides a file cut short under it."""
+        if not self.path.is_file():
+            raise StoreProblem(
+                f"{self.path} was removed while orch wrote it; the next run starts a new one"
+            )
+        with self._lock, self._sqlite_errors():
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            with closing(connect_read_only(self.path)) as fresh:
+                problem = quick_check(fresh)
+        if problem:
+            raise damaged(self.path, f"the run's results cannot be read back: {problem}")
 
     def record(self, run_id: str, progress: Progress) -> None:
         """Write one batch of progress in one transaction; a second final of a test is ignored."""
@@ -381,35 +501,43 @@ class SqliteStore:
 
     def final_results(self, run_id: str) -> list[TestResult]:
         """The final result of every finished test of a run, in the order they were recorded."""
-        rows = self._read(
-            f"SELECT {_RESULT_COLUMNS} FROM results WHERE run_id = ? ORDER BY rowid", (run_id,)
+        return self._read(
+            f"SELECT {_RESULT_COLUMNS} FROM results WHERE run_id = ? ORDER BY rowid",
+            (run_id,),
+            _result,
         )
-        return [_result(row) for row in rows]
 
     def attempts(self, run_id: str) -> list[TestResult]:
         """Every attempt at every test of a run, retries included, in the order recorded."""
-        rows = self._read(
-            f"SELECT {_RESULT_COLUMNS} FROM attempts WHERE run_id = ? ORDER BY rowid", (run_id,)
+        return self._read(
+            f"SELECT {_RESULT_COLUMNS} FROM attempts WHERE run_id = ? ORDER BY rowid",
+            (run_id,),
+            _result,
         )
-        return [_result(row) for row in rows]
 
     def running(self, run_id: str) -> list[RunningTest]:
         """Tests the run started and has not finished yet, the longest-running first."""
-        rows = self._read(
+        return self._read(
             "SELECT app, nodeid, started_at FROM running WHERE run_id = ? "
             "ORDER BY started_at, rowid",
             (run_id,),
+            lambda row: RunningTest(*_typed(row, (_TEXT, _TEXT, _REAL))),
         )
-        return [RunningTest(*row) for row in rows]
 
     def planned(self, run_id: str) -> int:
         """How many tests the run planned to run (0 when unknown)."""
-        rows = self._read("SELECT planned FROM runs WHERE id = ?", (run_id,))
+        rows = self._read(
+            "SELECT planned FROM runs WHERE id = ?", (run_id,), lambda row: _typed(row, (_INTEGER,))
+        )
         return rows[0][0] if rows else 0
 
     def durations(self, app: str) -> dict[str, float]:
         """The moving average of each test's duration in seconds, across runs."""
-        rows = self._read("SELECT nodeid, seconds FROM durations WHERE app = ?", (app,))
+        rows = self._read(
+            "SELECT nodeid, seconds FROM durations WHERE app = ?",
+            (app,),
+            lambda row: _typed(row, (_TEXT, _REAL)),
+        )
         return dict(rows)
 
     def save_coverage(self, coverage: CoverageMap) -> None:
@@ -439,7 +567,7 @@ class SqliteStore:
         """
         app = _text(app)
         select = "SELECT nodeid, lines FROM coverage_lines WHERE app = ? AND file = ?"
-        with self._lock:
+        with self._lock, self._sqlite_errors():
             self._db.execute("BEGIN")  # one snapshot: a map saved meanwhile is seen whole or not
             try:
                 header = self._db.execute(
@@ -454,10 +582,12 @@ class SqliteStore:
                     wanted = list(dict.fromkeys(_text(file) for file in files))
                 rows = {file: self._db.execute(select, (app, file)).fetchall() for file in wanted}
             finally:
-                self._db.execute("COMMIT")
-        lines = {file: _unpacked(found) for file, found in rows.items() if found}
-        commit, stale, recorded_at = header
-        return CoverageMap(app, commit, lines, tuple(json.loads(stale)), recorded_at)
+                if self._db.in_transaction:
+                    self._db.execute("COMMIT")
+        with self._damage_found():
+            lines = {file: _unpacked(found) for file, found in rows.items() if found}
+            commit, stale, recorded_at = _typed(header, (_TEXT, _TEXT, _REAL))
+            return CoverageMap(app, commit, lines, tuple(json.loads(stale)), recorded_at)
 
     def outcome_history(self, app: str, runs: int = 20) -> dict[str, tuple[int, int, int]]:
         """Per test: in how many of the app's last ``runs`` finished runs it had a final result,
@@ -481,12 +611,18 @@ class SqliteStore:
             GROUP BY nodeid
             """,
             (_text(app), runs, *_FAILURES, Outcome.FLAKY.value),
+            lambda row: _typed(row, (_TEXT, _INTEGER, _INTEGER, _INTEGER)),
         )
         return {nodeid: (count, failures, flaky) for nodeid, count, failures, flaky in rows}
 
     def record_failures(self, run_id: str, commit: str, failures: Sequence[Failure]) -> None:
         """Remember a run's triaged failures; each fingerprint counts once per failure and once
-        per run, and recording the same run again changes nothing."""
+        per run, and recording the same run again changes nothing (so a read-only store takes
+        a run triaged before)."""
+        if self.read_only and self._recorded(run_id) >= {
+            (_text(f.result.app), _text(f.result.nodeid)) for f in failures
+        }:
+            return
         with self._write() as db:
             for failure in failures:
                 result = failure.result
@@ -523,11 +659,23 @@ class SqliteStore:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self._read(
-                f"SELECT * FROM fingerprints WHERE fingerprint IN ({marks})", tuple(chunk)
+            for history in self._read(
+                f"SELECT * FROM fingerprints WHERE fingerprint IN ({marks})",
+                tuple(chunk),
+                lambda row: FailureHistory(*_typed(row, _HISTORY_TYPES)),
             ):
-                found[row[0]] = FailureHistory(*row)
+                found[history.fingerprint] = history
         return found
+
+    def _recorded(self, run_id: str) -> set[tuple[str, str]]:
+        """(app, nodeid) of the failures recorded for a run."""
+        return set(
+            self._read(
+                "SELECT app, nodeid FROM failures WHERE run_id = ?",
+                (run_id,),
+                lambda row: _typed(row, (_TEXT, _TEXT)),
+            )
+        )
 
     def link_issue(self, fingerprint: str, issue: str, run_id: str = "") -> None:
         """Remember the tracker issue filed for ``fingerprint`` (and the run that filed it)."""
@@ -549,8 +697,9 @@ class SqliteStore:
             )
             """,
             (_text(app), commit),
+            lambda row: (row[0], Outcome(row[1])),
         )
-        return {nodeid: Outcome(outcome) for nodeid, outcome in rows}
+        return dict(rows)
 
     def close(self) -> None:
         """Close the connection; the store cannot be used afterwards."""
