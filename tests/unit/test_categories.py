@@ -369,9 +369,9 @@ def test_config_errors_name_each_problem_with_its_path() -> None:
         f"{WHERE}[1].outcome: unknown key; did you mean 'outcomes'? (valid: name, patterns, "
         "message, trace, logs, exception_type, path, outcomes, defect_type, hint)",
         f"{WHERE}[1].patterns[1]: not a valid regular expression: "
-        "missing ), unterminated subpattern at position 0",
+        "missing ) at position 9",
         f"{WHERE}[2].message: not a valid regular expression: "
-        "unterminated character set at position 0",
+        "unterminated character set at position 1",
         f"{WHERE}[2].defect_type: unknown defect type 'product-bug'; did you mean "
         "'product_bug'? (valid: product_bug, automation_bug, environment_issue, flaky, "
         "to_investigate)",
@@ -435,7 +435,7 @@ def test_allure_errors_name_the_file_and_path(tmp_path: Path) -> None:
         rules_from_allure(path)
     assert str(caught.value).splitlines() == [
         "categories.json: $[0].messageRegex: not a valid regular expression: "
-        "missing ), unterminated subpattern at position 0",
+        "missing ) at position 1",
         "categories.json: $[0].matchedStatuses[0]: unknown status 'broke'; did you mean "
         "'broken'? (valid: failed, broken, passed, skipped, unknown)",
     ]

@@ -114,8 +114,8 @@ def test_missing_required_key(tmp_path, registry):
 def test_values_out_of_range(tmp_path, registry):
     text = GOOD.replace("workers: 4", "workers: 0").replace("retries: 1", "retries: -1")
     assert error_of(write(tmp_path, text), registry).splitlines() == [
-        "orch.yaml: $.execution.workers: must be at least 1",
-        "orch.yaml: $.execution.retries: must not be negative",
+        "orch.yaml: $.execution.workers: must be between 1 and 1024",
+        "orch.yaml: $.execution.retries: must be between 0 and 100",
     ]
 
 

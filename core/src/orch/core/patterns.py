@@ -1,0 +1,91 @@
+"""Users' regular expressions, made safe to compile and to run against untrusted test output.
+
+A pattern that does not compile is a config problem, whatever the engine raises (``re.error``,
+``OverflowError`` for ``a{4294967296}``, ``RecursionError`` for thousands of nested groups).
+A pattern searched in test output runs on the ``regex`` engine (the ``re`` syntax, plus a
+``timeout`` per match): a search that takes longer than ``MATCH_BUDGET`` is given up, the
+pattern is reported once, one line naming it and where it is configured, and skipped for the
+rest of the run, so that one catastrophic pattern (``(a|aa)+$``) cannot hang triage.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import regex
+
+from orch.core.documents import describe
+
+MATCH_BUDGET = 0.1
+"""Seconds one search of one text by one user pattern may take."""
+MAX_PATTERN = 10_000
+"""Characters in one user pattern."""
+
+log = logging.getLogger("orch.patterns")
+"""Where a pattern that blew its budget is reported (stderr when nothing else is set up)."""
+
+
+def compile_problem(pattern: str, engine: str = "regex") -> str:
+    """Why ``pattern`` cannot be used as a regular expression of ``engine`` (``regex`` for
+    patterns searched in test output, ``re`` for mapping rules), or ``""`` when it can."""
+    if len(pattern) > MAX_PATTERN:
+        return f"a pattern has at most {MAX_PATTERN:,} characters, this one {len(pattern):,}"
+    try:
+        (regex if engine == "regex" else re).compile(pattern)
+    except RecursionError:
+        return "not a valid regular expression: nested too deeply"
+    except OverflowError:
+        return "not a valid regular expression: a repeat count is too large"
+    except Exception as exc:  # every engine error is the user's pattern, never orch's
+        return f"not a valid regular expression: {describe(str(exc), 120)[1:-1]}"
+    return ""
+
+
+class UserPattern:
+    """A user's pattern searched under a time budget; ``where`` says where it is configured
+    (``orch.yaml: $.triage.categories[0].patterns[1]``) for the one line that reports it."""
+
+    __slots__ = ("pattern", "where", "_compiled", "_skipped")
+
+    def __init__(self, pattern: str, where: str = "") -> None:
+        problem = compile_problem(pattern)
+        if problem:
+            raise ValueError(f"{where or 'pattern'}: {problem}")
+        self.pattern = pattern
+        self.where = where
+        self._compiled: Any = regex.compile(pattern)
+        self._skipped = False
+
+    @property
+    def skipped(self) -> bool:
+        """True once the pattern blew its budget: it matches nothing for the rest of the run."""
+        return self._skipped
+
+    def search(self, text: str) -> Any:
+        """The first match in ``text`` (a ``regex`` match object), or None; None as well when
+        the search took longer than ``MATCH_BUDGET`` (reported once) or the pattern is skipped."""
+        if self._skipped:
+            return None
+        try:
+            return self._compiled.search(text, timeout=MATCH_BUDGET)
+        except TimeoutError:
+            self._skipped = True
+            log.warning(
+                "orch: warning: %s: pattern %s took over %s s on one text; skipped for the rest "
+                "of the run (avoid nested repeats such as (a+)+)",
+                self.where or "a user pattern",
+                describe(self.pattern),
+                MATCH_BUDGET,
+            )
+            return None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UserPattern) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+    def __repr__(self) -> str:
+        return f"UserPattern({describe(self.pattern)})"
