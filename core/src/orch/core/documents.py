@@ -227,6 +227,14 @@ def _short(path: str) -> str:
     return path if len(path) <= 160 else f"{path[:80]}...{path[-60:]}"
 
 
+def yaml_loader() -> Any:
+    """PyYAML's safe loader class: libyaml's ``CSafeLoader`` when PyYAML was built with it
+    (ten times faster), else the pure-Python ``SafeLoader``; only its parser is used."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class _Builder:
     """Builds YAML data from the parser's events: no recursion, every limit checked as it
     goes (so a bomb stops at the limit), duplicate and non-string keys refused, ``<<`` merged.
@@ -245,8 +253,7 @@ class _Builder:
     def build(self, text: str) -> Any:
         import yaml  # only documents need it; imported here to keep every command quick to start
 
-        loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        loader = loader_class(text)
+        loader = yaml_loader()(text)
         handlers = {
             yaml.ScalarEvent: self._on_scalar,
             yaml.AliasEvent: self._on_alias,
