@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from orch.core.documents import describe, join_path, load_document
+from orch.core.documents import describe, join_path, load_document, problem_lines
 from orch.core.knowledge import (
     DEFECT_TYPES,
     FLAKY,
@@ -172,7 +172,8 @@ def rules_from_config(data: list[dict[str, Any]], where: str) -> list[CategoryRu
             seen.add(raw["name"])
             rules.append(_rule(raw, at))
     if problems:
-        raise ConfigError("\n".join(f"{at}: {what}" for at, what in problems))
+        file = where.split(":", 1)[0]
+        raise ConfigError(problem_lines(file, (f"{at}: {what}" for at, what in problems)))
     return rules
 
 
@@ -267,7 +268,7 @@ def rules_from_allure(path: Path) -> list[CategoryRule]:
         if not found:
             rules.append(_allure_rule(raw, f"{name}: {at}"))
     if problems:
-        raise ConfigError("\n".join(f"{name}: {at}: {what}" for at, what in problems))
+        raise ConfigError(problem_lines(name, (f"{name}: {at}: {what}" for at, what in problems)))
     return rules
 
 

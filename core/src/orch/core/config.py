@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterator, Mapping
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -26,7 +27,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from orch.core.categories import rules_from_allure, rules_from_config
-from orch.core.documents import describe, join_path, load_document
+from orch.core.documents import describe, join_path, load_document, problem_lines
 from orch.core.patterns import compile_problem
 from orch.core.plugins import Registry, unknown
 from orch.core.routing import Routing, load_codeowners, read_codeowners
@@ -69,8 +70,6 @@ MAX_SECONDS = 30 * 24 * 3600
 """A timeout or heartbeat at most (30 days); ``0`` means none."""
 MAX_NAME = 200
 """Characters in an application name."""
-MAX_PROBLEMS = 20
-"""Problems listed in one error; the rest are counted on a last line."""
 
 
 @frozen
@@ -133,6 +132,16 @@ class _Nested(Exception):
         super().__init__(key)
         self.key = key
         self.error = error
+
+
+_CONVERTERS: weakref.WeakKeyDictionary[Registry, cattrs.Converter] = weakref.WeakKeyDictionary()
+"""One converter per registry: making one generates code for every block (most of a load)."""
+
+
+def _converter(registry: Registry) -> cattrs.Converter:
+    if registry not in _CONVERTERS:
+        _CONVERTERS[registry] = _make_converter(registry)
+    return _CONVERTERS[registry]
 
 
 def _make_converter(registry: Registry) -> cattrs.Converter:
@@ -283,26 +292,16 @@ def load_workflow(path: Path, registry: Registry) -> Workflow:
         raise ConfigError(
             f"{path.name}: $: expected a mapping with 'applications', got {describe(data)}"
         )
-    converter = _make_converter(registry)
     try:
-        spec = converter.structure(data, _WorkflowSpec)
+        spec = _converter(registry).structure(data, _WorkflowSpec)
     except Exception as exc:
         raise ConfigError(_lines(path.name, _explain(exc, "$"))) from None
     return _to_workflow(spec, path)
 
 
-def _lines(name: str, problems: Iterator[tuple[str, str]] | list[tuple[str, str]]) -> str:
+def _lines(name: str, problems: Iterable[tuple[str, str]]) -> str:
     """One line per problem, at most ``MAX_PROBLEMS`` of them, then a line counting the rest."""
-    shown: list[str] = []
-    more = 0
-    for where, what in problems:
-        if len(shown) < MAX_PROBLEMS:
-            shown.append(f"{name}: {where}: {what}")
-        else:
-            more += 1
-    if more:
-        shown.append(f"{name}: {more:,} more problems not shown; fix these first")
-    return "\n".join(shown)
+    return problem_lines(name, (f"{name}: {where}: {what}" for where, what in problems))
 
 
 def _explain(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:

@@ -14,6 +14,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ MAX_STRING = 65_536
 """Characters in one string (a key, a path, a command line)."""
 MAX_INT_DIGITS = 100
 """Digits in one integer (Python refuses to convert past 4,300)."""
+MAX_PROBLEMS = 20
+"""Problems listed in one error; the rest are counted on a last line."""
 
 
 @frozen
@@ -88,6 +91,21 @@ def join_path(path: str, key: object) -> str:
 
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
+
+
+def problem_lines(name: str, lines: Iterable[str]) -> str:
+    """The first ``MAX_PROBLEMS`` of ``lines``, then one line (starting with ``name``) counting
+    the rest: a file with 20,000 mistakes is not 20,000 lines of output."""
+    shown: list[str] = []
+    more = 0
+    for line in lines:
+        if len(shown) < MAX_PROBLEMS:
+            shown.append(line)
+        else:
+            more += 1
+    if more:
+        shown.append(f"{name}: {more:,} more problems not shown; fix these first")
+    return "\n".join(shown)
 
 
 def load_document(path: Path, name: str, what: str = "file", as_json: bool | None = None) -> Any:
