@@ -381,6 +381,22 @@ def test_json_files_have_the_same_limits(tmp_path, registry, text, expected):
     assert expected in _one_line(tmp_path, registry, text, "orch.json")
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2020-02-30", "$.applications.pay.priority: '2020-02-30' is not a valid timestamp"),
+        ("!!int foo", "$.applications.pay.priority: 'foo' is not a valid int"),
+        ("!!bool maybe", "$.applications.pay.priority: 'maybe' is not a valid bool"),
+        ("!!python/object:os.system ls", "$.applications.pay.priority: unsupported tag"),
+        ("*nothing", "$.applications.pay.priority: unknown alias *'nothing'"),
+        ("&a [*a]", "$.applications.pay.priority[0]: unknown alias *'a'"),
+    ],
+)
+def test_scalars_yaml_cannot_construct_are_one_line(tmp_path, registry, value, expected):
+    text = f"applications: {{pay: {{path: apps/pay, runner: pytest, priority: {value}}}}}"
+    assert expected in _one_line(tmp_path, registry, text)
+
+
 def test_an_alias_bomb_where_a_string_belongs_is_described_not_formatted(tmp_path, registry):
     levels = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 6)]

@@ -83,7 +83,30 @@ HOSTILE: dict[str, Callable[[random.Random], Any]] = {
 }
 """Values put where a good one was, by the class of problem they once caused."""
 
-TEXT_MUTATIONS = ("duplicate-line", "truncate", "bad-bytes", "alias-bomb", "deep-text", "digits")
+TEXT_MUTATIONS = (
+    "duplicate-line",
+    "truncate",
+    "bad-bytes",
+    "alias-bomb",
+    "deep-text",
+    "digits",
+    "tags",
+)
+TAGGED = (
+    "2020-02-30",
+    "2020-01-01 25:00:00",
+    "!!timestamp foo",
+    "!!int foo",
+    "!!float x",
+    "!!bool maybe",
+    "!!binary '***'",
+    "!!python/object:os.system ls",
+    "!!set {a: 1}",
+    "!!omap [a: 1]",
+    "*undefined",
+    "&a [*a]",
+)
+"""Scalars PyYAML's constructors fail on, unsafe tags, aliases to nothing or to themselves."""
 
 
 def paths_in(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -116,6 +139,12 @@ def alias_bomb(generator: random.Random) -> str:
     )
 
 
+def priority_of(value: str) -> bytes:
+    """A workflow whose one application's priority is written ``value``."""
+    text = f"applications: {{pay: {{path: apps/pay, runner: pytest, priority: {value}}}}}\n"
+    return text.encode()
+
+
 def mutated_text(generator: random.Random, text: str, kind: str) -> bytes:
     if kind == "duplicate-line":
         lines = text.splitlines(keepends=True)
@@ -131,13 +160,12 @@ def mutated_text(generator: random.Random, text: str, kind: str) -> bytes:
         return bytes(data)
     if kind == "alias-bomb":
         return alias_bomb(generator).encode()
+    if kind == "tags":
+        return priority_of(generator.choice(TAGGED))
     if kind == "deep-text":
         depth = generator.choice([100, 1_000, 100_000])
         return f"applications: {'[' * depth}{']' * depth}\n".encode()
-    digits = "9" * 5000
-    return (
-        f"applications: {{pay: {{path: apps/pay, runner: pytest, priority: {digits}}}}}\n".encode()
-    )
+    return priority_of("9" * 5000)
 
 
 def dump(generator: random.Random, document: Any, as_json: bool) -> str:

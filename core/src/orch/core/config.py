@@ -266,8 +266,10 @@ def _got(value: Any) -> str:
 
 
 def _shown(value: Any) -> str:
-    """A name cut short enough to quote in a message."""
-    return value if isinstance(value, str) and len(value) <= 60 else describe(value)
+    """A name cut short enough to quote in a message (``unknown`` adds the quotes)."""
+    if isinstance(value, str):
+        return value if len(value) <= 60 else f"{value[:57]}..."
+    return describe(value)
 
 
 def workflow_for(directory: Path, workflow_file: Path | None, registry: Registry) -> Workflow:

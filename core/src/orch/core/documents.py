@@ -394,7 +394,11 @@ class _Builder:
         if construct is None or tag in (_SEQ, _MAP) or len(value) > MAX_STRING:
             self._fail(event, f"unsupported tag {describe(tag, 40)}")
         node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
-        return construct(loader, node)
+        try:
+            return construct(loader, node)
+        except Exception:  # PyYAML's constructors raise anything on a bad value (2020-02-30)
+            kind = tag.rsplit(":", 1)[-1]
+            self._fail(event, f"{describe(value)} is not a valid {describe(kind, 20)[1:-1]}")
 
     def _add(self, value: Any, event: Any) -> None:
         frame = self.top

@@ -81,11 +81,5 @@ class UserPattern:
             )
             return None
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, UserPattern) and other.pattern == self.pattern
-
-    def __hash__(self) -> int:
-        return hash(self.pattern)
-
     def __repr__(self) -> str:
         return f"UserPattern({describe(self.pattern)})"
