@@ -490,3 +490,16 @@ def test_ten_megabytes_of_yaml_load_with_the_c_parser(tmp_path, registry):
     elapsed = time.monotonic() - started
     assert len(workflow.triage.routing.categories) == 100_000
     assert elapsed < 8, f"10 MB of YAML took {elapsed:.1f}s (the pure-Python parser took 13 s)"
+
+
+def test_a_hundred_thousand_unknown_keys_cost_no_hundred_thousand_suggestions(tmp_path, registry):
+    document = {"applications": {"pay": {"path": "apps/pay", "runner": "pytest"}}}
+    document["execution"] = {f"wokers{i}": 1 for i in range(100_000)}
+    path = write(tmp_path, json.dumps(document), "orch.json")
+    started = time.monotonic()
+    lines = error_of(path, registry).splitlines()
+    assert time.monotonic() - started < 3  # a suggestion each took 4 s
+    assert lines[0] == "orch.json: $.execution.wokers0: unknown key; did you mean 'workers'? " + (
+        "(valid: workers, timeout, shard_timeout, retries, retry_timeouts, heartbeat, passenv)"
+    )
+    assert lines[-1] == "orch.json: 99,980 more problems not shown; fix these first"

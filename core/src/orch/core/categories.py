@@ -11,14 +11,21 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 import attrs
 from attrs import field, frozen
 
-from orch.core.documents import describe, join_path, load_document, problem_lines
+from orch.core.documents import (
+    Message,
+    describe,
+    join_path,
+    load_document,
+    located,
+    problem_lines,
+)
 from orch.core.knowledge import (
     DEFECT_TYPES,
     FLAKY,
@@ -159,7 +166,7 @@ def rules_from_config(data: list[dict[str, Any]], where: str) -> list[CategoryRu
     (``orch.yaml: $.triage.categories``). Raises ``ConfigError`` with one line per problem."""
     if not isinstance(data, list):
         raise ConfigError(f"{where}: expected a list of {{name, patterns}} rules")
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Message]] = []
     rules = []
     seen: set[str] = set()
     for index, raw in enumerate(data):
@@ -173,7 +180,7 @@ def rules_from_config(data: list[dict[str, Any]], where: str) -> list[CategoryRu
             rules.append(_rule(raw, at))
     if problems:
         file = where.split(":", 1)[0]
-        raise ConfigError(problem_lines(file, (f"{at}: {what}" for at, what in problems)))
+        raise ConfigError(problem_lines(file, (located(at, what) for at, what in problems)))
     return rules
 
 
@@ -185,15 +192,15 @@ def _rule(raw: dict[str, Any], source: str) -> CategoryRule:
     return CategoryRule(**values)
 
 
-def _rule_problems(raw: Any, at: str) -> list[tuple[str, str]]:
+def _rule_problems(raw: Any, at: str) -> list[tuple[str, Message]]:
     if not isinstance(raw, dict):
         expected = "expected a mapping like {name: ..., patterns: [...]}"
         return [(at, f"{expected}, got {describe(raw)}")]
-    problems = []
+    problems: list[tuple[str, Message]] = []
     for key in raw:
         if key not in _RULE_KEYS:
             problems.append(
-                (join_path(at, key), unknown("key", key, _RULE_KEYS, "valid", named=False))
+                (join_path(at, key), partial(unknown, "key", key, _RULE_KEYS, "valid", named=False))
             )
     if not isinstance(raw.get("name"), str) or not raw.get("name"):
         problems.append((f"{at}.name", "required: the category's name, a non-empty string"))
@@ -212,16 +219,18 @@ def _rule_problems(raw: Any, at: str) -> list[tuple[str, str]]:
     outcomes = raw.get("outcomes", [])
     outcomes = [outcomes] if isinstance(outcomes, str) else outcomes
     if not isinstance(outcomes, list):
-        wrong = f"expected a list of outcomes, got {describe(outcomes)}"
-        problems.append((f"{at}.outcomes", wrong))
+        problems.append(
+            (f"{at}.outcomes", f"expected a list of outcomes, got {describe(outcomes)}")
+        )
     else:
         for index, outcome in enumerate(outcomes):
             if outcome not in _OUTCOMES:
-                wrong = _unknown("outcome", outcome, _OUTCOMES)
-                problems.append((f"{at}.outcomes[{index}]", wrong))
+                unknown_outcome = partial(_unknown, "outcome", outcome, _OUTCOMES)
+                problems.append((f"{at}.outcomes[{index}]", unknown_outcome))
     defect = raw.get("defect_type", TO_INVESTIGATE)
     if defect not in DEFECT_TYPES:
-        problems.append((f"{at}.defect_type", _unknown("defect type", defect, DEFECT_TYPES)))
+        unknown_defect = partial(_unknown, "defect type", defect, DEFECT_TYPES)
+        problems.append((f"{at}.defect_type", unknown_defect))
     return problems
 
 
@@ -259,7 +268,7 @@ def rules_from_allure(path: Path) -> list[CategoryRule]:
     data = load_document(Path(path), name, "Allure categories file", as_json=True)
     if not isinstance(data, list):
         raise ConfigError(f"{name}: $: expected a list of categories, got {describe(data)}")
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Message]] = []
     rules = []
     for index, raw in enumerate(data):
         at = f"$[{index}]"
@@ -268,18 +277,23 @@ def rules_from_allure(path: Path) -> list[CategoryRule]:
         if not found:
             rules.append(_allure_rule(raw, f"{name}: {at}"))
     if problems:
-        raise ConfigError(problem_lines(name, (f"{name}: {at}: {what}" for at, what in problems)))
+        raise ConfigError(
+            problem_lines(name, (located(f"{name}: {at}", what) for at, what in problems))
+        )
     return rules
 
 
-def _allure_problems(raw: Any, at: str) -> list[tuple[str, str]]:
+def _allure_problems(raw: Any, at: str) -> list[tuple[str, Message]]:
     if not isinstance(raw, dict):
         return [(at, f"expected a category object, got {describe(raw)}")]
-    problems = []
+    problems: list[tuple[str, Message]] = []
     for key in raw:
         if key not in _ALLURE_KEYS:
             problems.append(
-                (join_path(at, key), unknown("key", key, _ALLURE_KEYS, "valid", named=False))
+                (
+                    join_path(at, key),
+                    partial(unknown, "key", key, _ALLURE_KEYS, "valid", named=False),
+                )
             )
     if not isinstance(raw.get("name"), str) or not raw.get("name"):
         problems.append((f"{at}.name", "required: the category's name, a non-empty string"))
@@ -295,7 +309,7 @@ def _allure_problems(raw: Any, at: str) -> list[tuple[str, str]]:
                 problems.append(
                     (
                         f"{at}.matchedStatuses[{index}]",
-                        _unknown("status", status, tuple(_ALLURE_STATUSES)),
+                        partial(_unknown, "status", status, tuple(_ALLURE_STATUSES)),
                     )
                 )
     if "flaky" in raw and not isinstance(raw["flaky"], bool):

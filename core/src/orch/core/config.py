@@ -11,6 +11,7 @@ import os
 import re
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -27,7 +28,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from orch.core.categories import rules_from_allure, rules_from_config
-from orch.core.documents import describe, join_path, load_document, problem_lines
+from orch.core.documents import Message, describe, join_path, load_document, located, problem_lines
 from orch.core.patterns import compile_problem
 from orch.core.plugins import Registry, unknown
 from orch.core.routing import Routing, load_codeowners, read_codeowners
@@ -124,6 +125,10 @@ class _RunnerBlock:
 class _Problem(Exception):
     """A problem found by a structure hook, reported at the path where it was found."""
 
+    def __init__(self, message: Message) -> None:
+        super().__init__()
+        self.message = message
+
 
 class _Nested(Exception):
     """An error inside a named sub-block (the runner's settings), to extend the JSON path."""
@@ -155,7 +160,7 @@ def _make_converter(registry: Registry) -> cattrs.Converter:
         ((name, raw),) = value.items()
         available = registry.names("runner")
         if name not in available:
-            raise _Problem(unknown("runner", _shown(name), available))
+            raise _Problem(partial(unknown, "runner", _shown(name), available))
         cls = registry.get("runner", name)
         try:
             settings = converter.structure({} if raw is None else raw, cls.Settings)
@@ -301,12 +306,12 @@ def load_workflow(path: Path, registry: Registry) -> Workflow:
     return _to_workflow(spec, path)
 
 
-def _lines(name: str, problems: Iterable[tuple[str, str]]) -> str:
+def _lines(name: str, problems: Iterable[tuple[str, Message]]) -> str:
     """One line per problem, at most ``MAX_PROBLEMS`` of them, then a line counting the rest."""
-    return problem_lines(name, (f"{name}: {where}: {what}" for where, what in problems))
+    return problem_lines(name, (located(f"{name}: {where}", what) for where, what in problems))
 
 
-def _explain(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
+def _explain(exc: BaseException, path: str) -> Iterator[tuple[str, Message]]:
     """Walk a cattrs error tree into (JSON path, message) pairs."""
     if isinstance(exc, ClassValidationError | IterableValidationError):
         with_notes, without = exc.group_exceptions()
@@ -322,11 +327,11 @@ def _explain(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
     elif isinstance(exc, ForbiddenExtraKeysError):
         known = [field.name for field in attrs.fields(exc.cl)]
         for key in sorted(exc.extra_fields, key=str):
-            yield _join(path, key), unknown("key", key, known, "valid", named=False)
+            yield _join(path, key), partial(unknown, "key", key, known, "valid", named=False)
     elif isinstance(exc, _Nested):
         yield from _explain(exc.error, _join(path, exc.key))
     elif isinstance(exc, _Problem):
-        yield path, str(exc)
+        yield path, exc.message
     elif isinstance(exc, KeyError):
         yield path, "required key is missing"
     else:
@@ -336,13 +341,15 @@ def _explain(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
 _join = join_path
 
 
-def _select_problems(select: _SelectSpec, where: str) -> list[tuple[str, str]]:
-    problems = []
+def _select_problems(select: _SelectSpec, where: str) -> list[tuple[str, Message]]:
+    problems: list[tuple[str, Message]] = []
     if select.strategy not in STRATEGIES:
-        problems.append((f"{where}.strategy", unknown("strategy", select.strategy, STRATEGIES)))
+        wrong = partial(unknown, "strategy", _shown(select.strategy), STRATEGIES)
+        problems.append((f"{where}.strategy", wrong))
     for index, name in enumerate(select.strategies or ()):
         if name not in ANALYSES:
-            problems.append((f"{where}.strategies[{index}]", unknown("analysis", name, ANALYSES)))
+            wrong = partial(unknown, "analysis", _shown(name), ANALYSES)
+            problems.append((f"{where}.strategies[{index}]", wrong))
     for index, rule in enumerate(select.mapping_rules):
         problem = compile_problem(rule.source, "re")
         if problem:

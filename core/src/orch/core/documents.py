@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -93,14 +93,24 @@ def join_path(path: str, key: object) -> str:
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
 
 
-def problem_lines(name: str, lines: Iterable[str]) -> str:
+Message = str | Callable[[], str]
+"""A problem's words, or how to make them when shown: a suggestion (``did you mean``) costs
+time, and a file with 100,000 mistakes shows only ``MAX_PROBLEMS`` of them."""
+
+
+def located(where: str, what: Message) -> Callable[[], str]:
+    """The line ``where: what``, made when it is shown."""
+    return lambda: f"{where}: {what if isinstance(what, str) else what()}"
+
+
+def problem_lines(name: str, lines: Iterable[Message]) -> str:
     """The first ``MAX_PROBLEMS`` of ``lines``, then one line (starting with ``name``) counting
     the rest: a file with 20,000 mistakes is not 20,000 lines of output."""
     shown: list[str] = []
     more = 0
     for line in lines:
         if len(shown) < MAX_PROBLEMS:
-            shown.append(line)
+            shown.append(line if isinstance(line, str) else line())
         else:
             more += 1
     if more:

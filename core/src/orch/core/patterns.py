@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -27,6 +28,7 @@ log = logging.getLogger("orch.patterns")
 """Where a pattern that blew its budget is reported (stderr when nothing else is set up)."""
 
 
+@lru_cache(maxsize=4096)
 def compile_problem(pattern: str, engine: str = "regex") -> str:
     """Why ``pattern`` cannot be used as a regular expression of ``engine`` (``regex`` for
     patterns searched in test output, ``re`` for mapping rules), or ``""`` when it can."""
