@@ -36,7 +36,7 @@ def good(generator: random.Random) -> dict[str, Any]:
         apps[f"app-{index}"] = {
             "path": "apps/pay",
             "runner": generator.choice(
-                ["pytest", {"pytest": {"args": ["-q"]}}, {"command": {"args": ["x"]}}]
+                ["pytest", {"pytest": {"args": ["-q"]}}, {"command": {"run": "make test {junit}"}}]
             ),
             "priority": generator.randint(0, 5),
             "env": {"DB_HOST": "localhost"},
@@ -80,6 +80,7 @@ HOSTILE: dict[str, Callable[[random.Random], Any]] = {
     "slow-regex": lambda g: g.choice(["(a|aa)+$", "(a+)+$", "(.*a){20}", "(x+x+)+y"]),
     "long-name": lambda g: "n" * g.choice([256, 5000]),
     "surrogate": lambda g: "\udcff-\u202e",
+    "variables": lambda g: g.choice(["${" + "A" * 60_000 + "}", "${NOT A NAME}" * 4_000, "$$"]),
 }
 """Values put where a good one was, by the class of problem they once caused."""
 
@@ -177,16 +178,16 @@ def dump(generator: random.Random, document: Any, as_json: bool) -> str:
     )
 
 
-def aux_files(generator: random.Random, root: Path, document: dict[str, Any]) -> list[str]:
-    """Allure categories and CODEOWNERS, hostile or not, named in the workflow's triage block."""
-    kinds = []
+def aux_files(generator: random.Random, document: dict[str, Any]) -> dict[str, bytes]:
+    """Allure categories and CODEOWNERS, hostile or not, named in the workflow's triage block
+    (a CODEOWNERS at the root is read even when it is not named)."""
+    files = {}
     if generator.random() < 0.3:
         regex = HOSTILE[generator.choice(["bad-regex", "slow-regex", "nul", "deep"])](generator)
         status = generator.choice(["failed", ["failed"], {"a": 1}, None, 3, "broke"])
         category = {"name": "c", "messageRegex": regex, "matchedStatuses": [status]}
-        (root / "categories.json").write_text(json.dumps([category]))
+        files["categories.json"] = json.dumps([category]).encode()
         document.setdefault("triage", {})["allure_categories"] = "categories.json"
-        kinds.append("allure")
     if generator.random() < 0.3:
         line = generator.choice(
             ["a*" * 40 + "b @x", "**/x/** @y", "/docs/ @z", "!neg @n", "* @all", "src/[ab] @r"]
@@ -194,20 +195,25 @@ def aux_files(generator: random.Random, root: Path, document: dict[str, Any]) ->
         data = f"{line}\n".encode()
         if generator.random() < 0.3:
             data += b"\xff\xfe broken\n"
-        (root / "CODEOWNERS").write_bytes(data)
-        document.setdefault("triage", {})["codeowners"] = "CODEOWNERS"
-        kinds.append("codeowners")
-    return kinds
+        files["CODEOWNERS"] = data
+        if generator.random() < 0.5:
+            document.setdefault("triage", {})["codeowners"] = "CODEOWNERS"
+    return files
 
 
-def inputs(root: Path, count: int = FILES) -> list[tuple[str, bytes, list[str]]]:
-    """(workflow file name, content, classes it holds) for the first ``count`` inputs."""
+Input = tuple[str, bytes, dict[str, bytes], list[str]]
+"""A workflow file's name and content, the files beside it, the classes of problem it holds."""
+
+
+def inputs(count: int = FILES) -> list[Input]:
+    """The first ``count`` inputs."""
     generator = random.Random(SEED)
     made = []
     for _ in range(count):
         document = good(generator)
-        classes = aux_files(generator, root, document)
-        for _ in range(generator.choice([0, 1, 1, 1, 1, 1, 2, 3])):  # 0: a good file
+        beside = aux_files(generator, document)
+        classes = ["allure" if name.endswith(".json") else "codeowners" for name in beside]
+        for _ in range(generator.choice([0, 0, 1, 1, 1, 1, 2, 3])):  # 0: a good file
             kind = generator.choice(list(HOSTILE))
             where = generator.choice(paths_in(document)[1:])
             put(document, where, HOSTILE[kind](generator))
@@ -231,7 +237,7 @@ def inputs(root: Path, count: int = FILES) -> list[tuple[str, bytes, list[str]]]
             kind = generator.choice(TEXT_MUTATIONS)
             data = mutated_text(generator, text.encode("utf-8", "replace").decode(), kind)
             classes.append(kind)
-        made.append(("orch.json" if as_json else "orch.yaml", data, classes))
+        made.append(("orch.json" if as_json else "orch.yaml", data, beside, classes))
     return made
 
 
@@ -250,13 +256,15 @@ HOSTILE_FAILURE = Failure(
 def test_twelve_hundred_generated_workflows_never_crash_or_hang(tmp_path: Path) -> None:
     registry = load_registry()
     (tmp_path / "apps" / "pay").mkdir(parents=True)
-    generated = inputs(tmp_path)
+    generated = inputs()
     seen: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     slowest = 0.0
-    for name, data, classes in generated:
-        for stale in ("orch.yaml", "orch.json"):
+    for name, data, beside, classes in generated:
+        for stale in ("orch.yaml", "orch.json", "categories.json", "CODEOWNERS"):
             (tmp_path / stale).unlink(missing_ok=True)
+        for other, content in beside.items():
+            (tmp_path / other).write_bytes(content)
         path = tmp_path / name
         path.write_bytes(data)
         seen.update(classes)
@@ -287,6 +295,5 @@ def test_twelve_hundred_generated_workflows_never_crash_or_hang(tmp_path: Path) 
     print(f"{len(generated):,} files, {outcomes}, slowest {slowest:.3f}s")
 
 
-def test_the_generator_is_deterministic(tmp_path: Path) -> None:
-    first = [(name, data) for name, data, _ in inputs(tmp_path, 100)]
-    assert first == [(name, data) for name, data, _ in inputs(tmp_path, 100)]
+def test_the_generator_is_deterministic() -> None:
+    assert inputs(100) == inputs(100)

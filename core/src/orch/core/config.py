@@ -187,7 +187,7 @@ def _make_converter(registry: Registry) -> cattrs.Converter:
     def structure_str(value: Any, _type: type) -> str:
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise _Problem(f"expected a string, got {describe(value)}")
-        return value if isinstance(value, str) else describe(value)
+        return value if isinstance(value, str) else str(value)  # at most 100 digits when read
 
     def structure_bool(value: Any, _type: type) -> bool:
         if not isinstance(value, bool):
@@ -387,7 +387,8 @@ def expand(value: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
         name, dash, default = match.group(1).partition(":-")
         if not _NAME.match(name):
             problems.append(
-                f"'{match.group(0)}' is not ${{NAME}} or ${{NAME:-default}} (write $$ for a $)"
+                f"{describe(match.group(0))} is not ${{NAME}} or ${{NAME:-default}} "
+                "(write $$ for a $)"
             )
             return ""
         found = environ.get(name, "")
@@ -397,9 +398,10 @@ def expand(value: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
             return default
         if name in environ:
             return ""
+        shown = _shown(name)
         problems.append(
-            f"${{{name}}} is not set in orch's environment; "
-            f"set it, or give a default: ${{{name}:-value}}"
+            f"${{{shown}}} is not set in orch's environment; "
+            f"set it, or give a default: ${{{shown}:-value}}"
         )
         return ""
 
