@@ -83,6 +83,19 @@ def test_the_issue_line_against_a_long_path_finishes_at_once():
     assert time.monotonic() - started < 0.5
 
 
+@pytest.mark.parametrize("line", ["*" * 4000 + "b @x", "**/" * 1300 + "b @x", "*?" * 2000 + " @x"])
+def test_runs_of_stars_cost_no_more_than_one_star(line):
+    (rule,) = parse_codeowners(line)
+    started = time.monotonic()
+    rule.glob.search("a/" * 2000 + "c")
+    assert time.monotonic() - started < 0.5
+
+
+def test_an_over_long_pattern_is_one_line():
+    with pytest.raises(ConfigError, match=r"^CODEOWNERS:1: a pattern of 5,001 characters; "):
+        parse_codeowners("a" * 5000 + "b @x\n")
+
+
 def _reference(pattern: str) -> re.Pattern[str]:
     """GitHub's rules as a (backtracking) regex: the oracle for short inputs."""
     anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
@@ -101,7 +114,7 @@ def _reference(pattern: str) -> re.Pattern[str]:
 
 def test_globs_agree_with_githubs_rules_on_ten_thousand_seeded_cases():
     generator = random.Random(8)
-    atoms = ["a", "b", ".", "/", "*", "**", "?", "**/"]
+    atoms = ["a", "b", ".", "/", "*", "**", "?", "**/", "***", "**/**/"]
     for _ in range(10_000):
         pattern = "".join(generator.choice(atoms) for _ in range(generator.randint(1, 7)))
         path = "".join(generator.choice("ab./") for _ in range(generator.randint(0, 9)))

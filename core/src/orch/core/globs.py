@@ -12,6 +12,31 @@ from __future__ import annotations
 from attrs import field, frozen
 
 _ENDS = ("file", "directory", "either")
+_STARS = ("*", "**", "**/")
+
+
+def _tokens(body: str) -> list[str]:
+    """The glob's steps, read left to right (``**/``, ``**``, ``*``, ``?`` or a character), with
+    runs of stars merged into the one they mean (``***`` is ``**``, ``**/**/`` is ``**/``), so
+    that no chain of skippable steps is longer than two whatever the line says."""
+    tokens: list[str] = []
+    index = 0
+    while index < len(body):
+        if body.startswith("**/", index):
+            token = "**/"
+        elif body.startswith("**", index):
+            token = "**"
+        else:
+            token = body[index]
+        index += len(token)
+        if tokens and token in _STARS and tokens[-1] in _STARS:
+            if "**" in (token, tokens[-1]):
+                tokens[-1] = "**"
+                continue
+            if token == tokens[-1] == "**/":
+                continue
+        tokens.append(token)
+    return tokens
 
 
 @frozen
@@ -39,26 +64,18 @@ class PathGlob:
         literal: dict[str, int] = {}
         masks = {"?": 0, "*": 0, "**": 0, "entry": 0}
         step = 0
-        index = 0
-        body = self.body
-        while index < len(body):
-            if body.startswith("**/", index):
+        for token in _tokens(self.body):
+            if token == "**/":
                 # two steps: an entry that may skip the directories, then "anything up to a /"
                 masks["entry"] |= 1 << step
                 masks["**"] |= 1 << (step + 1)
                 literal["/"] = literal.get("/", 0) | 1 << (step + 1)
                 step += 2
-                index += 3
                 continue
-            if body.startswith("**", index):
-                masks["**"] |= 1 << step
-                index += 2
-            elif body[index] in "*?":
-                masks[body[index]] |= 1 << step
-                index += 1
+            if token in masks:
+                masks[token] |= 1 << step
             else:
-                literal[body[index]] = literal.get(body[index], 0) | 1 << step
-                index += 1
+                literal[token] = literal.get(token, 0) | 1 << step
             step += 1
         # a ``**`` step of ``**/`` is left by its "/" only; lone stars may also be skipped
         lone = masks["*"] | (masks["**"] & ~(masks["entry"] << 1))

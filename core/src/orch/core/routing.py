@@ -20,6 +20,8 @@ from orch.ports import ConfigError, Failure
 CODEOWNERS_PLACES = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
 MAX_CODEOWNERS_BYTES = 3 * 1024 * 1024
 """GitHub ignores a CODEOWNERS file larger than this (3 MB); orch refuses it."""
+MAX_PATTERN = 4096
+"""Characters in one CODEOWNERS pattern (a path is at most 4,096 characters too)."""
 
 
 @frozen
@@ -42,6 +44,11 @@ def parse_codeowners(text: str, source: str = "CODEOWNERS") -> list[OwnerRule]:
         pattern, *owners = line.split()
         if line.startswith(("[", "^[")):
             continue  # a GitLab section header
+        if len(pattern) > MAX_PATTERN:
+            raise ConfigError(
+                f"{source}:{number}: a pattern of {len(pattern):,} characters; "
+                f"CODEOWNERS patterns have at most {MAX_PATTERN:,}"
+            )
         if pattern.startswith("!") or "[" in pattern:
             raise ConfigError(
                 f"{source}:{number}: pattern {describe(pattern)} uses syntax CODEOWNERS does not "
