@@ -76,7 +76,9 @@ HOSTILE: dict[str, Callable[[random.Random], Any]] = {
     "big-list": lambda g: [0] * g.choice([200, 2_000]),
     "null": lambda g: None,
     "bool": lambda g: g.choice([True, False]),
-    "bad-regex": lambda g: g.choice(["a{4294967296}", "(" * 3000 + ")" * 3000, "(", "[", "\\"]),
+    "bad-regex": lambda g: g.choice(
+        ["a{4294967296}", "(" * 3000 + ")" * 3000, "(", "[", "\\", "(?:(?:(?:a{50}){50}){50}){50}"]
+    ),
     "slow-regex": lambda g: g.choice(["(a|aa)+$", "(a+)+$", "(.*a){20}", "(x+x+)+y"]),
     "long-name": lambda g: "n" * g.choice([256, 5000]),
     "surrogate": lambda g: "\udcff-\u202e",

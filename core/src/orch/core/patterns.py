@@ -24,6 +24,14 @@ MATCH_BUDGET = 0.1
 MAX_PATTERN = 10_000
 """Characters in one user pattern."""
 
+MAX_EXPANSION = 100_000
+"""How large repeats may make a user pattern: ``(?:a{50}){50}`` counts 2,500. The ``regex``
+engine unrolls nested repeats when it compiles, and ``(?:(?:(?:a{50}){50}){50}){50}`` took it
+8 s; this bounds compiling as the budget bounds matching."""
+
+_COUNT = re.compile(r"\{(\d{0,9})(?:(,)(\d{0,9}))?\}")
+"""A repeat count ``{n}``, ``{m,n}``, ``{m,}``; more than nine digits is too many anyway."""
+
 log = logging.getLogger("orch.patterns")
 """Where a pattern that blew its budget is reported (stderr when nothing else is set up)."""
 
@@ -34,6 +42,11 @@ def compile_problem(pattern: str, engine: str = "regex") -> str:
     patterns searched in test output, ``re`` for mapping rules), or ``""`` when it can."""
     if len(pattern) > MAX_PATTERN:
         return f"a pattern has at most {MAX_PATTERN:,} characters, this one {len(pattern):,}"
+    if engine == "regex" and _expansion(pattern) > MAX_EXPANSION:
+        return (
+            f"its repeats multiply to more than {MAX_EXPANSION:,} (nested counts such as "
+            "(?:a{50}){50}); use + or * for long runs"
+        )
     try:
         (regex if engine == "regex" else re).compile(pattern)
     except RecursionError:
@@ -43,6 +56,54 @@ def compile_problem(pattern: str, engine: str = "regex") -> str:
     except Exception as exc:  # every engine error is the user's pattern, never orch's
         return f"not a valid regular expression: {describe(str(exc), 120)[1:-1]}"
     return ""
+
+
+def _expansion(pattern: str) -> int:
+    """An upper estimate of the pattern's size once its repeat counts are unrolled: every
+    character, class or group counts the product of the counts around it. One pass, no engine."""
+    totals = [0]  # the size of each open group so far, outermost first
+    last = 0  # the size of what a repeat count would apply to
+    index = 0
+    while index < len(pattern) and max(totals[-1], last) <= MAX_EXPANSION:
+        char = pattern[index]
+        if char == "(":
+            totals.append(0)
+            last, index = 0, index + 1
+            continue
+        if char == ")" and len(totals) > 1:
+            last = totals.pop()
+            totals[-1] += last
+            index += 1
+            continue
+        if char == "{" and (count := _COUNT.match(pattern, index)) and count.group(1):
+            low, comma, high = count.groups()
+            times = max(int(low), int(high) if comma and high else int(low), 1)
+            totals[-1] += last * (times - 1)
+            last, index = last * times, count.end()
+            continue
+        if char in "*+?|":
+            last = 0 if char == "|" else last
+            index += 1
+            continue
+        if char == "[":
+            index = _end_of_class(pattern, index)
+        else:
+            index += 2 if char == "\\" else 1
+        totals[-1] += 1
+        last = 1
+    return max(sum(totals), last)
+
+
+def _end_of_class(pattern: str, start: int) -> int:
+    """The index after the ``]`` closing the character class that opens at ``start``."""
+    index = start + 1
+    if pattern.startswith("^", index):
+        index += 1
+    if pattern.startswith("]", index):
+        index += 1
+    while index < len(pattern) and pattern[index] != "]":
+        index += 2 if pattern[index] == "\\" else 1
+    return index + 1
 
 
 class UserPattern:
