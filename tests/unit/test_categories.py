@@ -512,3 +512,9 @@ def test_patterns_that_cannot_compile_are_config_errors_not_crashes(pattern: str
     with pytest.raises(ConfigError, match=r"^orch.yaml: \$.triage.categories\[0\].patterns\[0\]: "):
         rules_from_config([{"name": "x", "patterns": [pattern]}], WHERE)
     assert time.monotonic() - started < 0.5
+
+
+def test_a_rule_made_in_python_with_one_pattern_string_keeps_it_whole() -> None:
+    rule = CategoryRule("db", patterns="Connection refused", outcomes="failed")
+    assert rule.patterns == ("Connection refused",) and rule.outcomes == ("failed",)
+    assert categorise(failure("Connection refused"), [rule]).category == "db"

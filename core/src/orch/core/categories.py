@@ -46,8 +46,9 @@ TEXTS = ("message", "trace", "logs")
 _OUTCOMES = tuple(outcome.value for outcome in Outcome)
 
 
-def _strings(values: Sequence[str]) -> tuple[str, ...]:
-    return tuple(values)
+def _strings(values: Sequence[str] | str) -> tuple[str, ...]:
+    """A lone string is one value, never its characters."""
+    return (values,) if isinstance(values, str) else tuple(values)
 
 
 def _glob(pattern: str) -> re.Pattern[str] | None:
