@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from orch.core.categories import (
     rules_from_config,
 )
 from orch.core.knowledge import KNOWLEDGE
+from orch.core.patterns import MATCH_BUDGET
 from orch.ports import ConfigError, Failure, Outcome, TestResult
 
 WHERE = "orch.yaml: $.triage.categories"
@@ -368,10 +370,9 @@ def test_config_errors_name_each_problem_with_its_path() -> None:
     assert str(caught.value).splitlines() == [
         f"{WHERE}[1].outcome: unknown key; did you mean 'outcomes'? (valid: name, patterns, "
         "message, trace, logs, exception_type, path, outcomes, defect_type, hint)",
-        f"{WHERE}[1].patterns[1]: not a valid regular expression: "
-        "missing ), unterminated subpattern at position 0",
+        f"{WHERE}[1].patterns[1]: not a valid regular expression: missing ) at position 9",
         f"{WHERE}[2].message: not a valid regular expression: "
-        "unterminated character set at position 0",
+        "unterminated character set at position 1",
         f"{WHERE}[2].defect_type: unknown defect type 'product-bug'; did you mean "
         "'product_bug'? (valid: product_bug, automation_bug, environment_issue, flaky, "
         "to_investigate)",
@@ -435,7 +436,7 @@ def test_allure_errors_name_the_file_and_path(tmp_path: Path) -> None:
         rules_from_allure(path)
     assert str(caught.value).splitlines() == [
         "categories.json: $[0].messageRegex: not a valid regular expression: "
-        "missing ), unterminated subpattern at position 0",
+        "missing ) at position 1",
         "categories.json: $[0].matchedStatuses[0]: unknown status 'broke'; did you mean "
         "'broken'? (valid: failed, broken, passed, skipped, unknown)",
     ]
@@ -453,3 +454,67 @@ def test_every_known_pattern_compiles_and_holds_an_anchor() -> None:
             re.compile(pattern)
             plain = pattern.replace("\\", "").lower()
             assert any(anchor in plain for anchor in cause.anchors), (cause.name, pattern)
+
+
+# --- catastrophic user patterns (issue 8): a time budget per match, reported once, then skipped -
+
+
+def test_the_issue_pattern_against_forty_as_and_a_bang_finishes_at_once() -> None:
+    rules = rules_from_config([{"name": "a", "patterns": ["(a+)+$"]}], WHERE)
+    started = time.monotonic()
+    got = categorise(failure("a" * 40 + "!"), rules)
+    assert time.monotonic() - started < 0.5
+    assert got.category == "to_investigate"
+
+
+def test_a_pattern_past_its_budget_is_reported_once_and_skipped(caplog) -> None:
+    rules = rules_from_config(
+        [{"name": "slow", "patterns": ["(a|aa)+$"]}, {"name": "fast", "patterns": ["a!"]}], WHERE
+    )
+    hostile = failure("a" * 60 + "!", trace="a" * 60 + "!", logs="a" * 60 + "!")
+    started = time.monotonic()
+    got = [categorise(hostile, rules) for _ in range(20)]
+    elapsed = time.monotonic() - started
+    assert elapsed < 1, f"20 failures took {elapsed:.2f}s"
+    assert {f.category for f in got} == {"fast"}  # the later rule still works
+    warnings = [r.getMessage() for r in caplog.records if r.name == "orch.patterns"]
+    assert warnings == [
+        f"orch: warning: {WHERE}[0].patterns[0]: pattern '(a|aa)+$' took over "
+        f"{MATCH_BUDGET} s on one text; skipped for the rest of the run (avoid nested repeats "
+        "such as (a+)+)"
+    ]
+    assert rules[0]._compiled[0].skipped
+
+
+def test_an_allure_regex_past_its_budget_names_the_file_and_key(tmp_path: Path, caplog) -> None:
+    path = tmp_path / "categories.json"
+    path.write_text(json.dumps([{"name": "x", "messageRegex": "(a|aa)+"}]), encoding="utf-8")
+    rules = rules_from_allure(path)
+    categorise(failure("a" * 60 + "!"), rules)
+    assert [r.getMessage().split(": pattern")[0] for r in caplog.records] == [
+        "orch: warning: categories.json: $[0].messageRegex"
+    ]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "a{4294967296}",
+        "(" * 5000 + ")" * 5000,
+        "x" * 20_000,
+        "(?<",
+        "\\",
+        "(?:(?:(?:a{50}){50}){50}){50}",  # the regex engine unrolled it for 8 s
+    ],
+)
+def test_patterns_that_cannot_compile_are_config_errors_not_crashes(pattern: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match=r"^orch.yaml: \$.triage.categories\[0\].patterns\[0\]: "):
+        rules_from_config([{"name": "x", "patterns": [pattern]}], WHERE)
+    assert time.monotonic() - started < 0.5
+
+
+def test_a_rule_made_in_python_with_one_pattern_string_keeps_it_whole() -> None:
+    rule = CategoryRule("db", patterns="Connection refused", outcomes="failed")
+    assert rule.patterns == ("Connection refused",) and rule.outcomes == ("failed",)
+    assert categorise(failure("Connection refused"), [rule]).category == "db"

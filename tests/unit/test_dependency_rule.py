@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 ALLOWED = {
     "ports": ("attrs", "attr", "pluggy", "orch.ports"),
-    "core": ("attrs", "attr", "cattrs", "pluggy", "yaml", "orch.ports", "orch.core"),
+    "core": ("attrs", "attr", "cattrs", "pluggy", "yaml", "regex", "orch.ports", "orch.core"),
     "testing": ("attrs", "attr", "pytest", "orch.ports", "orch.testing"),
 }
 """What each layer may import besides the standard library (``attr`` is attrs' older name)."""

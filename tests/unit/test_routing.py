@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import random
+import re
+import time
+
 import pytest
 
 from orch.core.routing import Routing, load_codeowners, owners_of, parse_codeowners
@@ -65,3 +69,55 @@ def test_category_routing_comes_first_then_codeowners_then_fallback(rules):
     assert (
         Routing({}, (), "qa-lead").assign(failure("assertion"), ["x.py"]).assigned_to == "qa-lead"
     )
+
+
+# --- CODEOWNERS globs are matched in linear time (issue 8) ---------------------------------------
+
+
+def test_the_issue_line_against_a_long_path_finishes_at_once():
+    rules = parse_codeowners("a*" * 40 + "b @slow\n")
+    started = time.monotonic()
+    assert owners_of("a" * 10_000, rules) == ()
+    assert owners_of("/".join(["a" * 300] * 30), rules) == ()
+    assert owners_of("a" * 5000 + "b", rules) == ("@slow",)
+    assert time.monotonic() - started < 0.5
+
+
+@pytest.mark.parametrize("line", ["*" * 4000 + "b @x", "**/" * 1300 + "b @x", "*?" * 2000 + " @x"])
+def test_runs_of_stars_cost_no_more_than_one_star(line):
+    (rule,) = parse_codeowners(line)
+    started = time.monotonic()
+    rule.glob.search("a/" * 2000 + "c")
+    assert time.monotonic() - started < 0.5
+
+
+def test_an_over_long_pattern_is_one_line():
+    with pytest.raises(ConfigError, match=r"^CODEOWNERS:1: a pattern of 5,001 characters; "):
+        parse_codeowners("a" * 5000 + "b @x\n")
+
+
+def _reference(pattern: str) -> re.Pattern[str]:
+    """GitHub's rules as a (backtracking) regex: the oracle for short inputs."""
+    anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
+    body = pattern.strip("/")
+    steps = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+    tokens = re.findall(r"\*\*/|\*\*|\*|\?|.", body, flags=re.S)
+    out = "".join(steps.get(token, re.escape(token)) for token in tokens)
+    if pattern.endswith("/"):
+        end = "/"
+    elif any(c in body.rsplit("/", 1)[-1] for c in "*?"):
+        end = "$"
+    else:
+        end = "(?:$|/)"
+    return re.compile(("^" if anchored else "(?:^|/)") + out + end)
+
+
+def test_globs_agree_with_githubs_rules_on_ten_thousand_seeded_cases():
+    generator = random.Random(8)
+    atoms = ["a", "b", ".", "/", "*", "**", "?", "**/", "***", "**/**/"]
+    for _ in range(10_000):
+        pattern = "".join(generator.choice(atoms) for _ in range(generator.randint(1, 7)))
+        path = "".join(generator.choice("ab./") for _ in range(generator.randint(0, 9)))
+        (rule,) = parse_codeowners(f"{pattern} @o")
+        expected = bool(_reference(pattern).search(path))
+        assert rule.glob.search(path) == expected, (pattern, path)

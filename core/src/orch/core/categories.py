@@ -9,16 +9,23 @@ last 64 KB, with precompiled patterns, so that triage keeps up with large runs.
 from __future__ import annotations
 
 import fnmatch
-import json
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 import attrs
 from attrs import field, frozen
 
+from orch.core.documents import (
+    Message,
+    describe,
+    join_path,
+    load_document,
+    located,
+    problem_lines,
+)
 from orch.core.knowledge import (
     DEFECT_TYPES,
     FLAKY,
@@ -27,6 +34,7 @@ from orch.core.knowledge import (
     TIMEOUT_HINT,
     TO_INVESTIGATE,
 )
+from orch.core.patterns import UserPattern, compile_problem
 from orch.core.plugins import unknown
 from orch.ports import ConfigError, Failure, Outcome
 
@@ -38,12 +46,9 @@ TEXTS = ("message", "trace", "logs")
 _OUTCOMES = tuple(outcome.value for outcome in Outcome)
 
 
-def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-def _strings(values: Sequence[str]) -> tuple[str, ...]:
-    return tuple(values)
+def _strings(values: Sequence[str] | str) -> tuple[str, ...]:
+    """A lone string is one value, never its characters."""
+    return (values,) if isinstance(values, str) else tuple(values)
 
 
 def _glob(pattern: str) -> re.Pattern[str] | None:
@@ -56,8 +61,10 @@ class CategoryRule:
 
     ``patterns`` are searched in message, trace and logs (any one suffices); ``message``,
     ``trace``, ``logs`` and ``exception_type`` are searched in that text only; ``path`` is a glob
-    on the test id, nodeid or file; ``outcomes`` limits the outcomes. Invalid regexes raise
-    ``re.error`` when the rule is made (``rules_from_config`` reports them as config errors).
+    on the test id, nodeid or file; ``outcomes`` limits the outcomes. Regexes are user patterns
+    (``orch.core.patterns``): searched under a time budget, skipped once one blows it; an invalid
+    one raises ``ValueError`` when the rule is made (``rules_from_config`` reports them as config
+    errors). ``source`` says where the rule is configured, for that report.
     """
 
     name: str
@@ -70,19 +77,29 @@ class CategoryRule:
     outcomes: tuple[str, ...] = field(default=(), converter=_strings)
     defect_type: str = TO_INVESTIGATE
     hint: str = ""
-    _compiled: tuple[re.Pattern[str], ...] = field(init=False, eq=False, repr=False)
-    _only: dict[str, re.Pattern[str]] = field(init=False, eq=False, repr=False)
+    source: str = field(default="", eq=False)
+    allure: bool = field(default=False, eq=False, repr=False)
+    _compiled: tuple[UserPattern, ...] = field(init=False, eq=False, repr=False)
+    _only: dict[str, UserPattern] = field(init=False, eq=False, repr=False)
     _path: re.Pattern[str] | None = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        source = self.source or f"category {describe(self.name)}"
         only = {
-            key: _compile(getattr(self, key))
+            key: UserPattern(getattr(self, key), f"{source}.{self._key_name(key)}")
             for key in ("exception_type", *TEXTS)
             if getattr(self, key)
         }
-        object.__setattr__(self, "_compiled", tuple(_compile(p) for p in self.patterns))
+        compiled = tuple(
+            UserPattern(p, f"{source}.patterns[{i}]") for i, p in enumerate(self.patterns)
+        )
+        object.__setattr__(self, "_compiled", compiled)
         object.__setattr__(self, "_only", only)
         object.__setattr__(self, "_path", _glob(self.path))
+
+    def _key_name(self, key: str) -> str:
+        """The key a condition has in its file (``messageRegex`` in an Allure file)."""
+        return f"{key}Regex" if self.allure else key
 
     def match(self, failure: Failure, texts: dict[str, str]) -> str | None:
         """The reason this rule holds for ``failure`` (``texts`` bounded), or None."""
@@ -110,7 +127,7 @@ class CategoryRule:
         return f"rule '{self.name}' matched {found}"
 
 
-def _first_hit(patterns: Sequence[re.Pattern[str]], texts: dict[str, str]) -> str | None:
+def _first_hit(patterns: Sequence[UserPattern], texts: dict[str, str]) -> str | None:
     for key in TEXTS:
         for pattern in patterns:
             hit = pattern.search(texts[key])
@@ -150,7 +167,7 @@ def rules_from_config(data: list[dict[str, Any]], where: str) -> list[CategoryRu
     (``orch.yaml: $.triage.categories``). Raises ``ConfigError`` with one line per problem."""
     if not isinstance(data, list):
         raise ConfigError(f"{where}: expected a list of {{name, patterns}} rules")
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Message]] = []
     rules = []
     seen: set[str] = set()
     for index, raw in enumerate(data):
@@ -161,67 +178,76 @@ def rules_from_config(data: list[dict[str, Any]], where: str) -> list[CategoryRu
         problems.extend(found)
         if not found:
             seen.add(raw["name"])
-            rules.append(_rule(raw))
+            rules.append(_rule(raw, at))
     if problems:
-        raise ConfigError("\n".join(f"{at}: {what}" for at, what in problems))
+        file = where.split(":", 1)[0]
+        raise ConfigError(problem_lines(file, (located(at, what) for at, what in problems)))
     return rules
 
 
-def _rule(raw: dict[str, Any]) -> CategoryRule:
-    values = dict(raw)
+def _rule(raw: dict[str, Any], source: str) -> CategoryRule:
+    values = dict(raw, source=source)
     for key in ("patterns", "outcomes"):
         if isinstance(values.get(key), str):
             values[key] = [values[key]]
     return CategoryRule(**values)
 
 
-def _rule_problems(raw: Any, at: str) -> list[tuple[str, str]]:
+def _rule_problems(raw: Any, at: str) -> list[tuple[str, Message]]:
     if not isinstance(raw, dict):
-        return [(at, f"expected a mapping like {{name: ..., patterns: [...]}}, got {raw!r:.60}")]
-    problems = []
+        expected = "expected a mapping like {name: ..., patterns: [...]}"
+        return [(at, f"{expected}, got {describe(raw)}")]
+    problems: list[tuple[str, Message]] = []
     for key in raw:
         if key not in _RULE_KEYS:
-            problems.append((f"{at}.{key}", unknown("key", key, _RULE_KEYS, "valid", named=False)))
+            problems.append(
+                (join_path(at, key), partial(unknown, "key", key, _RULE_KEYS, "valid", named=False))
+            )
     if not isinstance(raw.get("name"), str) or not raw.get("name"):
         problems.append((f"{at}.name", "required: the category's name, a non-empty string"))
     for key in ("path", "hint", *_REGEX_KEYS):
         if key in raw and not isinstance(raw[key], str):
-            problems.append((f"{at}.{key}", f"expected a string, got {raw[key]!r:.60}"))
+            problems.append((f"{at}.{key}", f"expected a string, got {describe(raw[key])}"))
         elif key in _REGEX_KEYS and raw.get(key):
             problems.extend(_regex_problems(raw[key], f"{at}.{key}"))
     patterns = raw.get("patterns", [])
     patterns = [patterns] if isinstance(patterns, str) else patterns
     if not isinstance(patterns, list):
-        problems.append((f"{at}.patterns", f"expected a list of regexes, got {patterns!r:.60}"))
+        problems.append((f"{at}.patterns", f"expected a list of regexes, got {describe(patterns)}"))
     else:
         for index, pattern in enumerate(patterns):
             problems.extend(_regex_problems(pattern, f"{at}.patterns[{index}]"))
     outcomes = raw.get("outcomes", [])
     outcomes = [outcomes] if isinstance(outcomes, str) else outcomes
     if not isinstance(outcomes, list):
-        problems.append((f"{at}.outcomes", f"expected a list of outcomes, got {outcomes!r:.60}"))
+        problems.append(
+            (f"{at}.outcomes", f"expected a list of outcomes, got {describe(outcomes)}")
+        )
     else:
         for index, outcome in enumerate(outcomes):
             if outcome not in _OUTCOMES:
-                problems.append(
-                    (f"{at}.outcomes[{index}]", unknown("outcome", outcome, _OUTCOMES, "valid"))
-                )
+                unknown_outcome = partial(_unknown, "outcome", outcome, _OUTCOMES)
+                problems.append((f"{at}.outcomes[{index}]", unknown_outcome))
     defect = raw.get("defect_type", TO_INVESTIGATE)
     if defect not in DEFECT_TYPES:
-        problems.append(
-            (f"{at}.defect_type", unknown("defect type", defect, DEFECT_TYPES, "valid"))
-        )
+        unknown_defect = partial(_unknown, "defect type", defect, DEFECT_TYPES)
+        problems.append((f"{at}.defect_type", unknown_defect))
     return problems
+
+
+def _unknown(what: str, given: Any, choices: Sequence[str]) -> str:
+    """``unknown(...)`` for any value a file may hold: a non-string, or a long one, is described
+    rather than quoted whole."""
+    if isinstance(given, str) and len(given) <= 60:
+        return unknown(what, given, choices, "valid")
+    return f"unknown {what} {describe(given)} (valid: {', '.join(choices)})"
 
 
 def _regex_problems(pattern: Any, at: str) -> list[tuple[str, str]]:
     if not isinstance(pattern, str):
-        return [(at, f"expected a regular expression string, got {pattern!r:.60}")]
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return [(at, f"not a valid regular expression: {exc}")]
-    return []
+        return [(at, f"expected a regular expression string, got {describe(pattern)}")]
+    problem = compile_problem(pattern)
+    return [(at, problem)] if problem else []
 
 
 _ALLURE_STATUSES = {
@@ -240,37 +266,35 @@ def rules_from_allure(path: Path) -> list[CategoryRule]:
     """The rules of an Allure ``categories.json``, with Allure's meaning: a regex must match
     the whole message or trace (across lines); ``flaky: true`` means only tests passed on retry."""
     name = Path(path).name
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: Allure categories file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read Allure categories file: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{name}:{exc.lineno}:{exc.colno}: malformed JSON: {exc.msg}") from None
+    data = load_document(Path(path), name, "Allure categories file", as_json=True)
     if not isinstance(data, list):
-        raise ConfigError(f"{name}: $: expected a list of categories, got {data!r:.60}")
-    problems: list[tuple[str, str]] = []
+        raise ConfigError(f"{name}: $: expected a list of categories, got {describe(data)}")
+    problems: list[tuple[str, Message]] = []
     rules = []
     for index, raw in enumerate(data):
         at = f"$[{index}]"
         found = _allure_problems(raw, at)
         problems.extend(found)
         if not found:
-            rules.append(_allure_rule(raw))
+            rules.append(_allure_rule(raw, f"{name}: {at}"))
     if problems:
-        raise ConfigError("\n".join(f"{name}: {at}: {what}" for at, what in problems))
+        raise ConfigError(
+            problem_lines(name, (located(f"{name}: {at}", what) for at, what in problems))
+        )
     return rules
 
 
-def _allure_problems(raw: Any, at: str) -> list[tuple[str, str]]:
+def _allure_problems(raw: Any, at: str) -> list[tuple[str, Message]]:
     if not isinstance(raw, dict):
-        return [(at, f"expected a category object, got {raw!r:.60}")]
-    problems = []
+        return [(at, f"expected a category object, got {describe(raw)}")]
+    problems: list[tuple[str, Message]] = []
     for key in raw:
         if key not in _ALLURE_KEYS:
             problems.append(
-                (f"{at}.{key}", unknown("key", key, _ALLURE_KEYS, "valid", named=False))
+                (
+                    join_path(at, key),
+                    partial(unknown, "key", key, _ALLURE_KEYS, "valid", named=False),
+                )
             )
     if not isinstance(raw.get("name"), str) or not raw.get("name"):
         problems.append((f"{at}.name", "required: the category's name, a non-empty string"))
@@ -279,22 +303,22 @@ def _allure_problems(raw: Any, at: str) -> list[tuple[str, str]]:
             problems.extend(_regex_problems(raw[key], f"{at}.{key}"))
     statuses = raw.get("matchedStatuses", [])
     if not isinstance(statuses, list):
-        problems.append((f"{at}.matchedStatuses", f"expected a list, got {statuses!r:.60}"))
+        problems.append((f"{at}.matchedStatuses", f"expected a list, got {describe(statuses)}"))
     else:
         for index, status in enumerate(statuses):
-            if status not in _ALLURE_STATUSES:
+            if not isinstance(status, str) or status not in _ALLURE_STATUSES:
                 problems.append(
                     (
                         f"{at}.matchedStatuses[{index}]",
-                        unknown("status", status, _ALLURE_STATUSES, "valid"),
+                        partial(_unknown, "status", status, tuple(_ALLURE_STATUSES)),
                     )
                 )
     if "flaky" in raw and not isinstance(raw["flaky"], bool):
-        problems.append((f"{at}.flaky", f"expected true or false, got {raw['flaky']!r:.60}"))
+        problems.append((f"{at}.flaky", f"expected true or false, got {describe(raw['flaky'])}"))
     return problems
 
 
-def _allure_rule(raw: dict[str, Any]) -> CategoryRule:
+def _allure_rule(raw: dict[str, Any], source: str) -> CategoryRule:
     def whole(key: str) -> str:
         return rf"\A(?s:{raw[key]})\Z" if raw.get(key) else ""
 
@@ -309,6 +333,8 @@ def _allure_rule(raw: dict[str, Any]) -> CategoryRule:
         outcomes=outcomes,
         defect_type=FLAKY if raw.get("flaky") else TO_INVESTIGATE,
         hint=raw.get("description", "") if isinstance(raw.get("description"), str) else "",
+        source=source,
+        allure=True,
     )
 
 

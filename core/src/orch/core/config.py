@@ -6,12 +6,14 @@ One private cattrs converter with ``forbid_extra_keys`` does the structuring; er
 
 from __future__ import annotations
 
-import json
+import math
 import os
 import re
-from collections.abc import Iterator, Mapping
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import attrs
 import cattrs
@@ -23,10 +25,13 @@ from cattrs.errors import (
     IterableValidationError,
     IterableValidationNote,
 )
+from cattrs.gen import make_dict_structure_fn
 
 from orch.core.categories import rules_from_allure, rules_from_config
+from orch.core.documents import Message, describe, join_path, load_document, located, problem_lines
+from orch.core.patterns import compile_problem
 from orch.core.plugins import Registry, unknown
-from orch.core.routing import Routing, load_codeowners, parse_codeowners
+from orch.core.routing import Routing, load_codeowners, read_codeowners
 from orch.core.triage import TriageSettings
 from orch.core.workflow import Workflow, find_workflow_file, pytest_directory
 from orch.ports import (
@@ -64,6 +69,15 @@ class _SelectSpec:
 
 STRATEGIES = ("change-based", "all")
 ANALYSES = ("mapping", "imports", "coverage", "history")
+
+MAX_WORKERS = 1024
+"""``execution.workers`` at most."""
+MAX_RETRIES = 100
+"""``retries`` at most."""
+MAX_SECONDS = 30 * 24 * 3600
+"""A timeout or heartbeat at most (30 days); ``0`` means none."""
+MAX_NAME = 200
+"""Characters in an application name."""
 
 
 @frozen
@@ -119,6 +133,10 @@ class _RunnerBlock:
 class _Problem(Exception):
     """A problem found by a structure hook, reported at the path where it was found."""
 
+    def __init__(self, message: Message) -> None:
+        super().__init__()
+        self.message = message
+
 
 class _Nested(Exception):
     """An error inside a named sub-block (the runner's settings), to extend the JSON path."""
@@ -127,6 +145,16 @@ class _Nested(Exception):
         super().__init__(key)
         self.key = key
         self.error = error
+
+
+_CONVERTERS: weakref.WeakKeyDictionary[Registry, cattrs.Converter] = weakref.WeakKeyDictionary()
+"""One converter per registry: making one generates code for every block (most of a load)."""
+
+
+def _converter(registry: Registry) -> cattrs.Converter:
+    if registry not in _CONVERTERS:
+        _CONVERTERS[registry] = _make_converter(registry)
+    return _CONVERTERS[registry]
 
 
 def _make_converter(registry: Registry) -> cattrs.Converter:
@@ -140,40 +168,121 @@ def _make_converter(registry: Registry) -> cattrs.Converter:
         ((name, raw),) = value.items()
         available = registry.names("runner")
         if name not in available:
-            raise _Problem(unknown("runner", name, available))
+            raise _Problem(partial(unknown, "runner", _shown(name), available))
         cls = registry.get("runner", name)
         try:
-            settings = converter.structure(raw or {}, cls.Settings)
+            settings = converter.structure({} if raw is None else raw, cls.Settings)
         except Exception as exc:
             raise _Nested(name, exc) from exc
         return _RunnerBlock(name, settings)
 
     def structure_strict_int(value: Any, _type: type) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise _Problem(f"expected a whole number, got {value!r}")
+            raise _Problem(f"expected a whole number, got {describe(value)}")
+        if value.bit_length() > 63:
+            raise _Problem(f"expected a whole number below 2**63, got {describe(value)}")
         return value
 
     def structure_number(value: Any, _type: type) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _Problem(f"expected a number of seconds, got {value!r}")
+            raise _Problem(f"expected a number of seconds, got {describe(value)}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _Problem(f"expected a finite number of seconds (0: none), got {describe(value)}")
+        if value > MAX_SECONDS:
+            raise _Problem(f"at most {MAX_SECONDS:,} seconds (30 days), got {describe(value)}")
         return float(value)
 
     def structure_str(value: Any, _type: type) -> str:
         if not isinstance(value, str | int | float) or isinstance(value, bool):
-            raise _Problem(f"expected a string, got {value!r}")
-        return str(value)
+            raise _Problem(f"expected a string, got {describe(value)}")
+        return value if isinstance(value, str) else str(value)  # at most 100 digits when read
 
     def structure_bool(value: Any, _type: type) -> bool:
         if not isinstance(value, bool):
-            raise _Problem(f"expected true or false, got {value!r}")
+            raise _Problem(f"expected true or false, got {describe(value)}")
         return value
 
+    def structure_list(value: Any, kind: Any) -> list[Any] | tuple[Any, ...]:
+        (item, *_) = get_args(kind)
+        if not isinstance(value, list):
+            raise _Problem(f"expected a list{_of(item)}, got {_got(value)}")
+        done, errors = [], []
+        for index, raw in enumerate(value):
+            try:
+                done.append(converter.structure(raw, item))
+            except Exception as exc:
+                exc.__notes__ = [IterableValidationNote(f"@ index {index}", index, item)]
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"while structuring {kind}", errors, kind)
+        return done if get_origin(kind) is list else tuple(done)
+
+    def structure_dict(value: Any, kind: Any) -> dict[str, Any]:
+        _key, item = get_args(kind)
+        if not isinstance(value, dict):
+            raise _Problem(f"expected a mapping of names{_to(item)}, got {describe(value)}")
+        done, errors = {}, []
+        for key, raw in value.items():
+            try:
+                done[key] = converter.structure(raw, item)
+            except Exception as exc:
+                exc.__notes__ = [IterableValidationNote(f"@ key {key}", key, item)]
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"while structuring {kind}", errors, kind)
+        return done
+
+    def structure_block(cls: type) -> Any:
+        made: Any = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
+
+        def structure(value: Any, kind: type) -> Any:
+            if not isinstance(value, dict):
+                raise _Problem(f"expected a mapping of settings, got {describe(value)}")
+            return made(value, kind)
+
+        return structure
+
+    converter.register_structure_hook_factory(attrs.has, structure_block)
+    converter.register_structure_hook_func(
+        lambda kind: (
+            get_origin(kind) is list or (get_origin(kind) is tuple and get_args(kind)[1:] == (...,))
+        ),
+        structure_list,
+    )
+    converter.register_structure_hook_func(lambda kind: get_origin(kind) is dict, structure_dict)
     converter.register_structure_hook(_RunnerBlock, structure_runner)
     converter.register_structure_hook(bool, structure_bool)
     converter.register_structure_hook(int, structure_strict_int)
     converter.register_structure_hook(float, structure_number)
     converter.register_structure_hook(str, structure_str)
     return converter
+
+
+_KINDS = {str: "strings", int: "whole numbers", float: "numbers"}
+
+
+def _of(item: Any) -> str:
+    if item in _KINDS:
+        return f" of {_KINDS[item]}"
+    return " of mappings" if attrs.has(item) else ""
+
+
+def _to(item: Any) -> str:
+    return " to strings" if item is str else ""
+
+
+def _got(value: Any) -> str:
+    """What a wrong value is, in words; a string where a list belongs shows how to write one."""
+    if isinstance(value, str) and len(value) <= 60:
+        return f"the string {describe(value)} (write [{describe(value)}] for a list of one)"
+    return f"the string {describe(value)}" if isinstance(value, str) else describe(value)
+
+
+def _shown(value: Any) -> str:
+    """A name cut short enough to quote in a message (``unknown`` adds the quotes)."""
+    if isinstance(value, str):
+        return value if len(value) <= 60 else f"{value[:57]}..."
+    return describe(value)
 
 
 def workflow_for(directory: Path, workflow_file: Path | None, registry: Registry) -> Workflow:
@@ -190,49 +299,27 @@ def workflow_for(directory: Path, workflow_file: Path | None, registry: Registry
 
 
 def load_workflow(path: Path, registry: Registry) -> Workflow:
-    """Read and check a workflow file; raise ``ConfigError`` listing every problem, one per line."""
+    """Read and check a workflow file; raise ``ConfigError`` listing every problem, one per line
+    (the first ``MAX_PROBLEMS``, then how many more)."""
     path = path.resolve()
-    data = _read(path)
+    data = load_document(path, path.name, "workflow file")
     if not isinstance(data, dict):
         raise ConfigError(
-            f"{path.name}: $: expected a mapping with 'applications', got {data!r:.60}"
+            f"{path.name}: $: expected a mapping with 'applications', got {describe(data)}"
         )
-    converter = _make_converter(registry)
     try:
-        spec = converter.structure(data, _WorkflowSpec)
+        spec = _converter(registry).structure(data, _WorkflowSpec)
     except Exception as exc:
-        raise ConfigError(
-            "\n".join(f"{path.name}: {where}: {what}" for where, what in _explain(exc, "$"))
-        ) from None
+        raise ConfigError(_lines(path.name, _explain(exc, "$"))) from None
     return _to_workflow(spec, path)
 
 
-def _read(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: workflow file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read workflow file: {exc}") from None
-    if path.suffix == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(
-                f"{path.name}:{exc.lineno}:{exc.colno}: malformed JSON: {exc.msg}"
-            ) from None
-    import yaml  # only workflow files need it; imported here to keep every command quick to start
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path.name}{where}: malformed YAML: {problem}") from None
+def _lines(name: str, problems: Iterable[tuple[str, Message]]) -> str:
+    """One line per problem, at most ``MAX_PROBLEMS`` of them, then a line counting the rest."""
+    return problem_lines(name, (located(f"{name}: {where}", what) for where, what in problems))
 
 
-def _explain(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
+def _explain(exc: BaseException, path: str) -> Iterator[tuple[str, Message]]:
     """Walk a cattrs error tree into (JSON path, message) pairs."""
     if isinstance(exc, ClassValidationError | IterableValidationError):
         with_notes, without = exc.group_exceptions()
@@ -247,43 +334,34 @@ def _explain(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
             yield from _explain(sub, path)
     elif isinstance(exc, ForbiddenExtraKeysError):
         known = [field.name for field in attrs.fields(exc.cl)]
-        for key in sorted(exc.extra_fields):
-            yield _join(path, key), unknown("key", key, known, "valid", named=False)
+        for key in sorted(exc.extra_fields, key=str):
+            yield _join(path, key), partial(unknown, "key", key, known, "valid", named=False)
     elif isinstance(exc, _Nested):
         yield from _explain(exc.error, _join(path, exc.key))
     elif isinstance(exc, _Problem):
-        yield path, str(exc)
+        yield path, exc.message
     elif isinstance(exc, KeyError):
         yield path, "required key is missing"
-    elif isinstance(exc, TypeError | ValueError | AttributeError):
-        yield path, f"invalid value ({exc})"
     else:
-        yield path, f"{type(exc).__name__}: {exc}"
+        yield path, f"invalid value ({type(exc).__name__}: {describe(str(exc), 120)})"
 
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_join = join_path
 
 
-def _join(path: str, key: object) -> str:
-    if isinstance(key, str) and _PLAIN_KEY.match(key):
-        return f"{path}.{key}"
-    return f"{path}[{key!r}]"
-
-
-def _select_problems(select: _SelectSpec, where: str) -> list[tuple[str, str]]:
-    problems = []
+def _select_problems(select: _SelectSpec, where: str) -> list[tuple[str, Message]]:
+    problems: list[tuple[str, Message]] = []
     if select.strategy not in STRATEGIES:
-        problems.append((f"{where}.strategy", unknown("strategy", select.strategy, STRATEGIES)))
+        wrong = partial(unknown, "strategy", _shown(select.strategy), STRATEGIES)
+        problems.append((f"{where}.strategy", wrong))
     for index, name in enumerate(select.strategies or ()):
         if name not in ANALYSES:
-            problems.append((f"{where}.strategies[{index}]", unknown("analysis", name, ANALYSES)))
+            wrong = partial(unknown, "analysis", _shown(name), ANALYSES)
+            problems.append((f"{where}.strategies[{index}]", wrong))
     for index, rule in enumerate(select.mapping_rules):
-        try:
-            re.compile(rule.source)
-        except re.error as exc:
-            problems.append(
-                (f"{where}.mapping_rules[{index}].source", f"not a valid regular expression: {exc}")
-            )
+        problem = compile_problem(rule.source, "re")
+        if problem:
+            problems.append((f"{where}.mapping_rules[{index}].source", problem))
     return problems
 
 
@@ -317,7 +395,8 @@ def expand(value: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
         name, dash, default = match.group(1).partition(":-")
         if not _NAME.match(name):
             problems.append(
-                f"'{match.group(0)}' is not ${{NAME}} or ${{NAME:-default}} (write $$ for a $)"
+                f"{describe(match.group(0))} is not ${{NAME}} or ${{NAME:-default}} "
+                "(write $$ for a $)"
             )
             return ""
         found = environ.get(name, "")
@@ -327,9 +406,10 @@ def expand(value: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
             return default
         if name in environ:
             return ""
+        shown = _shown(name)
         problems.append(
-            f"${{{name}}} is not set in orch's environment; "
-            f"set it, or give a default: ${{{name}:-value}}"
+            f"${{{shown}}} is not set in orch's environment; "
+            f"set it, or give a default: ${{{shown}:-value}}"
         )
         return ""
 
@@ -345,15 +425,63 @@ def _passenv_problems(patterns: list[str], where: str) -> list[tuple[str, str]]:
     ]
 
 
-def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
-    root = path.parent
-    problems = []
-    execution = spec.execution
-    problems.extend(_passenv_problems(execution.passenv, "$.execution.passenv"))
-    if execution.workers < 1:
-        problems.append(("$.execution.workers", "must be at least 1"))
-    if execution.retries < 0:
-        problems.append(("$.execution.retries", "must not be negative"))
+def _name_problem(name: str) -> str:
+    """What is wrong with an application name, if anything: it is half of every test id."""
+    if not name.strip():
+        return "an application name must not be empty"
+    if "::" in name:
+        return "an application name must not contain '::' (it separates app and test in ids)"
+    if len(name) > MAX_NAME:
+        return f"an application name has at most {MAX_NAME} characters, this one {len(name):,}"
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in name):
+        return "an application name must not contain control characters"
+    return ""
+
+
+def _env_problems(env: dict[str, str], where: str) -> Iterator[tuple[str, str]]:
+    """An ``env`` key is what ``execve`` accepts: not empty, no ``=``, no NUL."""
+    for key in env:
+        if not key or "=" in key or "\0" in key:
+            yield _join(where, key), "expected a variable name such as DB_HOST (no '=', not empty)"
+
+
+def _directory(root: Path, raw: str, parents: dict[str, str]) -> tuple[Path, str]:
+    """``raw`` resolved under ``root``, and why it cannot be used (empty when it can).
+    ``parents`` caches resolved parent directories: 20,000 applications under one ``apps/``
+    resolve it once, not once each."""
+    shown = describe(raw)
+    if _too_long(raw):
+        return root, f"path {shown} has a name longer than the system allows"
+    try:
+        resolved = _resolve(str(root), raw, parents)
+        if not os.path.isdir(resolved):
+            return Path(resolved), f"directory {shown} does not exist in {root}"
+    except (OSError, ValueError) as exc:
+        return root, f"cannot use path {shown}: {getattr(exc, 'strerror', None) or exc}"
+    return Path(resolved), ""
+
+
+def _too_long(raw: str) -> bool:
+    return len(raw) > 4096 or any(len(os.fsencode(part)) > 255 for part in raw.split("/"))
+
+
+def _resolve(root: str, raw: str, parents: dict[str, str]) -> str:
+    """``os.path.realpath(root/raw)``, resolving each parent directory once."""
+    parent, name = os.path.split(raw.rstrip("/"))
+    if name in ("", ".", "..") or ".." in parent.split("/") or os.path.isabs(raw):
+        return os.path.realpath(os.path.join(root, raw))
+    if parent not in parents:
+        parents[parent] = os.path.realpath(os.path.join(root, parent))
+    candidate = os.path.join(parents[parent], name)
+    return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+
+
+def _execution_problems(execution: _ExecutionSpec) -> list[tuple[str, str]]:
+    problems = _passenv_problems(execution.passenv, "$.execution.passenv")
+    if not 1 <= execution.workers <= MAX_WORKERS:
+        problems.append(("$.execution.workers", f"must be between 1 and {MAX_WORKERS}"))
+    if not 0 <= execution.retries <= MAX_RETRIES:
+        problems.append(("$.execution.retries", f"must be between 0 and {MAX_RETRIES}"))
     for key in ("timeout", "shard_timeout", "heartbeat"):
         value = getattr(execution, key)
         if value is not None and value < 0:
@@ -361,22 +489,36 @@ def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
     for key in ("head", "tail"):
         if getattr(execution.output, key) < 0:
             problems.append((f"$.execution.output.{key}", "must not be negative"))
+    return problems
+
+
+def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
+    root = path.parent
+    execution = spec.execution
+    problems = _execution_problems(execution)
     apps = []
+    parents: dict[str, str] = {}
     for name, app in spec.applications.items():
         where = _join("$.applications", name)
-        app_root = (root / app.path).resolve()
-        if not app_root.is_dir():
-            problems.append((f"{where}.path", f"directory '{app.path}' does not exist in {root}"))
+        wrong_name = _name_problem(name)
+        if wrong_name:
+            problems.append((where, wrong_name))
+        app_root, wrong_path = _directory(root, app.path, parents)
+        if wrong_path:
+            problems.append((f"{where}.path", wrong_path))
         if app.timeout is not None and app.timeout < 0:
             problems.append((f"{where}.timeout", "must be a number of seconds (0: none)"))
-        if app.retries is not None and app.retries < 0:
-            problems.append((f"{where}.retries", "must not be negative"))
+        if app.retries is not None and not 0 <= app.retries <= MAX_RETRIES:
+            problems.append((f"{where}.retries", f"must be between 0 and {MAX_RETRIES}"))
         problems.extend(_select_problems(app.select, f"{where}.select"))
         problems.extend(_passenv_problems(app.passenv, f"{where}.passenv"))
+        problems.extend(_env_problems(app.env, f"{where}.env"))
         env = {}
         for key, raw in app.env.items():
             env[key], wrong = expand(raw, os.environ)
             problems.extend((_join(f"{where}.env", key), problem) for problem in wrong)
+        if problems:
+            continue  # the Application is never used: save building it
         apps.append(
             Application(
                 name=name,
@@ -393,10 +535,10 @@ def _to_workflow(spec: _WorkflowSpec, path: Path) -> Workflow:
                 select=_select_settings(app.select),
             )
         )
-    if not apps:
+    if not spec.applications:
         problems.append(("$.applications", "no applications defined"))
     if problems:
-        raise ConfigError("\n".join(f"{path.name}: {where}: {what}" for where, what in problems))
+        raise ConfigError(_lines(path.name, problems))
     return Workflow(
         applications=tuple(apps),
         execution=Execution(
@@ -419,21 +561,28 @@ def _triage_settings(spec: _TriageSpec, path: Path) -> TriageSettings:
     root = path.parent
     rules = rules_from_config(spec.categories, f"{path.name}: $.triage.categories")
     if spec.allure_categories is not None:
-        allure = root / spec.allure_categories
-        if not allure.is_file():
-            raise ConfigError(
-                f"{path.name}: $.triage.allure_categories: file '{spec.allure_categories}' "
-                f"does not exist in {root}"
-            )
+        allure = _file(root, spec.allure_categories, f"{path.name}: $.triage.allure_categories")
         rules.extend(rules_from_allure(allure))
     if spec.codeowners is not None:
-        owners_file = root / spec.codeowners
-        if not owners_file.is_file():
-            raise ConfigError(
-                f"{path.name}: $.triage.codeowners: file '{spec.codeowners}' does not exist"
-            )
-        owners = parse_codeowners(owners_file.read_text(encoding="utf-8"), spec.codeowners)
+        owners_file = _file(root, spec.codeowners, f"{path.name}: $.triage.codeowners")
+        owners = read_codeowners(owners_file, spec.codeowners)
     else:
         owners = load_codeowners(root)
     routing = Routing(dict(spec.routing), tuple(owners), spec.fallback_owner)
     return TriageSettings(tuple(rules), routing)
+
+
+def _file(root: Path, raw: str, where: str) -> Path:
+    """The file ``raw`` names under ``root``; a ``ConfigError`` starting with ``where`` if none."""
+    shown = describe(raw)
+    if _too_long(raw):
+        raise ConfigError(f"{where}: path {shown} has a name longer than the system allows")
+    try:
+        found = root / raw
+        if found.is_file():
+            return found
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"{where}: cannot use path {shown}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    raise ConfigError(f"{where}: file {shown} does not exist in {root}")

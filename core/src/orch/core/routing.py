@@ -8,15 +8,20 @@ trailing slash means everything below that directory; ``*`` stays within a path 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from attrs import evolve, frozen
 
+from orch.core.documents import describe
+from orch.core.globs import PathGlob
 from orch.ports import ConfigError, Failure
 
 CODEOWNERS_PLACES = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
+MAX_CODEOWNERS_BYTES = 3 * 1024 * 1024
+"""GitHub ignores a CODEOWNERS file larger than this (3 MB); orch refuses it."""
+MAX_PATTERN = 4096
+"""Characters in one CODEOWNERS pattern (a path is at most 4,096 characters too)."""
 
 
 @frozen
@@ -26,7 +31,7 @@ class OwnerRule:
     pattern: str
     owners: tuple[str, ...]
     line: int
-    regex: re.Pattern[str]
+    glob: PathGlob
 
 
 def parse_codeowners(text: str, source: str = "CODEOWNERS") -> list[OwnerRule]:
@@ -39,13 +44,39 @@ def parse_codeowners(text: str, source: str = "CODEOWNERS") -> list[OwnerRule]:
         pattern, *owners = line.split()
         if line.startswith(("[", "^[")):
             continue  # a GitLab section header
+        if len(pattern) > MAX_PATTERN:
+            raise ConfigError(
+                f"{source}:{number}: a pattern of {len(pattern):,} characters; "
+                f"CODEOWNERS patterns have at most {MAX_PATTERN:,}"
+            )
         if pattern.startswith("!") or "[" in pattern:
             raise ConfigError(
-                f"{source}:{number}: pattern {pattern!r} uses syntax CODEOWNERS does not support "
-                "(negation with ! or [character ranges]); list the paths explicitly"
+                f"{source}:{number}: pattern {describe(pattern)} uses syntax CODEOWNERS does not "
+                "support (negation with ! or [character ranges]); list the paths explicitly"
             )
         rules.append(OwnerRule(pattern, tuple(owners), number, _compile(pattern)))
     return rules
+
+
+def read_codeowners(path: Path, source: str) -> list[OwnerRule]:
+    """The rules of the CODEOWNERS file at ``path`` (``source`` names it in errors): a file
+    that is too large, unreadable or not UTF-8 is a ConfigError naming it."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_CODEOWNERS_BYTES:
+            raise ConfigError(
+                f"{source}: {size:,} bytes; a CODEOWNERS file has at most {MAX_CODEOWNERS_BYTES:,}"
+            )
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{source}: not UTF-8 text (byte {exc.start:,}); save it as UTF-8"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"{source}: cannot read: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    return parse_codeowners(text, source)
 
 
 def load_codeowners(root: Path) -> list[OwnerRule]:
@@ -53,7 +84,7 @@ def load_codeowners(root: Path) -> list[OwnerRule]:
     for place in CODEOWNERS_PLACES:
         path = root / place
         if path.is_file():
-            return parse_codeowners(path.read_text(encoding="utf-8", errors="replace"), place)
+            return read_codeowners(path, place)
     return []
 
 
@@ -61,7 +92,7 @@ def owners_of(path: str, rules: Iterable[OwnerRule]) -> tuple[str, ...]:
     """The owners of ``path`` (repository-relative): the last matching rule's, or none."""
     found: tuple[str, ...] = ()
     for rule in rules:
-        if rule.regex.search(path):
+        if rule.glob.search(path):
             found = rule.owners
     return found
 
@@ -88,33 +119,13 @@ class Routing:
         return evolve(failure, assigned_to=self.fallback)
 
 
-def _compile(pattern: str) -> re.Pattern[str]:
+def _compile(pattern: str) -> PathGlob:
     anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
-    directory = pattern.endswith("/")
     body = pattern.strip("/")
-    parts = []
-    index = 0
-    while index < len(body):
-        if body.startswith("**/", index):
-            parts.append("(?:.*/)?")
-            index += 3
-        elif body.startswith("**", index):
-            parts.append(".*")
-            index += 2
-        elif body[index] == "*":
-            parts.append("[^/]*")
-            index += 1
-        elif body[index] == "?":
-            parts.append("[^/]")
-            index += 1
-        else:
-            parts.append(re.escape(body[index]))
-            index += 1
-    start = "^" if anchored else "(?:^|/)"
-    if directory:
-        end = "/"
+    if pattern.endswith("/"):
+        end = "directory"
     elif any(c in body.rsplit("/", 1)[-1] for c in "*?"):
-        end = "$"  # `docs/*` is the files in docs, not those in its subdirectories
+        end = "file"  # `docs/*` is the files in docs, not those in its subdirectories
     else:
-        end = "(?:$|/)"  # a plain name is a file, or a directory and everything below it
-    return re.compile(start + "".join(parts) + end)
+        end = "either"  # a plain name is a file, or a directory and everything below it
+    return PathGlob(body, anchored, end)
