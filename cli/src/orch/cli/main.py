@@ -12,8 +12,10 @@ from pathlib import Path
 
 import click
 
+from orch.cli.credentials import keep_credentials_from_tests
 from orch.cli.text import safe
 from orch.core import ExitCode
+from orch.core.redaction import credentials_only
 from orch.ports import ConfigError, EnvironmentProblem, OrchError, PluginError
 
 FORMAT_OPTION = click.option(
@@ -109,6 +111,7 @@ def _reader_left() -> None:
 def _fail(message: str, code: ExitCode) -> None:
     if os.environ.get("ORCH_DEBUG") == "1":
         traceback.print_exc()
+    message = credentials_only().text(message)  # whatever an error quotes, never a credential
     for line in message.splitlines() or [""]:
         click.echo(f"orch: error: {safe(line)}", err=True)
     sys.exit(int(code))
@@ -130,6 +133,7 @@ def register_commands() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    keep_credentials_from_tests()  # first: it may re-execute orch
     signal.signal(signal.SIGTERM, _terminated)
     register_commands()
     cli(prog_name="orch")

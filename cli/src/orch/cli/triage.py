@@ -12,7 +12,8 @@ from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION, proj
 from orch.cli.summary import print_root_causes
 from orch.cli.text import first_line, safe
 from orch.core import Engine, bootstrap, load_registry, state_dir_for, workflow_for
-from orch.core.filing import Filed, file_issues
+from orch.core.filing import Filed, dry_run_reads, file_issues
+from orch.core.redaction import redactor_for
 from orch.core.triage import TriageReport, results_of_files, triage
 from orch.ports import ConfigError, IssueDraft
 
@@ -76,6 +77,8 @@ def triage_command(
         data = report.as_json()
         if file_issues_:
             data["filed"] = [_filed_json(f) for f in filed]
+            if dry_run:
+                data["dry_run"] = dry_run_reads(tracker, filed)
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     print_report(report)
@@ -84,6 +87,8 @@ def triage_command(
         click.echo(f"{action.action}{issue}: {first_line(action.detail, 160)}")
         if dry_run and action.draft is not None:
             print_draft(action.draft)
+    if file_issues_ and dry_run:
+        click.echo(safe(dry_run_reads(tracker, filed)))
 
 
 Filing = tuple[str, bool] | None
@@ -112,6 +117,7 @@ def _triage_files(
         workflow.app(app_name)  # a workflow's application must exist
     parsers = [registry.get("parser", name)() for name in registry.names("parser")]
     results = results_of_files(paths, parsers, workflow.applications, app_name or "")
+    results = list(map(redactor_for(workflow).result, results))  # as a run's results are
     state_dir = state_dir_for(workflow.root)
     if filing is None and not state_dir.is_dir():
         return triage(results, workflow.triage), []

@@ -80,11 +80,13 @@ class Engine:
         spec: str = "",
         selection: Selection | None = None,
         record_coverage: bool = False,
+        keep_raw_output: bool = False,
     ) -> RunResult:
         """Run the workflow (or resume run ``resume``) and write the requested reports.
 
         ``selection`` runs only the selected tests, highest risk first; ``record_coverage``
-        records which lines each test runs, for coverage-based selection later.
+        records which lines each test runs, for coverage-based selection later;
+        ``keep_raw_output`` keeps the shards' unredacted output files in ``.orch/runs/RUN/``.
         """
         services = self.services
         app_commits = self.app_commits()
@@ -103,6 +105,7 @@ class Engine:
             selection=selection,
             coverage_stale=self._stale_files() if record_coverage else None,
             app_commits=app_commits,
+            keep_raw_output=keep_raw_output,
         )
         result = session.execute(resume=resume)
         report = self._triage(result.results, result.run_id, commit, before, selection)

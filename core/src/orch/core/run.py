@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import os
+import shutil
 import signal
 import time
 from collections.abc import Callable, Mapping
@@ -21,6 +22,7 @@ from typing import Protocol
 from attrs import define, evolve, field, frozen
 
 from orch.core.outcomes import RETRYABLE, Counts, ExitCode, count, exit_code
+from orch.core.redaction import redactor_for
 from orch.core.runlock import RunLock
 from orch.core.selection import Selection
 from orch.core.sharding import expected_seconds, shard_count, shard_tests
@@ -149,12 +151,15 @@ class RunSession:
         selection: Selection | None = None,
         coverage_stale: dict[str, tuple[str, ...]] | None = None,
         app_commits: dict[str, str] | None = None,
+        keep_raw_output: bool = False,
     ) -> None:
         """``selection`` narrows each application to its selected tests, in risk order;
         ``coverage_stale`` (files that differ from the commit, per app) turns on recording of
         per-test coverage, saved to the store when the run ends, under each application's own
         commit (``app_commits``, default ``commit``): applications may live in their own
-        repositories."""
+        repositories. Results are redacted as they arrive (``orch.core.redaction``); the shards'
+        raw output files in ``.orch/runs/RUN/`` are removed at the end unless
+        ``keep_raw_output``."""
         self.workflow = workflow
         self.runners = runners
         self.executor = executor
@@ -168,6 +173,8 @@ class RunSession:
         self.selection = selection
         self.coverage_stale = coverage_stale
         self.app_commits = app_commits or {}
+        self.keep_raw_output = keep_raw_output
+        self.redactor = redactor_for(workflow)
         self.coverage: dict[str, dict[str, dict[str, tuple[int, ...]]]] = {}
         self.queue: list[tuple[int, int, Shard]] = []
         self.sequence = itertools.count()
@@ -220,6 +227,8 @@ class RunSession:
             raise
         finally:
             self._stop_all()
+            if not self.keep_raw_output:
+                shutil.rmtree(self.state_dir / "runs" / run_id, ignore_errors=True)
             self._flush(force=True)
             results = tuple(self.finals.values())
             counts = count(results, self.planned)
@@ -517,7 +526,7 @@ class RunSession:
             return  # never record a test twice
         if active.pending.pop(result.nodeid, None) is not None:
             active.resolved += 1
-        result = evolve(result, attempt=active.shard.attempt)
+        result = self.redactor.result(evolve(result, attempt=active.shard.attempt))
         self._changed = True
         if result.outcome in RETRYABLE:
             self.first_failure.setdefault(key, result)
