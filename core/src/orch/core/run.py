@@ -406,6 +406,7 @@ class RunSession:
         heapq.heappush(self.queue, (-app.priority, next(self.sequence), shard))
 
     def _environment_problem(self, app: Application, message: str) -> None:
+        message = self.redactor.text(message)  # it may quote what collection printed
         self.environment_problems += 1
         self.problems.append(message)
         self._final(
