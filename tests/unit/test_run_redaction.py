@@ -72,7 +72,8 @@ def test_results_are_redacted_before_the_store_the_observer_and_the_reports(tmp_
     stored = store.final_results(result.run_id)
     for results in (result.results, stored, observer.seen):
         assert all(clean(r.message + r.stdout) for r in results)
-    assert not (tmp_path / ".orch" / "runs" / result.run_id).exists(), "raw output removed"
+    scratch = [p for p in (tmp_path / ".orch" / "runs" / result.run_id).iterdir() if p.is_dir()]
+    assert scratch and not [p for p in scratch if any(p.iterdir())], "raw output removed"
 
 
 def test_keep_raw_output_keeps_the_shards_files(tmp_path):

@@ -22,9 +22,11 @@ import heapq
 import io
 import os
 import re
+import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from fnmatch import fnmatchcase
 from operator import itemgetter
+from pathlib import Path
 
 from attrs import evolve
 
@@ -207,3 +209,17 @@ def redactor_for(workflow: Workflow) -> Redactor:
     """What masks the secrets of a run of ``workflow``: the patterns, orch's credentials and
     the secrets the workflow passes to its tests."""
     return Redactor([*credential_values(), *passed_secrets(workflow)])
+
+
+def remove_raw_output(run_dir: Path) -> None:
+    """Empty the scratch folder of each shard of a run (its output log, event stream and the
+    tests' temporary files hold the unredacted output); the folders stay, naming the shards."""
+    if not run_dir.is_dir():
+        return
+    for scratch in run_dir.iterdir():
+        entries = scratch.iterdir() if scratch.is_dir() and not scratch.is_symlink() else ()
+        for entry in entries:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)

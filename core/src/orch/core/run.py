@@ -11,7 +11,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import os
-import shutil
 import signal
 import time
 from collections.abc import Callable, Mapping
@@ -22,7 +21,7 @@ from typing import Protocol
 from attrs import define, evolve, field, frozen
 
 from orch.core.outcomes import RETRYABLE, Counts, ExitCode, count, exit_code
-from orch.core.redaction import redactor_for
+from orch.core.redaction import redactor_for, remove_raw_output
 from orch.core.runlock import RunLock
 from orch.core.selection import Selection
 from orch.core.sharding import expected_seconds, shard_count, shard_tests
@@ -228,7 +227,7 @@ class RunSession:
         finally:
             self._stop_all()
             if not self.keep_raw_output:
-                shutil.rmtree(self.state_dir / "runs" / run_id, ignore_errors=True)
+                remove_raw_output(self.state_dir / "runs" / run_id)
             self._flush(force=True)
             results = tuple(self.finals.values())
             counts = count(results, self.planned)
