@@ -42,7 +42,7 @@ def environ_of_orch(extra: dict[str, str]) -> tuple[bytes, str]:
     script = (
         "import os, sys; from pathlib import Path; "
         "sys.argv = ['orch', 'plugins']; "
-        "from orch.cli.main import main; "
+        "from orch.cli.entry import main; "
         "sys.stdout.buffer.write(Path(f'/proc/{os.getpid()}/environ').read_bytes()); "
         "sys.stdout.flush(); main()"
     )

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import click
 
-from orch.cli.credentials import keep_credentials_from_tests
 from orch.cli.text import safe
 from orch.core import ExitCode
 from orch.core.redaction import credentials_only
@@ -132,8 +131,8 @@ def register_commands() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    keep_credentials_from_tests()  # first: it may re-execute orch
+    """Run the command line (the console script, ``orch.cli.entry``, first moves orch's
+    credentials out of its environment)."""
     signal.signal(signal.SIGTERM, _terminated)
     register_commands()
     cli(prog_name="orch")
