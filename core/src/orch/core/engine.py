@@ -10,6 +10,7 @@ from attrs import evolve
 
 from orch.core.bootstrap import Services, bootstrap
 from orch.core.changes import change_set, relative_prefix
+from orch.core.redaction import redactor_for
 from orch.core.reports import write_json_report, write_junit_xml
 from orch.core.run import RunObserver, RunResult, RunSession
 from orch.core.selection import Selection, Selector
@@ -139,7 +140,8 @@ class Engine:
         record = self.services.store.get_run(run_id)
         if record is None:
             raise ConfigError(f"no run '{run_id}' recorded")
-        results = self.services.store.final_results(run_id)
+        redact = redactor_for(self.workflow).result  # a run recorded before orch redacted
+        results = [redact(result) for result in self.services.store.final_results(run_id)]
         return self._triage(results, run_id, record.commit)
 
     def _triage(
