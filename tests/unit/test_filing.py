@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orch.core.filing import file_issues
+from orch.core.filing import dry_run_reads, file_issues
 from orch.core.triage import TriageSettings, triage
 from orch.ports import Outcome, RunRecord, TestResult
 from orch.testing.fakes import FakeStore, FakeTracker
@@ -63,3 +63,23 @@ def test_an_unreachable_tracker_is_reported_and_filing_is_retried_next_run():
     tracker.unreachable = False
     [created] = file_issues(run(store, "r2"), tracker, store, "r2", "c1")
     assert created.action == "created"
+
+
+def test_what_is_filed_is_redacted_and_a_dry_run_says_what_it_read(monkeypatch):
+    monkeypatch.setenv("ORCH_GITHUB_TOKEN", "ghp_filing0123456789")
+    store, tracker = FakeStore(), FakeTracker()
+    store.create_run(RunRecord("r1", "w", "c1", 0.0))
+    leaky = "cannot connect to postgres://orders:pw-9@db/x with ghp_filing0123456789"
+    results = [TestResult("pay", "tests/test_db.py::test_a", Outcome.FAILED, message=leaky)]
+    report = triage(results, TriageSettings(), store=store, run_id="r1", commit="c1")
+    [would] = file_issues(report, tracker, store, "r1", "c1", dry_run=True)
+    assert tracker.issues == {}
+    assert dry_run_reads("github", [would]) == (
+        f"dry run: wrote nothing to github; read it 1 time(s), looking up the issue of root "
+        f"cause(s) {would.cluster}"
+    )
+    file_issues(report, tracker, store, "r1", "c1")
+    [draft] = tracker.drafts.values()
+    for text in (draft.title, draft.body):
+        assert "pw-9" not in text and "ghp_filing0123456789" not in text
+    assert "postgres://orders:***@db/x with ***" in draft.body

@@ -12,6 +12,7 @@ import click
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION, project_dir
 from orch.cli.text import safe
 from orch.core import load_registry, state_dir_for, workflow_for
+from orch.core.redaction import orch_redactor
 from orch.core.untrusted_text import json_text
 from orch.ports import ConfigError
 
@@ -51,7 +52,7 @@ def owner(assignee: str) -> str:
 def _row(item) -> dict:
     return {
         "key": item.issue.key,
-        "title": item.title,
+        "title": orch_redactor().text(item.title),
         "closed": item.issue.closed,
         "labels": list(item.issue.labels),
         "assignee": item.assignee,
@@ -72,7 +73,7 @@ def print_inbox(inbox, output_format: str) -> None:
         who = f" {owner(item.assignee)}" if item.assignee else ""
         labels = ", ".join(safe(label) for label in item.issue.labels)
         click.echo(
-            f"{item.issue.key} [{state}] {safe(item.title)}{who} "
+            f"{item.issue.key} [{state}] {safe(orch_redactor().text(item.title))}{who} "
             f"({labels}; {len(item.comments)} comment(s))"
         )
 
@@ -108,16 +109,18 @@ def show_command(
     """The whole of ISSUE (INBOX-<n>): title, state, labels, assignee, body and comments."""
     with _inbox_holding(issue, directory, workflow_file) as inbox:
         item = inbox.issue(issue)
+    redactor = orch_redactor()  # an issue filed before orch redacted may hold secrets
+    body, comments = redactor.text(item.body), [redactor.text(c) for c in item.comments]
     if output_format == "json":
-        row = {**_row(item), "body": item.body, "comments": list(item.comments)}
+        row = {**_row(item), "body": body, "comments": comments}
         click.echo(json_text(row))
         return
     state = "closed" if item.issue.closed else "open"
-    click.secho(f"{item.issue.key} [{state}] {safe(item.title)}", bold=True)
+    click.secho(f"{item.issue.key} [{state}] {safe(redactor.text(item.title))}", bold=True)
     click.echo(f"labels: {', '.join(safe(label) for label in item.issue.labels)}")
     click.echo(f"assignee: {owner(item.assignee) or 'nobody'}")
-    click.echo(f"\n{safe(item.body)}")
-    for number, comment in enumerate(item.comments, start=1):
+    click.echo(f"\n{safe(body)}")
+    for number, comment in enumerate(comments, start=1):
         click.echo(f"\ncomment {number}: {safe(comment)}")
 
 

@@ -14,6 +14,7 @@ import click
 
 from orch.cli.text import safe
 from orch.core import ExitCode
+from orch.core.redaction import credentials_only
 from orch.ports import ConfigError, EnvironmentProblem, OrchError, PluginError
 
 FORMAT_OPTION = click.option(
@@ -109,6 +110,7 @@ def _reader_left() -> None:
 def _fail(message: str, code: ExitCode) -> None:
     if os.environ.get("ORCH_DEBUG") == "1":
         traceback.print_exc()
+    message = credentials_only().text(message)  # whatever an error quotes, never a credential
     for line in message.splitlines() or [""]:
         click.echo(f"orch: error: {safe(line)}", err=True)
     sys.exit(int(code))
@@ -129,7 +131,8 @@ def register_commands() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the command line (the console script, ``orch.cli.entry``, first moves orch's
+    credentials out of its environment)."""
     signal.signal(signal.SIGTERM, _terminated)
     register_commands()
     cli(prog_name="orch")

@@ -105,6 +105,12 @@ RUNNER_ARGS = "orch.runner_args"
     is_flag=True,
     help="Record the lines each test runs (needs coverage.py in the app's interpreter).",
 )
+@click.option(
+    "--keep-raw-output",
+    is_flag=True,
+    help="Keep each shard's unredacted output and event files in .orch/runs/RUN/ (may hold "
+    "secrets the reports mask).",
+)
 @FORMAT_OPTION
 def run_command(
     arguments: tuple[str, ...],
@@ -126,6 +132,7 @@ def run_command(
     strict: bool,
     dry_run: bool,
     record_coverage: bool,
+    keep_raw_output: bool,
     output_format: str,
 ) -> None:
     """Run the tests of every application in the workflow, in parallel.
@@ -203,6 +210,7 @@ def run_command(
                 spec=spec,
                 selection=selection,
                 record_coverage=record_coverage,
+                keep_raw_output=keep_raw_output,
             )
         if output_format == "json":
             report = json_report(result, result.record)

@@ -12,8 +12,9 @@ from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION, proj
 from orch.cli.summary import print_root_causes
 from orch.cli.text import first_line, safe
 from orch.core import Engine, ExitCode, bootstrap, load_registry, state_dir_for, workflow_for
-from orch.core.filing import Filed, file_issues
+from orch.core.filing import Filed, dry_run_reads, file_issues
 from orch.core.output_limits import keep_output
+from orch.core.redaction import redactor_for
 from orch.core.triage import TriageReport, results_of_files, triage
 from orch.core.untrusted_text import json_text
 from orch.ports import ConfigError, IssueDraft, TestResult
@@ -80,6 +81,8 @@ def triage_command(
         data = report.as_json()
         if file_issues_:
             data["filed"] = [_filed_json(f) for f in filed]
+            if dry_run:
+                data["dry_run"] = dry_run_reads(tracker, filed)
         if result_files:
             data["unreadable"] = [{"file": str(u.path), "problem": u.problem} for u in unreadable]
         click.echo(json_text(data))
@@ -90,6 +93,8 @@ def triage_command(
             click.echo(f"{action.action}{issue}: {first_line(action.detail, 160)}")
             if dry_run and action.draft is not None:
                 print_draft(action.draft)
+        if file_issues_ and dry_run:
+            click.echo(safe(dry_run_reads(tracker, filed)))
     if unreadable:
         _fail_unreadable(unreadable)
 
@@ -137,7 +142,9 @@ def read_result_files(
             unreadable.append(Unreadable(path, str(problem)))
         except OSError as error:
             unreadable.append(Unreadable(path, f"{path}: cannot read it: {error.strerror}"))
-    return [keep_output(result, workflow.execution.output) for result in results], unreadable
+    limits, redact = workflow.execution.output, redactor_for(workflow).result
+    # cut, then redact (cheaper on what is left), as a run's results are
+    return [redact(keep_output(result, limits)) for result in results], unreadable
 
 
 def _fail_unreadable(unreadable: list[Unreadable]) -> None:

@@ -10,6 +10,7 @@ from attrs import evolve
 
 from orch.core.bootstrap import Services, bootstrap
 from orch.core.changes import change_set, relative_prefix
+from orch.core.redaction import redactor_for
 from orch.core.reports import write_json_report, write_junit_xml
 from orch.core.run import RunObserver, RunResult, RunSession
 from orch.core.selection import Selection, Selector
@@ -82,11 +83,13 @@ class Engine:
         spec: str = "",
         selection: Selection | None = None,
         record_coverage: bool = False,
+        keep_raw_output: bool = False,
     ) -> RunResult:
         """Run the workflow (or resume run ``resume``) and write the requested reports.
 
         ``selection`` runs only the selected tests, highest risk first; ``record_coverage``
-        records which lines each test runs, for coverage-based selection later.
+        records which lines each test runs, for coverage-based selection later;
+        ``keep_raw_output`` keeps the shards' unredacted output files in ``.orch/runs/RUN/``.
         """
         services = self.services
         app_commits = self.app_commits()
@@ -105,6 +108,7 @@ class Engine:
             selection=selection,
             coverage_stale=self._stale_files() if record_coverage else None,
             app_commits=app_commits,
+            keep_raw_output=keep_raw_output,
         )
         result = session.execute(resume=resume)
         try:
@@ -145,7 +149,8 @@ class Engine:
         record = self.services.store.get_run(run_id)
         if record is None:
             raise ConfigError(f"no run '{run_id}' recorded")
-        results = self.services.store.final_results(run_id)
+        redact = redactor_for(self.workflow).result  # a run recorded before orch redacted
+        results = [redact(result) for result in self.services.store.final_results(run_id)]
         return self._triage(results, run_id, record.commit, store=self.services.store)
 
     def _triage(

@@ -3,16 +3,19 @@
 A new root cause opens an issue; a recurrence comments on its open issue; a recurrence of a
 closed issue reopens it labelled ``regression``; a cluster of flaky tests is labelled ``flaky``.
 An unreachable tracker does not stop triage: the cluster is reported as not filed, and the next
-run files it (nothing was linked, so it still looks new to the tracker).
+run files it (nothing was linked, so it still looks new to the tracker). A dry run only reads:
+it looks each root cause's issue up and says what it would do. Every title, body and comment is
+redacted (``orch.core.redaction``) before it reaches the tracker, whatever the results held.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from orch.core.clustering import Cluster
+from orch.core.redaction import Redactor, orch_redactor
 from orch.core.triage import TriageReport
 from orch.ports import IssueDraft, IssueTracker, OrchError, Store
 
@@ -38,12 +41,16 @@ def file_issues(
     run_id: str = "",
     commit: str = "",
     dry_run: bool = False,
+    redactor: Redactor | None = None,
 ) -> list[Filed]:
     """File or update one issue per root cause of ``report``; with ``dry_run`` only say what
-    would be done."""
+    would be done (the one call made is ``tracker.find``, a read). ``redactor`` masks secrets
+    in what is filed (default: the patterns and orch's own credentials)."""
+    redactor = redactor or orch_redactor()
     actions = []
     for cluster in report.clusters:
         draft = draft_for(cluster, run_id, commit)
+        draft = evolve(draft, title=redactor.text(draft.title), body=redactor.text(draft.body))
         try:
             existing = tracker.find(cluster.id)
             if dry_run:
@@ -56,14 +63,17 @@ def file_issues(
                 action = "created"
             elif existing.closed:
                 issue = tracker.reopen(existing, ("regression",))
-                tracker.comment(issue, _recurrence(cluster, run_id, commit, "reopened: it is back"))
+                again = _recurrence(cluster, run_id, commit, "reopened: it is back")
+                tracker.comment(issue, redactor.text(again))
                 action = "reopened"
             elif run_id and _filed_in(store, cluster, run_id):
                 actions.append(Filed(cluster.id, "unchanged", existing.key, "already updated"))
                 continue
             else:
                 issue = existing
-                tracker.comment(issue, _recurrence(cluster, run_id, commit, "seen again"))
+                tracker.comment(
+                    issue, redactor.text(_recurrence(cluster, run_id, commit, "seen again"))
+                )
                 action = "commented"
         except OrchError as problem:
             actions.append(Filed(cluster.id, "failed", "", f"{problem}; will retry next run"))
@@ -73,6 +83,18 @@ def file_issues(
                 store.link_issue(fingerprint, issue.key, run_id)
         actions.append(Filed(cluster.id, action, issue.key, draft.title, draft))
     return actions
+
+
+def dry_run_reads(tracker: str, filed: list[Filed]) -> str:
+    """What a dry run did to ``tracker``: the reads it made, and that it wrote nothing."""
+    looked_up = [f.cluster for f in filed if f.action.startswith("would ")]
+    failed = [f.cluster for f in filed if f.action == "failed"]
+    said = f"dry run: wrote nothing to {tracker}; read it {len(looked_up) + len(failed)} time(s)"
+    if looked_up:
+        said += f", looking up the issue of root cause(s) {', '.join(looked_up)}"
+    if failed:
+        said += f"; could not read for {', '.join(failed)}"
+    return said
 
 
 def _filed_in(store: Store | None, cluster: Cluster, run_id: str) -> bool:

@@ -22,6 +22,7 @@ from attrs import define, evolve, field, frozen
 
 from orch.core.outcomes import RETRYABLE, Counts, ExitCode, count, exit_code
 from orch.core.output_limits import keep_output
+from orch.core.redaction import redactor_for, remove_raw_output
 from orch.core.runlock import RunLock
 from orch.core.selection import Selection
 from orch.core.sharding import expected_seconds, shard_count, shard_tests
@@ -171,12 +172,15 @@ class RunSession:
         selection: Selection | None = None,
         coverage_stale: dict[str, tuple[str, ...]] | None = None,
         app_commits: dict[str, str] | None = None,
+        keep_raw_output: bool = False,
     ) -> None:
         """``selection`` narrows each application to its selected tests, in risk order;
         ``coverage_stale`` (files that differ from the commit, per app) turns on recording of
         per-test coverage, saved to the store when the run ends, under each application's own
         commit (``app_commits``, default ``commit``): applications may live in their own
-        repositories."""
+        repositories. Results are redacted as they arrive (``orch.core.redaction``); the shards'
+        raw output files in ``.orch/runs/RUN/`` are removed at the end unless
+        ``keep_raw_output``."""
         self.workflow = workflow
         self.runners = runners
         self.executor = executor
@@ -190,6 +194,8 @@ class RunSession:
         self.selection = selection
         self.coverage_stale = coverage_stale
         self.app_commits = app_commits or {}
+        self.keep_raw_output = keep_raw_output
+        self.redactor = redactor_for(workflow)
         self.coverage: dict[str, dict[str, dict[str, tuple[int, ...]]]] = {}
         self.queue: list[tuple[int, int, Shard]] = []
         self.sequence = itertools.count()
@@ -243,6 +249,8 @@ class RunSession:
         finally:
             self._stop_all()
             self.executor.reap(f"{run_id}/")  # anything a shard left that its own kill missed
+            if not self.keep_raw_output:
+                remove_raw_output(self.state_dir / "runs" / run_id)
             self._flush(force=True)
             results = tuple(self.finals.values())
             counts = count(results, self.planned)
@@ -442,6 +450,7 @@ class RunSession:
         heapq.heappush(self.queue, (-app.priority, next(self.sequence), shard))
 
     def _environment_problem(self, app: Application, message: str) -> None:
+        message = self.redactor.text(message)  # it may quote what collection printed
         self.environment_problems += 1
         self.problems.append(message)
         self._final(
@@ -569,7 +578,7 @@ class RunSession:
             return  # never record a test twice
         if active.pending.pop(result.nodeid, None) is not None:
             active.resolved += 1
-        result = evolve(result, attempt=active.shard.attempt)
+        result = self.redactor.result(evolve(result, attempt=active.shard.attempt))
         self._changed = True
         if result.outcome in RETRYABLE:
             self.first_failure.setdefault(key, result)

@@ -9,10 +9,23 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from orch.ports.errors import EnvironmentProblem
 
 T = TypeVar("T")
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without the user and password it may carry (``http://TOKEN:x@host`` becomes
+    ``http://host``): what a message may show of a service's address."""
+    try:
+        split = urlsplit(url)
+    except ValueError:
+        return "the configured URL"  # unparsable: showing it could show its credentials
+    if "@" not in split.netloc:
+        return url
+    return urlunsplit(split._replace(netloc=split.netloc.rpartition("@")[2]))
 
 
 def network_reason(
@@ -56,7 +69,8 @@ def call_service(
     """Run one request of a client library; its HTTP and network errors become one
     ``EnvironmentProblem`` line without secrets (the library's error, which may carry headers,
     is not chained): ``jira at https://host: HTTP 401 (...)``, ``cannot reach URL: connection
-    refused``."""
+    refused``; ``url`` is shown without credentials."""
+    url = without_credentials(url)
     problem: str | None = None
     try:
         return action()

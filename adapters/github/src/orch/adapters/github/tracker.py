@@ -2,20 +2,22 @@
 
 Settings come from the environment only: ``ORCH_GITHUB_TOKEN``, ``ORCH_GITHUB_REPO``
 (``owner/name``), optionally ``ORCH_GITHUB_API_URL`` (GitHub Enterprise, or a local server in
-tests) and ``ORCH_GITHUB_WRITE_INTERVAL`` (seconds between writes, default 1 as GitHub asks).
+tests) and ``ORCH_GITHUB_WRITE_INTERVAL`` (seconds between writes, default 1 as GitHub asks),
+read with ``orch.ports.credentials.setting`` (the ``orch`` command moves the token out of its
+environment); a user and password in the API URL are dropped, as the URL is shown in messages.
 Library errors become one-line ``EnvironmentProblem``s built from the status code and GitHub's
 message, never from the request, so the token cannot leak into them.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from orch.ports import ConfigError, IssueDraft, TrackedIssue
-from orch.ports.network import call_service
+from orch.ports.credentials import setting
+from orch.ports.network import call_service, without_credentials
 
 if TYPE_CHECKING:  # PyGithub and requests are imported on first use: every orch command loads
     from github import GithubException  # this plugin, and importing them takes most of a second
@@ -39,7 +41,7 @@ def fingerprint_line(fingerprint: str) -> str:
 
 
 def _required(name: str) -> str:
-    value = os.environ.get(name, "")
+    value = setting(name)
     if not value:
         raise ConfigError(
             f"github tracker: environment variable {name} is not set "
@@ -60,8 +62,9 @@ class GitHubTracker:
             raise ConfigError(
                 f"github tracker: ORCH_GITHUB_REPO is {self.repo!r}; write it as owner/name"
             )
-        self.api_url = (os.environ.get("ORCH_GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
-        interval = os.environ.get("ORCH_GITHUB_WRITE_INTERVAL", "1")
+        api_url = setting("ORCH_GITHUB_API_URL") or DEFAULT_API_URL
+        self.api_url = without_credentials(api_url).rstrip("/")
+        interval = setting("ORCH_GITHUB_WRITE_INTERVAL") or "1"
         try:
             self.write_interval = float(interval)
         except ValueError:

@@ -1,7 +1,9 @@
 """JiraTracker: files, finds, comments on and reopens orch issues in one Jira project.
 
 Settings come from the environment only (``ORCH_JIRA_URL``, ``ORCH_JIRA_USER``,
-``ORCH_JIRA_TOKEN``, ``ORCH_JIRA_PROJECT``). The token is handed to the ``jira`` library and to
+``ORCH_JIRA_TOKEN``, ``ORCH_JIRA_PROJECT``), read with ``orch.ports.credentials.setting`` (the
+``orch`` command moves the token out of its environment). A user and password in the URL are
+dropped: the URL is shown in messages. The token is handed to the ``jira`` library and to
 nothing else: every library error is turned into an ``EnvironmentProblem`` built from the status
 code and the server's own error text, with the original exception suppressed, because the
 library's ``JIRAError`` text includes the request headers (and so the Authorization header).
@@ -9,13 +11,13 @@ library's ``JIRAError`` text includes the request headers (and so the Authorizat
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, TrackedIssue
-from orch.ports.network import call_service
+from orch.ports.credentials import setting
+from orch.ports.network import call_service, without_credentials
 
 if TYPE_CHECKING:  # the jira library and requests are imported on first use: every orch command
     from jira import JIRA  # loads this plugin, and importing them takes a good part of a second
@@ -49,16 +51,16 @@ class JiraTracker:
     PLUGIN_NAME: ClassVar[str] = "jira"
 
     def __init__(self) -> None:
-        missing = [name for name in SETTINGS if not os.environ.get(name)]
+        missing = [name for name in SETTINGS if not setting(name)]
         if missing:
             raise ConfigError(
                 f"jira tracker: environment variable {missing[0]} is not set "
                 f"(it needs {', '.join(SETTINGS)})"
             )
-        self.url = os.environ["ORCH_JIRA_URL"].rstrip("/")
-        self.project = os.environ["ORCH_JIRA_PROJECT"]
-        self._user = os.environ["ORCH_JIRA_USER"]
-        self._token = os.environ["ORCH_JIRA_TOKEN"]
+        self.url = without_credentials(setting("ORCH_JIRA_URL")).rstrip("/")
+        self.project = setting("ORCH_JIRA_PROJECT")
+        self._user = setting("ORCH_JIRA_USER")
+        self._token = setting("ORCH_JIRA_TOKEN")
 
     def __repr__(self) -> str:
         return f"JiraTracker(url={self.url!r}, project={self.project!r})"
