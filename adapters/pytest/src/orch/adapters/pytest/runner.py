@@ -262,6 +262,7 @@ def _collect(
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
+            errors="replace",  # pytest prints file names as they are, UTF-8 or not
         )
         if done.returncode == NO_TESTS and not list_only:
             return []
