@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -76,3 +77,30 @@ def test_odd_file_names_are_escaped_in_the_terminal(odd_project, orch):
         escaped = name.replace("\u202e", "\\u202e")
         assert f"::{escaped}::test_fails" in shown, shown
     assert "Traceback" not in shown and "internal error" not in shown
+
+
+def git(project: Path, *args: str) -> None:
+    identity = ("-c", "user.email=orch@example.com", "-c", "user.name=orch")
+    subprocess.run(["git", *identity, *args], cwd=project, check=True, capture_output=True)
+
+
+def test_change_based_selection_and_coverage_name_odd_files_as_the_run_does(odd_project, orch):
+    """Selection builds nodeids from the changed paths git reports and coverage records each
+    test's lines under its nodeid: both must spell an odd name as the run does (coverage.py
+    stopped pytest with an internal error on the raw name; selection selected ids no test had)."""
+    (odd_project / ".gitignore").write_text("out/\n", encoding="utf-8")  # reports: no change
+    git(odd_project, "init", "-q", ".")
+    git(odd_project, "add", "-A")
+    git(odd_project, "commit", "-q", "-m", "tests")
+    recorded = orch("run", "-n", "2", "--record-coverage", ".", "--json", "out/cov.json")
+    assert recorded.returncode == 1, recorded.stderr
+    assert outcomes(json.loads((odd_project / "out/cov.json").read_text("utf-8"))) == expected()
+    with open(os.fsencode(odd_project / "tests") + b"/test_\xff.py", "a") as file:
+        file.write("# changed\n")
+    selected = orch("run", "-n", "2", "--select", "changed", ".", "--json", "out/sel.json")
+    assert selected.returncode == 1, selected.stderr
+    report = json.loads((odd_project / "out/sel.json").read_text("utf-8"))
+    assert outcomes(report) == {
+        "tests/test_\\udcff.py::test_passes": "passed",
+        "tests/test_\\udcff.py::test_fails": "failed",
+    }

@@ -155,7 +155,7 @@ class _CoverageRecorder:
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_runtest_protocol(self, item):
-        self.cov.switch_context(item.nodeid)  # setup, call and teardown count for the test
+        self.cov.switch_context(_plain(item.nodeid))  # setup, call and teardown count for it
         yield
         self.cov.switch_context("")
 
