@@ -174,12 +174,13 @@ class _Selector:
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list) -> None:
         order = self.order
-        kept = [item for item in items if _plain(item.nodeid) in order]
+        named = [(_plain(item.nodeid), item) for item in items]
+        kept = [(name, item) for name, item in named if name in order]
         if len(kept) != len(items):
-            dropped = [item for item in items if _plain(item.nodeid) not in order]
+            dropped = [item for name, item in named if name not in order]
             config.hook.pytest_deselected(items=dropped)
-        kept.sort(key=lambda item: order[_plain(item.nodeid)])
-        items[:] = kept
+        kept.sort(key=lambda pair: order[pair[0]])
+        items[:] = [item for _, item in kept]
 
 
 class _Partition:
