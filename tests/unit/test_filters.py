@@ -101,10 +101,30 @@ def test_last_failed_reads_failed_errored_and_timed_out_tests_of_the_latest_run(
         "pay": ("tests/test_a.py::t1", "tests/test_a.py::t2", "tests/test_gone.py::t"),
         "ops": (),
     }
-    assert failed.files == {"pay": ("tests/test_a.py",)}  # a deleted file is not collected
+    # a file not found by its name (deleted, or named with escapes) is not given to the
+    # runner: that app's whole collection is searched for the failed ids instead
+    assert failed.files == {}
     filters = filters_for(workflow, failed=failed)
     assert set(filters) == {"pay", "ops"}
-    assert filters["pay"].paths == ("tests/test_a.py",) and filters["ops"] == TestFilter()
+    assert filters["pay"].paths == () and filters["ops"] == TestFilter()
+    assert filters["pay"].tests == failed.tests["pay"]
+
+
+def test_last_failed_narrows_to_the_failed_files_when_each_is_found(tmp_path):
+    workflow = workflow_of(tmp_path, ("pay", "pay"))
+    (tmp_path / "pay/tests/test_a.py").write_text("")
+    store = FakeStore()
+    finished_run(
+        store,
+        "new",
+        [
+            TestResult("pay", "tests/test_a.py::t1", Outcome.FAILED, file="tests/test_a.py"),
+            TestResult("pay", "tests/test_a.py::t2", Outcome.ERROR, file="tests/test_a.py"),
+        ],
+    )
+    failed = last_failed(store, workflow)
+    assert failed is not None and failed.files == {"pay": ("tests/test_a.py",)}
+    assert filters_for(workflow, failed=failed)["pay"].paths == ("tests/test_a.py",)
 
 
 def test_nothing_failed_or_no_run_means_no_last_failed(tmp_path):

@@ -129,7 +129,8 @@ class LastFailed:
 def last_failed(store: Store, workflow: Workflow) -> LastFailed | None:
     """The tests that failed, errored or timed out in the latest recorded run, by application
     of ``workflow``; None when there is no run or nothing failed in it (then all run, as
-    ``pytest --lf`` does)."""
+    ``pytest --lf`` does). An application whose failing file cannot be found by its name (gone,
+    or a name the runner escaped) gets no files: its whole collection is searched for the ids."""
     record = store.latest_run()
     if record is None:
         return None
@@ -137,6 +138,7 @@ def last_failed(store: Store, workflow: Workflow) -> LastFailed | None:
     tests: dict[str, list[str]] = {}
     files: dict[str, list[str]] = {}
     whole: set[str] = set()
+    unlocated: set[str] = set()  # a file not found as named (escaped, or gone): collect it all
     for result in store.final_results(record.id):
         if result.outcome not in LAST_FAILED or result.app not in names:
             continue
@@ -145,12 +147,18 @@ def last_failed(store: Store, workflow: Workflow) -> LastFailed | None:
             whole.add(result.app)
         if result.file and (names[result.app].path / result.file).exists():
             files.setdefault(result.app, []).append(result.file)
+        else:
+            unlocated.add(result.app)
     if not tests:
         return None
     return LastFailed(
         record.id,
         {app: () if app in whole else tuple(ids) for app, ids in tests.items()},
-        {app: tuple(dict.fromkeys(found)) for app, found in files.items() if app not in whole},
+        {
+            app: tuple(dict.fromkeys(found))
+            for app, found in files.items()
+            if app not in whole | unlocated
+        },
     )
 
 

@@ -22,6 +22,8 @@ from typing import Any
 
 from attrs import define, field, frozen
 
+from orch.core.untrusted_text import escape
+
 DEFAULT_FILES = ("test_*.py", "*_test.py")
 """pytest's default ``python_files``."""
 
@@ -216,8 +218,20 @@ def find_tests(
         if is_test_file(path, python_files):
             module = finder.module(path)
             if module is not None:
-                found[path] = [f"{path}::{name}" for name in finder.tests(module)]
+                found[path] = [f"{nodeid_path(path)}::{name}" for name in finder.tests(module)]
     return found
+
+
+_UNPLAIN = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def nodeid_path(path: str) -> str:
+    """``path`` as the nodeids of its tests spell it: each control character or lone surrogate
+    (a name that is not UTF-8) written as ``\\x0a`` or ``\\udcff``, as the pytest adapter's
+    event plugin names them (``_plain``), so ids made here match the ids a run reports."""
+    if path.isprintable():
+        return path
+    return _UNPLAIN.sub(lambda match: escape(match.group()), path)
 
 
 def _matches(name: str, options: tuple[str, ...]) -> bool:

@@ -482,7 +482,8 @@ class RunSession:
             scratch.mkdir(parents=True, exist_ok=True)
             try:
                 command = runner.command(app, shard, scratch)
-                command = evolve(command, passenv=(*command.passenv, *app.passenv))
+                passenv = (*command.passenv, *app.passenv)
+                command = evolve(command, passenv=passenv, output=shard.output)
                 process = self.executor.start(
                     command, scratch, tag=f"{self.run_id}/{scratch.name}/"
                 )

@@ -20,7 +20,13 @@ from attrs import define, evolve, field, frozen
 from orch.core.changes import ChangeSet
 from orch.core.coverage_impact import covered_tests
 from orch.core.imports import ImportGraph, outside_roots
-from orch.core.pytests import changed_fixtures, defines_fixtures, is_conftest, is_test_file
+from orch.core.pytests import (
+    changed_fixtures,
+    defines_fixtures,
+    is_conftest,
+    is_test_file,
+    nodeid_path,
+)
 from orch.core.spans import spans
 from orch.core.test_index import TestIndex
 from orch.core.workflow import Workflow
@@ -300,11 +306,8 @@ class _AppSelector:
                     nodeid, change.path, "test-changed", f"{change.path} changed and does not parse"
                 )
             return
-        tests = {
-            f"{change.path}::{s.qualname}": s
-            for s in found
-            if f"{change.path}::{s.qualname}" in nodeids
-        }
+        named = nodeid_path(change.path)
+        tests = {f"{named}::{s.qualname}": s for s in found if f"{named}::{s.qualname}" in nodeids}
         for first, last in change.hunks:
             hit = [n for n, s in tests.items() if s.overlaps(first, last)]
             if not hit:
@@ -675,7 +678,7 @@ def _marked(text: str, test_file: str, marker: str, nodeids: list[str]) -> list[
         head = "\n".join(lines[span.start - 1 : span.start + 10])
         decorators = head.split("def ", 1)[0].split("class ", 1)[0]
         if f"mark.{marker}" in decorators:
-            prefix = f"{test_file}::{span.qualname}"
+            prefix = f"{nodeid_path(test_file)}::{span.qualname}"
             marked.extend(n for n in nodeids if n == prefix or n.startswith(prefix + "::"))
     return marked
 

@@ -161,6 +161,9 @@ class Command:
     stack_signal: int = 0
     """A signal the process answers by writing the stack of every thread (0: it has none); orch
     sends it to a test it is about to kill for a timeout, so the result says where it hung."""
+    output: OutputLimits = OutputLimits()
+    """How much of the start and of the end of what the process prints its executor keeps (the
+    workflow's ``execution.output``): a process printing 100 MiB leaves no log that size."""
 
 
 @frozen

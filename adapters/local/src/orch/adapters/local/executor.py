@@ -1,7 +1,8 @@
 """Run shard commands as local processes: clean environment, own session, output in a file.
 
 Each shard leads its own process group with ``ORCH_TAG=<tag>`` in its environment, dies with the
-orchestrator (Linux ``PR_SET_PDEATHSIG``), and can be killed as a whole tree.
+orchestrator (Linux ``PR_SET_PDEATHSIG``), and can be killed as a whole tree. Its output file
+keeps the head and the tail of what it prints (``output_log``), as the command's limits say.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import ClassVar
 
 from attrs import define, field
 
+from orch.adapters.local.output_log import OutputLog
 from orch.adapters.local.processes import TAG_VAR, kill_tagged
 from orch.ports import Command, EnvironmentProblem, Process
 
@@ -114,6 +116,8 @@ class LocalProcess:
     stack_signal: int = 0
     exit_fd: int | None = field(default=None, repr=False)
     """A pidfd that becomes readable when the leader ends (Linux 5.3+), closed once reaped."""
+    output: OutputLog | None = field(default=None, repr=False)
+    """The log behind ``log``, kept to its head and tail on each poll and cut last on kill."""
 
     def dump_stacks(self) -> bool:
         """Send the command's ``stack_signal`` to the leader while it lives; False without one."""
@@ -126,7 +130,12 @@ class LocalProcess:
         return True
 
     def poll(self) -> int | None:
-        """The exit code once the process ended (negative: killed by that signal), else None."""
+        """The exit code once the process ended (negative: killed by that signal), else None.
+
+        Each poll also keeps the output log bounded: an fstat, and a cut once it is too big.
+        """
+        if self.output is not None:
+            self.output.keep_bounded()
         return self._popen.poll()
 
     def kill(self) -> None:
@@ -140,6 +149,8 @@ class LocalProcess:
         kill_tagged(lambda tag: tag == self.tag, newer_than=self.pid)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self._popen.wait(timeout=KILL_WAIT)
+        if self.output is not None:
+            self.output.close()  # the last cut, now that nothing writes
         if self.exit_fd is not None:
             os.close(self.exit_fd)
             self.exit_fd = None
@@ -176,29 +187,36 @@ class LocalExecutor:
     PLUGIN_NAME: ClassVar[str] = "local"
 
     def start(self, command: Command, scratch: Path, tag: str) -> LocalProcess:
-        """Start ``command``: output in ``<scratch>/output.log``, TMPDIR ``<scratch>/tmp``."""
+        """Start ``command``: output in ``<scratch>/output.log`` (its head and tail as
+        ``command.output`` says, see ``output_log``), TMPDIR ``<scratch>/tmp``."""
         scratch = scratch.absolute()  # the child runs in command.cwd, not here
         tmp = scratch / "tmp"
         tmp.mkdir(parents=True, exist_ok=True)
-        log = scratch / "output.log"
-        with log.open("wb") as output:
-            try:
-                popen = subprocess.Popen(
-                    command.argv,
-                    cwd=command.cwd,
-                    env=child_environment(command.env, tmp, tag, command.passenv),
-                    stdin=subprocess.DEVNULL,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                    preexec_fn=_die_with(os.getpid()),
-                )
-            except OSError as error:
-                raise EnvironmentProblem(
-                    f"cannot start {command.argv[0]!r} in {command.cwd}: {error.strerror}; "
-                    "check the runner's command and the application's path"
-                ) from error
-        return LocalProcess(popen.pid, tag, log, popen, command.stack_signal, _exit_fd(popen.pid))
+        output = OutputLog.create(scratch / "output.log", command.output)
+        writer = output.writer()
+        try:
+            popen = subprocess.Popen(
+                command.argv,
+                cwd=command.cwd,
+                env=child_environment(command.env, tmp, tag, command.passenv),
+                stdin=subprocess.DEVNULL,
+                stdout=writer,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with(os.getpid()),
+            )
+        except OSError as error:
+            output.close()
+            raise EnvironmentProblem(
+                f"cannot start {command.argv[0]!r} in {command.cwd}: {error.strerror}; "
+                "check the runner's command and the application's path"
+            ) from error
+        finally:
+            os.close(writer)
+        exit_fd = _exit_fd(popen.pid)
+        return LocalProcess(
+            popen.pid, tag, output.path, popen, command.stack_signal, exit_fd, output
+        )
 
     def wait(self, processes: Sequence[Process], timeout: float) -> None:
         """Block until a leader of ``processes`` ends (its pidfd is readable) or ``timeout``.

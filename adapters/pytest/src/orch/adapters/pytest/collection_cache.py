@@ -44,7 +44,8 @@ def fingerprint(
             stat = path.stat()
         except OSError:
             continue
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        # as bytes: a name that is not valid UTF-8 (``test_\udcff.py``) is a name all the same
+        digest.update(os.fsencode(path) + f"\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 

@@ -56,6 +56,10 @@ COVERAGE_FILE = "coverage.db"
 ALWAYS = ("-p", EVENT_PLUGIN, "-p", "no:cacheprovider", "--continue-on-collection-errors")
 """Options of every pytest orch starts: events on, no cache in the app, a broken file stops none."""
 
+SHARD_ONLY = ("--show-capture=no",)
+"""Options of every shard: pytest's summary does not print a failed test's captured output into
+the shard's log a second time (orch has it from the event plugin, cut to its head and tail)."""
+
 
 @frozen
 class PytestSettings:
@@ -134,7 +138,7 @@ class PytestRunner:
             index, parts = shard.partition
             env["ORCH_PARTITION"] = f"{index}/{parts}" if parts > 1 else ""
         basetemp = ("--basetemp", str(scratch / "basetemp"))
-        argv = (python, "-m", "pytest", *ALWAYS, *basetemp, *_args(app), *targets)
+        argv = (python, "-m", "pytest", *ALWAYS, *SHARD_ONLY, *basetemp, *_args(app), *targets)
         stack_signal = getattr(signal, "SIGUSR1", 0)
         return Command(argv=argv, cwd=app.path, env=env, stack_signal=stack_signal)
 
@@ -262,6 +266,7 @@ def _collect(
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
+            errors="replace",  # pytest prints file names as they are, UTF-8 or not
         )
         if done.returncode == NO_TESTS and not list_only:
             return []

@@ -21,6 +21,8 @@ crashes (SIGSEGV, SIGABRT, ...) or receives SIGUSR1, which orch sends before a t
 ``ORCH_OUTPUT_LIMITS`` (``"HEAD TAIL"``, default 65536 each) is how many characters of the start and
 of the end of each captured output, trace and message are sent: a test printing 100 MiB sends
 about 128 KiB, and neither the event file nor orch ever holds the rest.
+Every nodeid and file name this plugin sends, and every one it is given, is one line of valid
+text (``_plain``): a file name that is not UTF-8 or holds a newline is written with escapes.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 import faulthandler
 import json
 import os
+import re
 import signal
 import sys
 from json.encoder import encode_basestring_ascii as _quote
@@ -152,7 +155,7 @@ class _CoverageRecorder:
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_runtest_protocol(self, item):
-        self.cov.switch_context(item.nodeid)  # setup, call and teardown count for the test
+        self.cov.switch_context(_plain(item.nodeid))  # setup, call and teardown count for it
         yield
         self.cov.switch_context("")
 
@@ -171,12 +174,13 @@ class _Selector:
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list) -> None:
         order = self.order
-        kept = [item for item in items if item.nodeid in order]
+        named = [(_plain(item.nodeid), item) for item in items]
+        kept = [(name, item) for name, item in named if name in order]
         if len(kept) != len(items):
-            dropped = [item for item in items if item.nodeid not in order]
+            dropped = [item for name, item in named if name not in order]
             config.hook.pytest_deselected(items=dropped)
-        kept.sort(key=lambda item: order[item.nodeid])
-        items[:] = kept
+        kept.sort(key=lambda pair: order[pair[0]])
+        items[:] = [item for _, item in kept]
 
 
 class _Partition:
@@ -205,7 +209,7 @@ class _OnlyFiles:
     """Ignores every file and folder that is not one of the wanted files or one of their folders."""
 
     def __init__(self, wanted: list[str], config: pytest.Config) -> None:
-        base = str(config.invocation_params.dir)
+        base = _plain(str(config.invocation_params.dir))
         self.files = {os.path.normpath(os.path.join(base, name)) for name in wanted}
         self.folders: set[str] = set()
         for name in self.files:
@@ -216,7 +220,7 @@ class _OnlyFiles:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_ignore_collect(self, collection_path):
-        path = str(collection_path)
+        path = _plain(str(collection_path))
         if path in self.files or path in self.folders:
             return None
         return True
@@ -234,7 +238,7 @@ class _FileLister:
         if any(outcome.get_result() or ()):
             reporter = parent.config.pluginmanager.get_plugin("orch-events")
             relative = os.path.relpath(str(file_path), self.invocation_dir)
-            reporter.write({"event": "file", "file": relative.replace(os.sep, "/")})
+            reporter.write({"event": "file", "file": _plain(relative.replace(os.sep, "/"))})
         outcome.force_result([])
 
 
@@ -274,14 +278,14 @@ class _Reporter:
     def file_of(self, nodeid: str) -> str:
         """The nodeid's file relative to the directory pytest was started in."""
         path = os.path.join(self.rootpath, nodeid.split("::", 1)[0])
-        return os.path.relpath(path, self.invocation_dir).replace(os.sep, "/")
+        return _plain(os.path.relpath(path, self.invocation_dir).replace(os.sep, "/"))
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         if not self.report_collected:
             return
         for item in session.items:
-            nodeid = item.nodeid
+            nodeid = _plain(item.nodeid)
             self.write(
                 {
                     "event": "collected",
@@ -300,7 +304,7 @@ class _Reporter:
         self.write(
             {
                 "event": "collecterror",
-                "nodeid": report.nodeid,
+                "nodeid": _plain(report.nodeid),
                 "file": self.file_of(report.nodeid),
                 "outcome": report.outcome,
                 "longrepr": text,
@@ -310,7 +314,7 @@ class _Reporter:
         self.out.flush()
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
-        self.out.write('{"event": "start", "nodeid": ' + _quote(nodeid) + "}\n")
+        self.out.write('{"event": "start", "nodeid": ' + _quote(_plain(nodeid)) + "}\n")
         self.out.flush()
 
     @pytest.hookimpl(tryfirst=True)
@@ -319,7 +323,7 @@ class _Reporter:
         self.exc_type = call.excinfo.typename if call.excinfo is not None else None
 
     def pytest_runtest_logreport(self, report) -> None:
-        nodeid = report.nodeid
+        nodeid = _plain(report.nodeid)
         when = report.when
         outcome = report.outcome
         extra: dict[str, object] = {}
@@ -372,6 +376,25 @@ def _output_limits() -> tuple[int, int]:
     except ValueError:
         return 65536, 65536
     return max(head, 0), max(tail, 0)
+
+
+_UNPLAIN = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+"""What a name sent to orch must not hold raw: control characters (a newline would split a line
+of ``ORCH_SELECT``) and lone surrogates (how Python names a file whose name is not UTF-8)."""
+
+
+def _plain(name: str) -> str:
+    """``name`` as orch knows it: each control character or lone surrogate written as ``\\x0a`` or
+    ``\\udcff`` (as ``orch.core.untrusted_text.escape`` writes them), so it is one line of text
+    every writer can encode; orch gives names back in this form, compared with ``_plain`` again."""
+    if name.isprintable():
+        return name
+    return _UNPLAIN.sub(_escaped, name)
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _markers(item) -> list[str]:
