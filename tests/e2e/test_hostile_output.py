@@ -111,7 +111,8 @@ def test_a_huge_output_keeps_its_head_and_tail_with_the_cut_said_in_place(tmp_pa
             """,
         },
     )
-    done = orch("run", ".", "--json", "out/report.json", "--junit-xml", "out/junit.xml")
+    reports = ("--json", "out/report.json", "--junit-xml", "out/junit.xml")
+    done = orch("run", ".", *reports, "--keep-raw-output")  # the event stream is looked at
     assert done.returncode == 1, done.stderr
     for name in ("report.json", "junit.xml"):
         assert (tmp_path / "out" / name).stat().st_size < 50_000, name

@@ -57,7 +57,7 @@ def by_nodeid(report: dict) -> dict[str, dict]:
 
 def test_a_failed_tests_captured_output_is_not_printed_into_the_log(tmp_path, orch):
     write_files(tmp_path, {"tests/test_loud.py": LOUD_TESTS["tests/test_loud.py"]})
-    done = orch("run", ".", "--json", "r.json")
+    done = orch("run", ".", "--json", "r.json", "--keep-raw-output")
     assert done.returncode == 1, done.stderr
     tests = by_nodeid(json.loads((tmp_path / "r.json").read_text("utf-8")))
     assert {nodeid: test["outcome"] for nodeid, test in tests.items()} == {
@@ -74,7 +74,7 @@ def test_a_failed_tests_captured_output_is_not_printed_into_the_log(tmp_path, or
 
 def test_output_printed_straight_to_the_log_keeps_its_head_and_tail(tmp_path, orch):
     write_files(tmp_path, LOUD_TESTS)
-    done = orch("run", ".", "--json", "r.json", "--", "-s")
+    done = orch("run", ".", "--json", "r.json", "--keep-raw-output", "--", "-s")
     assert done.returncode == 1, done.stderr
     tests = by_nodeid(json.loads((tmp_path / "r.json").read_text("utf-8")))
     assert {nodeid: test["outcome"] for nodeid, test in tests.items()} == {
