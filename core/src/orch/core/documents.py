@@ -118,26 +118,34 @@ def problem_lines(name: str, lines: Iterable[Message]) -> str:
     return "\n".join(shown)
 
 
-def load_document(path: Path, name: str, what: str = "file", as_json: bool | None = None) -> Any:
-    """The data of the YAML or JSON file at ``path`` (JSON when ``as_json``, by default when
-    it ends in ``.json``); ``name`` starts every error line, ``what`` the file is says what is
-    missing. Raises ``ConfigError`` (one line) on any problem."""
+def read_user_text(path: Path, name: str, limit: int, what: str = "file") -> str:
+    """The UTF-8 text of a file a user hands orch, at most ``limit`` bytes; ``name`` starts the
+    error line. A missing file raises FileNotFoundError (callers word it); any other problem a
+    one-line ConfigError."""
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ConfigError(
-                f"{name}: the file has {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
-            )
-        text = path.read_bytes().decode("utf-8")
+        if size > limit:
+            raise ConfigError(f"{name}: the {what} has {size:,} bytes; the limit is {limit:,}")
+        return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: {what} not found") from None
+        raise
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{name}: not UTF-8 text (byte {exc.start:,}); save it as UTF-8"
         ) from None
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or exc
-        raise ConfigError(f"{path}: cannot read {what}: {reason}") from None
+        raise ConfigError(f"{name}: cannot read {what}: {reason}") from None
+
+
+def load_document(path: Path, name: str, what: str = "file", as_json: bool | None = None) -> Any:
+    """The data of the YAML or JSON file at ``path`` (JSON when ``as_json``, by default when
+    it ends in ``.json``); ``name`` starts every error line, ``what`` the file is says what is
+    missing. Raises ``ConfigError`` (one line) on any problem."""
+    try:
+        text = read_user_text(path, name, MAX_FILE_BYTES, what)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: {what} not found") from None
     if path.suffix == ".json" if as_json is None else as_json:
         return _check(_json(text, name), name)
     return _Builder(name).build(text)

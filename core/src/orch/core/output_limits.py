@@ -8,8 +8,6 @@ cuts again where results enter orch, for every runner and result file, and makes
 
 from __future__ import annotations
 
-from attrs import evolve
-
 from orch.core.untrusted_text import valid_text
 from orch.ports import OutputLimits, TestResult
 
@@ -36,12 +34,4 @@ def cut(text: str, limits: OutputLimits) -> str:
 def keep_output(result: TestResult, limits: OutputLimits) -> TestResult:
     """``result`` as orch keeps it: its message, trace, stdout and stderr cut to their head and
     tail and with lone surrogates shown as ``\\udcff``, so every writer can encode them."""
-    texts = {
-        "message": result.message,
-        "longrepr": result.longrepr,
-        "stdout": result.stdout,
-        "stderr": result.stderr,
-    }
-    kept = {name: valid_text(cut(text, limits)) for name, text in texts.items()}
-    changed = {name: text for name, text in kept.items() if text is not texts[name]}
-    return evolve(result, **changed) if changed else result
+    return result.with_texts(lambda text: valid_text(cut(text, limits)))

@@ -28,8 +28,6 @@ from fnmatch import fnmatchcase
 from operator import itemgetter
 from pathlib import Path
 
-from attrs import evolve
-
 from orch.core.workflow import Workflow
 from orch.ports import TestResult
 from orch.ports.credentials import credential_values, looks_secret
@@ -113,16 +111,7 @@ class Redactor:
     def result(self, result: TestResult) -> TestResult:
         """``result`` with its message, trace and output redacted (its id is kept: it names the
         test to run again)."""
-        message, longrepr = self.text(result.message), self.text(result.longrepr)
-        stdout, stderr = self.text(result.stdout), self.text(result.stderr)
-        if (message, longrepr, stdout, stderr) == (
-            result.message,
-            result.longrepr,
-            result.stdout,
-            result.stderr,
-        ):
-            return result
-        return evolve(result, message=message, longrepr=longrepr, stdout=stdout, stderr=stderr)
+        return result.with_texts(self.text)
 
     def _value_spans(self, text: str) -> Iterator[tuple[int, int]]:
         """Where the known values occur, in order."""

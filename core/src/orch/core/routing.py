@@ -13,7 +13,7 @@ from pathlib import Path
 
 from attrs import evolve, frozen
 
-from orch.core.documents import describe
+from orch.core.documents import describe, read_user_text
 from orch.core.globs import PathGlob
 from orch.ports import ConfigError, Failure
 
@@ -62,20 +62,9 @@ def read_codeowners(path: Path, source: str) -> list[OwnerRule]:
     """The rules of the CODEOWNERS file at ``path`` (``source`` names it in errors): a file
     that is too large, unreadable or not UTF-8 is a ConfigError naming it."""
     try:
-        size = path.stat().st_size
-        if size > MAX_CODEOWNERS_BYTES:
-            raise ConfigError(
-                f"{source}: {size:,} bytes; a CODEOWNERS file has at most {MAX_CODEOWNERS_BYTES:,}"
-            )
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{source}: not UTF-8 text (byte {exc.start:,}); save it as UTF-8"
-        ) from None
-    except (OSError, ValueError) as exc:
-        raise ConfigError(
-            f"{source}: cannot read: {getattr(exc, 'strerror', None) or exc}"
-        ) from None
+        text = read_user_text(path, source, MAX_CODEOWNERS_BYTES, "CODEOWNERS file")
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: CODEOWNERS file not found") from None
     return parse_codeowners(text, source)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,15 @@ class TestResult:
     @property
     def id(self) -> str:
         return qualified_id(self.app, self.nodeid)
+
+    def with_texts(self, change: Callable[[str], str]) -> TestResult:
+        """This result with ``change`` applied to what the test produced (message, trace, stdout,
+        stderr; not its id, which names the test to run again); itself when nothing changed."""
+        texts = (self.message, self.longrepr, self.stdout, self.stderr)
+        message, longrepr, stdout, stderr = changed = tuple(change(text) for text in texts)
+        if changed == texts:
+            return self
+        return evolve(self, message=message, longrepr=longrepr, stdout=stdout, stderr=stderr)
 
     def relative_to(self, root: Path) -> TestResult:
         """This result with paths under ``root`` (plain or ``file://`` URLs, in ``file``, the
