@@ -83,3 +83,17 @@ def test_what_is_filed_is_redacted_and_a_dry_run_says_what_it_read(monkeypatch):
     for text in (draft.title, draft.body):
         assert "pw-9" not in text and "ghp_filing0123456789" not in text
     assert "postgres://orders:***@db/x with ***" in draft.body
+
+
+def test_what_is_filed_shows_control_and_bidirectional_characters_escaped():
+    # issue 8 item 8: U+202E in a filed title reorders what the team reads on the tracker
+    store, tracker = FakeStore(), FakeTracker()
+    store.create_run(RunRecord("r1", "w", "c1", 0.0))
+    hostile = "ValueError: cannot open invoice\u202etxt.exe \x1b[31mred\x9b"
+    results = [TestResult("pay", "tests/test_pdf.py::test_a", Outcome.FAILED, message=hostile)]
+    file_issues(triage(results, TriageSettings(), store=store, run_id="r1"), tracker, store, "r1")
+    [draft] = tracker.drafts.values()
+    for text in (draft.title, draft.body):
+        assert not any(char in text for char in "\u202e\x1b\x9b"), text
+    assert "invoice\\u202etxt.exe \\x1b[31mred\\x9b" in draft.body
+    assert "\n" in draft.body, "the body keeps its lines"

@@ -3,17 +3,9 @@ no reordering of what a reviewer reads, nothing the terminal's encoding cannot w
 
 from __future__ import annotations
 
-import re
+from orch.core.untrusted_text import safe
 
-from orch.core.untrusted_text import BIDI_CONTROLS, C1_CONTROLS, SURROGATES, escape
-
-_UNSAFE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f{C1_CONTROLS}{BIDI_CONTROLS}{SURROGATES}]")
-
-
-def safe(text: str) -> str:
-    """``text`` with control characters (ESC and the C1 controls included) shown as ``\\xNN``,
-    bidirectional controls and lone surrogates as ``\\u202e``, so none of them can act."""
-    return _UNSAFE.sub(lambda match: escape(match.group()), text)
+__all__ = ["first_line", "safe"]
 
 
 def first_line(text: str, width: int = 160) -> str:

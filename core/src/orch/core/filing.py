@@ -17,6 +17,7 @@ from attrs import evolve, frozen
 from orch.core.clustering import Cluster
 from orch.core.redaction import Redactor, orch_redactor
 from orch.core.triage import TriageReport
+from orch.core.untrusted_text import safe
 from orch.ports import IssueDraft, IssueTracker, OrchError, Store
 
 TESTS_LISTED = 20
@@ -47,10 +48,14 @@ def file_issues(
     would be done (the one call made is ``tracker.find``, a read). ``redactor`` masks secrets
     in what is filed (default: the patterns and orch's own credentials)."""
     redactor = redactor or orch_redactor()
+
+    def outgoing(text: str) -> str:  # masked, and no control can reorder or act on a tracker
+        return safe(redactor.text(text))
+
     actions = []
     for cluster in report.clusters:
         draft = draft_for(cluster, run_id, commit)
-        draft = evolve(draft, title=redactor.text(draft.title), body=redactor.text(draft.body))
+        draft = evolve(draft, title=outgoing(draft.title), body=outgoing(draft.body))
         try:
             existing = tracker.find(cluster.id)
             if dry_run:
@@ -64,16 +69,14 @@ def file_issues(
             elif existing.closed:
                 issue = tracker.reopen(existing, ("regression",))
                 again = _recurrence(cluster, run_id, commit, "reopened: it is back")
-                tracker.comment(issue, redactor.text(again))
+                tracker.comment(issue, outgoing(again))
                 action = "reopened"
             elif run_id and _filed_in(store, cluster, run_id):
                 actions.append(Filed(cluster.id, "unchanged", existing.key, "already updated"))
                 continue
             else:
                 issue = existing
-                tracker.comment(
-                    issue, redactor.text(_recurrence(cluster, run_id, commit, "seen again"))
-                )
+                tracker.comment(issue, outgoing(_recurrence(cluster, run_id, commit, "seen again")))
                 action = "commented"
         except OrchError as problem:
             actions.append(Filed(cluster.id, "failed", "", f"{problem}; will retry next run"))

@@ -32,6 +32,16 @@ def escape(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+_UNSAFE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f{C1_CONTROLS}{BIDI_CONTROLS}{SURROGATES}]")
+
+
+def safe(text: str) -> str:
+    """``text`` with control characters (ESC and the C1 controls included) shown as ``\\xNN``,
+    bidirectional controls and lone surrogates as ``\\u202e``, so none of them can act where it
+    is shown: a terminal, an issue on a tracker."""
+    return _UNSAFE.sub(lambda match: escape(match.group()), text)
+
+
 def valid_text(text: str) -> str:
     """``text`` with each lone surrogate shown as the six characters ``\\udcff``.
 
