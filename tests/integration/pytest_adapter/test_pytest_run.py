@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -30,6 +31,9 @@ OUTCOMES = {
         def test_pass():
             print("to stdout")
             print("to stderr", file=sys.stderr)
+
+        def test_quiet():
+            pass
 
         def test_fail():
             assert 1 == 2
@@ -94,6 +98,7 @@ PICKED = [
     f"{FILE}::test_fail",
     "tests/test_broken.py",
     f"{FILE}::test_pass",
+    f"{FILE}::test_quiet",
 ]
 
 
@@ -135,6 +140,7 @@ def test_outcomes_are_combined_like_pytests_terminal(ran: Ran) -> None:
         "test_fail": Outcome.FAILED,
         "tests/test_broken.py": Outcome.ERROR,
         "test_pass": Outcome.PASSED,
+        "test_quiet": Outcome.PASSED,
     }
 
 
@@ -168,6 +174,18 @@ def test_longrepr_output_duration_and_attempt_are_kept(ran: Ran) -> None:
     assert {r.attempt for r in results.values()} == {2}
     assert results[f"{FILE}::test_xfail"].markers == ("xfail",)
     assert "def test_broken(:" in results["tests/test_broken.py"].longrepr
+
+
+def test_a_quiet_passing_test_is_two_event_lines_and_keeps_its_whole_duration(ran: Ran) -> None:
+    # a passed setup or call with nothing to say rides on the teardown's line: half the parsing
+    events = Path(ran.command.env["ORCH_EVENTS"])
+    quiet = f"{FILE}::test_quiet"
+    lines = [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines()]
+    mine = [(line["event"], line.get("when")) for line in lines if line.get("nodeid") == quiet]
+    assert mine == [("start", None), ("phase", "teardown")]
+    assert ran.results[quiet].outcome is Outcome.PASSED and ran.results[quiet].duration > 0
+    noisy = [line.get("when") for line in lines if line.get("nodeid") == f"{FILE}::test_pass"]
+    assert noisy == [None, "call", "teardown"], "a phase with output keeps its own line"
 
 
 def test_the_command_lists_each_file_once_and_selects_by_nodeid(ran: Ran, tmp_path: Path) -> None:
