@@ -64,3 +64,11 @@ def test_orch_re_executes_itself_without_its_credentials_in_its_environ() -> Non
 def test_a_stray_hand_over_variable_is_ignored() -> None:
     out, err = environ_of_orch({"ORCH_CREDENTIALS_FD": "not-a-descriptor"})
     assert b"ORCH_CREDENTIALS_FD=not-a-descriptor" in out and "error" not in err
+
+
+def test_a_hand_over_variable_naming_another_descriptor_moves_the_credentials_anyway() -> None:
+    # a leaked ORCH_CREDENTIALS_FD=0 once made orch read stdin and keep the token in its environ
+    extra = {"ORCH_CREDENTIALS_FD": "0", "ORCH_GITHUB_TOKEN": "ghp_stray_0123456789"}
+    out, _ = environ_of_orch(extra)
+    assert out.count(b"ORCH_CREDENTIALS_FD=") == 2, "re-executed, handed a memfd of its own"
+    assert out.count(b"ghp_stray_0123456789") == 1, "only the first image's environ held it"

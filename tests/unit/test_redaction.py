@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -145,3 +146,20 @@ def test_ten_megabytes_of_output_take_a_fraction_of_a_second_and_hostile_ones_st
         seconds = time.perf_counter() - began
         budget = 1.0 if name == "log" else 10.0  # measured 0.1 s and 0.1-3 s on a busy machine
         assert seconds < budget, f"{name}: {len(text)} characters took {seconds:.2f}s"
+
+
+def test_emptying_a_runs_scratch_folders_never_raises(tmp_path):
+    # it runs in the run's finally: an error there lost the last results and the reports
+    from orch.core.redaction import remove_raw_output
+
+    run = tmp_path / "run"
+    (run / "app-0-a1" / "basetemp" / "deep").mkdir(parents=True)
+    (run / "app-0-a1" / "output.log").write_text("postgres://u:pw@db\n")
+    os.mkfifo(run / "app-0-a1" / "fifo")
+    (run / "lock").write_text("")
+    (run / "gone").symlink_to(tmp_path / "nowhere")
+    remove_raw_output(run)
+    assert sorted(p.name for p in run.iterdir()) == ["app-0-a1", "gone", "lock"]
+    assert list((run / "app-0-a1").iterdir()) == []
+    remove_raw_output(run / "lock")  # not a folder
+    remove_raw_output(tmp_path / "missing")

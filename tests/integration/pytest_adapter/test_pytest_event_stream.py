@@ -146,3 +146,26 @@ def test_pytest_giving_up_after_results_adds_nothing(scratch: Path) -> None:
     _append(scratch, _phase("setup") + _phase("call") + _phase("teardown"))
     assert len(stream.read()) == 1
     assert runner.finish(APP, SHARD, scratch, ShardExit(2, output_tail="KeyboardInterrupt")) == []
+
+
+def test_lines_a_test_wrote_into_the_event_file_cannot_crash_or_poison_the_run(
+    scratch: Path,
+) -> None:
+    # ORCH_EVENTS is in the tests' environment: a line of another shape, wrong types and an
+    # infinite duration (which no JSON report can hold) must be no internal error
+    stream = PytestRunner().events(APP, SHARD, scratch)
+    hostile = (
+        b"5\n[1, 2]\n"
+        + _line(event="start", nodeid=7)
+        + _line(event="start", nodeid=TEST.nodeid)
+        + _line(event="phase", nodeid=TEST.nodeid, when="call", outcome="failed", duration=1e999)
+        .replace(b"Infinity", b"1e999")
+        .replace(b'"duration"', b'"message": 5, "markers": 3, "stdout": [1], "duration"')
+        + _phase("teardown")
+    )
+    _append(scratch, hostile)
+    started, result = stream.read()
+    assert started == TestStarted("shop", TEST.nodeid)
+    assert isinstance(result, TestResult) and result.outcome is Outcome.FAILED
+    assert (result.message, result.stdout, result.markers) == ("", "", ())
+    assert result.duration == 0.25, "the infinite phase counts as an unknown duration"

@@ -21,6 +21,9 @@ import sys
 
 from orch.ports.credentials import hold, orch_credentials
 
+MEMFD_NAME = "orch-credentials"
+"""The name of the memfd the credentials travel in: a descriptor of another name is not ours."""
+
 HANDOVER_VARIABLE = "ORCH_CREDENTIALS_FD"
 """Names the descriptor holding the moved credentials, in the re-executed orch only."""
 
@@ -28,13 +31,12 @@ HANDOVER_VARIABLE = "ORCH_CREDENTIALS_FD"
 def keep_credentials_from_tests() -> None:
     """Move orch's credentials out of its environment (re-executing orch) or, in the
     re-executed orch, take them back from the descriptor it was given."""
-    if HANDOVER_VARIABLE in os.environ:
-        _receive(os.environ.pop(HANDOVER_VARIABLE))
+    if HANDOVER_VARIABLE in os.environ and _receive(os.environ.pop(HANDOVER_VARIABLE)):
         return
     found = orch_credentials(os.environ)
     if not found or not hasattr(os, "memfd_create") or not sys.executable:
         return
-    descriptor = os.memfd_create("orch-credentials", 0)
+    descriptor = os.memfd_create(MEMFD_NAME, 0)
     try:
         os.set_inheritable(descriptor, True)  # it must survive the exec: the new image reads it
         os.write(descriptor, json.dumps(found).encode())
@@ -47,9 +49,13 @@ def keep_credentials_from_tests() -> None:
         os.close(descriptor)  # could not re-execute: carry on as before, with the variables
 
 
-def _receive(descriptor: str) -> None:
+def _receive(descriptor: str) -> bool:
+    """Take the credentials back from the memfd ``descriptor`` names; False when it names none
+    of ours (set by hand, or leaked in): then that descriptor is left alone and the move runs."""
     try:
         fd = int(descriptor)
+        if not os.readlink(f"/proc/self/fd/{fd}").startswith(f"/memfd:{MEMFD_NAME}"):
+            return False
         chunks = []
         os.lseek(fd, 0, os.SEEK_SET)
         while chunk := os.read(fd, 65536):
@@ -57,6 +63,7 @@ def _receive(descriptor: str) -> None:
         os.close(fd)
         values = json.loads(b"".join(chunks))
     except (OSError, ValueError):
-        return  # not ours (someone set the variable by hand): there is nothing to take back
+        return False
     if isinstance(values, dict):
         hold({str(name): str(value) for name, value in values.items()})
+    return True

@@ -18,6 +18,7 @@ word on, so an exception name (``KeyError: 'x'``, ``TokenExpiredError: ...``) is
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import io
 import os
@@ -202,13 +203,23 @@ def redactor_for(workflow: Workflow) -> Redactor:
 
 def remove_raw_output(run_dir: Path) -> None:
     """Empty the scratch folder of each shard of a run (its output log, event stream and the
-    tests' temporary files hold the unredacted output); the folders stay, naming the shards."""
-    if not run_dir.is_dir():
+    tests' temporary files hold the unredacted output); the folders stay, naming the shards.
+
+    Best effort: a folder a test made unreadable or unwritable stays as it is; the run's results
+    and reports must not be lost over its scratch files.
+    """
+    with contextlib.suppress(OSError):
+        for scratch in run_dir.iterdir():
+            with contextlib.suppress(OSError):
+                _empty(scratch)
+
+
+def _empty(scratch: Path) -> None:
+    if not scratch.is_dir() or scratch.is_symlink():
         return
-    for scratch in run_dir.iterdir():
-        entries = scratch.iterdir() if scratch.is_dir() and not scratch.is_symlink() else ()
-        for entry in entries:
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
+    for entry in scratch.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
                 entry.unlink(missing_ok=True)

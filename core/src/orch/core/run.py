@@ -21,7 +21,7 @@ from typing import Protocol
 from attrs import define, evolve, field, frozen
 
 from orch.core.outcomes import RETRYABLE, Counts, ExitCode, count, exit_code
-from orch.core.output_limits import keep_output
+from orch.core.output_limits import cut, keep_output
 from orch.core.redaction import redactor_for, remove_raw_output
 from orch.core.runlock import RunLock
 from orch.core.selection import Selection
@@ -449,13 +449,16 @@ class RunSession:
         shard = evolve(shard, priority=app.priority, output=self.workflow.execution.output)
         heapq.heappush(self.queue, (-app.priority, next(self.sequence), shard))
 
-    def _environment_problem(self, app: Application, message: str) -> None:
-        message = self.redactor.text(message)  # it may quote what collection printed
+    def _environment_problem(self, app: Application, message: str) -> str:
+        """Count and record ``message`` as the app's error; returns it as shown (cut to the
+        output limits and redacted: it may quote what collection printed)."""
+        message = self.redactor.text(cut(message, self.workflow.execution.output))
         self.environment_problems += 1
         self.problems.append(message)
         self._final(
             TestResult(app=app.name, nodeid=app.name, outcome=Outcome.ERROR, message=message)
         )
+        return message
 
     # -- the loop ------------------------------------------------------------------------------
 
@@ -490,9 +493,9 @@ class RunSession:
             except MissingProgram:
                 raise  # as in discovery: nothing of this app can run, the run stops with one line
             except EnvironmentProblem as problem:
-                self._environment_problem(app, str(problem))
+                shown = self._environment_problem(app, str(problem))
                 for test in shard.tests:
-                    self._final(_error(test.app, test.nodeid, str(problem), shard.attempt))
+                    self._final(_error(test.app, test.nodeid, shown, shard.attempt))
                 continue
             stream = runner.events(app, shard, scratch)
             pending = {test.nodeid: test for test in shard.tests}
@@ -704,8 +707,9 @@ class RunSession:
         try:
             recorded = active.runner.coverage(active.app, active.shard, active.scratch)
         except EnvironmentProblem as problem:
-            if str(problem) not in self.problems:
-                self.problems.append(str(problem))
+            shown = self.redactor.text(str(problem))  # it may quote what the test process said
+            if shown not in self.problems:
+                self.problems.append(shown)
             return
         if recorded is None:
             return

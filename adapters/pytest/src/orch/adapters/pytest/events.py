@@ -8,6 +8,7 @@ A shard run without a test list reports what it collected first (one ``TestsColl
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,8 @@ class PytestEvents:
                 record = json.loads(line)
             except ValueError:
                 continue
+            if not isinstance(record, dict) or not isinstance(record.get("nodeid", ""), str):
+                continue  # a test can write to ORCH_EVENTS too: only our plugin's shape counts
             if record.get("event") == "collected":
                 collected.append(self._collected(record))
                 continue
@@ -152,8 +155,8 @@ class PytestEvents:
             return []
         verdict = {
             "outcome": Outcome.ERROR if failed else Outcome.SKIPPED,
-            "message": record.get("message", ""),
-            "longrepr": record.get("longrepr", ""),
+            "message": _text(record, "message"),
+            "longrepr": _text(record, "longrepr"),
         }
         return [self._result(test, verdict) for test in covered or [nodeid]]
 
@@ -171,26 +174,44 @@ class PytestEvents:
 def combine(phases: list[dict[str, Any]]) -> dict[str, Any]:
     """One test's outcome from its phase events: the first failing phase decides, like pytest."""
     verdict: dict[str, Any] = {
-        "duration": sum(p.get("duration", 0.0) for p in phases),
-        "longrepr": "\n\n".join(p["longrepr"] for p in phases if p.get("longrepr")),
-        "stdout": "".join(p.get("stdout", "") for p in phases),
-        "stderr": "".join(p.get("stderr", "") for p in phases),
-        "markers": tuple(next((p["markers"] for p in phases if p.get("markers")), ())),
+        "duration": sum(_seconds(p.get("duration")) for p in phases),
+        "longrepr": "\n\n".join(_text(p, "longrepr") for p in phases if _text(p, "longrepr")),
+        "stdout": "".join(_text(p, "stdout") for p in phases),
+        "stderr": "".join(_text(p, "stderr") for p in phases),
+        "markers": next((_names(p["markers"]) for p in phases if p.get("markers")), ()),
     }
     failed = next((p for p in phases if p.get("outcome") == "failed"), None)
     skipped = next((p for p in phases if p.get("outcome") == "skipped"), None)
     call = next((p for p in phases if p.get("when") == "call"), {})
     if failed is not None:
         outcome = Outcome.FAILED if failed.get("when") == "call" else Outcome.ERROR
-        message = failed.get("message", "")
+        message = _text(failed, "message")
     elif skipped is not None:
         outcome = Outcome.XFAILED if "wasxfail" in skipped else Outcome.SKIPPED
-        message = skipped.get("wasxfail") or skipped.get("message", "")
+        message = _text(skipped, "wasxfail") or _text(skipped, "message")
     elif "wasxfail" in call:
-        outcome, message = Outcome.XPASSED, call["wasxfail"]
+        outcome, message = Outcome.XPASSED, _text(call, "wasxfail")
     else:
         outcome, message = Outcome.PASSED, ""
     return {**verdict, "outcome": outcome, "message": message}
+
+
+def _text(phase: dict[str, Any], key: str) -> str:
+    """A text field of a phase event; anything else a test wrote into the event file is none."""
+    value = phase.get(key, "")
+    return value if isinstance(value, str) else ""
+
+
+def _names(value: object) -> tuple[str, ...]:
+    """Marker names of a phase event, the texts of a list and nothing else."""
+    return tuple(name for name in value if isinstance(name, str)) if isinstance(value, list) else ()
+
+
+def _seconds(value: object) -> float:
+    """A phase's duration: a finite number of seconds, else 0 (JSON reports hold no infinity)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    return float(value) if math.isfinite(value) and value >= 0 else 0.0
 
 
 def _covers(collector: str, nodeid: str) -> bool:
