@@ -14,7 +14,7 @@ from typing import ClassVar, Concatenate, ParamSpec, TypeVar
 
 from attrs import evolve, frozen
 
-from orch.adapters.local.store_checks import OURS, damaged, store_problem
+from orch.adapters.local.store_checks import damaged, sqlite_errors
 from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, TrackedIssue
 
 _P = ParamSpec("_P")
@@ -30,11 +30,8 @@ def _usable(
     @functools.wraps(method)
     def guarded(inbox: InboxTracker, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
-            return method(inbox, *args, **kwargs)
-        except OURS:
-            raise
-        except sqlite3.Error as error:
-            raise store_problem(inbox.path, error) from error
+            with sqlite_errors(inbox.path):
+                return method(inbox, *args, **kwargs)
         except json.JSONDecodeError:
             raise damaged(inbox.path, "labels that are not JSON") from None
 

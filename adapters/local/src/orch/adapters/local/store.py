@@ -8,6 +8,7 @@ SQLite error, and every stored value that cannot be what orch wrote, is a StoreP
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import sys
@@ -20,12 +21,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from orch.adapters.local.store_checks import (
-    OURS,
     connect_read_only,
     damaged,
     quick_check,
     read_only,
     schema_problem,
+    sqlite_errors,
     store_problem,
     table_columns,
     writable,
@@ -125,19 +126,18 @@ _RUN_COLUMNS = 'id, workflow, "commit", started_at, ended_at, exit_code, status,
 _UPDATABLE = frozenset({"ended_at", "exit_code", "status", "pid"})
 
 
-def _tables_written(migrations: Sequence[str]) -> dict[str, frozenset[str]]:
-    """The tables (and their columns) that ``migrations`` create, as an empty database shows."""
+@functools.cache
+def _tables() -> dict[str, frozenset[str]]:
+    """What a current database must hold (the tables and columns the migrations create, as an
+    empty database shows); other tables beside them are left alone. Worked out when a store is
+    first opened, not at import: every orch command loads the plugins."""
     db = sqlite3.connect(":memory:")
     try:
-        for migration in migrations:
+        for migration in _MIGRATIONS:
             db.executescript(migration)
         return table_columns(db)
     finally:
         db.close()
-
-
-_TABLES = _tables_written(_MIGRATIONS)
-"""What a current database must hold; other tables beside them are left alone."""
 
 
 def _text(text: str) -> str:
@@ -298,7 +298,7 @@ class SqliteStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._check("integrity check")
         self._migrate()
-        problem = schema_problem(table_columns(self._db), _TABLES)
+        problem = schema_problem(table_columns(self._db), _tables())
         if problem:
             raise damaged(self.path, problem)
 
@@ -343,7 +343,7 @@ class SqliteStore:
         (or a read-only store) is a StoreProblem, and nothing of the transaction is kept."""
         if self.read_only:
             raise read_only(self.path)
-        with self._lock, self._sqlite_errors():
+        with self._lock, sqlite_errors(self.path):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -361,7 +361,7 @@ class SqliteStore:
     ) -> list[Any]:
         """The rows of one query, each made a value by ``row``; a SQLite error, or a row that
         cannot be what orch wrote, is a StoreProblem."""
-        with self._lock, self._sqlite_errors():
+        with self._lock, sqlite_errors(self.path):
             rows = self._db.execute(sql, params).fetchall()
         with self._damage_found():
             return [row(found) for found in rows]
@@ -373,16 +373,6 @@ class SqliteStore:
             yield
         except (ValueError, TypeError) as error:
             raise damaged(self.path, f"a stored value is not what orch wrote: {error}") from None
-
-    @contextmanager
-    def _sqlite_errors(self) -> Iterator[None]:
-        """Turn what SQLite raises about the file into the StoreProblem the user reads."""
-        try:
-            yield
-        except OURS:
-            raise
-        except sqlite3.Error as error:
-            raise store_problem(self.path, error) from error
 
     def create_run(self, record: RunRecord) -> None:
         """Record a new run; its id must not exist yet."""
@@ -443,7 +433,7 @@ class SqliteStore:
 
     def _check(self, why: str) -> None:
         """Refuse a store whose pages ``quick_check`` finds damaged (within its time budget)."""
-        with self._lock, self._sqlite_errors():
+        with self._lock, sqlite_errors(self.path):
             problem = quick_check(self._db)
         if problem:
             raise damaged(self.path, f"{why}: {problem}")
@@ -455,7 +445,7 @@ class SqliteStore:
             raise StoreProblem(
                 f"{self.path} was removed while orch wrote it; the next run starts a new one"
             )
-        with self._lock, self._sqlite_errors():
+        with self._lock, sqlite_errors(self.path):
             self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             with closing(connect_read_only(self.path)) as fresh:
                 problem = quick_check(fresh)
@@ -567,7 +557,7 @@ class SqliteStore:
         """
         app = _text(app)
         select = "SELECT nodeid, lines FROM coverage_lines WHERE app = ? AND file = ?"
-        with self._lock, self._sqlite_errors():
+        with self._lock, sqlite_errors(self.path):
             self._db.execute("BEGIN")  # one snapshot: a map saved meanwhile is seen whole or not
             try:
                 header = self._db.execute(

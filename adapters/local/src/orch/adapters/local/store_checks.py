@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -29,6 +31,18 @@ stay internal errors."""
 
 MOVE_AWAY = "move it away and orch will start a new one"
 """What to do with a store orch cannot use: its runs are history, not needed for the next run."""
+
+
+@contextmanager
+def sqlite_errors(path: Path) -> Iterator[None]:
+    """Turn what SQLite raises about the file at ``path`` into the StoreProblem the user reads
+    (misuse of the API by orch itself, ``OURS``, stays the bug it is)."""
+    try:
+        yield
+    except OURS:
+        raise
+    except sqlite3.Error as error:
+        raise store_problem(path, error) from error
 
 
 def store_problem(path: Path, error: sqlite3.Error) -> StoreProblem:
