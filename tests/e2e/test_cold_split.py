@@ -54,6 +54,8 @@ def test_a_share_left_empty_by_a_tiny_app_is_no_failure(tmp_path, orch):
     code, report = orch.json(".", "-n", "3")
     assert code == 0, report
     assert outcomes(report) == {"test_one.py::test_0": "passed"}
+    run_dir = tmp_path / ".orch/runs" / report["run"]["id"]
+    assert len([p for p in run_dir.iterdir() if p.is_dir()]) == 3, "three shares, two empty"
 
 
 def test_a_crash_in_a_share_costs_that_test_only(tmp_path, orch):

@@ -12,7 +12,7 @@ import click
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION, project_dir
 from orch.cli.text import safe
 from orch.core import load_registry, state_dir_for, workflow_for
-from orch.core.redaction import orch_redactor
+from orch.core.redaction import Redactor, orch_redactor
 from orch.core.untrusted_text import json_text
 from orch.ports import ConfigError
 
@@ -49,10 +49,10 @@ def owner(assignee: str) -> str:
     return f"@{safe(assignee.lstrip('@'))}" if assignee else ""
 
 
-def _row(item) -> dict:
+def _row(item, redactor: Redactor) -> dict:
     return {
         "key": item.issue.key,
-        "title": orch_redactor().text(item.title),
+        "title": redactor.text(item.title),
         "closed": item.issue.closed,
         "labels": list(item.issue.labels),
         "assignee": item.assignee,
@@ -63,8 +63,9 @@ def _row(item) -> dict:
 def print_inbox(inbox, output_format: str) -> None:
     """The issues of the local inbox, newest first, one line each."""
     issues = inbox.issues() if inbox is not None else []
+    redactor = orch_redactor()  # an issue filed before orch redacted may hold secrets
     if output_format == "json":
-        click.echo(json_text([_row(i) for i in issues]))
+        click.echo(json_text([_row(i, redactor) for i in issues]))
         return
     if not issues:
         click.echo("the inbox is empty")
@@ -73,7 +74,7 @@ def print_inbox(inbox, output_format: str) -> None:
         who = f" {owner(item.assignee)}" if item.assignee else ""
         labels = ", ".join(safe(label) for label in item.issue.labels)
         click.echo(
-            f"{item.issue.key} [{state}] {safe(orch_redactor().text(item.title))}{who} "
+            f"{item.issue.key} [{state}] {safe(redactor.text(item.title))}{who} "
             f"({labels}; {len(item.comments)} comment(s))"
         )
 
@@ -112,7 +113,7 @@ def show_command(
     redactor = orch_redactor()  # an issue filed before orch redacted may hold secrets
     body, comments = redactor.text(item.body), [redactor.text(c) for c in item.comments]
     if output_format == "json":
-        row = {**_row(item), "body": body, "comments": comments}
+        row = {**_row(item, redactor), "body": body, "comments": comments}
         click.echo(json_text(row))
         return
     state = "closed" if item.issue.closed else "open"

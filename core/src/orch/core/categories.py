@@ -186,11 +186,7 @@ def rules_from_config(data: list[dict[str, Any]], where: str) -> list[CategoryRu
 
 
 def _rule(raw: dict[str, Any], source: str) -> CategoryRule:
-    values = dict(raw, source=source)
-    for key in ("patterns", "outcomes"):
-        if isinstance(values.get(key), str):
-            values[key] = [values[key]]
-    return CategoryRule(**values)
+    return CategoryRule(**raw, source=source)  # a lone string is one pattern: see _strings
 
 
 def _rule_problems(raw: Any, at: str) -> list[tuple[str, Message]]:

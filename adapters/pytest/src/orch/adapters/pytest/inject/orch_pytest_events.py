@@ -366,12 +366,13 @@ class _Reporter:
         self.out.flush()
 
     def markers_of(self, nodeid: str) -> list[str]:
-        """Marker names of the test being reported, computed once per test."""
+        """Marker names of the test being reported (``nodeid`` as sent: ``_plain``), computed
+        once per test."""
         if self.markers[0] != nodeid:
             item = self.item
             self.markers = (
                 nodeid,
-                _markers(item) if item is not None and item.nodeid == nodeid else [],
+                _markers(item) if item is not None and _plain(item.nodeid) == nodeid else [],
             )
         return self.markers[1]
 
