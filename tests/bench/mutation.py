@@ -124,7 +124,7 @@ def make_subject(name: str, work: Path) -> Subject:
         sources = sorted(p.parent for p in root.glob("**/src/orch") if p.is_dir())
         mutable = sorted(
             str(p.relative_to(root))
-            for pattern in ("core/src/orch/core/*.py", "ports/src/orch/ports/*.py")
+            for pattern in ("core/src/orch/core/**/*.py", "ports/src/orch/ports/*.py")
             for p in root.glob(pattern)
         )
         return Subject(
@@ -136,7 +136,11 @@ def make_subject(name: str, work: Path) -> Subject:
             mutable=mutable,
             canary="ports/src/orch/ports/__init__.py",
             mapping_rules=[
-                {"source": r"core/src/orch/core/(.*)\.py", "tests": "tests/unit/test_{1}*.py"},
+                {
+                    "source": r"core/src/orch/core/(?:.*/)?(.*)\.py",
+                    "tests": "tests/unit/test_{1}*.py",
+                },
+                {"source": r"core/src/orch/core/(.*)/.*\.py", "tests": "tests/unit/test_{1}*.py"},
                 {"source": r"ports/src/orch/ports/(.*)\.py", "tests": "tests/unit/test_{1}*.py"},
             ],
         )

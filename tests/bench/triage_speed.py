@@ -20,9 +20,15 @@ import sys
 import time
 import uuid
 
-from orch.core.categories import categorise
-from orch.core.clustering import TemplateMiner, cluster_failures, fingerprint, message_of, normalise
-from orch.core.traces import failure_from
+from orch.core.triage.categories import categorise
+from orch.core.triage.clustering import (
+    TemplateMiner,
+    cluster_failures,
+    fingerprint,
+    message_of,
+    normalise,
+)
+from orch.core.triage.traces import failure_from
 from orch.ports import Failure, Outcome, TestResult
 
 

@@ -7,9 +7,9 @@ reporters accept; a report it cannot read the same way would not survive those t
 from __future__ import annotations
 
 from orch.adapters.junit import JUnitXmlParser
-from orch.core.outcomes import ExitCode, count
-from orch.core.reports import write_junit_xml
-from orch.core.run import RunResult
+from orch.core.report.files import write_junit_xml
+from orch.core.run.session import RunResult
+from orch.core.shared.outcomes import ExitCode, count
 from orch.ports import Outcome, TestResult
 
 RESULTS = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orch.core import Workflow
-from orch.core.run import RunSession
+from orch.core.run.session import RunSession
 from orch.ports import Store
 from orch.testing.fake_runner import FakeClock, FakeExecutor, FakeRunner
 from orch.testing.fakes import FakeStore

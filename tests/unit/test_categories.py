@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from orch.core.categories import (
+from orch.core.shared.patterns import MATCH_BUDGET
+from orch.core.triage.categories import (
     UNMATCHED_REASON,
     CategoryRule,
     categorise,
     rules_from_allure,
     rules_from_config,
 )
-from orch.core.knowledge import KNOWLEDGE
-from orch.core.patterns import MATCH_BUDGET
+from orch.core.triage.knowledge import KNOWLEDGE
 from orch.ports import ConfigError, Failure, Outcome, TestResult
 
 WHERE = "orch.yaml: $.triage.categories"

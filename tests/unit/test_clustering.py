@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from orch.core.clustering import (
+from orch.core.triage.clustering import (
     TemplateMiner,
     cluster_failures,
     fingerprint,
@@ -128,7 +128,7 @@ def test_fingerprint_uses_innermost_app_frames_only():
 def test_fingerprints_are_stable_across_processes():
     script = textwrap.dedent(
         """
-        from orch.core.clustering import cluster_failures
+        from orch.core.triage.clustering import cluster_failures
         from orch.ports import Failure, Frame, Outcome, TestResult
         frames = (Frame("/app/x.py", 3, "f", "python"),)
         failures = [

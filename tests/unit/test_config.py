@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from orch.core import load_workflow
-from orch.core.documents import yaml_loader
+from orch.core.shared.documents import yaml_loader
 from orch.ports import ConfigError
 
 

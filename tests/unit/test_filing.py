@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from orch.core.filing import dry_run_reads, file_issues
-from orch.core.triage import TriageSettings, triage
+from orch.core.triage.analysis import TriageSettings, triage
+from orch.core.triage.filing import dry_run_reads, file_issues
 from orch.ports import Outcome, RunRecord, TestResult
 from orch.testing.fakes import FakeStore, FakeTracker
 

@@ -8,7 +8,7 @@ import pytest
 from fake_run import fake_session
 
 from orch.core import Workflow
-from orch.core.filters import (
+from orch.core.workflow.filters import (
     filters_as_json,
     filters_for,
     filters_from_json,

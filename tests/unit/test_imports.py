@@ -9,7 +9,7 @@ import random
 import time
 from pathlib import Path
 
-from orch.core.imports import Impact, ImportGraph, extract_imports, outside_roots
+from orch.core.select.imports import Impact, ImportGraph, extract_imports, outside_roots
 
 
 def tree(root: Path, files: dict[str, str]) -> Path:

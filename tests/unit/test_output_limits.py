@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from orch.core import load_workflow
-from orch.core.output_limits import cut, cut_marker, keep_output
+from orch.core.shared.output_limits import cut, cut_marker, keep_output
 from orch.ports import ConfigError, Outcome, OutputLimits, TestResult
 
 PLUGIN = (

@@ -9,8 +9,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from orch.core.imports import ImportGraph
-from orch.core.pytests import (
+from orch.core.select.imports import ImportGraph
+from orch.core.select.pytests import (
     DEFAULT_FILES,
     changed_fixtures,
     defines_fixtures,

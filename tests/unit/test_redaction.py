@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from orch.core.redaction import MASK, Redactor, passed_secrets, redactor_for
-from orch.core.workflow import Workflow
+from orch.core.shared.redaction import MASK, Redactor, passed_secrets, redactor_for
+from orch.core.workflow.model import Workflow
 from orch.ports import Application, Outcome, TestResult
 
 MASKED = [
@@ -150,7 +150,7 @@ def test_ten_megabytes_of_output_take_a_fraction_of_a_second_and_hostile_ones_st
 
 def test_emptying_a_runs_scratch_folders_never_raises(tmp_path):
     # it runs in the run's finally: an error there lost the last results and the reports
-    from orch.core.redaction import remove_raw_output
+    from orch.core.shared.redaction import remove_raw_output
 
     run = tmp_path / "run"
     (run / "app-0-a1" / "basetemp" / "deep").mkdir(parents=True)

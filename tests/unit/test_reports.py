@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from orch.core.outcomes import ExitCode, count
-from orch.core.reports import junit_names, write_json_report, write_junit_xml
-from orch.core.run import RunResult
+from orch.core.report.files import junit_names, write_json_report, write_junit_xml
+from orch.core.run.session import RunResult
+from orch.core.shared.outcomes import ExitCode, count
 from orch.ports import Outcome, TestResult
 
 HOSTILE = "]]><script>alert(1)</script>\x1b[31m\x00\x07 end"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orch.core.selection import risk_score
+from orch.core.select.selection import risk_score
 
 
 def test_direct_impact_outranks_transitive():

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from orch.core.routing import Routing, load_codeowners, owners_of, parse_codeowners
+from orch.core.triage.routing import Routing, load_codeowners, owners_of, parse_codeowners
 from orch.ports import ConfigError, Failure, Outcome, TestResult
 
 CODEOWNERS = """

@@ -9,8 +9,8 @@ from attrs import evolve
 from fake_run import fake_session
 
 from orch.core import Workflow
-from orch.core.outcomes import ExitCode
-from orch.core.selection import AppSelection, SelectedTest, Selection
+from orch.core.select.selection import AppSelection, SelectedTest, Selection
+from orch.core.shared.outcomes import ExitCode
 from orch.ports import (
     Application,
     ConfigError,

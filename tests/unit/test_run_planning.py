@@ -8,7 +8,7 @@ from pathlib import Path
 from fake_run import fake_session
 
 from orch.core import Workflow
-from orch.core.selection import AppSelection, SelectedTest, Selection
+from orch.core.select.selection import AppSelection, SelectedTest, Selection
 from orch.ports import (
     Application,
     Command,

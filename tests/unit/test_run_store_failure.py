@@ -7,7 +7,7 @@ from attrs import define
 from fake_run import fake_session
 from test_run import make_workflow
 
-from orch.core.outcomes import ExitCode
+from orch.core.shared.outcomes import ExitCode
 from orch.ports import Progress, StoreProblem
 from orch.testing.fake_runner import FakeClock, FakeRunner, FakeTest
 from orch.testing.fakes import FakeStore

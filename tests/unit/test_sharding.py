@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from orch.core.sharding import PROCESS_SECONDS, expected_seconds, shard_count, shard_tests
+from orch.core.run.shards import PROCESS_SECONDS, expected_seconds, shard_count, shard_tests
 from orch.ports import TestCase
 
 

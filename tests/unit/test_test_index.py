@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from orch.core.imports import ImportGraph
-from orch.core.test_index import TestIndex
+from orch.core.select.imports import ImportGraph
+from orch.core.select.test_index import TestIndex
 
 
 def write(path, text):

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from orch.core.traces import failure_from, parse_trace
+from orch.core.triage.traces import failure_from, parse_trace
 from orch.ports import Frame, Outcome, TestResult
 
 PYTHON = """\

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from orch.core.routing import Routing, parse_codeowners
-from orch.core.triage import TriageSettings, outcomes_at, results_of_files, triage
+from orch.core.triage.analysis import TriageSettings, outcomes_at, results_of_files, triage
+from orch.core.triage.routing import Routing, parse_codeowners
 from orch.ports import Application, ConfigError, Outcome, Progress, RunRecord, TestResult
 from orch.testing.fakes import FakeParser, FakeStore
 

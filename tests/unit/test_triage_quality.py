@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orch.core.triage import TriageReport, TriageSettings, triage
+from orch.core.triage.analysis import TriageReport, TriageSettings, triage
 from orch.ports import Outcome, TestResult
 
 DATASET = Path(__file__).parents[1] / "data" / "failures" / "failures.jsonl"

@@ -18,9 +18,9 @@ from typing import Any
 import yaml
 
 from orch.core import load_workflow
-from orch.core.categories import categorise
 from orch.core.plugins import load_registry
-from orch.core.routing import owners_of
+from orch.core.triage.categories import categorise
+from orch.core.triage.routing import owners_of
 from orch.ports import ConfigError, Failure, Outcome, TestResult
 
 SEED = 8

@@ -14,7 +14,7 @@ import random
 import string
 import time
 
-from orch.core.redaction import Redactor
+from orch.core.shared.redaction import Redactor
 
 SEED = 20261202
 TEXTS = 1500

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from orch.adapters.junit import JUnitXmlParser, TestNGParser
-from orch.core.outcomes import ExitCode, count
-from orch.core.reports import write_junit_xml
-from orch.core.run import RunResult
+from orch.core.report.files import write_junit_xml
+from orch.core.run.session import RunResult
+from orch.core.shared.outcomes import ExitCode, count
 from orch.ports import Outcome, TestResult
 
 JUNIT = JUnitXmlParser()

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from orch.adapters.junit import JUnitXmlParser, TestNGParser
-from orch.core.outcomes import ExitCode, count
-from orch.core.reports import write_json_report
-from orch.core.run import RunResult
+from orch.core.report.files import write_json_report
+from orch.core.run.session import RunResult
+from orch.core.shared.outcomes import ExitCode, count
 from orch.ports import Outcome, ResultFileError, TestResult
 
 JUNIT = JUnitXmlParser()

@@ -12,8 +12,8 @@ import click
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION, project_dir
 from orch.cli.text import safe
 from orch.core import load_registry, state_dir_for, workflow_for
-from orch.core.redaction import Redactor, orch_redactor
-from orch.core.untrusted_text import json_text
+from orch.core.shared.redaction import Redactor, orch_redactor
+from orch.core.shared.untrusted_text import json_text
 from orch.ports import ConfigError
 
 

@@ -14,7 +14,7 @@ import click
 
 from orch.cli.text import safe
 from orch.core import ExitCode
-from orch.core.redaction import credentials_only
+from orch.core.shared.redaction import credentials_only
 from orch.ports import ConfigError, EnvironmentProblem, OrchError, PluginError
 
 FORMAT_OPTION = click.option(

@@ -22,7 +22,9 @@ from orch.core import (
     load_registry,
     workflow_for,
 )
-from orch.core.filters import (
+from orch.core.report.files import json_report
+from orch.core.shared.untrusted_text import json_text
+from orch.core.workflow.filters import (
     filters_as_json,
     filters_for,
     filters_from_json,
@@ -31,8 +33,6 @@ from orch.core.filters import (
     paths_by_app,
     split_arguments,
 )
-from orch.core.reports import json_report
-from orch.core.untrusted_text import json_text
 from orch.ports import ConfigError, Store, TestFilter
 
 

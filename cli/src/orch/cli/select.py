@@ -9,7 +9,7 @@ import click
 from orch.cli.main import FORMAT_OPTION, WORKFLOW_OPTION, directory_argument
 from orch.cli.text import safe
 from orch.core import Engine, Selection, bootstrap, load_registry, workflow_for
-from orch.core.untrusted_text import json_text
+from orch.core.shared.untrusted_text import json_text
 
 REASONS_SHOWN = 3
 

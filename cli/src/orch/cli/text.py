@@ -3,7 +3,7 @@ no reordering of what a reviewer reads, nothing the terminal's encoding cannot w
 
 from __future__ import annotations
 
-from orch.core.untrusted_text import safe
+from orch.core.shared.untrusted_text import safe
 
 __all__ = ["first_line", "safe"]
 

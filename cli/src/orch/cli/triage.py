@@ -12,11 +12,11 @@ from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION, proj
 from orch.cli.summary import print_root_causes
 from orch.cli.text import first_line, safe
 from orch.core import Engine, ExitCode, bootstrap, load_registry, state_dir_for, workflow_for
-from orch.core.filing import Filed, dry_run_reads, file_issues
-from orch.core.output_limits import keep_output
-from orch.core.redaction import redactor_for
-from orch.core.triage import TriageReport, results_of_files, triage
-from orch.core.untrusted_text import json_text
+from orch.core.shared.output_limits import keep_output
+from orch.core.shared.redaction import redactor_for
+from orch.core.shared.untrusted_text import json_text
+from orch.core.triage.analysis import TriageReport, results_of_files, triage
+from orch.core.triage.filing import Filed, dry_run_reads, file_issues
 from orch.ports import ConfigError, IssueDraft, TestResult
 
 

@@ -11,14 +11,14 @@ Python API::
 """
 
 from orch.core.bootstrap import Services, bootstrap, state_dir_for
-from orch.core.config import load_workflow, workflow_for
 from orch.core.engine import Engine
-from orch.core.outcomes import Counts, ExitCode
 from orch.core.plugins import Registry, load_registry
-from orch.core.run import RunObserver, RunResult, RunSession
-from orch.core.selection import AppSelection, SelectedTest, Selection
-from orch.core.status import RunStatus, recorded_runs, run_status
-from orch.core.workflow import Workflow, find_workflow_file, pytest_directory
+from orch.core.run.session import RunObserver, RunResult, RunSession
+from orch.core.run.status import RunStatus, recorded_runs, run_status
+from orch.core.select.selection import AppSelection, SelectedTest, Selection
+from orch.core.shared.outcomes import Counts, ExitCode
+from orch.core.workflow.loading import load_workflow, workflow_for
+from orch.core.workflow.model import Workflow, find_workflow_file, pytest_directory
 from orch.ports import Application, Execution
 
 __all__ = [

@@ -9,13 +9,13 @@ from pathlib import Path
 from attrs import evolve
 
 from orch.core.bootstrap import Services, bootstrap
-from orch.core.changes import change_set, relative_prefix
-from orch.core.redaction import redactor_for
-from orch.core.reports import write_json_report, write_junit_xml
-from orch.core.run import RunObserver, RunResult, RunSession
-from orch.core.selection import Selection, Selector
-from orch.core.triage import TRIAGED, TriageReport, outcomes_at, triage
-from orch.core.workflow import Workflow
+from orch.core.report.files import write_json_report, write_junit_xml
+from orch.core.run.session import RunObserver, RunResult, RunSession
+from orch.core.select.changes import change_set, relative_prefix
+from orch.core.select.selection import Selection, Selector
+from orch.core.shared.redaction import redactor_for
+from orch.core.triage.analysis import TRIAGED, TriageReport, outcomes_at, triage
+from orch.core.workflow.model import Workflow
 from orch.ports import (
     ConfigError,
     MissingHistory,

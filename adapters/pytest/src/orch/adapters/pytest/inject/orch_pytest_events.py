@@ -270,8 +270,8 @@ class _Reporter:
     def cut(self, text: str) -> str:
         """``text`` whole when short, else its head and tail and how much was cut between them.
 
-        Said exactly as orch's ``orch.core.output_limits.cut`` says it (this module cannot import
-        orch), so orch sees a text cut here as short enough and leaves it as it is.
+        Said exactly as orch's ``orch.core.shared.output_limits.cut`` says it (this module cannot
+        import orch), so orch sees a text cut here as short enough and leaves it as it is.
         """
         excess = len(text) - self.head - self.tail
         if excess <= _MARKER_ROOM:
@@ -378,7 +378,8 @@ class _Reporter:
 
 
 _MARKER_ROOM = 80
-"""As ``orch.core.output_limits.MARKER_ROOM``: a text this much over the limits is kept whole."""
+"""As ``orch.core.shared.output_limits.MARKER_ROOM``: a text this much over the limits is kept
+whole."""
 
 
 def _output_limits() -> tuple[int, int]:
@@ -397,8 +398,9 @@ of ``ORCH_SELECT``) and lone surrogates (how Python names a file whose name is n
 
 def _plain(name: str) -> str:
     """``name`` as orch knows it: each control character or lone surrogate written as ``\\x0a`` or
-    ``\\udcff`` (as ``orch.core.untrusted_text.escape`` writes them), so it is one line of text
-    every writer can encode; orch gives names back in this form, compared with ``_plain`` again."""
+    ``\\udcff`` (as ``orch.core.shared.untrusted_text.escape`` writes them), so it is one line of
+    text every writer can encode; orch gives names back in this form, compared with ``_plain``
+    again."""
     if name.isprintable():
         return name
     return _UNPLAIN.sub(_escaped, name)

@@ -8,7 +8,7 @@ cuts again where results enter orch, for every runner and result file, and makes
 
 from __future__ import annotations
 
-from orch.core.untrusted_text import valid_text
+from orch.core.shared.untrusted_text import valid_text
 from orch.ports import OutputLimits, TestResult
 
 MARKER_ROOM = 80

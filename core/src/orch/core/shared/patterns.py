@@ -17,7 +17,7 @@ from typing import Any
 
 import regex
 
-from orch.core.documents import describe
+from orch.core.shared.documents import describe
 
 MATCH_BUDGET = 0.1
 """Seconds one search of one text by one user pattern may take."""

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from attrs import evolve, frozen
 
-from orch.core.documents import describe, read_user_text
-from orch.core.globs import PathGlob
+from orch.core.shared.documents import describe, read_user_text
+from orch.core.shared.globs import PathGlob
 from orch.ports import ConfigError, Failure
 
 CODEOWNERS_PLACES = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")

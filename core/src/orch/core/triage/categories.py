@@ -18,7 +18,8 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from orch.core.documents import (
+from orch.core.plugins import unknown
+from orch.core.shared.documents import (
     Message,
     describe,
     join_path,
@@ -26,7 +27,8 @@ from orch.core.documents import (
     located,
     problem_lines,
 )
-from orch.core.knowledge import (
+from orch.core.shared.patterns import UserPattern, compile_problem
+from orch.core.triage.knowledge import (
     DEFECT_TYPES,
     FLAKY,
     FLAKY_HINT,
@@ -34,8 +36,6 @@ from orch.core.knowledge import (
     TIMEOUT_HINT,
     TO_INVESTIGATE,
 )
-from orch.core.patterns import UserPattern, compile_problem
-from orch.core.plugins import unknown
 from orch.ports import ConfigError, Failure, Outcome
 
 BOUND = 64 * 1024
@@ -62,9 +62,9 @@ class CategoryRule:
     ``patterns`` are searched in message, trace and logs (any one suffices); ``message``,
     ``trace``, ``logs`` and ``exception_type`` are searched in that text only; ``path`` is a glob
     on the test id, nodeid or file; ``outcomes`` limits the outcomes. Regexes are user patterns
-    (``orch.core.patterns``): searched under a time budget, skipped once one blows it; an invalid
-    one raises ``ValueError`` when the rule is made (``rules_from_config`` reports them as config
-    errors). ``source`` says where the rule is configured, for that report.
+    (``orch.core.shared.patterns``): searched under a time budget, skipped once one blows it; an
+    invalid one raises ``ValueError`` when the rule is made (``rules_from_config`` reports them as
+    config errors). ``source`` says where the rule is configured, for that report.
     """
 
     name: str

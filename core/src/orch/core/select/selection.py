@@ -17,19 +17,19 @@ from pathlib import Path
 
 from attrs import define, evolve, field, frozen
 
-from orch.core.changes import ChangeSet
-from orch.core.coverage_impact import covered_tests
-from orch.core.imports import ImportGraph, outside_roots
-from orch.core.pytests import (
+from orch.core.select.changes import ChangeSet
+from orch.core.select.coverage_impact import covered_tests
+from orch.core.select.imports import ImportGraph, outside_roots
+from orch.core.select.pytests import (
     changed_fixtures,
     defines_fixtures,
     is_conftest,
     is_test_file,
     nodeid_path,
 )
-from orch.core.spans import spans
-from orch.core.test_index import TestIndex
-from orch.core.workflow import Workflow
+from orch.core.select.spans import spans
+from orch.core.select.test_index import TestIndex
+from orch.core.workflow.model import Workflow
 from orch.ports import Application, ChangedFile, OrchError, Store, TestCase, TestRunner, Vcs
 
 BUILD_FILES = (

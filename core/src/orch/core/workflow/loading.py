@@ -27,13 +27,20 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
-from orch.core.categories import rules_from_allure, rules_from_config
-from orch.core.documents import Message, describe, join_path, load_document, located, problem_lines
-from orch.core.patterns import compile_problem
 from orch.core.plugins import Registry, unknown
-from orch.core.routing import Routing, load_codeowners, read_codeowners
-from orch.core.triage import TriageSettings
-from orch.core.workflow import Workflow, find_workflow_file, pytest_directory
+from orch.core.shared.documents import (
+    Message,
+    describe,
+    join_path,
+    load_document,
+    located,
+    problem_lines,
+)
+from orch.core.shared.patterns import compile_problem
+from orch.core.triage.analysis import TriageSettings
+from orch.core.triage.categories import rules_from_allure, rules_from_config
+from orch.core.triage.routing import Routing, load_codeowners, read_codeowners
+from orch.core.workflow.model import Workflow, find_workflow_file, pytest_directory
 from orch.ports import (
     Application,
     ConfigError,

@@ -1,7 +1,7 @@
 """The workflow: which applications to test and how to execute them.
 
-The same ``Workflow`` comes from ``orch.yaml`` (see ``orch.core.config``), from ``orch run DIR``
-with no file (one pytest application), or from Python code.
+The same ``Workflow`` comes from ``orch.yaml`` (see ``orch.core.workflow.loading``), from ``orch run
+DIR`` with no file (one pytest application), or from Python code.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 from attrs import evolve, field, frozen
 
 from orch.core.plugins import unknown
-from orch.core.routing import Routing, load_codeowners
-from orch.core.triage import TriageSettings
+from orch.core.triage.analysis import TriageSettings
+from orch.core.triage.routing import Routing, load_codeowners
 from orch.ports import Application, ConfigError, Execution
 
 WORKFLOW_FILES = ("orch.yaml", "orch.yml", "orch.json")

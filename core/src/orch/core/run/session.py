@@ -20,14 +20,14 @@ from typing import Protocol
 
 from attrs import define, evolve, field, frozen
 
-from orch.core.outcomes import RETRYABLE, Counts, ExitCode, count, exit_code
-from orch.core.output_limits import cut, keep_output
-from orch.core.redaction import redactor_for, remove_raw_output
-from orch.core.runlock import RunLock
-from orch.core.selection import Selection
-from orch.core.sharding import expected_seconds, shard_count, shard_tests
-from orch.core.triage import TriageReport
-from orch.core.workflow import Workflow
+from orch.core.run.lock import RunLock
+from orch.core.run.shards import expected_seconds, shard_count, shard_tests
+from orch.core.select.selection import Selection
+from orch.core.shared.outcomes import RETRYABLE, Counts, ExitCode, count, exit_code
+from orch.core.shared.output_limits import cut, keep_output
+from orch.core.shared.redaction import redactor_for, remove_raw_output
+from orch.core.triage.analysis import TriageReport
+from orch.core.workflow.model import Workflow
 from orch.ports import (
     Application,
     ConfigError,
@@ -178,8 +178,8 @@ class RunSession:
         ``coverage_stale`` (files that differ from the commit, per app) turns on recording of
         per-test coverage, saved to the store when the run ends, under each application's own
         commit (``app_commits``, default ``commit``): applications may live in their own
-        repositories. Results are redacted as they arrive (``orch.core.redaction``); the shards'
-        raw output files in ``.orch/runs/RUN/`` are removed at the end unless
+        repositories. Results are redacted as they arrive (``orch.core.shared.redaction``); the
+        shards' raw output files in ``.orch/runs/RUN/`` are removed at the end unless
         ``keep_raw_output``."""
         self.workflow = workflow
         self.runners = runners

@@ -5,7 +5,7 @@ closed issue reopens it labelled ``regression``; a cluster of flaky tests is lab
 An unreachable tracker does not stop triage: the cluster is reported as not filed, and the next
 run files it (nothing was linked, so it still looks new to the tracker). A dry run only reads:
 it looks each root cause's issue up and says what it would do. Every title, body and comment is
-redacted (``orch.core.redaction``) before it reaches the tracker, whatever the results held.
+redacted (``orch.core.shared.redaction``) before it reaches the tracker, whatever the results held.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from collections import Counter
 
 from attrs import evolve, frozen
 
-from orch.core.clustering import Cluster
-from orch.core.redaction import Redactor, orch_redactor
-from orch.core.triage import TriageReport
-from orch.core.untrusted_text import safe
+from orch.core.shared.redaction import Redactor, orch_redactor
+from orch.core.shared.untrusted_text import safe
+from orch.core.triage.analysis import TriageReport
+from orch.core.triage.clustering import Cluster
 from orch.ports import IssueDraft, IssueTracker, OrchError, Store
 
 TESTS_LISTED = 20

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
-from orch.core.changes import ChangeSet
-from orch.core.spans import innermost, spans
+from orch.core.select.changes import ChangeSet
+from orch.core.select.spans import innermost, spans
 from orch.ports import Application, ChangedFile, OrchError, Store, Vcs
 
 

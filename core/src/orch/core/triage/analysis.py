@@ -15,10 +15,10 @@ from pathlib import Path
 
 from attrs import evolve, frozen
 
-from orch.core.categories import CategoryRule, categorise
-from orch.core.clustering import Cluster, cluster_failures, is_app_frame
-from orch.core.routing import Routing
-from orch.core.traces import failure_from
+from orch.core.triage.categories import CategoryRule, categorise
+from orch.core.triage.clustering import Cluster, cluster_failures, is_app_frame
+from orch.core.triage.routing import Routing
+from orch.core.triage.traces import failure_from
 from orch.ports import (
     Application,
     ConfigError,

@@ -16,7 +16,7 @@ from pathlib import Path
 from attrs import evolve, field, frozen
 
 from orch.core.bootstrap import STATE_DIR_NAME
-from orch.core.workflow import Workflow
+from orch.core.workflow.model import Workflow
 from orch.ports import Application, ChangedFile, Vcs
 
 GENERATED_DIRS = frozenset(

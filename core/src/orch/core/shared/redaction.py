@@ -29,7 +29,7 @@ from fnmatch import fnmatchcase
 from operator import itemgetter
 from pathlib import Path
 
-from orch.core.workflow import Workflow
+from orch.core.workflow.model import Workflow
 from orch.ports import TestResult
 from orch.ports.credentials import credential_values, looks_secret
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from attrs import evolve, frozen
 
-from orch.core.outcomes import Counts, count
-from orch.core.runlock import RunLock
+from orch.core.run.lock import RunLock
+from orch.core.shared.outcomes import Counts, count
 from orch.ports import ConfigError, RunningTest, RunRecord, Store
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import attrs
 from attrs import evolve, frozen
 
-from orch.core.workflow import WORKFLOW_FILES, Workflow, find_workflow_file
+from orch.core.workflow.model import WORKFLOW_FILES, Workflow, find_workflow_file
 from orch.ports import Application, ConfigError, Outcome, Store, TestFilter
 
 WORKFLOW_SUFFIXES = frozenset(Path(name).suffix for name in WORKFLOW_FILES)

@@ -22,7 +22,7 @@ from typing import Any
 
 from attrs import define, field, frozen
 
-from orch.core.untrusted_text import escape
+from orch.core.shared.untrusted_text import escape
 
 DEFAULT_FILES = ("test_*.py", "*_test.py")
 """pytest's default ``python_files``."""

@@ -1,0 +1,1 @@
+"""Reports written at the end of a run (JUnit XML, JSON)."""

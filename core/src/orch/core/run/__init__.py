@@ -1,0 +1,1 @@
+"""Running tests: the run session, shards, the run lock and live status."""

@@ -1,0 +1,1 @@
+"""Selecting the tests a change can break, with the reasons why."""

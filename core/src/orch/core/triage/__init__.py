@@ -1,0 +1,1 @@
+"""Triage: failures categorised, clustered, routed and filed."""
