@@ -39,6 +39,7 @@ from orch.ports.model import (
     TrackedIssue,
     qualified_id,
 )
+from orch.ports.plan import NodeFinish, NodeKind, PlanNode
 from orch.ports.protocols import (
     Event,
     EventStream,
@@ -54,6 +55,9 @@ from orch.ports.protocols import (
 )
 
 __all__ = [
+    "PlanNode",
+    "NodeKind",
+    "NodeFinish",
     "Application",
     "ChangedFile",
     "Command",

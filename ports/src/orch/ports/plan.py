@@ -1,0 +1,44 @@
+"""The run plan's nodes as plugins see them: what is about to run, or has run, in a run's graph.
+
+A run is a graph of nodes (today: test shards; environments, datasets and cross-application steps
+join it in later issues). Lifecycle hooks (``orch_node_start``, ``orch_node_finish``) receive these
+values, so a reporter or a gate can follow the plan without knowing how the scheduler works.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from attrs import frozen
+
+from orch.ports.model import Outcome
+
+
+class NodeKind(enum.StrEnum):
+    """What a plan node does."""
+
+    SHARD = "shard"
+    """Runs a share of one application's tests in one runner process."""
+
+
+@frozen
+class PlanNode:
+    """One node of a run's plan: its id (unique within the run), what it does, for which application,
+    and the ids of the nodes it waits for."""
+
+    id: str
+    kind: NodeKind
+    app: str | None
+    label: str
+    """What a person reads: e.g. ``payments: tests/test_refund.py (12 tests)``."""
+    depends_on: tuple[str, ...] = ()
+
+
+@frozen
+class NodeFinish:
+    """How a node ended: its outcome and, when it is not ``passed``, why (a ``blocked`` node names
+    the dependency that stopped it)."""
+
+    outcome: Outcome
+    reason: str = ""
+    seconds: float = 0.0
