@@ -23,8 +23,8 @@ class NodeKind(enum.StrEnum):
 
 @frozen
 class PlanNode:
-    """One node of a run's plan: its id (unique within the run), what it does, for which application,
-    and the ids of the nodes it waits for."""
+    """One node of a run's plan: its id (unique within the run), what it does, for which
+    application, and the ids of the nodes it waits for."""
 
     id: str
     kind: NodeKind
