@@ -9,6 +9,7 @@ from attrs import evolve
 from fake_run import fake_session
 
 from orch.core import Workflow
+from orch.core.run.observer import Silent
 from orch.core.select.selection import AppSelection, SelectedTest, Selection
 from orch.core.shared.outcomes import ExitCode
 from orch.ports import (
@@ -212,7 +213,7 @@ def test_an_app_can_turn_timeout_retries_back_on(tmp_path):
     assert outcomes(run.execute()) == {"hang": "flaky"}
 
 
-class InterruptAfter:
+class InterruptAfter(Silent):
     """An observer that presses Ctrl-C (raises KeyboardInterrupt) after ``n`` results."""
 
     def __init__(self, n: int) -> None:

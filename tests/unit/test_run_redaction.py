@@ -8,6 +8,7 @@ from pathlib import Path
 from fake_run import fake_session
 
 from orch.core import Workflow
+from orch.core.run.observer import Silent
 from orch.ports import (
     Application,
     EnvironmentProblem,
@@ -41,7 +42,7 @@ class FailingCollection(FakeRunner):
         raise EnvironmentProblem(f"collection failed: {LEAK}")
 
 
-class Observer:
+class Observer(Silent):
     def __init__(self) -> None:
         self.seen: list[TestResult] = []
 

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from orch.cli.text import first_line, safe
-from orch.core import Counts
+from orch.core import Counts, Silent
 from orch.ports import RunningTest, TestResult
 
 PLAIN_INTERVAL = 5.0
@@ -22,7 +22,7 @@ def status_line(counts: Counts) -> str:
     return " · ".join(f"{k} {getattr(counts, k)}" for k in (*shown, *extra))
 
 
-class LiveDisplay:
+class LiveDisplay(Silent):
     """A RunObserver that keeps a one-screen summary up to date while the run goes on.
 
     rich is imported here, not at module level: commands that draw nothing should not pay for it.
@@ -60,7 +60,7 @@ class LiveDisplay:
             self.live.console.print(line)
 
 
-class PlainLines:
+class PlainLines(Silent):
     """A RunObserver for logs and CI: a status line every few seconds, each failure as it lands,
     and every ``heartbeat`` seconds the tests running longer than that, by name (0: never)."""
 

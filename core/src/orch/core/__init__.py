@@ -13,7 +13,8 @@ Python API::
 from orch.core.bootstrap import Services, bootstrap, state_dir_for
 from orch.core.engine import Engine
 from orch.core.plugins import Registry, load_registry
-from orch.core.run.session import RunObserver, RunResult, RunSession
+from orch.core.run.observer import RunObserver, Silent
+from orch.core.run.session import RunResult, RunSession
 from orch.core.run.status import RunStatus, recorded_runs, run_status
 from orch.core.select.selection import AppSelection, SelectedTest, Selection
 from orch.core.shared.outcomes import Counts, ExitCode
@@ -30,6 +31,7 @@ __all__ = [
     "ExitCode",
     "Registry",
     "RunObserver",
+    "Silent",
     "RunResult",
     "RunSession",
     "RunStatus",

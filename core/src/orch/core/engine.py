@@ -10,7 +10,8 @@ from attrs import evolve
 
 from orch.core.bootstrap import Services, bootstrap
 from orch.core.report.files import write_json_report, write_junit_xml
-from orch.core.run.session import RunObserver, RunResult, RunSession
+from orch.core.run.observer import RunObserver
+from orch.core.run.session import RunResult, RunSession
 from orch.core.select.changes import change_set, relative_prefix
 from orch.core.select.selection import Selection, Selector
 from orch.core.shared.redaction import redactor_for

@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol
 
 from attrs import define, evolve, field, frozen
 
 from orch.core.run.lock import RunLock
+from orch.core.run.observer import RunObserver, Silent
 from orch.core.run.shards import expected_seconds, shard_count, shard_tests
 from orch.core.select.selection import Selection
 from orch.core.shared.outcomes import RETRYABLE, Counts, ExitCode, count, exit_code
@@ -63,22 +63,6 @@ FLUSH_SECONDS = 0.25
 QUIET_REPORT_SECONDS = 1.0
 """The observer hears at least this often even when nothing changed, so it can tell how long the
 running tests have been running (a log's heartbeat)."""
-
-
-class RunObserver(Protocol):
-    """Told about a run as it happens (the CLI's live display implements it)."""
-
-    def progress(self, counts: Counts, running: list[RunningTest]) -> None: ...
-
-    def result(self, result: TestResult) -> None: ...
-
-
-class _Silent:
-    def progress(self, counts: Counts, running: list[RunningTest]) -> None:
-        pass
-
-    def result(self, result: TestResult) -> None:
-        pass
 
 
 @frozen
@@ -186,7 +170,7 @@ class RunSession:
         self.executor = executor
         self.store = store
         self.state_dir = state_dir
-        self.observer = observer or _Silent()
+        self.observer = observer or Silent()
         self.clock = clock
         self.commit = commit
         self.spec = spec
