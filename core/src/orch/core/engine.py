@@ -52,12 +52,14 @@ class Engine:
         for name in apps:
             self.workflow.app(name)
         vcs = self.services.vcs
+        registry = self.services.registry
         selector = Selector(
             self.workflow,
             vcs=vcs,
             store=self.services.store,
             runners=dict(self.services.runners),
             state_dir=self.services.state_dir,
+            impacts=[registry.get("impact", name)() for name in registry.names("impact")],
         )
         if vcs is None:
             return selector.everything("no version-control adapter is installed", apps)

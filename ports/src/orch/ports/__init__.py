@@ -13,6 +13,7 @@ from orch.ports.errors import (
     UnknownRevision,
 )
 from orch.ports.hooks import hookimpl, hookspec
+from orch.ports.impact import FunctionSpan, Reach, ReachKind
 from orch.ports.model import (
     Application,
     ChangedFile,
@@ -41,6 +42,8 @@ from orch.ports.model import (
 )
 from orch.ports.plan import NodeFinish, NodeKind, PlanNode
 from orch.ports.protocols import (
+    AppImpact,
+    ChangeImpact,
     Event,
     EventStream,
     Executor,
@@ -55,6 +58,11 @@ from orch.ports.protocols import (
 )
 
 __all__ = [
+    "AppImpact",
+    "ChangeImpact",
+    "FunctionSpan",
+    "Reach",
+    "ReachKind",
     "PlanNode",
     "NodeKind",
     "NodeFinish",

@@ -74,6 +74,17 @@ def orch_register_issue_trackers() -> list[type]:
     """
 
 
+@hookspec
+def orch_register_change_impact() -> list[type]:
+    """Return the ChangeImpact classes (one language's analysis each) this plugin provides.
+
+    :return: classes implementing ``orch.ports.ChangeImpact``, each with a unique ``PLUGIN_NAME``,
+        built without arguments.
+
+    .. versionadded:: 0.2
+    """
+
+
 KINDS = {
     "runner": "orch_register_test_runners",
     "parser": "orch_register_result_parsers",
@@ -81,5 +92,6 @@ KINDS = {
     "store": "orch_register_stores",
     "vcs": "orch_register_vcs",
     "tracker": "orch_register_issue_trackers",
+    "impact": "orch_register_change_impact",
 }
 """Each kind of adapter and the registration hook that provides it."""

@@ -7,12 +7,13 @@ instances and calls only what is declared here, so an adapter that passes the co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeAlias, runtime_checkable
 
 from attrs import field, frozen
 
+from orch.ports.impact import FunctionSpan, Reach
 from orch.ports.model import (
     Application,
     ChangedFile,
@@ -242,3 +243,97 @@ class Vcs(Protocol):
     def default_base(self, root: Path) -> str: ...
 
     def show(self, root: Path, ref: str, path: str) -> str | None: ...
+
+
+@runtime_checkable
+class AppImpact(Protocol):
+    """One application's change analysis in one language, for one selection (it may cache).
+
+    Paths are app-relative POSIX paths; files outside the app's folder that its tests can import
+    start with ``../``. ``language`` names what it reads ("Python": core says "non-Python file
+    X changed" for a file it does not read).
+    """
+
+    language: str
+
+    def reads(self, path: str) -> bool:
+        """Whether the analysis sees through ``path`` (a source file of its language)."""
+        ...
+
+    def outside_roots(self) -> tuple[Path, ...]:
+        """Directories outside the app's folder whose files its tests can import."""
+        ...
+
+    def test_files(self) -> list[str]:
+        """Every test file of the application, sorted."""
+        ...
+
+    def is_test(self, path: str) -> bool:
+        """Whether ``path`` is a test file by the framework's conventions."""
+        ...
+
+    def tests_in(self, files: Sequence[str]) -> dict[str, list[str]]:
+        """The test ids of each of ``files`` (the framework's own ids, runnable one by one)."""
+        ...
+
+    def file_of(self, nodeid: str) -> str:
+        """The test file of the test ``nodeid``."""
+        ...
+
+    def notes(self, changed: Sequence[str]) -> list[str]:
+        """What to tell about the changed files the analysis reads (one that does not parse)."""
+        ...
+
+    def changed_tests(self, change: ChangedFile) -> list[Reach]:
+        """The tests of the changed test file ``change`` that its change touches."""
+        ...
+
+    def narrowed(
+        self,
+        change: ChangedFile,
+        before: Callable[[], str | None],
+        collect: Callable[[], list[TestCase] | None],
+    ) -> list[Reach] | None:
+        """For a modified shared test set-up file (a pytest ``conftest.py``), the tests its change
+        reaches as the framework's own collection (``collect``) tells; ``before`` reads the file
+        as it was. None: this file is not one, or the change cannot be narrowed."""
+        ...
+
+    def coverage_blind(self, path: str) -> str:
+        """Why recorded coverage cannot answer for ``path`` ("" when it can)."""
+        ...
+
+    def functions(self, source: str) -> tuple[FunctionSpan, ...] | None:
+        """The functions of ``source`` (None when it does not parse)."""
+        ...
+
+    def importers(self, changed: Sequence[str]) -> list[Reach]:
+        """The tests whose files import one of ``changed`` directly or transitively (a deleted
+        file still reaches the files that imported it), nearest changed file first."""
+        ...
+
+    def marked(self, test_file: str, marker: str) -> list[str]:
+        """The tests of ``test_file`` carrying ``marker`` (a tag, label or marker)."""
+        ...
+
+    def close(self) -> None:
+        """Keep what was learned for the next selection (caches)."""
+        ...
+
+
+@runtime_checkable
+class ChangeImpact(Protocol):
+    """Knows one language's change impact: which tests a changed file can reach, and why.
+
+    Registered through ``orch_register_change_impact``; ``analyse`` returns None for an
+    application that is not in its language (another analysis, or none, answers for it).
+    ``build_files`` are globs (of a path or a file name) of the language's build and dependency
+    files: a change to one selects the whole application, whatever its language.
+    """
+
+    PLUGIN_NAME: ClassVar[str]
+    build_files: ClassVar[tuple[str, ...]]
+
+    def analyse(self, app: Application, cache_dir: Path) -> AppImpact | None:
+        """The analysis of ``app``; ``cache_dir`` is where it may keep caches."""
+        ...

@@ -9,11 +9,15 @@ and the reason is said.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from attrs import field, frozen
 
 from orch.core.select.changes import ChangeSet
-from orch.core.select.spans import innermost, spans
-from orch.ports import Application, ChangedFile, OrchError, Store, Vcs
+from orch.ports import Application, ChangedFile, FunctionSpan, OrchError, Store, Vcs
+
+Functions = Callable[[str], Sequence[FunctionSpan] | None]
+"""The functions of a source file in the app's language (``AppImpact.functions``)."""
 
 
 @frozen
@@ -26,7 +30,12 @@ class CoverageAnswer:
 
 
 def covered_tests(
-    app: Application, changed: list[ChangedFile], store: Store, vcs: Vcs, changes: ChangeSet
+    app: Application,
+    changed: list[ChangedFile],
+    store: Store,
+    vcs: Vcs,
+    changes: ChangeSet,
+    functions: Functions,
 ) -> CoverageAnswer:
     """Select the tests of ``app`` whose recorded coverage reaches the ``changed`` files."""
     if not changed:
@@ -65,7 +74,7 @@ def covered_tests(
             notes.append(f"no test ran {path} when coverage was recorded: used the import graph")
             continue
         old = vcs.show(repository, base, prefix + path)
-        found = spans(old) if old is not None else None
+        found = functions(old) if old is not None else None
         if found is None:
             notes.append(f"{path} at {base[:12]} could not be read: used the import graph")
             continue
@@ -80,7 +89,10 @@ def covered_tests(
 
 
 def _reached(
-    path: str, change: ChangedFile, found: list, executed: dict[str, tuple[int, ...]]
+    path: str,
+    change: ChangedFile,
+    found: Sequence[FunctionSpan],
+    executed: dict[str, tuple[int, ...]],
 ) -> dict[str, str] | None:
     """nodeid -> reason for every test that ran a changed function; None at module level."""
     reached: dict[str, str] = {}
@@ -98,3 +110,12 @@ def _reached(
                     nodeid, f"runs {function.qualname}() in {path}, changed at lines {first}-{last}"
                 )
     return reached
+
+
+def innermost(found: Sequence[FunctionSpan], line: int) -> FunctionSpan | None:
+    """The innermost of the functions ``found`` containing ``line``."""
+    best = None
+    for span in found:
+        if span.start <= line <= span.end and (best is None or span.start >= best.start):
+            best = span
+    return best

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from orch.core.select.imports import ImportGraph
-from orch.core.select.pytests import find_tests
-from orch.core.shared.cachefile import read_cache, write_cache
+from orch.adapters.pytest.analysis.cachefile import read_cache, write_cache
+from orch.adapters.pytest.analysis.imports import ImportGraph
+from orch.adapters.pytest.analysis.pytests import find_tests
 
 MAGIC = b"orch-test-index-1\n"
 CONFIG_FILES = ("pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "pyproject.toml",

@@ -9,7 +9,12 @@ import random
 import time
 from pathlib import Path
 
-from orch.core.select.imports import Impact, ImportGraph, extract_imports, outside_roots
+from orch.adapters.pytest.analysis.imports import (
+    Impact,
+    ImportGraph,
+    extract_imports,
+    outside_roots,
+)
 
 
 def tree(root: Path, files: dict[str, str]) -> Path:

@@ -1,7 +1,8 @@
 """Where functions and tests sit in a Python file, so changed lines can be tied to them.
 
 Only the handful of files a change touches are parsed (with ``ast``); the rest of the tree is
-read by the fast import scanner.
+read by the fast import scanner. Coverage-based selection asks for the functions (the port's
+``FunctionSpan``); changed test files are tied to their tests by the qualnames.
 """
 
 from __future__ import annotations
@@ -44,13 +45,3 @@ def spans(source: str) -> list[Span] | None:
 
     visit(tree.body, "")
     return found
-
-
-def innermost(found: list[Span], line: int) -> Span | None:
-    """The innermost function (not class) containing ``line``."""
-    best = None
-    for span in found:
-        inside = not span.is_class and span.start <= line <= span.end
-        if inside and (best is None or span.start >= best.start):
-            best = span
-    return best

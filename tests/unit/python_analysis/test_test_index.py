@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from orch.core.select.imports import ImportGraph
-from orch.core.select.test_index import TestIndex
+from orch.adapters.pytest.analysis.imports import ImportGraph
+from orch.adapters.pytest.analysis.test_index import TestIndex
 
 
 def write(path, text):

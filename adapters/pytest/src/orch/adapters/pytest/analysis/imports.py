@@ -31,8 +31,8 @@ from typing import Any
 
 from attrs import define, field, frozen
 
-from orch.core.select.pytests import is_conftest, is_test_file, read_pytest_config
-from orch.core.shared.cachefile import read_cache, write_cache
+from orch.adapters.pytest.analysis.cachefile import read_cache, write_cache
+from orch.adapters.pytest.analysis.pytests import is_conftest, is_test_file, read_pytest_config
 
 Record = tuple[int, str, tuple[str, ...]]
 """One import as read: (relative level, module, imported names; ``()`` for ``import module``)."""

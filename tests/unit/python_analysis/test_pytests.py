@@ -9,8 +9,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from orch.core.select.imports import ImportGraph
-from orch.core.select.pytests import (
+from orch.adapters.pytest.analysis.imports import ImportGraph
+from orch.adapters.pytest.analysis.pytests import (
     DEFAULT_FILES,
     changed_fixtures,
     defines_fixtures,

@@ -22,8 +22,6 @@ from typing import Any
 
 from attrs import define, field, frozen
 
-from orch.core.shared.untrusted_text import escape
-
 DEFAULT_FILES = ("test_*.py", "*_test.py")
 """pytest's default ``python_files``."""
 
@@ -231,7 +229,12 @@ def nodeid_path(path: str) -> str:
     event plugin names them (``_plain``), so ids made here match the ids a run reports."""
     if path.isprintable():
         return path
-    return _UNPLAIN.sub(lambda match: escape(match.group()), path)
+    return _UNPLAIN.sub(_escape, path)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _matches(name: str, options: tuple[str, ...]) -> bool:
