@@ -76,3 +76,102 @@ def test_no_namespace_package_has_an_init_file() -> None:
         if (is_orch or is_adapters) and "__init__.py" in files:
             found.append(str((here / "__init__.py").relative_to(ROOT)))
     assert not found, "orch and orch.adapters are PEP 420 namespaces; remove:\n" + "\n".join(found)
+
+
+# -- core knows no language: Python and pytest semantics live in the pytest adapter -------------
+
+PYTHON_WORDS = ("conftest", "pytestmark", "pytest_plugins", "getfixturevalue", "__init__.py")
+"""Words of Python's import system and pytest's collection that core's code must not use."""
+PYTHON_SUFFIXES = frozenset({".py", ".pyc", ".pyo", ".pyi", ".pyw"})
+PARSERS = frozenset({"ast", "tokenize", "symtable", "pyclbr", "importlib"})
+"""Modules that read Python source or imports: selection asks a ChangeImpact adapter instead."""
+LANGUAGE_FREE = "core/src/orch/core/select"
+"""Where not even the name pytest may appear in code (docstrings may explain)."""
+
+KNOWN_LANGUAGE_SEMANTICS = {
+    ("core/src/orch/core/select/changes.py", "names pytest: .pytest_cache"),
+    ("core/src/orch/core/select/changes.py", "a Python suffix: .pyc"),
+    ("core/src/orch/core/select/changes.py", "a Python suffix: .pyo"),
+    ("core/src/orch/core/report/files.py", "a Python suffix: .py"),
+    ("core/src/orch/core/triage/clustering.py", "a Python suffix: .py"),
+}
+"""Shrink-only: what core still knows of Python, and why. changes.py drops the caches tools
+write while tests run (``__pycache__``, ``.pytest_cache``) before any analysis is asked;
+report/files.py turns a pytest nodeid into a JUnit classname; triage/clustering.py tells
+source paths of many languages (``.py`` among them) from other text. Remove an entry when its
+knowledge moves to an adapter; never add one."""
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """The ids of string constants that are statements of their own (docstrings)."""
+    return {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+
+
+def _language_semantics(path: Path, strict: bool) -> list[str]:
+    """What the code of ``path`` says that only Python or pytest mean (docstrings left out);
+    ``strict``: not even the name pytest, nor a module that parses Python."""
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    docstrings = _docstrings(tree)
+    found = []
+    for node in ast.walk(tree):
+        words: list[str] = []
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if id(node) in docstrings:
+                continue
+            words = [node.value]
+            if node.value in PYTHON_SUFFIXES:
+                found.append(f"a Python suffix: {node.value}")
+        elif isinstance(node, ast.Name):
+            words = [node.id]
+        elif isinstance(node, ast.Attribute):
+            words = [node.attr]
+        elif isinstance(node, ast.Import | ast.ImportFrom) and strict:
+            parsers = [m for m in _imported_modules(node) if m.split(".")[0] in PARSERS]
+            found += [f"imports {module}" for module in parsers]
+        for word in words:
+            found += [f"uses {w}" for w in PYTHON_WORDS if w in word]
+            if strict and "pytest" in word.lower():
+                found.append(f"names pytest: {word}")
+    return found
+
+
+def test_core_knows_no_python_or_pytest_semantics() -> None:
+    """Selection and the rest of core ask adapters what a language's files mean (the pytest
+    adapter's ``analysis`` package reads Python); only the known exceptions remain."""
+    seen = set()
+    for path in sorted((ROOT / "core" / "src").rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        strict = relative.startswith(LANGUAGE_FREE)
+        seen |= {(relative, what) for what in _language_semantics(path, strict)}
+    new = sorted(seen - KNOWN_LANGUAGE_SEMANTICS)
+    gone = sorted(KNOWN_LANGUAGE_SEMANTICS - seen)
+    assert not new, "core must not know Python or pytest (move it to an adapter):\n" + "\n".join(
+        f"{path}: {what}" for path, what in new
+    )
+    assert not gone, "fixed: remove from KNOWN_LANGUAGE_SEMANTICS:\n" + "\n".join(
+        f"{path}: {what}" for path, what in gone
+    )
+
+
+def test_the_language_check_sees_what_selection_used_to_do(tmp_path: Path) -> None:
+    source = tmp_path / "selection.py"
+    source.write_text(
+        '"""Docstrings may say conftest.py and pytest."""\n'
+        "import ast\n"
+        "def is_test(path):\n"
+        '    return path.endswith(".py") and not path.endswith("conftest.py")\n'
+        'MARK = r"^pytestmark\\s*="\n',
+        encoding="utf-8",
+    )
+    assert sorted(set(_language_semantics(source, strict=True))) == [
+        "a Python suffix: .py",
+        "imports ast",
+        "names pytest: ^pytestmark\\s*=",
+        "uses conftest",
+        "uses pytestmark",
+    ]
+    assert "imports ast" not in _language_semantics(source, strict=False)
