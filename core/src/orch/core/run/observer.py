@@ -2,10 +2,13 @@
 follows it (the CLI's live display, the lifecycle hooks that reporters implement).
 
 The run calls these in order: ``app_start`` before an application's first node starts,
-``node_start``/``node_finish`` around each node of the plan, ``result`` for each test's final
+``node_start``/``node_finish`` around each node of the plan (a ``blocked`` node never starts: it
+has only its ``node_finish``; a node's retries are part of it), ``result`` for each test's final
 result as it lands, ``progress`` at least every second, ``app_finish`` once the application's
-last node has finished. ``Silent`` is the observer that hears nothing; a partial observer
-subclasses it.
+last node has finished. An application without nodes (not selected, its discovery failed,
+nothing left to resume) hears neither ``app_start`` nor ``app_finish``; Ctrl-C ends a run
+without the ``node_finish`` and ``app_finish`` of what was running. ``Silent`` is the observer
+that hears nothing; a partial observer subclasses it.
 """
 
 from __future__ import annotations

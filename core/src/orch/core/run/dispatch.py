@@ -1,0 +1,109 @@
+"""The run's loop: start ready steps while workers are free, look at the running ones, settle
+those that ended, and tell the observer when nodes and applications start and finish.
+
+One thread does it all. A free worker gets its next step before the batch is written to the
+store: with many small applications that write is on every application's critical path otherwise.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from orch.core.run.observer import RunObserver
+from orch.core.run.plan import Plan, Step
+from orch.core.run.recorder import Recorder
+from orch.core.run.results import Results
+from orch.core.run.scheduler import Scheduler
+from orch.core.run.settle import settle
+from orch.core.run.supervisor import Supervisor
+from orch.core.workflow.model import Workflow
+from orch.ports import NodeFinish, Outcome, PlanNode
+
+
+class Dispatch:
+    """Runs a plan to its end with a scheduler and a supervisor.
+
+    The observer hears ``app_start`` before an application's first node starts (or is blocked),
+    ``node_start``/``node_finish`` around each node (a blocked node, which never starts, has only
+    its ``node_finish``), ``app_finish`` after the application's last node finished.
+    """
+
+    def __init__(
+        self,
+        workflow: Workflow,
+        plan: Plan,
+        supervisor: Supervisor,
+        results: Results,
+        recorder: Recorder,
+        observer: RunObserver,
+        clock: Callable[[], float],
+    ) -> None:
+        self.workflow = workflow
+        self.plan = plan
+        self.scheduler = Scheduler(plan, workflow.execution.workers)
+        self.supervisor = supervisor
+        self.results = results
+        self.recorder = recorder
+        self.observer = observer
+        self.clock = clock
+        self._nodes_left = {app: len(ids) for app, ids in plan.apps().items()}
+        self._apps_started: set[str] = set()
+        self._began: dict[str, float] = {}
+
+    def run(self, poll_seconds: float) -> None:
+        """Until no step is queued or running (a blocked node is neither)."""
+        self._launch()
+        while self.scheduler.queued() or self.supervisor.active:
+            self.supervisor.wait(poll_seconds)
+            for running in list(self.supervisor.active):
+                ended = self.supervisor.pump(running)
+                if ended is None:
+                    continue
+                scheduler = self.scheduler
+                settle(
+                    ended, self.workflow, self.results, self.clock, scheduler.push, scheduler.ticket
+                )
+                self.recorder.changed = True
+                self._done(ended.shard.step)
+            self._launch()
+            self.flush()
+
+    def flush(self, force: bool = False) -> None:
+        self.recorder.flush(self.supervisor.running_tests(), self.results.counts, force)
+
+    def _launch(self) -> None:
+        while (step := self.scheduler.take()) is not None:
+            if step.node.id not in self._began:
+                self._app_started(step.node)
+                self._began[step.node.id] = time.monotonic()
+                self.observer.node_start(step.node)
+            if not self.supervisor.start(step):
+                self._done(step)
+
+    def _done(self, step: Step) -> None:
+        """A step ended; once its node has nothing left to run, the node finished."""
+        if not self.scheduler.done(step):
+            return
+        node = step.node
+        finish = self.results.node_finish(node.id, time.monotonic() - self._began[node.id])
+        self.observer.node_finish(node, finish)
+        blocked = self.scheduler.finished(node.id, finish.outcome)
+        self._app_node_done(node)
+        for waiting, reason in blocked:
+            self._app_started(waiting)
+            self.results.blocked(waiting, self.plan.steps[waiting.id].shard.tests, reason)
+            self.observer.node_finish(waiting, NodeFinish(Outcome.BLOCKED, reason))
+            self._app_node_done(waiting)
+
+    def _app_started(self, node: PlanNode) -> None:
+        if node.app is not None and node.app not in self._apps_started:
+            self._apps_started.add(node.app)
+            self.observer.app_start(self.workflow.app(node.app))
+
+    def _app_node_done(self, node: PlanNode) -> None:
+        if node.app is None:
+            return
+        self._nodes_left[node.app] -= 1
+        if not self._nodes_left[node.app]:
+            self.observer.app_finish(self.workflow.app(node.app), self.results.app_counts(node.app))

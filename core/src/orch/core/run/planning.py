@@ -1,0 +1,167 @@
+"""Turning a workflow into a run's plan: which applications run, their tests (discovered, joined
+to the selection, in risk order), and the shards they are split into, one plan node per shard.
+
+An application whose runner can discover and run its tests in one process, and that needs no
+test list first, is not discovered at all: it runs as shares that each collect it all and run
+their part, as pytest-xdist does (``_runs_whole``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+from attrs import evolve
+
+from orch.core.run.plan import Plan
+from orch.core.run.results import Results
+from orch.core.run.shards import expected_seconds, shard_count, shard_tests
+from orch.core.select.selection import Selection
+from orch.core.workflow.model import Workflow
+from orch.ports import (
+    Application,
+    ConfigError,
+    EnvironmentProblem,
+    MissingProgram,
+    NodeKind,
+    PlanNode,
+    Shard,
+    Store,
+    TestCase,
+    TestRunner,
+)
+
+
+class Planner:
+    """Plans one run of ``workflow``; results of discovery that failed land in ``results``."""
+
+    def __init__(
+        self,
+        workflow: Workflow,
+        runners: Mapping[str, TestRunner],
+        store: Store,
+        results: Results,
+        selection: Selection | None,
+        coverage: bool,
+    ) -> None:
+        self.workflow = workflow
+        self.runners = runners
+        self.store = store
+        self.results = results
+        self.selection = selection
+        self.coverage = coverage
+        self.plan = Plan()
+
+    def make(self, last_attempt: Mapping[tuple[str, str], int] | None) -> Plan:
+        """The plan; ``last_attempt`` (resuming) is each test's last attempt so far."""
+        resuming = last_attempt is not None
+        finals = self.results.finals
+        apps = [app for app in self.workflow.applications if not self._untouched(app)]
+        workers = self.workflow.execution.workers
+        history = {app.name: self.store.durations(app.name) for app in apps}
+        whole = {app.name for app in apps if self._runs_whole(app, history[app.name], resuming)}
+        listed = [app for app in apps if app.name not in whole]
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(listed)))) as pool:
+            found = dict(
+                zip((app.name for app in listed), pool.map(self._discover, listed), strict=True)
+            )
+        for app in apps:
+            if app.name in whole:
+                parts = 1 if history[app.name] else max(1, workers // len(apps))
+                for index in range(parts):
+                    share = Shard(app.name, (), f"{app.name}-{index}", coverage=self.coverage)
+                    self._add(app, evolve(share, partition=(index, parts)))
+                continue
+            tests = found[app.name]
+            if tests is None:
+                continue
+            if not self.runners[app.runner].selects_tests:
+                if not any(key[0] == app.name for key in finals):
+                    self._add(app, Shard(app.name, (), key=f"{app.name}-0"))
+                    self.results.plan(1)
+                continue
+            todo = [t for t in self._selected(app, tests) if (t.app, t.nodeid) not in finals]
+            self.results.plan(len(todo))
+            by_attempt: dict[int, list[TestCase]] = {}
+            for test in todo:
+                attempt = (last_attempt or {}).get((app.name, test.nodeid), 0) + 1
+                by_attempt.setdefault(attempt, []).append(test)
+            for attempt, batch in sorted(by_attempt.items()):
+                for index, tests_of_shard in enumerate(
+                    shard_tests(batch, workers, history[app.name])
+                ):
+                    key = (
+                        f"{app.name}-{index}" if attempt == 1 else f"{app.name}-r{attempt}-{index}"
+                    )
+                    shard = Shard(
+                        app.name, tuple(tests_of_shard), key, attempt, coverage=self.coverage
+                    )
+                    self._add(app, shard)
+        self.results.plan(len(finals))
+        self.plan.check()
+        return self.plan
+
+    def _add(self, app: Application, shard: Shard) -> None:
+        shard = evolve(shard, priority=app.priority, output=self.workflow.execution.output)
+        if shard.tests:
+            label = f"{app.name}: {len(shard.tests)} tests"
+        elif shard.partition[1] > 1:
+            label = f"{app.name}: share {shard.partition[0] + 1} of {shard.partition[1]}"
+        else:
+            label = f"{app.name}: all its tests"
+        if shard.attempt > 1:
+            label += f", attempt {shard.attempt}"
+        self.plan.add(PlanNode(shard.key, NodeKind.SHARD, app.name, label), shard)
+
+    def _untouched(self, app: Application) -> bool:
+        """Whether the selection gave ``app`` nothing to run: it is not even discovered."""
+        return self.selection is not None and self.selection.wanted(app.name) == {}
+
+    def _runs_whole(self, app: Application, durations: Mapping[str, float], resuming: bool) -> bool:
+        """Whether ``app`` runs as one shard that discovers and runs its tests in one process.
+
+        Only when nothing needs the test list first (no resume, no selection or --lf narrowing
+        it) and it would be one shard anyway (its recorded time is worth no second process
+        start-up), or it has no history: then ``make`` splits it into shares over the workers the
+        other applications leave, each process collecting it all and running its share, as
+        pytest-xdist does.
+        """
+        runner = self.runners.get(app.runner)
+        if runner is None or not getattr(runner, "runs_unlisted", False) or resuming:
+            return False
+        if app.test_filter.tests:
+            return False  # --lf keeps listed tests only: the list must come first
+        if self.selection is not None and self.selection.wanted(app.name) is not None:
+            return False
+        if durations:
+            return shard_count(expected_seconds(durations), self.workflow.execution.workers) == 1
+        return True
+
+    def _selected(self, app: Application, tests: list[TestCase]) -> list[TestCase]:
+        """The tests of ``app`` the selection chose, highest risk first."""
+        if self.selection is None:
+            return tests
+        wanted = self.selection.wanted(app.name)
+        if wanted is None:
+            return tests
+        scored = []
+        for test in tests:
+            score = wanted.get(test.nodeid)
+            if score is None:
+                score = wanted.get(test.nodeid.split("[", 1)[0])
+            if score is not None:
+                scored.append((score, test))
+        scored.sort(key=lambda pair: -pair[0])
+        return [test for _, test in scored]
+
+    def _discover(self, app: Application) -> list[TestCase] | None:
+        runner = self.runners.get(app.runner)
+        if runner is None:
+            raise ConfigError(f"{app.name}: no runner '{app.runner}' is installed")
+        try:
+            return [test for test in runner.discover(app) if app.test_filter.keeps(test.nodeid)]
+        except MissingProgram:
+            raise  # nothing of this app can run: the run stops with that one line
+        except EnvironmentProblem as problem:
+            self.results.environment_problem(app, str(problem))
+            return None

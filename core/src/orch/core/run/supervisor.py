@@ -1,0 +1,230 @@
+"""Running shards as processes: start them, pump their events, enforce the per-test and per-shard
+timeouts (asking a hung test's process for its stacks before the kill), and see them end.
+
+Everything happens on the run's one thread: ``pump`` looks at a shard without blocking, and the
+run's loop waits on all running processes at once between looks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from attrs import define, evolve, field
+
+from orch.core.run.plan import Step
+from orch.core.run.recorder import Recorder
+from orch.core.run.results import Results
+from orch.core.workflow.model import Workflow
+from orch.ports import (
+    Application,
+    EnvironmentProblem,
+    Event,
+    EventStream,
+    Executor,
+    MissingProgram,
+    Outcome,
+    Process,
+    RunningTest,
+    Shard,
+    ShardExit,
+    StackDumps,
+    TestCase,
+    TestResult,
+    TestRunner,
+    TestsCollected,
+    TestStarted,
+)
+
+STACK_GRACE = 0.3
+"""Seconds between asking a timed-out test's process for its stacks and killing it."""
+
+
+@define
+class RunningShard:
+    """A shard whose process is running: the tests it has not reported yet (``pending``), the
+    one running now, and why orch is killing it, if it is."""
+
+    step: Step
+    app: Application
+    runner: TestRunner
+    process: Process
+    stream: EventStream
+    scratch: Path
+    started: float
+    pending: dict[str, TestCase]
+    current: str | None = None
+    current_since: float = 0.0
+    current_wall: float = 0.0
+    killed_for: str = ""
+    dumping_since: float | None = None
+    dumping_for: str | None = None
+    resolved: int = 0
+    retry: list[TestCase] = field(factory=list)
+
+    @property
+    def shard(self) -> Shard:
+        return self.step.shard
+
+
+@define
+class Ended:
+    """A shard whose process ended: how, and the runner's word on where its running test was."""
+
+    shard: RunningShard
+    exit: ShardExit
+    detail: TestResult | None
+
+
+def per_test_timeout(workflow: Workflow, app: Application) -> float | None:
+    """The app's per-test limit in seconds; None or 0 means none."""
+    return app.timeout if app.timeout is not None else workflow.execution.timeout
+
+
+class Supervisor:
+    """The run's shard processes, started in ``state_dir/runs/RUN/``."""
+
+    def __init__(
+        self,
+        workflow: Workflow,
+        runners: Mapping[str, TestRunner],
+        executor: Executor,
+        scratch_root: Path,
+        run_id: str,
+        clock: Callable[[], float],
+        results: Results,
+        recorder: Recorder,
+    ) -> None:
+        self.workflow = workflow
+        self.runners = runners
+        self.executor = executor
+        self.scratch_root = scratch_root
+        self.run_id = run_id
+        self.clock = clock
+        self.results = results
+        self.recorder = recorder
+        self.active: list[RunningShard] = []
+
+    def start(self, step: Step) -> bool:
+        """Start ``step``'s process; False (its tests are errors) when the environment refused."""
+        shard = step.shard
+        app = self.workflow.app(shard.app)
+        runner = self.runners[app.runner]
+        scratch = self.scratch_root / f"{shard.key}-a{shard.attempt}"
+        scratch.mkdir(parents=True, exist_ok=True)
+        try:
+            command = runner.command(app, shard, scratch)
+            passenv = (*command.passenv, *app.passenv)
+            command = evolve(command, passenv=passenv, output=shard.output)
+            process = self.executor.start(command, scratch, tag=f"{self.run_id}/{scratch.name}/")
+        except MissingProgram:
+            raise  # as in discovery: nothing of this app can run, the run stops with one line
+        except EnvironmentProblem as problem:
+            shown = self.results.environment_problem(app, str(problem))
+            for test in shard.tests:
+                self.results.final(
+                    TestResult(
+                        test.app, test.nodeid, Outcome.ERROR, message=shown, attempt=shard.attempt
+                    ),
+                    step.node.id,
+                )
+            return False
+        stream = runner.events(app, shard, scratch)
+        pending = {test.nodeid: test for test in shard.tests}
+        self.active.append(
+            RunningShard(step, app, runner, process, stream, scratch, self.clock(), pending)
+        )
+        return True
+
+    def wait(self, seconds: float) -> None:
+        """Until a running process ends, at most ``seconds``."""
+        self.executor.wait([running.process for running in self.active], seconds)
+
+    def pump(self, running: RunningShard) -> Ended | None:
+        """Handle what ``running`` reported since the last look; when its process has ended,
+        collect its last results (and coverage) and return how it ended."""
+        for event in running.stream.read():
+            self._on_event(running, event)
+        returncode = running.process.poll()
+        if returncode is None:
+            self._enforce_timeouts(running)
+            return None
+        for event in running.stream.read():
+            self._on_event(running, event)
+        running.process.kill()  # whatever the tests left running dies with their shard
+        exit = ShardExit(returncode, running.killed_for, running.process.output_tail())
+        detail = None
+        for result in running.runner.finish(running.app, running.shard, running.scratch, exit):
+            if result.nodeid == running.current and (returncode or running.killed_for):
+                detail = result  # where the test was when its process ended
+            else:
+                self.results.reported(running, result)
+        if running.shard.coverage:
+            self._collect_coverage(running)
+        self.active.remove(running)
+        return Ended(running, exit, detail)
+
+    def running_tests(self) -> list[RunningTest]:
+        return [
+            RunningTest(running.app.name, running.current, running.current_wall)
+            for running in self.active
+            if running.current is not None
+        ]
+
+    def stop_all(self) -> None:
+        for running in self.active:
+            running.process.kill()
+        self.active.clear()
+
+    def _on_event(self, running: RunningShard, event: Event) -> None:
+        if isinstance(event, TestsCollected):
+            self.results.collected(running, event)
+            return
+        if isinstance(event, TestStarted):
+            running.current = event.nodeid
+            running.current_since = self.clock()
+            running.current_wall = time.time()
+            self.recorder.changed = True
+            return
+        if running.current == event.nodeid:
+            running.current = None
+        self.results.reported(running, event)
+
+    def _enforce_timeouts(self, running: RunningShard) -> None:
+        """Kill a shard whose test or whole run is over its limit, after asking for its stacks."""
+        now = self.clock()
+        if running.dumping_since is not None:
+            if running.current != running.dumping_for:  # it finished after all: no kill
+                running.dumping_since, running.dumping_for, running.killed_for = None, None, ""
+            elif now - running.dumping_since >= STACK_GRACE:
+                running.process.kill()
+                return
+            else:
+                return
+        limit = per_test_timeout(self.workflow, running.app)
+        shard_limit = self.workflow.execution.shard_timeout
+        if running.current is not None and limit and now - running.current_since > limit:
+            running.killed_for = "timeout"
+        elif shard_limit and now - running.started > shard_limit:
+            running.killed_for = "shard-timeout"
+        else:
+            return
+        process = running.process
+        if (
+            running.current is not None
+            and isinstance(process, StackDumps)
+            and process.dump_stacks()
+        ):
+            running.dumping_since, running.dumping_for = now, running.current
+            return
+        process.kill()
+
+    def _collect_coverage(self, running: RunningShard) -> None:
+        try:
+            recorded = running.runner.coverage(running.app, running.shard, running.scratch)
+        except EnvironmentProblem as problem:
+            self.results.problem(str(problem))  # it may quote what the test process said
+            return
+        if recorded is not None:
+            self.recorder.merge_coverage(running.app.name, recorded)
