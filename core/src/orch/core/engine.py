@@ -1,32 +1,41 @@
 """The Python API: ``Engine(workflow).execute()`` does what ``orch run`` does, without click;
-``Engine(workflow).select()`` what ``orch select`` does."""
+``Engine(workflow).select()`` what ``orch select`` does.
+
+The engine is a facade: it asks the version control for the run's change once (``RunChange``)
+and hands it to the use cases, each in its own package: selection (``select.selection``), the
+run (``run.session``), triage (``triage.analysis``) and the reports, which are plugins on the
+lifecycle hooks (``report.relay`` calls them; ``report.reporters`` are the built-in ones).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from attrs import evolve
 
 from orch.core.bootstrap import Services, bootstrap
-from orch.core.report.files import write_json_report, write_junit_xml
+from orch.core.report.observed import ObserverPlugin
+from orch.core.report.relay import HookRelay
+from orch.core.report.reporters import requested
 from orch.core.run.observer import RunObserver
-from orch.core.run.session import RunResult, RunSession
-from orch.core.select.changes import change_set, relative_prefix
+from orch.core.run.session import RunSession
+from orch.core.run_change import RunChange, repository_heads, run_commit
+from orch.core.select.changes import ChangeSet, relative_prefix
 from orch.core.select.selection import Selection, Selector
 from orch.core.shared.redaction import redactor_for
-from orch.core.triage.analysis import TRIAGED, TriageReport, outcomes_at, triage
+from orch.core.triage.analysis import TRIAGED, outcomes_at, triage
 from orch.core.workflow.model import Workflow
 from orch.ports import (
     ConfigError,
     MissingHistory,
     NotARepository,
-    OrchError,
     Outcome,
     Store,
     StoreProblem,
     TestResult,
 )
+from orch.ports.run import RunResult, TriageReport
 
 
 class Engine:
@@ -35,6 +44,7 @@ class Engine:
     def __init__(self, workflow: Workflow, services: Services | None = None) -> None:
         self.workflow = workflow
         self.services = services or bootstrap(workflow.root)
+        self._selected: tuple[Selection, RunChange] | None = None
 
     def select(
         self,
@@ -51,28 +61,19 @@ class Engine:
         """
         for name in apps:
             self.workflow.app(name)
-        vcs = self.services.vcs
-        selector = Selector(
-            self.workflow,
-            vcs=vcs,
-            store=self.services.store,
-            runners=dict(self.services.runners),
-            state_dir=self.services.state_dir,
-        )
-        if vcs is None:
+        selector = self._selector()
+        change = RunChange(self.workflow, self.services.vcs, claims=selector.claims)
+        if self.services.vcs is None:
             return selector.everything("no version-control adapter is installed", apps)
         try:
-            changes = change_set(self.workflow, vcs, base, head, claims=selector.claims())
+            changes = change.between(base, head)
         except (NotARepository, MissingHistory) as problem:
             return selector.everything(f"{problem}; selected every test", apps)
-        if strict and changes.outside:
-            shown = ", ".join(changes.outside[:5]) + (", ..." if len(changes.outside) > 5 else "")
-            raise ConfigError(
-                f"--strict: {len(changes.outside)} changed file(s) in no application ({shown}); "
-                "add their folder to an application's path or pytest pythonpath, "
-                "or run without --strict"
-            )
-        return selector.select(changes, apps)
+        if strict:
+            refuse_outside(changes)
+        selection = selector.select(changes, apps)
+        self._selected = (selection, change)  # its run asks nothing of git again
+        return selection
 
     def execute(
         self,
@@ -85,15 +86,45 @@ class Engine:
         selection: Selection | None = None,
         record_coverage: bool = False,
         keep_raw_output: bool = False,
+        plugins: Iterable[object] = (),
     ) -> RunResult:
         """Run the workflow (or resume run ``resume``) and write the requested reports.
 
         ``selection`` runs only the selected tests, highest risk first; ``record_coverage``
         records which lines each test runs, for coverage-based selection later;
-        ``keep_raw_output`` keeps the shards' unredacted output files in ``.orch/runs/RUN/``.
+        ``keep_raw_output`` keeps the shards' unredacted output files in ``.orch/runs/RUN/``;
+        ``observer`` hears the run as it goes; ``plugins`` are more hook implementations
+        (``@hookimpl`` methods of ``orch.ports.hooks``) for this run only, next to those the
+        ``orch`` entry points installed.
         """
+        registry = self.services.registry
+        own = [
+            *requested(junit_xml, json_report),
+            *([ObserverPlugin(observer)] if observer else []),
+        ]
+        own += plugins
+        for plugin in own:
+            registry.register(plugin)
+        try:
+            return self._execute(
+                HookRelay(registry.hook), resume, spec, selection, record_coverage, keep_raw_output
+            )
+        finally:
+            for plugin in own:
+                registry.unregister(plugin)
+
+    def _execute(
+        self,
+        relay: HookRelay,
+        resume: str | None,
+        spec: str,
+        selection: Selection | None,
+        record_coverage: bool,
+        keep_raw_output: bool,
+    ) -> RunResult:
         services = self.services
-        app_commits = self.app_commits()
+        change = self._change_of(selection)
+        app_commits = repository_heads(self.workflow, services.vcs)
         commit = run_commit(app_commits)
         apps = [app.name for app in self.workflow.applications]
         before = outcomes_at(services.store, apps, commit) if commit else {}
@@ -103,47 +134,26 @@ class Engine:
             executor=services.executor,
             store=services.store,
             state_dir=services.state_dir,
-            observer=observer,
+            observer=relay,
             commit=commit,
             spec=spec,
             selection=selection,
-            coverage_stale=self._stale_files() if record_coverage else None,
+            coverage_stale=change.uncommitted() if record_coverage else None,
             app_commits=app_commits,
             keep_raw_output=keep_raw_output,
         )
+        relay.run_start(self.workflow.root, self.workflow.applications, commit, resume)
         result = session.execute(resume=resume)
+        base = (selection.base if selection else "") or "HEAD"
+        failing = any(r.outcome in TRIAGED for r in result.results)
+        changed = change.changed_files(base) if failing else []
         try:
             stored = None if result.unstored else services.store
-            report = self._triage(result.results, result.run_id, commit, before, selection, stored)
+            report = self._triage(result.results, result.run_id, commit, before, changed, stored)
         except StoreProblem as problem:  # the store broke after the run's last write
             result = result.not_stored(str(problem))
-            report = self._triage(result.results, result.run_id, commit, before, selection, None)
-        result = evolve(result, triage=report)
-        if junit_xml is not None:
-            result = _written(result, junit_xml, write_junit_xml)
-        if json_report is not None:
-            result = _written(
-                result, json_report, lambda done, path: write_json_report(done, path, done.record)
-            )
-        return result
-
-    def app_commits(self) -> dict[str, str]:
-        """Each application's HEAD in its own repository (left out outside version control);
-        ``run_commit`` of it is the commit a run is recorded under."""
-        vcs = self.services.vcs
-        if vcs is None:
-            return {}
-        heads: dict[Path, str] = {}
-        commits = {}
-        for app in self.workflow.applications:
-            try:
-                repository = vcs.root(app.path)
-                if repository not in heads:
-                    heads[repository] = vcs.head(repository)
-            except OrchError:
-                continue
-            commits[app.name] = heads[repository]
-        return commits
+            report = self._triage(result.results, result.run_id, commit, before, changed, None)
+        return relay.run_finish(evolve(result, triage=report))
 
     def triage_run(self, run_id: str) -> TriageReport:
         """Triage a recorded run again (``orch triage --run``): its history is not counted twice."""
@@ -160,18 +170,16 @@ class Engine:
         run_id: str,
         commit: str,
         before: dict[tuple[str, str], Outcome] | None = None,
-        selection: Selection | None = None,
+        changed: Sequence[tuple[str, str]] = (),
         store: Store | None = None,
     ) -> TriageReport:
         """Triage a run's failures: categories, root causes, history, suggestions, owners.
 
-        The change under test (for "likely caused by your change") is the selection's, or the
-        working tree against HEAD, asked of the Vcs only when something failed; ``before`` are
-        the outcomes of the previous run of this commit, so a test that passed there makes its
-        failure a regression; ``store`` gives the failures' history and keeps them (none: a
-        store that failed).
+        ``before`` are the outcomes of the previous run of this commit, so a test that passed
+        there makes its failure a regression; ``changed`` the run's change (for "likely caused
+        by your change"); ``store`` gives the failures' history and keeps them (none: a store
+        that failed).
         """
-        failing = any(result.outcome in TRIAGED for result in results)
         return triage(
             results,
             self.workflow.triage,
@@ -179,50 +187,36 @@ class Engine:
             run_id=run_id,
             commit=commit,
             before=before,
-            changed=self._change_for_triage(selection) if failing else [],
+            changed=changed,
             owner_paths={
                 app.name: relative_prefix(app.path, self.workflow.root)
                 for app in self.workflow.applications
             },
         )
 
-    def _change_for_triage(self, selection: Selection | None) -> list[tuple[str, str]]:
-        vcs = self.services.vcs
-        if vcs is None:
-            return []
-        try:
-            changes = change_set(
-                self.workflow, vcs, base=(selection.base if selection else "") or "HEAD"
-            )
-        except OrchError:
-            return []
-        return [(app, change.path) for app, files in changes.apps.items() for change in files]
+    def _selector(self) -> Selector:
+        return Selector(
+            self.workflow,
+            vcs=self.services.vcs,
+            store=self.services.store,
+            runners=dict(self.services.runners),
+            state_dir=self.services.state_dir,
+        )
 
-    def _stale_files(self) -> dict[str, tuple[str, ...]]:
-        """Per application, the files that differ from HEAD: their coverage is not HEAD's."""
-        vcs = self.services.vcs
-        if vcs is None:
-            raise ConfigError("--record-coverage needs a version-control adapter (orch-git)")
-        try:
-            dirty = change_set(self.workflow, vcs, base="HEAD")
-        except OrchError as problem:
-            raise ConfigError(f"--record-coverage needs a git repository: {problem}") from None
-        return {app: tuple(change.path for change in files) for app, files in dirty.apps.items()}
+    def _change_of(self, selection: Selection | None) -> RunChange:
+        """The change of the run of ``selection``: the one ``select`` asked git for when it
+        made that selection, else a new one, asked only when the run needs it."""
+        if selection is not None and self._selected and self._selected[0] is selection:
+            return self._selected[1]
+        return RunChange(self.workflow, self.services.vcs, claims=self._selector().claims)
 
 
-def _written(result: RunResult, path: Path, write: Callable[[RunResult, Path], None]) -> RunResult:
-    """``result`` once its report is written to ``path``; a report that cannot be written (its
-    folder replaced or made read-only during the run: it was checked before) is a problem of
-    the run, said in its summary and the other reports, not an end without any."""
-    try:
-        write(result, path)
-    except OSError as error:
-        return result.lacking(f"{path}: the report could not be written ({error.strerror})")
-    return result
-
-
-def run_commit(app_commits: dict[str, str]) -> str:
-    """The commit a run is recorded under: the one its applications share, or theirs joined
-    with ``+`` (sorted) when they live in repositories of their own, so that the same state of
-    every repository is the same run commit."""
-    return "+".join(sorted({commit for commit in app_commits.values() if commit}))
+def refuse_outside(changes: ChangeSet) -> None:
+    """``--strict``: a changed file that no application claims is a ConfigError (for CI)."""
+    if changes.outside:
+        shown = ", ".join(changes.outside[:5]) + (", ..." if len(changes.outside) > 5 else "")
+        raise ConfigError(
+            f"--strict: {len(changes.outside)} changed file(s) in no application ({shown}); "
+            "add their folder to an application's path or pytest pythonpath, "
+            "or run without --strict"
+        )

@@ -53,8 +53,14 @@ from orch.ports.protocols import (
     TestRunner,
     Vcs,
 )
+from orch.ports.run import Cluster, Counts, ExitCode, RunResult, TriageReport
 
 __all__ = [
+    "Cluster",
+    "Counts",
+    "ExitCode",
+    "RunResult",
+    "TriageReport",
     "PlanNode",
     "NodeKind",
     "NodeFinish",

@@ -16,10 +16,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 
-from orch.core.run.session import RunResult
 from orch.core.shared.outcomes import count
 from orch.core.shared.untrusted_text import BIDI_CONTROLS, C1_CONTROLS, escape, json_text
 from orch.ports import Outcome, RunRecord, TestResult
+from orch.ports.run import RunResult
 
 _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _XML_ESCAPED = re.compile(f"[{C1_CONTROLS}{BIDI_CONTROLS}]")
