@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from orch.core import Engine, Services, Workflow
-from orch.core.plugins import Registry
+from orch.core.plugins import Registry, load_registry
+from orch.core.report import DEFAULT_PLUGINS
 from orch.core.report.relay import HookRelay
 from orch.core.run.observer import Silent
 from orch.ports import (
@@ -237,3 +238,22 @@ def test_a_selection_from_elsewhere_is_asked_about_again(tmp_path):
     selection = engine(tmp_path, vcs=vcs).select(base="HEAD")
     engine(tmp_path, vcs=vcs).execute(selection=selection)
     assert vcs.asked == [("HEAD", None), ("HEAD", None)]
+
+
+def test_the_built_in_reporters_are_plugins_of_every_registry_under_their_names():
+    for registry in (Registry([]), load_registry(entry_points=False)):
+        impls = registry.hook.orch_run_finish.get_hookimpls()
+        assert set(DEFAULT_PLUGINS) <= {impl.plugin_name for impl in impls}
+
+
+def test_a_plugin_sees_the_reports_the_run_was_asked_for(tmp_path):
+    class Reads:
+        asked: dict = {}
+
+        @hookimpl
+        def orch_run_finish(self, reports) -> None:
+            Reads.asked = dict(reports)
+
+    junit = tmp_path / "junit.xml"
+    engine(tmp_path, [FakeTest("test_ok")]).execute(plugins=[Reads()], junit_xml=junit)
+    assert Reads.asked == {"junit-xml": junit} and junit.is_file()

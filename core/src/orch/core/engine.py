@@ -17,7 +17,6 @@ from attrs import evolve
 from orch.core.bootstrap import Services, bootstrap
 from orch.core.report.observed import ObserverPlugin
 from orch.core.report.relay import HookRelay
-from orch.core.report.reporters import requested
 from orch.core.run.observer import RunObserver
 from orch.core.run.session import RunSession
 from orch.core.run_change import RunChange, repository_heads, run_commit
@@ -97,63 +96,74 @@ class Engine:
         (``@hookimpl`` methods of ``orch.ports.hooks``) for this run only, next to those the
         ``orch`` entry points installed.
         """
-        registry = self.services.registry
-        own = [
-            *requested(junit_xml, json_report),
-            *([ObserverPlugin(observer)] if observer else []),
-        ]
+        reports = {"junit-xml": junit_xml, "json": json_report}
+        own = [ObserverPlugin(observer)] if observer is not None else []
         own += plugins
+        registry = self.services.registry
         for plugin in own:
             registry.register(plugin)
         try:
-            return self._execute(
-                HookRelay(registry.hook), resume, spec, selection, record_coverage, keep_raw_output
-            )
+            relay = HookRelay(registry.hook)
+            change = self._change_of(selection)
+            stale = change.uncommitted() if record_coverage else None
+            session = self._session(relay, spec, selection, stale, keep_raw_output)
+            apps = [app.name for app in self.workflow.applications]
+            commit = session.commit
+            before = outcomes_at(self.services.store, apps, commit) if commit else {}
+            relay.run_start(self.workflow.root, self.workflow.applications, commit, resume)
+            result = session.execute(resume=resume)
+            failing = any(r.outcome in TRIAGED for r in result.results)
+            base = (selection.base if selection else "") or "HEAD"
+            changed = change.changed_files(base) if failing else []
+            result = self._triaged(result, commit, before, changed)
+            asked = {name: path for name, path in reports.items() if path is not None}
+            return relay.run_finish(result, asked)
         finally:
             for plugin in own:
                 registry.unregister(plugin)
 
-    def _execute(
+    def _session(
         self,
-        relay: HookRelay,
-        resume: str | None,
+        observer: RunObserver,
         spec: str,
         selection: Selection | None,
-        record_coverage: bool,
+        coverage_stale: dict[str, tuple[str, ...]] | None,
         keep_raw_output: bool,
-    ) -> RunResult:
+    ) -> RunSession:
+        """The run use case for this workflow, told to ``observer``, recorded under the commit
+        of its repositories."""
         services = self.services
-        change = self._change_of(selection)
         app_commits = repository_heads(self.workflow, services.vcs)
-        commit = run_commit(app_commits)
-        apps = [app.name for app in self.workflow.applications]
-        before = outcomes_at(services.store, apps, commit) if commit else {}
-        session = RunSession(
+        return RunSession(
             self.workflow,
             runners=services.runners,
             executor=services.executor,
             store=services.store,
             state_dir=services.state_dir,
-            observer=relay,
-            commit=commit,
+            observer=observer,
+            commit=run_commit(app_commits),
             spec=spec,
             selection=selection,
-            coverage_stale=change.uncommitted() if record_coverage else None,
+            coverage_stale=coverage_stale,
             app_commits=app_commits,
             keep_raw_output=keep_raw_output,
         )
-        relay.run_start(self.workflow.root, self.workflow.applications, commit, resume)
-        result = session.execute(resume=resume)
-        base = (selection.base if selection else "") or "HEAD"
-        failing = any(r.outcome in TRIAGED for r in result.results)
-        changed = change.changed_files(base) if failing else []
+
+    def _triaged(
+        self,
+        result: RunResult,
+        commit: str,
+        before: dict[tuple[str, str], Outcome],
+        changed: Sequence[tuple[str, str]],
+    ) -> RunResult:
+        """``result`` with its triage; a store that breaks now loses the run, not its reports."""
         try:
-            stored = None if result.unstored else services.store
+            stored = None if result.unstored else self.services.store
             report = self._triage(result.results, result.run_id, commit, before, changed, stored)
         except StoreProblem as problem:  # the store broke after the run's last write
             result = result.not_stored(str(problem))
             report = self._triage(result.results, result.run_id, commit, before, changed, None)
-        return relay.run_finish(evolve(result, triage=report))
+        return evolve(result, triage=report)
 
     def triage_run(self, run_id: str) -> TriageReport:
         """Triage a recorded run again (``orch triage --run``): its history is not counted twice."""

@@ -9,6 +9,7 @@ the entry points brought, plus those a run registers (the built-in reporters, ``
 from __future__ import annotations
 
 import difflib
+import importlib
 import importlib.metadata
 from collections.abc import Iterable, Iterator, Sequence
 from importlib.metadata import EntryPoint
@@ -16,6 +17,7 @@ from importlib.metadata import EntryPoint
 import pluggy
 from attrs import frozen
 
+from orch.core.report import DEFAULT_PLUGINS
 from orch.ports import PluginError
 from orch.ports import hooks as hookspecs
 from orch.ports.hooks import KINDS, PROJECT
@@ -80,9 +82,12 @@ class Registry:
 
 
 def plugin_manager() -> pluggy.PluginManager:
-    """A plugin manager that knows orch's hookspecs and no plugin yet."""
+    """A plugin manager that knows orch's hookspecs and holds the built-in reporters, each
+    module registered under its name as pytest does with its ``default_plugins``."""
     manager = pluggy.PluginManager(PROJECT)
     manager.add_hookspecs(hookspecs)
+    for name in DEFAULT_PLUGINS:
+        manager.register(importlib.import_module(name), name=name)
     return manager
 
 

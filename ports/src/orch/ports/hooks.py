@@ -22,7 +22,7 @@ optional arguments.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -180,12 +180,14 @@ def orch_progress(counts: Counts, running: Sequence[RunningTest]) -> None:
 
 
 @hookspec
-def orch_run_finish(result: RunResult) -> str | None:
+def orch_run_finish(result: RunResult, reports: Mapping[str, Path]) -> str | None:
     """The run has finished and been triaged: write reports, notify, gate.
 
     Every implementation is called, even when an earlier one returned a problem.
 
     :param result: the finished run: results, counts, exit code, triage, problems so far.
+    :param reports: the report files the run was asked for, by format (``junit-xml`` and
+        ``json``: ``orch run --junit-xml/--json``); the built-in reporters write these.
     :return: None, or a problem the plugin met (e.g. ``out/report.md: the report could not be
         written (Permission denied)``); each becomes a problem of the run, which then exits 4.
 

@@ -13,7 +13,7 @@ import re
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from orch.core.shared.outcomes import count
@@ -161,6 +161,18 @@ def json_report(result: RunResult, record: RunRecord | None) -> dict:
 def write_json_report(result: RunResult, path: Path, record: RunRecord | None) -> None:
     """Write the JSON report atomically."""
     _atomic_write(path, json_text(json_report(result, record)).encode("utf-8"))
+
+
+def written(path: Path, write: Callable[[], None]) -> str | None:
+    """None once ``write`` has written the report at ``path``; else the problem, which the
+    reporter returns from ``orch_run_finish``. A report that cannot be written (its folder
+    replaced or made read-only during the run: it was checked before) is a problem of the run,
+    said in its summary and the other reports, not an end without any."""
+    try:
+        write()
+    except OSError as error:
+        return f"{path}: the report could not be written ({error.strerror})"
+    return None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

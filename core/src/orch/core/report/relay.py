@@ -7,7 +7,7 @@ plugin returns from ``orch_run_finish`` becomes a problem of the run, which then
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pluggy
@@ -47,8 +47,8 @@ class HookRelay:
     def node_finish(self, node: PlanNode, finish: NodeFinish) -> None:
         self.hook.orch_node_finish(node=node, finish=finish)
 
-    def run_finish(self, result: RunResult) -> RunResult:
+    def run_finish(self, result: RunResult, reports: Mapping[str, Path]) -> RunResult:
         """``result`` with the problems the plugins returned (each one exits 4)."""
-        for problem in self.hook.orch_run_finish(result=result):
+        for problem in self.hook.orch_run_finish(result=result, reports=reports):
             result = result.lacking(problem)
         return result
