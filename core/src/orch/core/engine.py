@@ -4,7 +4,7 @@
 The engine is a facade: it asks the version control for the run's change once (``RunChange``)
 and hands it to the use cases, each in its own package: selection (``select.selection``), the
 run (``run.session``), triage (``triage.analysis``) and the reports, which are plugins on the
-lifecycle hooks (``report.relay`` calls them; ``report.reporters`` are the built-in ones).
+lifecycle hooks (``report.relay`` calls them; ``report.DEFAULT_PLUGINS`` are the built-in ones).
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ class Engine:
             failing = any(r.outcome in TRIAGED for r in result.results)
             base = (selection.base if selection else "") or "HEAD"
             changed = change.changed_files(base) if failing else []
-            result = self._triaged(result, commit, before, changed)
+            result = triaged(self.workflow, self.services.store, result, commit, before, changed)
             asked = {name: path for name, path in reports.items() if path is not None}
             return relay.run_finish(result, asked)
         finally:
@@ -149,22 +149,6 @@ class Engine:
             keep_raw_output=keep_raw_output,
         )
 
-    def _triaged(
-        self,
-        result: RunResult,
-        commit: str,
-        before: dict[tuple[str, str], Outcome],
-        changed: Sequence[tuple[str, str]],
-    ) -> RunResult:
-        """``result`` with its triage; a store that breaks now loses the run, not its reports."""
-        try:
-            stored = None if result.unstored else self.services.store
-            report = self._triage(result.results, result.run_id, commit, before, changed, stored)
-        except StoreProblem as problem:  # the store broke after the run's last write
-            result = result.not_stored(str(problem))
-            report = self._triage(result.results, result.run_id, commit, before, changed, None)
-        return evolve(result, triage=report)
-
     def triage_run(self, run_id: str) -> TriageReport:
         """Triage a recorded run again (``orch triage --run``): its history is not counted twice."""
         record = self.services.store.get_run(run_id)
@@ -172,37 +156,7 @@ class Engine:
             raise ConfigError(f"no run '{run_id}' recorded")
         redact = redactor_for(self.workflow).result  # a run recorded before orch redacted
         results = [redact(result) for result in self.services.store.final_results(run_id)]
-        return self._triage(results, run_id, record.commit, store=self.services.store)
-
-    def _triage(
-        self,
-        results: Sequence[TestResult],
-        run_id: str,
-        commit: str,
-        before: dict[tuple[str, str], Outcome] | None = None,
-        changed: Sequence[tuple[str, str]] = (),
-        store: Store | None = None,
-    ) -> TriageReport:
-        """Triage a run's failures: categories, root causes, history, suggestions, owners.
-
-        ``before`` are the outcomes of the previous run of this commit, so a test that passed
-        there makes its failure a regression; ``changed`` the run's change (for "likely caused
-        by your change"); ``store`` gives the failures' history and keeps them (none: a store
-        that failed).
-        """
-        return triage(
-            results,
-            self.workflow.triage,
-            store=store,
-            run_id=run_id,
-            commit=commit,
-            before=before,
-            changed=changed,
-            owner_paths={
-                app.name: relative_prefix(app.path, self.workflow.root)
-                for app in self.workflow.applications
-            },
-        )
+        return triage_of(self.workflow, results, run_id, record.commit, store=self.services.store)
 
     def _selector(self) -> Selector:
         return Selector(
@@ -230,3 +184,51 @@ def refuse_outside(changes: ChangeSet) -> None:
             "add their folder to an application's path or pytest pythonpath, "
             "or run without --strict"
         )
+
+
+def triaged(
+    workflow: Workflow,
+    store: Store,
+    result: RunResult,
+    commit: str,
+    before: dict[tuple[str, str], Outcome],
+    changed: Sequence[tuple[str, str]],
+) -> RunResult:
+    """``result`` with its triage; a store that breaks now loses the run, not its reports."""
+    try:
+        kept = None if result.unstored else store
+        report = triage_of(workflow, result.results, result.run_id, commit, before, changed, kept)
+    except StoreProblem as problem:  # the store broke after the run's last write
+        result = result.not_stored(str(problem))
+        report = triage_of(workflow, result.results, result.run_id, commit, before, changed, None)
+    return evolve(result, triage=report)
+
+
+def triage_of(
+    workflow: Workflow,
+    results: Sequence[TestResult],
+    run_id: str,
+    commit: str,
+    before: dict[tuple[str, str], Outcome] | None = None,
+    changed: Sequence[tuple[str, str]] = (),
+    store: Store | None = None,
+) -> TriageReport:
+    """Triage a run's failures: categories, root causes, history, suggestions, owners.
+
+    ``before`` are the outcomes of the previous run of this commit, so a test that passed
+    there makes its failure a regression; ``changed`` the run's change (for "likely caused by
+    your change"); ``store`` gives the failures' history and keeps them (none: a store that
+    failed).
+    """
+    return triage(
+        results,
+        workflow.triage,
+        store=store,
+        run_id=run_id,
+        commit=commit,
+        before=before,
+        changed=changed,
+        owner_paths={
+            app.name: relative_prefix(app.path, workflow.root) for app in workflow.applications
+        },
+    )
