@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from orch.core.plugins import PluginInfo, Registry, load_registry
@@ -56,5 +58,9 @@ def test_every_hook_is_documented_and_prefixed():
     assert specs, "no hookspecs found"
     for name in specs:
         doc = getattr(hooks, name).__doc__ or ""
-        assert ".. versionadded::" in doc and ":return:" in doc, name
-    assert set(hooks.KINDS.values()) == set(specs)
+        assert ".. versionadded::" in doc, name
+        if name in hooks.KINDS.values():
+            assert ":return:" in doc, name
+        for argument in inspect.signature(getattr(hooks, name)).parameters:
+            assert f":param {argument}:" in doc, (name, argument)
+    assert set(hooks.KINDS.values()) | set(hooks.LIFECYCLE) == set(specs)

@@ -1,16 +1,20 @@
-"""Live status of a running run: a rich display on a terminal, plain periodic lines otherwise."""
+"""Live status of a running run: a rich display on a terminal, plain periodic lines otherwise.
+
+Both are plugins on the lifecycle hooks (``orch_progress``, ``orch_test_result``), registered
+for the run like any other reporter: ``Engine.execute(plugins=[display])``.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from orch.cli.text import first_line, safe
-from orch.core import Counts, Silent
-from orch.ports import RunningTest, TestResult
+from orch.ports import Counts, RunningTest, TestResult, hookimpl
 
 PLAIN_INTERVAL = 5.0
 
@@ -22,8 +26,8 @@ def status_line(counts: Counts) -> str:
     return " · ".join(f"{k} {getattr(counts, k)}" for k in (*shown, *extra))
 
 
-class LiveDisplay(Silent):
-    """A RunObserver that keeps a one-screen summary up to date while the run goes on.
+class LiveDisplay:
+    """A plugin that keeps a one-screen summary up to date while the run goes on.
 
     rich is imported here, not at module level: commands that draw nothing should not pay for it.
     """
@@ -41,7 +45,8 @@ class LiveDisplay(Silent):
     def __exit__(self, *exc: Any) -> None:
         self.live.__exit__(*exc)
 
-    def progress(self, counts: Counts, running: list[RunningTest]) -> None:
+    @hookimpl
+    def orch_progress(self, counts: Counts, running: Sequence[RunningTest]) -> None:
         from rich.text import Text
 
         text = Text(status_line(counts), style="bold")
@@ -51,7 +56,8 @@ class LiveDisplay(Silent):
             text.append(f"  {max(now - test.started_at, 0):.0f}s", style="dim")
         self.live.update(text)
 
-    def result(self, result: TestResult) -> None:
+    @hookimpl
+    def orch_test_result(self, result: TestResult) -> None:
         if result.outcome.is_failure:
             from rich.text import Text
 
@@ -60,8 +66,8 @@ class LiveDisplay(Silent):
             self.live.console.print(line)
 
 
-class PlainLines(Silent):
-    """A RunObserver for logs and CI: a status line every few seconds, each failure as it lands,
+class PlainLines:
+    """A plugin for logs and CI: a status line every few seconds, each failure as it lands,
     and every ``heartbeat`` seconds the tests running longer than that, by name (0: never)."""
 
     def __init__(self, interval: float = PLAIN_INTERVAL, heartbeat: float = 0.0) -> None:
@@ -77,7 +83,8 @@ class PlainLines(Silent):
     def __exit__(self, *exc: object) -> None:
         pass
 
-    def progress(self, counts: Counts, running: list[RunningTest]) -> None:
+    @hookimpl
+    def orch_progress(self, counts: Counts, running: Sequence[RunningTest]) -> None:
         now = time.monotonic()
         text = status_line(counts)
         started = counts.done or counts.queued or counts.running  # else there is nothing to say
@@ -96,7 +103,8 @@ class PlainLines(Silent):
                         err=True,
                     )
 
-    def result(self, result: TestResult) -> None:
+    @hookimpl
+    def orch_test_result(self, result: TestResult) -> None:
         if result.outcome.is_failure:
             click.echo(
                 f"orch: {result.outcome.value.upper()} {safe(result.id)}: "

@@ -204,7 +204,7 @@ def run_command(
         with make_display(workflow.execution.heartbeat) as display:
             result = engine.execute(
                 resume=resume,
-                observer=display,
+                plugins=[display],
                 junit_xml=junit_xml,
                 json_report=json_path,
                 spec=spec,

@@ -1,12 +1,15 @@
 """Loading adapters: built-in and third-party adapters all arrive through ``orch`` entry points.
 
 The registry asks each plugin's registration hooks for its classes, keeps them by kind and
-``PLUGIN_NAME``, and refuses two packages claiming the same name, naming both.
+``PLUGIN_NAME``, and refuses two packages claiming the same name, naming both. It keeps the
+plugin manager, so the lifecycle hooks (``registry.hook.orch_run_finish(...)``) reach every plugin
+the entry points brought, plus those a run registers (the built-in reporters, ``plugins=``).
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib
 import importlib.metadata
 from collections.abc import Iterable, Iterator, Sequence
 from importlib.metadata import EntryPoint
@@ -14,6 +17,7 @@ from importlib.metadata import EntryPoint
 import pluggy
 from attrs import frozen
 
+from orch.core.report import DEFAULT_PLUGINS
 from orch.ports import PluginError
 from orch.ports import hooks as hookspecs
 from orch.ports.hooks import KINDS, PROJECT
@@ -34,7 +38,10 @@ class PluginInfo:
 class Registry:
     """The adapters available to this process, by kind and name."""
 
-    def __init__(self, infos: Iterable[PluginInfo]) -> None:
+    def __init__(
+        self, infos: Iterable[PluginInfo], manager: pluggy.PluginManager | None = None
+    ) -> None:
+        self._manager = manager or plugin_manager()
         self._by_kind: dict[str, dict[str, PluginInfo]] = {kind: {} for kind in KINDS}
         for info in infos:
             known = self._by_kind[info.kind].get(info.name)
@@ -59,6 +66,29 @@ class Registry:
     def infos(self) -> list[PluginInfo]:
         """Every registered adapter, sorted by kind then name."""
         return [info for kind in KINDS for _, info in sorted(self._by_kind[kind].items())]
+
+    @property
+    def hook(self) -> pluggy.HookRelay:
+        """The hooks of every loaded plugin: ``registry.hook.orch_run_start(...)``."""
+        return self._manager.hook
+
+    def register(self, plugin: object) -> None:
+        """Add a plugin (an object or module with ``@hookimpl`` methods) to the hooks."""
+        self._manager.register(plugin)
+
+    def unregister(self, plugin: object) -> None:
+        """Remove a plugin ``register`` added (a run's own reporters, once the run is over)."""
+        self._manager.unregister(plugin)
+
+
+def plugin_manager() -> pluggy.PluginManager:
+    """A plugin manager that knows orch's hookspecs and holds the built-in reporters, each
+    module registered under its name as pytest does with its ``default_plugins``."""
+    manager = pluggy.PluginManager(PROJECT)
+    manager.add_hookspecs(hookspecs)
+    for name in DEFAULT_PLUGINS:
+        manager.register(importlib.import_module(name), name=name)
+    return manager
 
 
 def unknown(
@@ -85,8 +115,7 @@ def suggestion(word: str, choices: Iterable[str]) -> str:
 
 def load_registry(extra_plugins: Iterable[object] = (), entry_points: bool = True) -> Registry:
     """The registry of the ``orch`` entry points plus ``extra_plugins`` (e.g. fakes in tests)."""
-    manager = pluggy.PluginManager(PROJECT)
-    manager.add_hookspecs(hookspecs)
+    manager = plugin_manager()
     origins: dict[int, tuple[str, str]] = {}
     if entry_points:
         for dist, entry in _entry_points():
@@ -103,7 +132,7 @@ def load_registry(extra_plugins: Iterable[object] = (), entry_points: bool = Tru
                 origins[id(plugin)] = (name, version)
     for plugin in extra_plugins:
         manager.register(plugin)
-    return Registry(_collect(manager, origins))
+    return Registry(_collect(manager, origins), manager)
 
 
 def _entry_points() -> Iterator[tuple[importlib.metadata.Distribution, EntryPoint]]:

@@ -56,6 +56,7 @@ from orch.ports.protocols import (
     TestRunner,
     Vcs,
 )
+from orch.ports.run import Cluster, Counts, ExitCode, RunResult, TriageReport
 
 __all__ = [
     "AppImpact",
@@ -63,6 +64,11 @@ __all__ = [
     "FunctionSpan",
     "Reach",
     "ReachKind",
+    "Cluster",
+    "Counts",
+    "ExitCode",
+    "RunResult",
+    "TriageReport",
     "PlanNode",
     "NodeKind",
     "NodeFinish",

@@ -13,13 +13,13 @@ import re
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from orch.core.run.session import RunResult
 from orch.core.shared.outcomes import count
 from orch.core.shared.untrusted_text import BIDI_CONTROLS, C1_CONTROLS, escape, json_text
 from orch.ports import Outcome, RunRecord, TestResult
+from orch.ports.run import RunResult
 
 _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _XML_ESCAPED = re.compile(f"[{C1_CONTROLS}{BIDI_CONTROLS}]")
@@ -161,6 +161,18 @@ def json_report(result: RunResult, record: RunRecord | None) -> dict:
 def write_json_report(result: RunResult, path: Path, record: RunRecord | None) -> None:
     """Write the JSON report atomically."""
     _atomic_write(path, json_text(json_report(result, record)).encode("utf-8"))
+
+
+def written(path: Path, write: Callable[[], None]) -> str | None:
+    """None once ``write`` has written the report at ``path``; else the problem, which the
+    reporter returns from ``orch_run_finish``. A report that cannot be written (its folder
+    replaced or made read-only during the run: it was checked before) is a problem of the run,
+    said in its summary and the other reports, not an end without any."""
+    try:
+        write()
+    except OSError as error:
+        return f"{path}: the report could not be written ({error.strerror})"
+    return None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

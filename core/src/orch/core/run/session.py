@@ -22,7 +22,6 @@ from orch.core.run.lock import RunLock
 from orch.core.run.observer import RunObserver, Silent
 from orch.core.run.planning import Planner
 from orch.core.run.recorder import Recorder
-from orch.core.run.result import RunResult
 from orch.core.run.results import Results
 from orch.core.run.resume import last_attempts, load_previous, reap_dead_runs
 from orch.core.run.retry import RetryPolicy
@@ -33,6 +32,7 @@ from orch.core.shared.outcomes import ExitCode, exit_code
 from orch.core.shared.redaction import redactor_for, remove_raw_output
 from orch.core.workflow.model import Workflow
 from orch.ports import Executor, MissingProgram, RunRecord, Store, TestRunner
+from orch.ports.run import RunResult
 
 __all__ = ["RunResult", "RunSession", "describe_exit", "new_run_id", "reap_dead_runs"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from attrs import evolve, frozen
 
 from orch.core.triage.categories import CategoryRule, categorise
-from orch.core.triage.clustering import Cluster, cluster_failures, is_app_frame
+from orch.core.triage.clustering import cluster_failures, is_app_frame
 from orch.core.triage.routing import Routing
 from orch.core.triage.traces import failure_from
 from orch.ports import (
@@ -29,6 +29,7 @@ from orch.ports import (
     Store,
     TestResult,
 )
+from orch.ports.run import TriageReport
 
 TRIAGED = frozenset({Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT, Outcome.FLAKY})
 """Outcomes triage looks at: what failed, and what passed only on retry."""
@@ -40,49 +41,6 @@ class TriageSettings:
 
     rules: tuple[CategoryRule, ...] = ()
     routing: Routing = Routing()
-
-
-@frozen
-class TriageReport:
-    """Every failure with its analysis, and the root causes they cluster into."""
-
-    failures: tuple[Failure, ...]
-    clusters: tuple[Cluster, ...]
-
-    def as_json(self) -> dict:
-        """The ``orch triage --format json`` object."""
-        return {
-            "failures": [
-                {
-                    "id": f.id,
-                    "outcome": f.result.outcome.value,
-                    "message": f.result.message,
-                    "exception_type": f.exception_type,
-                    "category": f.category,
-                    "defect_type": f.defect_type,
-                    "category_reason": f.category_reason,
-                    "confidence": f.confidence,
-                    "cluster": f.cluster,
-                    "fingerprint": f.fingerprint,
-                    "history": f.history,
-                    "suggestion": f.suggestion,
-                    "assigned_to": f.assigned_to,
-                }
-                for f in self.failures
-            ],
-            "clusters": [
-                {
-                    "id": c.id,
-                    "template": c.template,
-                    "representative": c.representative,
-                    "exception_type": c.exception_type,
-                    "tests": list(c.tests),
-                    "apps": list(c.apps),
-                    "share": round(c.share, 4),
-                }
-                for c in self.clusters
-            ],
-        }
 
 
 def triage(

@@ -14,9 +14,10 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 import attrs
-from attrs import define, field, frozen
+from attrs import define, field
 
 from orch.ports import Failure, Frame
+from orch.ports.run import Cluster
 
 WILDCARD = "<*>"
 """The token a template holds where the messages it covers differ."""
@@ -221,23 +222,6 @@ _DIGIT = re.compile(r"\d")
 
 def _is_variable(token: str) -> bool:
     return token == WILDCARD or _DIGIT.search(token) is not None
-
-
-@frozen
-class Cluster:
-    """Failures that share a root cause: their exception type and message template agree.
-
-    ``failures`` are the members, evolved with their template, fingerprint and cluster id.
-    """
-
-    id: str
-    template: str
-    representative: str
-    tests: tuple[str, ...]
-    apps: tuple[str, ...]
-    share: float
-    exception_type: str = ""
-    failures: tuple[Failure, ...] = field(default=(), eq=False, repr=False)
 
 
 _FOREIGN = re.compile(
