@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import resource
 import shlex
 import statistics
 import subprocess
@@ -32,7 +33,8 @@ class NotTheSameWork(Exception):
 
 @dataclass
 class Measurement:
-    """One timed run: wall seconds, exit code, output files, and peak resident memory in bytes."""
+    """One timed run: wall seconds, CPU seconds of the whole process tree, exit code, output
+    files, and peak resident memory in bytes."""
 
     argv: list[str]
     seconds: float
@@ -42,6 +44,9 @@ class Measurement:
     peak_rss: int = 0
     peak_child_rss: int = 0
     peak_children_rss: int = 0
+    cpu_seconds: float = 0.0
+    """User plus system time of the process and every descendant it waited for: steadier than
+    wall time on a loaded machine, where waiting for a core counts in wall time only."""
 
     def out(self) -> str:
         """The run's standard output."""
@@ -73,6 +78,7 @@ def run_measured(
     stdout, stderr = out_dir / f"{label}.out", out_dir / f"{label}.err"
     peaks, stop = _Peaks(), threading.Event()
     with stdout.open("wb") as out, stderr.open("wb") as err:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.Popen(
             argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
@@ -81,10 +87,12 @@ def run_measured(
         sampler.start()
         returncode = proc.wait()
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     stop.set()
     sampler.join()
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Measurement(
-        argv, seconds, returncode, stdout, stderr, peaks.main, peaks.child, peaks.children
+        argv, seconds, returncode, stdout, stderr, peaks.main, peaks.child, peaks.children, cpu
     )
 
 
