@@ -44,6 +44,7 @@ class Services:
         self._store = store
         self._vcs = vcs
         self._vcs_known = vcs is not None
+        self._closed = False
         self._names = {"executor": "local", "store": "sqlite", "vcs": "git", **(names or {})}
 
     @property
@@ -83,9 +84,10 @@ class Services:
         return self.registry.trackers.build(name, self.state_dir)
 
     def close(self) -> None:
-        """Close the store, if one was opened."""
-        if self._store is not None:
+        """Close the store, if one was opened; closing twice closes it once."""
+        if self._store is not None and not self._closed:
             self._store.close()
+            self._closed = True
 
 
 def bootstrap(
