@@ -35,14 +35,15 @@ def declaration_group(kind: str) -> str:
 
 @frozen
 class InstalledPlugin:
-    """One ``orch`` entry point, and what its distribution declares that it provides.
+    """One ``orch`` entry point, its distribution, and what that declares the plugin provides.
 
     ``declared`` holds ``(kind, name)`` pairs (kind ``lifecycle`` with the entry's name for
     lifecycle hooks); None when the distribution declares nothing for this entry point.
     """
 
     entry: EntryPoint
-    dist: Distribution
+    distribution: str
+    version: str
     declared: frozenset[tuple[str, str]] | None
 
     def may_provide(self, kind: str, name: str | None = None) -> bool:
@@ -63,16 +64,6 @@ class InstalledPlugin:
         """Every kind it declares something of (``lifecycle`` included)."""
         return {k for k, _ in self.declared or ()}
 
-    @property
-    def distribution(self) -> str:
-        """The distribution's name (``orch-jira``)."""
-        return self.dist.metadata["Name"]
-
-    @property
-    def version(self) -> str:
-        """The distribution's version."""
-        return self.dist.version
-
 
 def installed_plugins() -> list[InstalledPlugin]:
     """Every ``orch`` entry point of every installed distribution, with its declarations.
@@ -85,8 +76,10 @@ def installed_plugins() -> list[InstalledPlugin]:
 
 def _plugins() -> Iterator[InstalledPlugin]:
     for entry in importlib.metadata.entry_points(group=PROJECT):
-        if entry.dist is not None:
-            yield InstalledPlugin(entry, entry.dist, _declared(entry, entry.dist))
+        dist = entry.dist
+        if dist is not None:
+            name, version = dist.metadata["Name"], dist.version
+            yield InstalledPlugin(entry, name, version, _declared(entry, dist))
 
 
 def _declared(entry: EntryPoint, dist: Distribution) -> frozenset[tuple[str, str]] | None:
