@@ -12,7 +12,7 @@ import pytest
 
 from orch.core import bootstrap
 from orch.core.plugins import PORTS, load_registry
-from orch.ports import PluginError
+from orch.ports import PluginError, hookimpl
 from orch.ports.hooks import KINDS
 
 _numbers = count()
@@ -183,3 +183,21 @@ def test_services_build_only_what_is_used(site: Site, tmp_path: Path) -> None:
     services.store.latest_run()
     services.close()
     assert runner not in sys.modules
+
+
+def test_a_plugin_registered_in_code_counts_until_it_is_unregistered() -> None:
+    class Behave:
+        PLUGIN_NAME = "behave"
+
+    class Plugin:
+        @hookimpl
+        def orch_register_test_runners(self):
+            return [Behave]
+
+    registry = load_registry(entry_points=False)
+    assert registry.names("runner") == []
+    plugin = Plugin()
+    registry.register(plugin)
+    assert registry.runners.get("behave") is Behave
+    registry.unregister(plugin)
+    assert registry.names("runner") == []

@@ -24,17 +24,18 @@ def state_dir_for(root: Path) -> Path:
 
 
 class Services:
-    """The adapters of one project's use cases: each built on first use, then kept."""
+    """The adapters of one project's use cases: those not given are built on first use, by the
+    names in ``names`` (default: executor ``local``, store ``sqlite``, vcs ``git`` when
+    installed), then kept."""
 
     def __init__(
         self,
         registry: Registry,
+        runners: Mapping[str, TestRunner] | None,
+        executor: Executor | None,
+        store: Store | None,
+        vcs: Vcs | None,
         state_dir: Path,
-        *,
-        runners: Mapping[str, TestRunner] | None = None,
-        executor: Executor | None = None,
-        store: Store | None = None,
-        vcs: Vcs | None = None,
         names: Mapping[str, str] | None = None,
     ) -> None:
         self.registry = registry
@@ -103,12 +104,6 @@ def bootstrap(
     vcs_name: str = "git",
 ) -> Services:
     """The services for a workflow rooted at ``root``; nothing is built until it is used."""
-    return Services(
-        registry or load_registry(),
-        state_dir_for(root),
-        runners=runners,
-        executor=executor,
-        store=store,
-        vcs=vcs,
-        names={"executor": executor_name, "store": store_name, "vcs": vcs_name},
-    )
+    names = {"executor": executor_name, "store": store_name, "vcs": vcs_name}
+    registry = registry or load_registry()
+    return Services(registry, runners, executor, store, vcs, state_dir_for(root), names)

@@ -67,6 +67,11 @@ class PluginLoader:
             provided[kind] = sorted(n for impl in mine for n, _ in _registered(impl, hook_name))
         return provided
 
+    def unregister(self, plugin: object) -> None:
+        """Remove a plugin ``register`` added (a run's own reporters, once the run is over)."""
+        self.manager.unregister(plugin)
+        self.generation += 1
+
     def collect(self, kind: str) -> list[PluginInfo]:
         """Every adapter of ``kind`` the plugins registered so far provide."""
         infos = []

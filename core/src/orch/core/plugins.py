@@ -197,6 +197,10 @@ class Registry:
         """Add a plugin given in code (a built-in lifecycle plugin, a fake in a test)."""
         self._loader.register(plugin, name)
 
+    def unregister(self, plugin: object) -> None:
+        """Remove a plugin ``register`` added (a run's own reporters, once the run is over)."""
+        self._loader.unregister(plugin)
+
     def _kind(self, kind: str, name: str | None = None) -> dict[str, PluginInfo]:
         """The adapters of ``kind``; loads the plugins that may provide ``name`` (any if None)."""
         if kind not in KINDS:
