@@ -13,6 +13,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +23,8 @@ from attrs import define, field
 from orch.ports import IssueDraft
 
 JIRA_USER, JIRA_TOKEN = "qa-bot", "jira-s3cret-token-5f1e"
+STATE_DIR = Path(".orch")
+"""What the composition root gives every tracker; the remote ones keep nothing there."""
 GITHUB_TOKEN = "ghp_s3cretGitHubToken0123456789"
 
 Reply = tuple[int, Any]

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_trackers import DRAFT, GITHUB_TOKEN, JIRA_TOKEN, FakeGitHub, FakeJira
+from fake_trackers import DRAFT, GITHUB_TOKEN, JIRA_TOKEN, STATE_DIR, FakeGitHub, FakeJira
 
 from orch.adapters.jira import JiraTracker
 from orch.ports import EnvironmentProblem
@@ -85,9 +85,9 @@ def test_credentials_in_a_tracker_url_are_never_echoed(
     host = closed_port.removeprefix("http://")
     monkeypatch.setenv("ORCH_JIRA_URL", f"http://URLTOKEN9f8e:url-pw-1c2d@{host}")
     with pytest.raises(EnvironmentProblem) as raised:
-        JiraTracker().create(DRAFT)
+        JiraTracker(STATE_DIR).create(DRAFT)
     assert str(raised.value) == f"cannot reach {closed_port}: connection refused"
-    assert "URLTOKEN9f8e" not in repr(JiraTracker())
+    assert "URLTOKEN9f8e" not in repr(JiraTracker(STATE_DIR))
     done = triage(tmp_path, "--file-issues", "--tracker", "jira")
     said = done.stdout + done.stderr
     assert f"cannot reach {closed_port}: connection refused" in said

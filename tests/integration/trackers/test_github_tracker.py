@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 
 import pytest
-from fake_trackers import DRAFT, GITHUB_TOKEN, FakeGitHub, everything_said
+from fake_trackers import DRAFT, GITHUB_TOKEN, STATE_DIR, FakeGitHub, everything_said
 
 from orch.adapters.github import GitHubTracker
 from orch.ports import ConfigError, EnvironmentProblem, IssueTracker, TrackedIssue
 
 
 def test_create_then_find_by_fingerprint_files_no_duplicate(fake_github: FakeGitHub) -> None:
-    tracker = GitHubTracker()
+    tracker = GitHubTracker(STATE_DIR)
     assert isinstance(tracker, IssueTracker)
     assert tracker.find("a1b2c3d4") is None
     created = tracker.create(DRAFT)
@@ -22,8 +22,8 @@ def test_create_then_find_by_fingerprint_files_no_duplicate(fake_github: FakeGit
         fingerprint="a1b2c3d4",
         labels=("orch", "database_connection", "orch-a1b2c3d4"),
     )
-    assert GitHubTracker().find("a1b2c3d4") == created
-    assert GitHubTracker().find("ffff0000") is None
+    assert GitHubTracker(STATE_DIR).find("a1b2c3d4") == created
+    assert GitHubTracker(STATE_DIR).find("ffff0000") is None
     issue = fake_github.issues[1]
     assert issue["title"] == DRAFT.title
     assert issue["body"].endswith("\n\norch-fingerprint: a1b2c3d4")
@@ -34,7 +34,7 @@ def test_create_then_find_by_fingerprint_files_no_duplicate(fake_github: FakeGit
 def test_comment_and_reopen_a_closed_issue_with_the_regression_label(
     fake_github: FakeGitHub,
 ) -> None:
-    tracker = GitHubTracker()
+    tracker = GitHubTracker(STATE_DIR)
     created = tracker.create(DRAFT)
     tracker.comment(created, "seen again in run 42")
     assert fake_github.comments[1] == ["seen again in run 42"]
@@ -52,7 +52,7 @@ def test_every_request_authenticates_and_the_token_never_shows(
     fake_github: FakeGitHub, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    tracker = GitHubTracker()
+    tracker = GitHubTracker(STATE_DIR)
     tracker.reopen(tracker.create(DRAFT), labels=("regression",))
     assert fake_github.server.requests
     assert all(
@@ -72,7 +72,7 @@ def test_wrong_token_is_one_line_naming_the_variable_not_the_value(
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("ORCH_GITHUB_TOKEN", "ghp_wrongTokenValue77")
     with pytest.raises(EnvironmentProblem) as raised:
-        GitHubTracker().find("a1b2c3d4")
+        GitHubTracker(STATE_DIR).find("a1b2c3d4")
     url = fake_github.server.url
     assert str(raised.value) == f"github at {url}: HTTP 401 (check ORCH_GITHUB_TOKEN)"
     said = everything_said(raised.value, caplog)
@@ -85,7 +85,7 @@ def test_a_missing_variable_is_a_config_error_naming_it(
 ) -> None:
     monkeypatch.delenv(name)
     with pytest.raises(ConfigError, match=f"environment variable {name} is not set"):
-        GitHubTracker()
+        GitHubTracker(STATE_DIR)
 
 
 def test_a_repository_not_written_owner_slash_name_is_a_config_error(
@@ -93,7 +93,7 @@ def test_a_repository_not_written_owner_slash_name_is_a_config_error(
 ) -> None:
     monkeypatch.setenv("ORCH_GITHUB_REPO", "shop")
     with pytest.raises(ConfigError, match="write it as owner/name"):
-        GitHubTracker()
+        GitHubTracker(STATE_DIR)
 
 
 def test_an_unreachable_server_says_connection_refused(
@@ -105,7 +105,7 @@ def test_an_unreachable_server_says_connection_refused(
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("ORCH_GITHUB_API_URL", closed_port)
     with pytest.raises(EnvironmentProblem) as raised:
-        GitHubTracker().create(DRAFT)
+        GitHubTracker(STATE_DIR).create(DRAFT)
     assert str(raised.value) == f"cannot reach {closed_port}: connection refused"
     assert GITHUB_TOKEN not in everything_said(raised.value, caplog)
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 import logging
 
 import pytest
-from fake_trackers import DRAFT, JIRA_TOKEN, FakeJira, everything_said
+from fake_trackers import DRAFT, JIRA_TOKEN, STATE_DIR, FakeJira, everything_said
 
 from orch.adapters.jira import JiraTracker
 from orch.ports import ConfigError, EnvironmentProblem, IssueTracker, TrackedIssue
 
 
 def test_create_then_find_by_fingerprint_files_no_duplicate(fake_jira: FakeJira) -> None:
-    tracker = JiraTracker()
+    tracker = JiraTracker(STATE_DIR)
     assert isinstance(tracker, IssueTracker)
     assert tracker.find("a1b2c3d4") is None
     created = tracker.create(DRAFT)
     assert created.key == "SHOP-1" and created.url == f"{fake_jira.server.url}/browse/SHOP-1"
-    assert JiraTracker().find("a1b2c3d4") == created
-    assert JiraTracker().find("ffff0000") is None
+    assert JiraTracker(STATE_DIR).find("a1b2c3d4") == created
+    assert JiraTracker(STATE_DIR).find("ffff0000") is None
     fields = fake_jira.issues["SHOP-1"]["fields"]
     assert fields["summary"] == DRAFT.title
     assert fields["description"].endswith("\n\norch-fingerprint: a1b2c3d4")
@@ -29,7 +29,7 @@ def test_create_then_find_by_fingerprint_files_no_duplicate(fake_jira: FakeJira)
 
 
 def test_find_falls_back_to_the_fingerprint_line(fake_jira: FakeJira) -> None:
-    tracker = JiraTracker()
+    tracker = JiraTracker(STATE_DIR)
     created = tracker.create(DRAFT)
     fake_jira.issues[created.key]["fields"]["labels"] = []  # someone removed the label
     found = tracker.find("a1b2c3d4")
@@ -37,7 +37,7 @@ def test_find_falls_back_to_the_fingerprint_line(fake_jira: FakeJira) -> None:
 
 
 def test_comment_and_reopen_a_closed_issue_with_the_regression_label(fake_jira: FakeJira) -> None:
-    tracker = JiraTracker()
+    tracker = JiraTracker(STATE_DIR)
     created = tracker.create(DRAFT)
     tracker.comment(created, "seen again in run 42")
     assert fake_jira.comments["SHOP-1"] == ["seen again in run 42"]
@@ -55,7 +55,7 @@ def test_every_request_authenticates_and_the_token_never_shows(
     fake_jira: FakeJira, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    tracker = JiraTracker()
+    tracker = JiraTracker(STATE_DIR)
     tracker.reopen(tracker.create(DRAFT), labels=("regression",))
     assert fake_jira.server.requests
     assert all(
@@ -74,7 +74,7 @@ def test_wrong_token_is_one_line_naming_the_variable_not_the_value(
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("ORCH_JIRA_TOKEN", "wrong-token-value-77")
     with pytest.raises(EnvironmentProblem) as raised:
-        JiraTracker().find("a1b2c3d4")
+        JiraTracker(STATE_DIR).find("a1b2c3d4")
     url = fake_jira.server.url
     assert str(raised.value) == (
         f"jira at {url}: HTTP 401 (check ORCH_JIRA_USER and ORCH_JIRA_TOKEN)"
@@ -91,7 +91,7 @@ def test_a_missing_variable_is_a_config_error_naming_it(
 ) -> None:
     monkeypatch.delenv(name)
     with pytest.raises(ConfigError, match=f"environment variable {name} is not set"):
-        JiraTracker()
+        JiraTracker(STATE_DIR)
 
 
 def test_an_unreachable_server_says_connection_refused(
@@ -103,7 +103,7 @@ def test_an_unreachable_server_says_connection_refused(
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("ORCH_JIRA_URL", closed_port)
     with pytest.raises(EnvironmentProblem) as raised:
-        JiraTracker().create(DRAFT)
+        JiraTracker(STATE_DIR).create(DRAFT)
     assert str(raised.value) == f"cannot reach {closed_port}: connection refused"
     assert JIRA_TOKEN not in everything_said(raised.value, caplog)
 

@@ -4,7 +4,7 @@ passes the same contract."""
 from __future__ import annotations
 
 import pytest
-from fake_trackers import FakeGitHub, FakeJira
+from fake_trackers import STATE_DIR, FakeGitHub, FakeJira
 
 from orch.adapters.github import GitHubTracker
 from orch.adapters.jira import JiraTracker
@@ -38,7 +38,7 @@ class TestInboxTracker(IssueTrackerContract):
 class TestJiraTracker(IssueTrackerContract):
     @pytest.fixture
     def tracker(self, fake_jira: FakeJira):
-        return JiraTracker()
+        return JiraTracker(STATE_DIR)
 
     @pytest.fixture
     def close(self, fake_jira: FakeJira):
@@ -48,7 +48,7 @@ class TestJiraTracker(IssueTrackerContract):
 class TestGitHubTracker(IssueTrackerContract):
     @pytest.fixture
     def tracker(self, fake_github: FakeGitHub):
-        return GitHubTracker()
+        return GitHubTracker(STATE_DIR)
 
     @pytest.fixture
     def close(self, fake_github: FakeGitHub):

@@ -9,33 +9,35 @@ from pathlib import Path
 
 import click
 
+from orch.cli.app import App, pass_app
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION, project_dir
 from orch.cli.text import safe
-from orch.core import load_registry, state_dir_for, workflow_for
+from orch.core import state_dir_for
 from orch.core.shared.redaction import Redactor, orch_redactor
 from orch.core.shared.untrusted_text import json_text
 from orch.ports import ConfigError
 
 
 def _project_options(command: Callable) -> Callable:
-    return DIRECTORY_OPTION(WORKFLOW_OPTION(FORMAT_OPTION(command)))
+    return DIRECTORY_OPTION(WORKFLOW_OPTION(FORMAT_OPTION(pass_app(command))))
 
 
-def open_inbox(directory: Path | None, workflow_file: Path | None):
+def open_inbox(app: App, directory: Path | None, workflow_file: Path | None):
     """The local inbox of the project in ``directory``; None when it has none (reading an inbox
-    creates no ``.orch/``, which bootstrapping the services would)."""
-    registry = load_registry()
-    state_dir = state_dir_for(workflow_for(project_dir(directory), workflow_file, registry).root)
-    if not state_dir.is_dir():
+    creates no ``.orch/``, which opening the inbox would)."""
+    root = app.workflow(project_dir(directory), workflow_file).root
+    if not state_dir_for(root).is_dir():
         return None
-    return registry.get("tracker", "inbox")(state_dir)
+    return app.services(root).tracker("inbox")
 
 
 @contextmanager
-def _inbox_holding(issue: str, directory: Path | None, workflow_file: Path | None) -> Iterator:
+def _inbox_holding(
+    app: App, issue: str, directory: Path | None, workflow_file: Path | None
+) -> Iterator:
     """The project's inbox for a command about one ``issue``, closed when the command is done;
     a project without an inbox is one line saying so (there is no such issue to act on)."""
-    inbox = open_inbox(directory, workflow_file)
+    inbox = open_inbox(app, directory, workflow_file)
     if inbox is None:
         raise ConfigError(f"no issue '{issue}': the inbox is empty")
     try:
@@ -79,9 +81,11 @@ def print_inbox(inbox, output_format: str) -> None:
         )
 
 
-def list_inbox(directory: Path | None, workflow_file: Path | None, output_format: str) -> None:
+def list_inbox(
+    app: App, directory: Path | None, workflow_file: Path | None, output_format: str
+) -> None:
     """``orch inbox list`` (and ``orch triage --inbox``): the project's inbox, one line an issue."""
-    inbox = open_inbox(directory, workflow_file)
+    inbox = open_inbox(app, directory, workflow_file)
     try:
         print_inbox(inbox, output_format)
     finally:
@@ -96,19 +100,21 @@ def inbox_group() -> None:
 
 @inbox_group.command("list")
 @_project_options
-def list_command(directory: Path | None, workflow_file: Path | None, output_format: str) -> None:
+def list_command(
+    app: App, directory: Path | None, workflow_file: Path | None, output_format: str
+) -> None:
     """Every issue of the inbox, newest first."""
-    list_inbox(directory, workflow_file, output_format)
+    list_inbox(app, directory, workflow_file, output_format)
 
 
 @inbox_group.command("show")
 @click.argument("issue")
 @_project_options
 def show_command(
-    issue: str, directory: Path | None, workflow_file: Path | None, output_format: str
+    app: App, issue: str, directory: Path | None, workflow_file: Path | None, output_format: str
 ) -> None:
     """The whole of ISSUE (INBOX-<n>): title, state, labels, assignee, body and comments."""
-    with _inbox_holding(issue, directory, workflow_file) as inbox:
+    with _inbox_holding(app, issue, directory, workflow_file) as inbox:
         item = inbox.issue(issue)
     redactor = orch_redactor()  # an issue filed before orch redacted may hold secrets
     body, comments = redactor.text(item.body), [redactor.text(c) for c in item.comments]
@@ -129,10 +135,10 @@ def show_command(
 @click.argument("issue")
 @_project_options
 def close_command(
-    issue: str, directory: Path | None, workflow_file: Path | None, output_format: str
+    app: App, issue: str, directory: Path | None, workflow_file: Path | None, output_format: str
 ) -> None:
     """Close ISSUE once its root cause is fixed; a recurrence reopens it as a regression."""
-    with _inbox_holding(issue, directory, workflow_file) as inbox:
+    with _inbox_holding(app, issue, directory, workflow_file) as inbox:
         inbox.close_issue(issue)
         key = inbox.issue(issue).issue.key
     if output_format == "json":

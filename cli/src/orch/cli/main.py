@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from orch.cli.app import App
 from orch.cli.text import safe
 from orch.core import ExitCode
 from orch.core.shared.redaction import credentials_only
@@ -118,8 +119,10 @@ def _fail(message: str, code: ExitCode) -> None:
 
 @click.group(cls=OrchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="orch", prog_name="orch")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """orch: run the tests of many applications, in parallel, and report what broke."""
+    ctx.obj = ctx.with_resource(App())
 
 
 def register_commands() -> None:

@@ -6,15 +6,16 @@ import json
 
 import click
 
+from orch.cli.app import App, pass_app
 from orch.cli.main import FORMAT_OPTION
-from orch.core import load_registry
 
 
 @click.command("plugins")
 @FORMAT_OPTION
-def plugins_command(output_format: str) -> None:
+@pass_app
+def plugins_command(app: App, output_format: str) -> None:
     """List every loaded adapter with its distribution and version."""
-    infos = load_registry().infos()
+    infos = app.registry.infos()
     if output_format == "json":
         rows = [
             {

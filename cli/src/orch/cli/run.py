@@ -9,19 +9,13 @@ from pathlib import Path
 
 import click
 
+from orch.cli.app import App, pass_app
 from orch.cli.display import make_display
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION
 from orch.cli.select import change_options, print_selection
 from orch.cli.summary import print_summary
 from orch.cli.text import safe
-from orch.core import (
-    Engine,
-    Workflow,
-    bootstrap,
-    find_workflow_file,
-    load_registry,
-    workflow_for,
-)
+from orch.core import Engine, Registry, Workflow, find_workflow_file
 from orch.core.report.files import json_report
 from orch.core.shared.untrusted_text import json_text
 from orch.core.workflow.filters import (
@@ -112,7 +106,9 @@ RUNNER_ARGS = "orch.runner_args"
     "secrets the reports mask).",
 )
 @FORMAT_OPTION
+@pass_app
 def run_command(
+    app: App,
     arguments: tuple[str, ...],
     directory: Path | None,
     workflow_file: Path | None,
@@ -167,13 +163,12 @@ def run_command(
         "apps": list(apps) or None,
         "filters": None,
     }
-    registry = load_registry()
     if resume:  # a resumed run keeps its workflow, options, selection and narrowing
-        directory, workflow_file, options = _resume_spec(directory, resume, options, registry)
+        directory, workflow_file, options = _resume_spec(directory, resume, options, app)
     overrides = {key: options[key] for key in ("workers", "timeout", "retries")}
-    workflow = workflow_for(directory, workflow_file, registry).with_overrides(**overrides)
+    workflow = app.workflow(directory, workflow_file).with_overrides(**overrides)
     workflow = workflow.only(options["apps"] or ())
-    services = bootstrap(workflow.root, registry=registry)
+    services = app.services(workflow.root)
     try:
         if any(narrowing.values()):  # given now: wins over what a resumed run saved
             options["filters"] = filters_as_json(
@@ -181,7 +176,7 @@ def run_command(
             )
         if options["filters"] is not None:
             workflow = narrowed(workflow, filters_from_json(options["filters"]))
-            _say_what_cannot_narrow(workflow, registry)
+            _say_what_cannot_narrow(workflow, app.registry)
         spec = json.dumps(
             {
                 "directory": str(directory.resolve()),
@@ -255,12 +250,12 @@ def _filters(
     )
 
 
-def _say_what_cannot_narrow(workflow: Workflow, registry) -> None:
+def _say_what_cannot_narrow(workflow: Workflow, registry: Registry) -> None:
     """A note for each application whose runner runs it whole whatever the command line says."""
     for app in workflow.applications:
         narrow = app.test_filter
         asked = narrow.paths or narrow.keyword or narrow.marker or narrow.runner_args
-        if asked and not registry.get("runner", app.runner).selects_tests:
+        if asked and not registry.runners.get(app.runner).selects_tests:
             click.echo(
                 f"orch: note: {safe(app.name)}: the {app.runner} runner cannot narrow by path, "
                 "-k, -m or take -- arguments; all its tests run",
@@ -302,15 +297,12 @@ def check_writable(option: str, path: Path) -> None:
             folder.rmdir()
 
 
-def _resume_spec(directory: Path, run_id: str, options: dict, registry):
+def _resume_spec(directory: Path, run_id: str, options: dict, app: App):
     """The directory, workflow file and options a run was started with; new options win."""
     root = directory.resolve()
     found = find_workflow_file(root)
-    services = bootstrap(root, registry=registry)
-    try:
-        record = services.store.get_run(run_id)
-    finally:
-        services.close()
+    services = app.services(root)
+    record = services.store.get_run(run_id)
     if record is None:
         raise ConfigError(f"no run '{run_id}' in {services.state_dir} (see `orch runs`)")
     spec = json.loads(record.spec or "{}")

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
+from orch.cli.app import App, pass_app
 from orch.cli.main import FORMAT_OPTION, WORKFLOW_OPTION, directory_argument
 from orch.cli.text import safe
-from orch.core import Engine, Selection, bootstrap, load_registry, workflow_for
+from orch.core import Engine, Selection
 from orch.core.shared.untrusted_text import json_text
 
 REASONS_SHOWN = 3
@@ -43,7 +44,9 @@ def change_options(command):
 @WORKFLOW_OPTION
 @change_options
 @FORMAT_OPTION
+@pass_app
 def select_command(
+    app: App,
     directory: Path,
     workflow_file: Path | None,
     base: str | None,
@@ -57,13 +60,9 @@ def select_command(
     DIR (or -C DIR) is the project directory: its workflow file, or one pytest project.
     The ids are pytest nodeids as pytest takes them, so they can be passed to pytest.
     """
-    registry = load_registry()
-    workflow = workflow_for(directory, workflow_file, registry)
-    services = bootstrap(workflow.root, registry=registry)
-    try:
-        selection = Engine(workflow, services).select(base, head, apps, strict=strict)
-    finally:
-        services.close()
+    workflow = app.workflow(directory, workflow_file)
+    services = app.services(workflow.root)
+    selection = Engine(workflow, services).select(base, head, apps, strict=strict)
     if output_format == "json":
         click.echo(json_text(selection.as_json()))
     else:

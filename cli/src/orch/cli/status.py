@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
+from orch.cli.app import App, pass_app
 from orch.cli.display import status_line
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, directory_argument, project_dir
 from orch.cli.text import safe
-from orch.core import RunStatus, bootstrap, recorded_runs, run_status
+from orch.core import RunStatus, recorded_runs, run_status
 
 
 @click.command("status")
@@ -19,20 +20,18 @@ from orch.core import RunStatus, bootstrap, recorded_runs, run_status
 @DIRECTORY_OPTION
 @click.option("--watch", is_flag=True, help="Refresh every second until the run ends.")
 @FORMAT_OPTION
+@pass_app
 def status_command(
-    run_id: str | None, directory: Path | None, watch: bool, output_format: str
+    app: App, run_id: str | None, directory: Path | None, watch: bool, output_format: str
 ) -> None:
     """Show live counts and the running tests of RUN (default: the latest run)."""
-    services = bootstrap(project_dir(directory).resolve())
-    try:
-        while True:
-            status = run_status(services.store, run_id, services.state_dir)
-            _show(status, output_format)
-            if not watch or status.record.status != "running":
-                break
-            time.sleep(1.0)
-    finally:
-        services.close()
+    services = app.services(project_dir(directory))
+    while True:
+        status = run_status(services.store, run_id, services.state_dir)
+        _show(status, output_format)
+        if not watch or status.record.status != "running":
+            break
+        time.sleep(1.0)
 
 
 def _show(status: RunStatus, output_format: str) -> None:
@@ -65,17 +64,15 @@ def _show(status: RunStatus, output_format: str) -> None:
 @directory_argument
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @FORMAT_OPTION
-def runs_command(directory: Path, limit: int, output_format: str) -> None:
+@pass_app
+def runs_command(app: App, directory: Path, limit: int, output_format: str) -> None:
     """List recorded runs, newest first (ids for `orch status` and `orch run --resume`).
 
     DIR (or -C DIR) is the project directory whose .orch/ holds them.
     A run whose orchestrator died shows as ``interrupted``, exactly as `orch status` says.
     """
-    services = bootstrap(directory.resolve())
-    try:
-        runs = recorded_runs(services.store, services.state_dir, limit)
-    finally:
-        services.close()
+    services = app.services(directory)
+    runs = recorded_runs(services.store, services.state_dir, limit)
     now = time.time()
     if output_format == "json":
         click.echo(

@@ -7,11 +7,12 @@ from typing import NamedTuple
 
 import click
 
+from orch.cli.app import App, pass_app
 from orch.cli.inbox import list_inbox, owner
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION, project_dir
 from orch.cli.summary import print_root_causes
 from orch.cli.text import first_line, safe
-from orch.core import Engine, ExitCode, bootstrap, load_registry, state_dir_for, workflow_for
+from orch.core import Engine, ExitCode, Registry, Workflow, state_dir_for
 from orch.core.shared.output_limits import keep_output
 from orch.core.shared.redaction import redactor_for
 from orch.core.shared.untrusted_text import json_text
@@ -48,7 +49,9 @@ from orch.ports import ConfigError, IssueDraft, TestResult
     "each file).",
 )
 @FORMAT_OPTION
+@pass_app
 def triage_command(
+    app: App,
     result_files: tuple[Path, ...],
     run_id: str | None,
     directory: Path | None,
@@ -66,17 +69,16 @@ def triage_command(
     .orch/ when it has one, and .orch/ is created only to file issues into the local inbox.
     """
     if show_inbox:
-        list_inbox(directory, workflow_file, output_format)
+        list_inbox(app, directory, workflow_file, output_format)
         return
-    registry = load_registry()
-    workflow = workflow_for(project_dir(directory), workflow_file, registry)
+    workflow = app.workflow(project_dir(directory), workflow_file)
     filing = (tracker, dry_run) if file_issues_ else None
     unreadable: list[Unreadable] = []
     if result_files:
-        results, unreadable = read_result_files(result_files, workflow, registry, app_name)
-        report, filed = _triage_files(results, workflow, registry, filing)
+        results, unreadable = read_result_files(result_files, workflow, app.registry, app_name)
+        report, filed = _triage_files(results, workflow, app, filing)
     else:
-        report, filed = _triage_run(workflow, registry, run_id, filing)
+        report, filed = _triage_run(workflow, app, run_id, filing)
     if output_format == "json":
         data = report.as_json()
         if file_issues_:
@@ -104,18 +106,14 @@ Filing = tuple[str, bool] | None
 
 
 def _triage_run(
-    workflow, registry, run_id: str | None, filing: Filing
+    workflow: Workflow, app: App, run_id: str | None, filing: Filing
 ) -> tuple[TriageReport, list[Filed]]:
-    services = bootstrap(workflow.root, registry=registry)
-    try:
-        record = services.store.get_run(run_id) if run_id else services.store.latest_run()
-        if record is None:
-            raise ConfigError(f"no run '{run_id}' recorded" if run_id else "no run recorded yet")
-        report = Engine(workflow, services).triage_run(record.id)
-        filed = _file(report, services, filing, record.id, record.commit)
-    finally:
-        services.close()
-    return report, filed
+    services = app.services(workflow.root)
+    record = services.store.get_run(run_id) if run_id else services.store.latest_run()
+    if record is None:
+        raise ConfigError(f"no run '{run_id}' recorded" if run_id else "no run recorded yet")
+    report = Engine(workflow, services).triage_run(record.id)
+    return report, _file(report, services, filing, record.id, record.commit)
 
 
 class Unreadable(NamedTuple):
@@ -126,13 +124,14 @@ class Unreadable(NamedTuple):
 
 
 def read_result_files(
-    paths: tuple[Path, ...], workflow, registry, app_name: str | None
+    paths: tuple[Path, ...], workflow: Workflow, registry: Registry, app_name: str | None
 ) -> tuple[list[TestResult], list[Unreadable]]:
     """The tests of every readable file in ``paths``, and each file that is not: one bad file
     costs only its own tests, as a corrupt file in a run does."""
     if app_name and workflow.source:
         workflow.app(app_name)  # a workflow's application must exist
-    parsers = [registry.get("parser", name)() for name in registry.names("parser")]
+    state_dir = state_dir_for(workflow.root)
+    parsers = [registry.parsers.build(name, state_dir) for name in registry.parsers.names()]
     results: list[TestResult] = []
     unreadable = []
     for path in paths:
@@ -157,20 +156,16 @@ def _fail_unreadable(unreadable: list[Unreadable]) -> None:
 
 
 def _triage_files(
-    results: list[TestResult], workflow, registry, filing: Filing
+    results: list[TestResult], workflow: Workflow, app: App, filing: Filing
 ) -> tuple[TriageReport, list[Filed]]:
     state_dir = state_dir_for(workflow.root)
     if filing is None and not state_dir.is_dir():
         return triage(results, workflow.triage), []
     if not state_dir.is_dir():
         click.echo(f"orch: keeping the inbox and issue links in {state_dir}", err=True)
-    services = bootstrap(workflow.root, registry=registry)
-    try:
-        report = triage(results, workflow.triage, store=services.store)
-        filed = _file(report, services, filing, "", "")
-    finally:
-        services.close()
-    return report, filed
+    services = app.services(workflow.root)
+    report = triage(results, workflow.triage, store=services.store)
+    return report, _file(report, services, filing, "", "")
 
 
 def _file(report: TriageReport, services, filing: Filing, run: str, commit: str) -> list[Filed]:

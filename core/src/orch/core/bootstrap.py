@@ -1,6 +1,8 @@
 """The composition root: the one place that picks concrete adapters for the use cases.
 
-Adapters come from the plugin registry unless passed in explicitly (fakes in tests).
+Adapters come from the plugin registry, built by their port's constructor contract
+(``orch.core.plugins``) when a use case first asks for them, unless passed in explicitly
+(fakes in tests). So ``orch status`` builds a store and loads no runner, executor or tracker.
 """
 
 from __future__ import annotations
@@ -8,8 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-
-from attrs import define
 
 from orch.core.plugins import Registry, load_registry
 from orch.ports import Executor, IssueTracker, Store, TestRunner, Vcs
@@ -23,24 +23,72 @@ def state_dir_for(root: Path) -> Path:
     return Path(home).resolve() if home else root.resolve() / STATE_DIR_NAME
 
 
-@define
 class Services:
-    """The adapters one use case needs, chosen once."""
+    """The adapters of one project's use cases: those not given are built on first use, by the
+    names in ``names`` (default: executor ``local``, store ``sqlite``, vcs ``git`` when
+    installed), then kept."""
 
-    registry: Registry
-    runners: Mapping[str, TestRunner]
-    executor: Executor
-    store: Store
-    vcs: Vcs | None
-    state_dir: Path
+    def __init__(
+        self,
+        registry: Registry,
+        runners: Mapping[str, TestRunner] | None,
+        executor: Executor | None,
+        store: Store | None,
+        vcs: Vcs | None,
+        state_dir: Path,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
+        self.registry = registry
+        self.state_dir = state_dir
+        self._runners = runners
+        self._executor = executor
+        self._store = store
+        self._vcs = vcs
+        self._vcs_known = vcs is not None
+        self._closed = False
+        self._names = {"executor": "local", "store": "sqlite", "vcs": "git", **(names or {})}
+
+    @property
+    def runners(self) -> Mapping[str, TestRunner]:
+        """Every installed test runner, by name."""
+        if self._runners is None:
+            runners = self.registry.runners
+            self._runners = {name: runners.build(name, self.state_dir) for name in runners.names()}
+        return self._runners
+
+    @property
+    def executor(self) -> Executor:
+        """Where shards run."""
+        if self._executor is None:
+            self._executor = self.registry.executors.build(self._names["executor"], self.state_dir)
+        return self._executor
+
+    @property
+    def store(self) -> Store:
+        """Where runs, history and coverage are kept."""
+        if self._store is None:
+            self._store = self.registry.stores.build(self._names["store"], self.state_dir)
+        return self._store
+
+    @property
+    def vcs(self) -> Vcs | None:
+        """The version control the change sets come from; None when none is installed."""
+        if not self._vcs_known:
+            name = self._names["vcs"]
+            if name in self.registry.vcs.names():
+                self._vcs = self.registry.vcs.build(name, self.state_dir)
+            self._vcs_known = True
+        return self._vcs
 
     def tracker(self, name: str = "inbox") -> IssueTracker:
-        """The issue tracker called ``name``; the local inbox lives in the state directory."""
-        cls = self.registry.get("tracker", name)
-        return cls(self.state_dir) if name == "inbox" else cls()
+        """The issue tracker called ``name``."""
+        return self.registry.trackers.build(name, self.state_dir)
 
     def close(self) -> None:
-        self.store.close()
+        """Close the store, if one was opened; closing twice closes it once."""
+        if self._store is not None and not self._closed:
+            self._store.close()
+            self._closed = True
 
 
 def bootstrap(
@@ -55,19 +103,7 @@ def bootstrap(
     store_name: str = "sqlite",
     vcs_name: str = "git",
 ) -> Services:
-    """Build the services for a workflow rooted at ``root``."""
+    """The services for a workflow rooted at ``root``; nothing is built until it is used."""
+    names = {"executor": executor_name, "store": store_name, "vcs": vcs_name}
     registry = registry or load_registry()
-    state_dir = state_dir_for(root)
-    if runners is None:
-        runners = {name: registry.get("runner", name)() for name in registry.names("runner")}
-    for name, runner in runners.items():
-        cache_in = getattr(runner, "cache_in", None)  # optional: runners that keep caches
-        if cache_in is not None:
-            cache_in(state_dir / "cache" / name)
-    if executor is None:
-        executor = registry.get("executor", executor_name)()
-    if store is None:
-        store = registry.get("store", store_name)(state_dir)
-    if vcs is None and vcs_name in registry.names("vcs"):
-        vcs = registry.get("vcs", vcs_name)()
-    return Services(registry, runners, executor, store, vcs, state_dir)
+    return Services(registry, runners, executor, store, vcs, state_dir_for(root), names)

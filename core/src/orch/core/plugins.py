@@ -1,94 +1,236 @@
 """Loading adapters: built-in and third-party adapters all arrive through ``orch`` entry points.
 
 The registry asks each plugin's registration hooks for its classes, keeps them by kind and
-``PLUGIN_NAME``, and refuses two packages claiming the same name, naming both. It keeps the
-plugin manager, so the lifecycle hooks (``registry.hook.orch_run_finish(...)``) reach every plugin
-the entry points brought, plus those a run registers (the built-in reporters, ``plugins=``).
+``PLUGIN_NAME``, and refuses two packages claiming the same name, naming both. Plugins are loaded
+when a kind (or one adapter of it) is first asked for, guided by what their distributions declare
+(``orch.core.installed``): ``orch status`` imports the store's plugin, not the issue trackers'.
+
+The constructor contract of each port, applied by ``Adapters.build`` (``orch.core.bootstrap``):
+
+========  ==================================  ================================================
+kind      the class is called with            notes
+========  ==================================  ================================================
+runner    nothing                             one runner serves every application: its
+                                              ``Settings`` arrive with each call, as
+                                              ``app.settings``; then ``cache_in(<state
+                                              dir>/cache/<name>)`` if it has that method
+parser    nothing
+executor  nothing
+store     the state directory (``.orch/``)    where it keeps its files
+vcs       nothing
+tracker   the state directory (``.orch/``)    a local tracker keeps its issues there; a remote
+                                              one may ignore it (credentials come from the
+                                              environment, never from arguments)
+impact    nothing                             one language's change analysis
+========  ==================================  ================================================
 """
 
 from __future__ import annotations
 
 import difflib
-import importlib
-import importlib.metadata
-from collections.abc import Iterable, Iterator, Sequence
-from importlib.metadata import EntryPoint
+import inspect
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Generic, TypeVar, cast
 
 import pluggy
 from attrs import frozen
 
-from orch.core.report import DEFAULT_PLUGINS
-from orch.ports import PluginError
-from orch.ports import hooks as hookspecs
-from orch.ports.hooks import KINDS, PROJECT
+from orch.core.installed import InstalledPlugin, installed_plugins
+from orch.core.plugin_loading import PluginInfo, PluginLoader
+from orch.ports import (
+    ChangeImpact,
+    Executor,
+    IssueTracker,
+    PluginError,
+    ResultParser,
+    Store,
+    TestRunner,
+    Vcs,
+)
+from orch.ports.hooks import KINDS
+
+__all__ = ["PORTS", "Adapters", "PluginInfo", "Port", "Registry", "load_registry", "unknown"]
+
+T = TypeVar("T")
 
 
 @frozen
-class PluginInfo:
-    """One registered adapter class and where it came from."""
+class Port(Generic[T]):
+    """One kind of adapter and its constructor contract: what an adapter class of that kind
+    is given when the composition root builds one for a project (see the table above)."""
 
     kind: str
-    name: str
-    distribution: str
-    version: str
-    module: str
-    cls: type
+    receives: str
+    arguments: Callable[[Path], tuple]
+    ready: Callable[[T, Path, str], None] = lambda adapter, state_dir, name: None
+
+    def build(self, cls: type, state_dir: Path, name: str) -> T:
+        """An adapter of class ``cls`` (registered as ``name``) for the state dir ``state_dir``."""
+        arguments = self.arguments(state_dir)
+        try:
+            inspect.signature(cls).bind(*arguments)
+        except TypeError as problem:
+            raise PluginError(
+                f"the {self.kind} adapter '{name}' ({cls.__module__}.{cls.__qualname__}) cannot "
+                f"be built: a {self.kind} is given {self.receives} ({problem}); fix its __init__"
+            ) from None
+        adapter = cast(T, cls(*arguments))
+        self.ready(adapter, state_dir, name)
+        return adapter
+
+
+def _nothing(state_dir: Path) -> tuple:
+    return ()
+
+
+def _the_state_dir(state_dir: Path) -> tuple:
+    return (state_dir,)
+
+
+def _runner_ready(runner: TestRunner, state_dir: Path, name: str) -> None:
+    cache_in = getattr(runner, "cache_in", None)  # optional (see TestRunner)
+    if cache_in is not None:
+        cache_in(state_dir / "cache" / name)
+
+
+RUNNERS: Port[TestRunner] = Port("runner", "no arguments", _nothing, _runner_ready)
+PARSERS: Port[ResultParser] = Port("parser", "no arguments", _nothing)
+EXECUTORS: Port[Executor] = Port("executor", "no arguments", _nothing)
+STORES: Port[Store] = Port("store", "the state directory", _the_state_dir)
+VCS: Port[Vcs] = Port("vcs", "no arguments", _nothing)
+TRACKERS: Port[IssueTracker] = Port("tracker", "the state directory", _the_state_dir)
+IMPACTS: Port[ChangeImpact] = Port("impact", "no arguments", _nothing)
+PORTS: dict[str, Port] = {
+    p.kind: p for p in (RUNNERS, PARSERS, EXECUTORS, STORES, VCS, TRACKERS, IMPACTS)
+}
+"""Every kind of adapter (the kinds of ``orch.ports.hooks.KINDS``) and its contract."""
+
+
+@frozen
+class Adapters(Generic[T]):
+    """The adapters of one kind, typed by its port: ``registry.stores.build("sqlite", state)``."""
+
+    registry: Registry
+    port: Port[T]
+
+    def names(self) -> list[str]:
+        """Sorted names of the adapters of this kind."""
+        return self.registry.names(self.port.kind)
+
+    def get(self, name: str) -> type:
+        """The adapter class called ``name``."""
+        return self.registry.get(self.port.kind, name)
+
+    def build(self, name: str, state_dir: Path) -> T:
+        """The adapter ``name``, built by the port's constructor contract."""
+        return self.port.build(self.get(name), state_dir, name)
 
 
 class Registry:
-    """The adapters available to this process, by kind and name."""
+    """The adapters available to this process, by kind and name, each kind loaded on first use.
 
-    def __init__(
-        self, infos: Iterable[PluginInfo], manager: pluggy.PluginManager | None = None
-    ) -> None:
-        self._manager = manager or plugin_manager()
-        self._by_kind: dict[str, dict[str, PluginInfo]] = {kind: {} for kind in KINDS}
-        for info in infos:
-            known = self._by_kind[info.kind].get(info.name)
-            if known is not None:
-                raise PluginError(
-                    f"two packages provide the {info.kind} adapter '{info.name}': "
-                    f"{_origin(known)} and {_origin(info)}; uninstall one of them"
-                )
-            self._by_kind[info.kind][info.name] = info
+    ``infos`` are adapters known already (tests); ``loader`` brings the plugins' adapters.
+    """
+
+    def __init__(self, infos: Iterable[PluginInfo] = (), loader: PluginLoader | None = None):
+        self._given = list(infos)
+        self._loader = loader or PluginLoader()
+        self._by_kind: dict[str, dict[str, PluginInfo]] = {}
+        self._generation: dict[str, int] = {}
+        for kind in KINDS:  # two given adapters of one name are refused at once
+            _by_name(info for info in self._given if info.kind == kind)
+
+    @property
+    def runners(self) -> Adapters[TestRunner]:
+        """The test runners."""
+        return Adapters(self, RUNNERS)
+
+    @property
+    def parsers(self) -> Adapters[ResultParser]:
+        """The result parsers."""
+        return Adapters(self, PARSERS)
+
+    @property
+    def executors(self) -> Adapters[Executor]:
+        """The executors."""
+        return Adapters(self, EXECUTORS)
+
+    @property
+    def stores(self) -> Adapters[Store]:
+        """The stores."""
+        return Adapters(self, STORES)
+
+    @property
+    def vcs(self) -> Adapters[Vcs]:
+        """The version-control adapters."""
+        return Adapters(self, VCS)
+
+    @property
+    def trackers(self) -> Adapters[IssueTracker]:
+        """The issue trackers."""
+        return Adapters(self, TRACKERS)
 
     def names(self, kind: str) -> list[str]:
         """Sorted names of the adapters of one kind."""
-        return sorted(self._by_kind[kind])
+        return sorted(self._kind(kind))
 
     def get(self, kind: str, name: str) -> type:
         """The adapter class of ``kind`` called ``name``; unknown names suggest the closest."""
-        try:
-            return self._by_kind[kind][name].cls
-        except KeyError:
-            raise PluginError(unknown(kind, name, self.names(kind))) from None
+        info = self._kind(kind, name).get(name)
+        if info is None:
+            raise PluginError(unknown(kind, name, self.names(kind)))
+        return info.cls
 
     def infos(self) -> list[PluginInfo]:
-        """Every registered adapter, sorted by kind then name."""
-        return [info for kind in KINDS for _, info in sorted(self._by_kind[kind].items())]
+        """Every registered adapter, sorted by kind then name (every plugin is loaded)."""
+        self._loader.load(lambda plugin: True)
+        return [info for kind in KINDS for _, info in sorted(self._kind(kind).items())]
+
+    @property
+    def manager(self) -> pluggy.PluginManager:
+        """The pluggy manager, with every plugin that may implement lifecycle hooks loaded."""
+        self._loader.load(InstalledPlugin.may_hook)
+        self._loader.load_defaults()
+        return self._loader.manager
 
     @property
     def hook(self) -> pluggy.HookRelay:
-        """The hooks of every loaded plugin: ``registry.hook.orch_run_start(...)``."""
-        return self._manager.hook
+        """The hooks to call (``registry.hook.orch_...``), every lifecycle plugin loaded."""
+        return self.manager.hook
 
-    def register(self, plugin: object) -> None:
-        """Add a plugin (an object or module with ``@hookimpl`` methods) to the hooks."""
-        self._manager.register(plugin)
+    def register(self, plugin: object, name: str | None = None) -> None:
+        """Add a plugin given in code (a built-in lifecycle plugin, a fake in a test)."""
+        self._loader.register(plugin, name)
 
     def unregister(self, plugin: object) -> None:
         """Remove a plugin ``register`` added (a run's own reporters, once the run is over)."""
-        self._manager.unregister(plugin)
+        self._loader.unregister(plugin)
+
+    def _kind(self, kind: str, name: str | None = None) -> dict[str, PluginInfo]:
+        """The adapters of ``kind``; loads the plugins that may provide ``name`` (any if None)."""
+        if kind not in KINDS:
+            raise PluginError(unknown("adapter kind", kind, list(KINDS)))
+        self._loader.load(lambda plugin: plugin.may_provide(kind, name))
+        if self._generation.get(kind) != self._loader.generation:
+            given = [info for info in self._given if info.kind == kind]
+            self._by_kind[kind] = _by_name(given + self._loader.collect(kind))
+            self._generation[kind] = self._loader.generation
+        return self._by_kind[kind]
 
 
-def plugin_manager() -> pluggy.PluginManager:
-    """A plugin manager that knows orch's hookspecs and holds the built-in reporters, each
-    module registered under its name as pytest does with its ``default_plugins``."""
-    manager = pluggy.PluginManager(PROJECT)
-    manager.add_hookspecs(hookspecs)
-    for name in DEFAULT_PLUGINS:
-        manager.register(importlib.import_module(name), name=name)
-    return manager
+def _by_name(infos: Iterable[PluginInfo]) -> dict[str, PluginInfo]:
+    """Adapters of one kind by name, refusing a name two packages claim."""
+    found: dict[str, PluginInfo] = {}
+    for info in infos:
+        known = found.get(info.name)
+        if known is not None:
+            raise PluginError(
+                f"two packages provide the {info.kind} adapter '{info.name}': "
+                f"{_origin(known)} and {_origin(info)}; uninstall one of them"
+            )
+        found[info.name] = info
+    return found
 
 
 def unknown(
@@ -114,55 +256,10 @@ def suggestion(word: str, choices: Iterable[str]) -> str:
 
 
 def load_registry(extra_plugins: Iterable[object] = (), entry_points: bool = True) -> Registry:
-    """The registry of the ``orch`` entry points plus ``extra_plugins`` (e.g. fakes in tests)."""
-    manager = plugin_manager()
-    origins: dict[int, tuple[str, str]] = {}
-    if entry_points:
-        for dist, entry in _entry_points():
-            name, version = dist.metadata["Name"], dist.version
-            try:
-                plugin = entry.load()
-            except Exception as exc:  # a broken third-party package must not look like our bug
-                raise PluginError(
-                    f"the orch plugin '{entry.name}' of {name} {version} failed to load: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
-            if id(plugin) not in origins:
-                manager.register(plugin, name=f"{name}:{entry.name}")
-                origins[id(plugin)] = (name, version)
-    for plugin in extra_plugins:
-        manager.register(plugin)
-    return Registry(_collect(manager, origins), manager)
-
-
-def _entry_points() -> Iterator[tuple[importlib.metadata.Distribution, EntryPoint]]:
-    """Every ``orch`` entry point of every installed distribution (each distribution once).
-
-    pluggy's own loader skips a second entry point with a name already taken, which would hide
-    the very conflict users need to see; walking them here lets the registry name both packages.
-    ``entry_points(group=...)`` tells distributions apart by their folder names, so only the
-    metadata of distributions with an ``orch`` entry point is parsed (every command pays this).
-    """
-    for entry in importlib.metadata.entry_points(group=PROJECT):
-        if entry.dist is not None:
-            yield entry.dist, entry
-
-
-def _collect(
-    manager: pluggy.PluginManager, origins: dict[int, tuple[str, str]]
-) -> list[PluginInfo]:
-    infos = []
-    for kind, hook_name in KINDS.items():
-        for impl in getattr(manager.hook, hook_name).get_hookimpls():
-            dist_name, version = origins.get(id(impl.plugin), ("(registered directly)", ""))
-            for cls in impl.function() or ():
-                name = getattr(cls, "PLUGIN_NAME", None)
-                if not isinstance(name, str) or not name:
-                    raise PluginError(
-                        f"{impl.plugin_name}: {hook_name} returned {cls!r} without a PLUGIN_NAME"
-                    )
-                infos.append(PluginInfo(kind, name, dist_name, version, cls.__module__, cls))
-    return infos
+    """The registry of the ``orch`` entry points plus ``extra_plugins`` (e.g. fakes in tests);
+    nothing is imported until an adapter is asked for."""
+    installed = installed_plugins() if entry_points else []
+    return Registry(loader=PluginLoader(installed, extra_plugins))
 
 
 def _origin(info: PluginInfo) -> str:

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from orch.ports import ConfigError, IssueDraft, TrackedIssue
 from orch.ports.credentials import setting
 from orch.ports.network import call_service, without_credentials
 
-if TYPE_CHECKING:  # PyGithub and requests are imported on first use: every orch command loads
+if TYPE_CHECKING:  # PyGithub and requests are imported on first use: listing the trackers loads
     from github import GithubException  # this plugin, and importing them takes most of a second
     from github.Issue import Issue
     from github.Repository import Repository
@@ -55,7 +56,9 @@ class GitHubTracker:
 
     PLUGIN_NAME: ClassVar[str] = "github"
 
-    def __init__(self) -> None:
+    def __init__(self, state_dir: Path) -> None:
+        """``state_dir`` is what every tracker is given (orch's state directory); a remote
+        tracker keeps nothing there."""
         self._token = _required("ORCH_GITHUB_TOKEN")
         self.repo = _required("ORCH_GITHUB_REPO")
         if self.repo.count("/") != 1 or not all(self.repo.split("/")):

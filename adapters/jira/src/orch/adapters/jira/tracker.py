@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from orch.ports import ConfigError, EnvironmentProblem, IssueDraft, TrackedIssue
 from orch.ports.credentials import setting
 from orch.ports.network import call_service, without_credentials
 
-if TYPE_CHECKING:  # the jira library and requests are imported on first use: every orch command
+if TYPE_CHECKING:  # the jira library and requests are imported on first use: listing the trackers
     from jira import JIRA  # loads this plugin, and importing them takes a good part of a second
 
 T = TypeVar("T")
@@ -50,7 +51,9 @@ class JiraTracker:
 
     PLUGIN_NAME: ClassVar[str] = "jira"
 
-    def __init__(self) -> None:
+    def __init__(self, state_dir: Path) -> None:
+        """``state_dir`` is what every tracker is given (orch's state directory); a remote
+        tracker keeps nothing there."""
         missing = [name for name in SETTINGS if not setting(name)]
         if missing:
             raise ConfigError(
