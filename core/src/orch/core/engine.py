@@ -174,7 +174,7 @@ class Engine:
         made that selection, else a new one, asked only when the run needs it."""
         if selection is not None and self._selected and self._selected[0] is selection:
             return self._selected[1]
-        return RunChange(self.workflow, self.services.vcs, claims=self._selector().claims)
+        return RunChange(self.workflow, self.services.vcs, claims=lambda: self._selector().claims())
 
 
 def refuse_outside(changes: ChangeSet) -> None:
