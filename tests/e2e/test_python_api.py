@@ -8,6 +8,7 @@ from orch_cli import write_files
 
 from orch.adapters.pytest import PytestSettings
 from orch.core import Application, Engine, Execution, Workflow
+from orch.ports import FailureStanding, Standing
 
 
 def test_engine_executes_a_two_app_workflow_and_reports_failures(tmp_path, monkeypatch):
@@ -38,7 +39,7 @@ def test_engine_executes_a_two_app_workflow_and_reports_failures(tmp_path, monke
     [failure] = result.failed_tests
     assert failure.id == "pay::tests/test_pay.py::test_bad" and failure.result.attempt == 2
     assert failure.category == "assertion_failure" and failure.defect_type == "product_bug"
-    assert failure.history == "new" and failure.cluster
+    assert failure.history == FailureStanding(Standing.NEW) and failure.cluster
     assert "checking the total" in failure.logs
     assert failure.suggestion.startswith("look at tests/test_pay.py:")
     assert (tmp_path / "out" / "junit.xml").is_file()

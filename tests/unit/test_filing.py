@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from orch.core.triage.analysis import TriageSettings, triage
 from orch.core.triage.filing import dry_run_reads, file_issues
-from orch.ports import Outcome, RunRecord, TestResult
+from orch.ports import FailureStanding, Outcome, RunRecord, Standing, TestResult
 from orch.testing.fakes import FakeStore, FakeTracker
 
 BOOM = "ConnectionRefusedError: [Errno 111] Connection refused"
@@ -30,7 +30,8 @@ def test_one_issue_per_root_cause_then_at_most_one_comment_per_run():
     assert [f.action for f in file_issues(second, tracker, store, "r2", "c1")] == ["unchanged"]
     file_issues(run(store, "r3"), tracker, store, "r3", "c1")
     assert len(tracker.comments[key]) == 2 and len(tracker.issues) == 1
-    assert {f.history for f in second.failures} == {f"known, {key}"}
+    assert {f.history for f in second.failures} == {FailureStanding(Standing.KNOWN, issue=key)}
+    assert {str(f.history) for f in second.failures} == {f"known, {key}"}
 
 
 def test_a_closed_issue_is_reopened_as_a_regression():

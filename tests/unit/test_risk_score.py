@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from orch.core.select.recorded import RecentOutcomes
 from orch.core.select.scoring import Cases, duration_of, risk_score
+from orch.ports import OutcomeHistory
 
 
 def test_direct_impact_outranks_transitive():
@@ -19,9 +19,9 @@ def test_critical_marker_adds_a_point():
 
 
 def test_recent_failures_and_flakiness_raise_the_score():
-    calm = risk_score(["transitive"], RecentOutcomes(10, 0, 0), 0.5)
-    failing = risk_score(["transitive"], RecentOutcomes(10, 5, 0), 0.5)
-    flaky = risk_score(["transitive"], RecentOutcomes(10, 0, 5), 0.5)
+    calm = risk_score(["transitive"], OutcomeHistory(runs=10), 0.5)
+    failing = risk_score(["transitive"], OutcomeHistory(runs=10, failures=5), 0.5)
+    flaky = risk_score(["transitive"], OutcomeHistory(runs=10, flaky=5), 0.5)
     assert failing > flaky > calm
 
 

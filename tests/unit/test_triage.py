@@ -8,7 +8,17 @@ import pytest
 
 from orch.core.triage.analysis import TriageSettings, outcomes_at, results_of_files, triage
 from orch.core.triage.routing import Routing, parse_codeowners
-from orch.ports import Application, ConfigError, Outcome, Progress, RunRecord, TestResult
+from orch.ports import (
+    Application,
+    ConfigError,
+    FailureStanding,
+    Outcome,
+    Progress,
+    RunRecord,
+    RunState,
+    Standing,
+    TestResult,
+)
 from orch.testing.fakes import FakeParser, FakeStore
 
 TRACE = """Traceback (most recent call last):
@@ -32,7 +42,7 @@ def test_history_routing_and_suggestions():
     store.record(
         "base", Progress(finals=[TestResult("pay", "tests/test_pay.py::test_a", Outcome.PASSED)])
     )
-    store.update_run("base", status="finished")
+    store.update_run("base", status=RunState.FINISHED)
     settings = TriageSettings(
         routing=Routing(
             {"out_of_memory": "infra"},
@@ -51,8 +61,10 @@ def test_history_routing_and_suggestions():
         owner_paths={"pay": "apps/pay/"},
     )
     by_test = {f.result.nodeid: f for f in first.failures}
-    assert by_test["tests/test_pay.py::test_a"].history == "regression"  # passed at the base
-    assert by_test["tests/test_pay.py::test_b"].history == "new"
+    assert (
+        by_test["tests/test_pay.py::test_a"].history.status is Standing.REGRESSION
+    )  # passed at the base
+    assert by_test["tests/test_pay.py::test_b"].history == FailureStanding(Standing.NEW)
     a = by_test["tests/test_pay.py::test_a"]
     assert a.category == "connection_refused" and a.defect_type == "environment_issue"
     assert a.suggestion.startswith("likely caused by your change to src/payment/processor.py:52")
@@ -66,7 +78,7 @@ def test_history_routing_and_suggestions():
         run_id="r2",
         commit="c1",
     )
-    statuses = {f.result.nodeid: f.history for f in second.failures}
+    statuses = {f.result.nodeid: str(f.history) for f in second.failures}
     assert statuses == {"tests/test_pay.py::test_b": "known", "tests/test_pay.py::test_c": "flaky"}
     remembered = store.failure_history([a.fingerprint])[a.fingerprint]
     assert (remembered.occurrences, remembered.runs) == (4, 2)
@@ -83,10 +95,11 @@ def test_a_flaky_failure_says_how_often_it_flaked_lately():
     for index, outcome in enumerate([Outcome.FLAKY, Outcome.PASSED, Outcome.PASSED, Outcome.FLAKY]):
         store.create_run(RunRecord(f"r{index}", "w", "c", float(index)))
         store.record(f"r{index}", Progress(finals=[TestResult("pay", "t", outcome)]))
-        store.update_run(f"r{index}", status="finished")
+        store.update_run(f"r{index}", status=RunState.FINISHED)
     flaky = TestResult("pay", "t", Outcome.FLAKY, message="passed on attempt 2")
     [failure] = triage([flaky], TriageSettings(), store=store).failures
-    assert failure.history == "flaky, 50% of recent runs"
+    assert failure.history == FailureStanding(Standing.FLAKY, flaky_rate=0.5)
+    assert str(failure.history) == "flaky, 50% of recent runs"
 
 
 def test_result_files_belong_to_the_application_whose_path_holds_them(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""LocalExecutor, SqliteStore and FakeStore against the contracts of their ports."""
+"""LocalExecutor, SqliteStore and the fake stores against the contracts of their ports."""
 
 from __future__ import annotations
 
@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 
 from orch.adapters.local import LocalExecutor, SqliteStore
-from orch.testing.contracts import ExecutorContract, StoreContract
-from orch.testing.fakes import FakeStore
+from orch.testing.contracts import (
+    CoverageStoreContract,
+    ExecutorContract,
+    FailureStoreContract,
+    HistoryStoreContract,
+    RunStoreContract,
+    StoreContract,
+)
+from orch.testing.fakes import FakeCoverageStore, FakeFailureStore, FakeRunStore, FakeStore
 
 
 class TestLocalExecutorContract(ExecutorContract):
@@ -30,3 +37,21 @@ class TestFakeStoreContract(StoreContract):
     @pytest.fixture
     def store(self) -> FakeStore:
         return FakeStore()
+
+
+class TestFakeRunStoreContract(RunStoreContract, HistoryStoreContract):
+    @pytest.fixture
+    def store(self) -> FakeRunStore:
+        return FakeRunStore()
+
+
+class TestFakeCoverageStoreContract(CoverageStoreContract):
+    @pytest.fixture
+    def store(self) -> FakeCoverageStore:
+        return FakeCoverageStore()
+
+
+class TestFakeFailureStoreContract(FailureStoreContract):
+    @pytest.fixture
+    def store(self) -> FakeFailureStore:
+        return FakeFailureStore()

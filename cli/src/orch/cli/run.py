@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from pathlib import Path
 
 import click
+from attrs import evolve
 
 from orch.cli.app import App, pass_app
 from orch.cli.display import make_display
@@ -19,15 +19,13 @@ from orch.core import Engine, Registry, Workflow, find_workflow_file
 from orch.core.report.files import json_report
 from orch.core.shared.untrusted_text import json_text
 from orch.core.workflow.filters import (
-    filters_as_json,
     filters_for,
-    filters_from_json,
     last_failed,
     narrowed,
     paths_by_app,
     split_arguments,
 )
-from orch.ports import ConfigError, Store, TestFilter
+from orch.ports import ConfigError, RunSpec, Store, TestFilter
 
 
 class _RunCommand(click.Command):
@@ -153,42 +151,37 @@ def run_command(
         "last_failed": last_failed_only,
         "runner_args": list(click.get_current_context().meta.get(RUNNER_ARGS, ())),
     }
-    options = {
-        "workers": workers,
-        "timeout": timeout,
-        "retries": retries,
-        "select": select_mode if select_mode != "all" else None,
-        "base": base,
-        "head": head,
-        "apps": list(apps) or None,
-        "filters": None,
-    }
+    options = RunSpec(
+        workers=workers,
+        timeout=timeout,
+        retries=retries,
+        select=select_mode if select_mode != "all" else None,
+        base=base,
+        head=head,
+        apps=tuple(apps) or None,
+    )
     if resume:  # a resumed run keeps its workflow, options, selection and narrowing
         directory, workflow_file, options = _resume_spec(directory, resume, options, app)
-    overrides = {key: options[key] for key in ("workers", "timeout", "retries")}
-    workflow = app.workflow(directory, workflow_file).with_overrides(**overrides)
-    workflow = workflow.only(options["apps"] or ())
+    workflow = app.workflow(directory, workflow_file).with_overrides(
+        workers=options.workers, timeout=options.timeout, retries=options.retries
+    )
+    workflow = workflow.only(options.apps or ())
     services = app.services(workflow.root)
     try:
         if any(narrowing.values()):  # given now: wins over what a resumed run saved
-            options["filters"] = filters_as_json(
-                _filters(workflow, narrowing, given.base, services.store)
-            )
-        if options["filters"] is not None:
-            workflow = narrowed(workflow, filters_from_json(options["filters"]))
+            filters = _filters(workflow, narrowing, given.base, services.store)
+            options = evolve(options, filters=filters)
+        if options.filters is not None:
+            workflow = narrowed(workflow, options.filters)
             _say_what_cannot_narrow(workflow, app.registry)
-        spec = json.dumps(
-            {
-                "directory": str(directory.resolve()),
-                "workflow": str(workflow_file.resolve()) if workflow_file else None,
-                **{key: value for key, value in options.items() if value is not None},
-            }
+        spec = evolve(
+            options,
+            directory=directory.resolve(),
+            workflow=workflow_file.resolve() if workflow_file else None,
         )
         engine = Engine(workflow, services)
-        wanted = options["select"] == "changed" or dry_run
-        selection = (
-            engine.select(options["base"], options["head"], strict=strict) if wanted else None
-        )
+        wanted = options.select == "changed" or dry_run
+        selection = engine.select(options.base, options.head, strict=strict) if wanted else None
         if dry_run:
             assert selection is not None
             if output_format == "json":
@@ -297,19 +290,18 @@ def check_writable(option: str, path: Path) -> None:
             folder.rmdir()
 
 
-def _resume_spec(directory: Path, run_id: str, options: dict, app: App):
+def _resume_spec(
+    directory: Path, run_id: str, options: RunSpec, app: App
+) -> tuple[Path, Path | None, RunSpec]:
     """The directory, workflow file and options a run was started with; new options win."""
     root = directory.resolve()
-    found = find_workflow_file(root)
     services = app.services(root)
     record = services.store.get_run(run_id)
     if record is None:
         raise ConfigError(f"no run '{run_id}' in {services.state_dir} (see `orch runs`)")
-    spec = json.loads(record.spec or "{}")
-    saved = {k: spec.get(k) for k in options}
-    merged = {k: options[k] if options[k] is not None else saved[k] for k in options}
-    workflow = spec.get("workflow") or (str(found) if found else None)
-    return Path(spec.get("directory", root)), Path(workflow) if workflow else None, merged
+    saved = record.spec or RunSpec()
+    workflow = saved.workflow or find_workflow_file(root)
+    return saved.directory or root, workflow, saved.overridden_by(options)
 
 
 COMMANDS = [run_command]

@@ -13,6 +13,7 @@ from orch.cli.display import status_line
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, directory_argument, project_dir
 from orch.cli.text import safe
 from orch.core import RunStatus, recorded_runs, run_status
+from orch.ports import RunState
 
 
 @click.command("status")
@@ -29,7 +30,7 @@ def status_command(
     while True:
         status = run_status(services.store, run_id, services.state_dir)
         _show(status, output_format)
-        if not watch or status.record.status != "running":
+        if not watch or status.record.status is not RunState.RUNNING:
             break
         time.sleep(1.0)
 
@@ -41,7 +42,7 @@ def _show(status: RunStatus, output_format: str) -> None:
             json.dumps(
                 {
                     "run": record.id,
-                    "status": record.status,
+                    "status": record.status.value,
                     "exit_code": record.exit_code,
                     "counts": status.counts.as_dict(),
                     "running": [
@@ -52,8 +53,8 @@ def _show(status: RunStatus, output_format: str) -> None:
             )
         )
         return
-    click.echo(f"run {record.id}: {record.status}  {status_line(status.counts)}")
-    if record.status == "interrupted":
+    click.echo(f"run {record.id}: {record.status.value}  {status_line(status.counts)}")
+    if record.status is RunState.INTERRUPTED:
         click.echo(f"  its orchestrator is gone; continue it with `orch run --resume {record.id}`")
     now = time.time()
     for test in status.running:
@@ -80,7 +81,7 @@ def runs_command(app: App, directory: Path, limit: int, output_format: str) -> N
                 [
                     {
                         "id": run.record.id,
-                        "status": run.record.status,
+                        "status": run.record.status.value,
                         "exit_code": run.record.exit_code,
                         "commit": run.record.commit,
                         "started_at": run.record.started_at,
@@ -101,7 +102,7 @@ def runs_command(app: App, directory: Path, limit: int, output_format: str) -> N
         took = "?" if seconds is None else f"{seconds:.1f}s"
         commit = safe(r.commit[:12]) if r.commit else "-"
         click.echo(
-            f"{r.id}  {started}  {r.status:<11} {code:<7} {took:>8}  {commit:<12}  "
+            f"{r.id}  {started}  {r.status.value:<11} {code:<7} {took:>8}  {commit:<12}  "
             f"{run.counts.line()}"
         )
 

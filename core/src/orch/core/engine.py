@@ -23,14 +23,14 @@ from orch.core.run_change import RunChange, repository_heads, run_commit
 from orch.core.select.changes import ChangeSet, relative_prefix
 from orch.core.select.selection import Selection, Selector
 from orch.core.shared.redaction import redactor_for
-from orch.core.triage.analysis import TRIAGED, outcomes_at, triage
+from orch.core.triage.analysis import TRIAGED, TriageStore, outcomes_at, triage
 from orch.core.workflow.model import Workflow
 from orch.ports import (
     ConfigError,
     MissingHistory,
     NotARepository,
     Outcome,
-    Store,
+    RunSpec,
     StoreProblem,
     TestResult,
 )
@@ -81,7 +81,7 @@ class Engine:
         observer: RunObserver | None = None,
         junit_xml: Path | None = None,
         json_report: Path | None = None,
-        spec: str = "",
+        spec: RunSpec | None = None,
         selection: Selection | None = None,
         record_coverage: bool = False,
         keep_raw_output: bool = False,
@@ -89,6 +89,7 @@ class Engine:
     ) -> RunResult:
         """Run the workflow (or resume run ``resume``) and write the requested reports.
 
+        ``spec`` is kept with the run (the options ``orch run --resume`` starts it with again);
         ``selection`` runs only the selected tests, highest risk first; ``record_coverage``
         records which lines each test runs, for coverage-based selection later;
         ``keep_raw_output`` keeps the shards' unredacted output files in ``.orch/runs/RUN/``;
@@ -125,7 +126,7 @@ class Engine:
     def _session(
         self,
         observer: RunObserver,
-        spec: str,
+        spec: RunSpec | None,
         selection: Selection | None,
         coverage_stale: dict[str, tuple[str, ...]] | None,
         keep_raw_output: bool,
@@ -190,7 +191,7 @@ def refuse_outside(changes: ChangeSet) -> None:
 
 def triaged(
     workflow: Workflow,
-    store: Store,
+    store: TriageStore,
     result: RunResult,
     commit: str,
     before: dict[tuple[str, str], Outcome],
@@ -213,7 +214,7 @@ def triage_of(
     commit: str,
     before: dict[tuple[str, str], Outcome] | None = None,
     changed: Sequence[tuple[str, str]] = (),
-    store: Store | None = None,
+    store: TriageStore | None = None,
 ) -> TriageReport:
     """Triage a run's failures: categories, root causes, history, suggestions, owners.
 

@@ -313,21 +313,6 @@ class Execution:
 
 
 @frozen
-class RunRecord:
-    """A run as the store keeps it."""
-
-    id: str
-    workflow: str
-    commit: str
-    started_at: float
-    ended_at: float | None = None
-    exit_code: int | None = None
-    status: str = "running"
-    pid: int = 0
-    spec: str = ""
-
-
-@frozen
 class RunningTest:
     """A test that a live run has started and not yet finished."""
 
@@ -382,14 +367,46 @@ class Frame:
     language: str = ""
 
 
+class Standing(enum.StrEnum):
+    """Where a failure stands against history: new, known (seen in an earlier run), a regression
+    (it passed at the base) or flaky (it passed on retry)."""
+
+    NEW = "new"
+    KNOWN = "known"
+    REGRESSION = "regression"
+    FLAKY = "flaky"
+
+
+@frozen
+class FailureStanding:
+    """A failure's place in history: its ``status`` (None until triage placed it), for a flaky
+    one the share of recent runs it was flaky in, and the issue filed for its root cause.
+
+    ``str()`` is what reports, the summary and the triage output show:
+    ``flaky, 20% of recent runs, SHOP-1``.
+    """
+
+    status: Standing | None = None
+    flaky_rate: float = 0.0
+    issue: str = ""
+
+    def __str__(self) -> str:
+        if self.status is None:
+            return ""
+        text = self.status.value
+        if self.status is Standing.FLAKY and self.flaky_rate:
+            text = f"{text}, {self.flaky_rate:.0%} of recent runs"
+        return f"{text}, {self.issue}" if self.issue else text
+
+
 @frozen
 class Failure:
     """A failed, errored or timed-out test, as triage sees it (DESIGN.md §4).
 
     Built from a ``TestResult`` (``result``) plus what triage derives: the exception type, the
     parsed trace, the normalised message ``template`` and its ``fingerprint``, the ``cluster`` it
-    joins, its ``category`` with the defect type, reason and confidence, its ``history`` status
-    (new, known, regression, flaky), a ``suggestion`` and whom it is ``assigned_to``.
+    joins, its ``category`` with the defect type, reason and confidence, its ``history``
+    standing (new, known, regression, flaky), a ``suggestion`` and whom it is ``assigned_to``.
     """
 
     result: TestResult
@@ -405,7 +422,7 @@ class Failure:
     defect_type: str = ""
     category_reason: str = ""
     confidence: float = 0.0
-    history: str = ""
+    history: FailureStanding = FailureStanding()
     suggestion: str = ""
     assigned_to: str = ""
 

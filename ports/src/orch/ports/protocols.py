@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeAlias, runtime_checkable
-
-from attrs import field, frozen
+from typing import ClassVar, Protocol, TypeAlias, runtime_checkable
 
 from orch.ports.impact import FunctionSpan, Reach
 from orch.ports.model import (
@@ -19,12 +17,7 @@ from orch.ports.model import (
     ChangedFile,
     Command,
     CoverageMap,
-    Failure,
-    FailureHistory,
     IssueDraft,
-    Outcome,
-    RunningTest,
-    RunRecord,
     Shard,
     ShardExit,
     TestCase,
@@ -143,67 +136,6 @@ class Executor(Protocol):
         ...
 
     def reap(self, tag: str) -> int: ...
-
-
-@frozen
-class Progress:
-    """One batch of what happened in a run, written to the store in one transaction.
-
-    ``attempts`` are the attempts that a retry follows (a final attempt is in ``finals``);
-    ``started``/``finished`` add and remove rows of the tests running right now.
-    """
-
-    attempts: Sequence[TestResult] = ()
-    finals: Sequence[TestResult] = ()
-    started: Sequence[RunningTest] = ()
-    finished: Sequence[tuple[str, str]] = ()
-    planned: int | None = None
-    durations: dict[tuple[str, str], float] = field(factory=dict, hash=False)
-
-
-@runtime_checkable
-class Store(Protocol):
-    """Persists runs as they happen so a killed run can be resumed and a live one watched."""
-
-    PLUGIN_NAME: ClassVar[str]
-
-    def create_run(self, record: RunRecord) -> None: ...
-
-    def get_run(self, run_id: str) -> RunRecord | None: ...
-
-    def latest_run(self) -> RunRecord | None: ...
-
-    def list_runs(self, limit: int = 20) -> list[RunRecord]: ...
-
-    def update_run(self, run_id: str, **changes: Any) -> None: ...
-
-    def record(self, run_id: str, progress: Progress) -> None: ...
-
-    def final_results(self, run_id: str) -> list[TestResult]: ...
-
-    def attempts(self, run_id: str) -> list[TestResult]: ...
-
-    def running(self, run_id: str) -> list[RunningTest]: ...
-
-    def planned(self, run_id: str) -> int: ...
-
-    def durations(self, app: str) -> dict[str, float]: ...
-
-    def save_coverage(self, coverage: CoverageMap) -> None: ...
-
-    def coverage(self, app: str, files: Sequence[str] | None = None) -> CoverageMap | None: ...
-
-    def outcome_history(self, app: str, runs: int = 20) -> dict[str, tuple[int, int, int]]: ...
-
-    def record_failures(self, run_id: str, commit: str, failures: Sequence[Failure]) -> None: ...
-
-    def failure_history(self, fingerprints: Sequence[str]) -> dict[str, FailureHistory]: ...
-
-    def link_issue(self, fingerprint: str, issue: str, run_id: str = "") -> None: ...
-
-    def last_outcomes(self, app: str, commit: str) -> dict[str, Outcome]: ...
-
-    def close(self) -> None: ...
 
 
 @runtime_checkable

@@ -11,7 +11,8 @@ import enum
 
 from attrs import evolve, field, frozen
 
-from orch.ports.model import Failure, Outcome, RunRecord, TestResult
+from orch.ports.model import Failure, Outcome, TestResult
+from orch.ports.store import RunRecord
 
 
 class ExitCode(enum.IntEnum):
@@ -103,7 +104,7 @@ class TriageReport:
                     "confidence": f.confidence,
                     "cluster": f.cluster,
                     "fingerprint": f.fingerprint,
-                    "history": f.history,
+                    "history": str(f.history),
                     "suggestion": f.suggestion,
                     "assigned_to": f.assigned_to,
                 }

@@ -9,18 +9,31 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from attrs import define, field
 
 from orch.core.run.observer import RunObserver
 from orch.core.shared.outcomes import Counts
-from orch.ports import CoverageMap, Progress, RunningTest, Store, StoreProblem, TestResult
+from orch.ports import (
+    CoverageMap,
+    CoverageStore,
+    Progress,
+    RunningTest,
+    RunStore,
+    StoreProblem,
+    TestResult,
+)
 
 FLUSH_SECONDS = 0.25
 """How often results are written to the store and the display refreshed while a run goes on."""
 QUIET_REPORT_SECONDS = 1.0
 """The observer hears at least this often even when nothing changed, so it can tell how long the
 running tests have been running (a log's heartbeat)."""
+
+
+class RecordingStore(RunStore, CoverageStore, Protocol):
+    """What a run writes: its record and progress, and the coverage it recorded."""
 
 
 @define
@@ -58,7 +71,7 @@ class Recorder:
     """The run's writes to the store and its progress reports to the observer."""
 
     def __init__(
-        self, store: Store, run_id: str, observer: RunObserver, clock: Callable[[], float]
+        self, store: RecordingStore, run_id: str, observer: RunObserver, clock: Callable[[], float]
     ) -> None:
         self.store = store
         self.run_id = run_id

@@ -13,18 +13,18 @@ from attrs import evolve
 
 from orch.core.run.lock import RunLock
 from orch.core.run.retry import RetryPolicy
-from orch.ports import ConfigError, Executor, RunRecord, Store, TestResult
+from orch.ports import ConfigError, Executor, RunRecord, RunState, RunStore, TestResult
 
 
 def load_previous(
-    store: Store, state_dir: Path, run_id: str, lock: RunLock, commit: str
+    store: RunStore, state_dir: Path, run_id: str, lock: RunLock, commit: str
 ) -> tuple[RunRecord, list[TestResult], list[str]]:
     """Take over run ``run_id``: its record (now running in this process), its final results and
     the problems to report (it started at another commit); ConfigError when it cannot resume."""
     record = store.get_run(run_id)
     if record is None:
         raise ConfigError(f"no run '{run_id}' in {state_dir} (see `orch runs`)")
-    if record.status == "finished":
+    if record.status is RunState.FINISHED:
         raise ConfigError(
             f"run {run_id} finished (exit code {record.exit_code}); only an interrupted run "
             "can be resumed: start a new one with `orch run`"
@@ -38,11 +38,11 @@ def load_previous(
             f"{commit[:12]}: its results mix both"
         )
     finals = store.final_results(run_id)
-    store.update_run(run_id, status="running", pid=os.getpid(), ended_at=None)
+    store.update_run(run_id, status=RunState.RUNNING, pid=os.getpid(), ended_at=None)
     return evolve(record, pid=os.getpid()), list(finals), problems
 
 
-def last_attempts(store: Store, run_id: str, retry: RetryPolicy) -> dict[tuple[str, str], int]:
+def last_attempts(store: RunStore, run_id: str, retry: RetryPolicy) -> dict[tuple[str, str], int]:
     """Each test's last attempt in run ``run_id``; its first failures go to ``retry``."""
     last: dict[tuple[str, str], int] = {}
     for attempt in store.attempts(run_id):
@@ -52,18 +52,18 @@ def last_attempts(store: Store, run_id: str, retry: RetryPolicy) -> dict[tuple[s
     return last
 
 
-def reap_dead_runs(store: Store, executor: Executor, state_dir: Path) -> list[str]:
+def reap_dead_runs(store: RunStore, executor: Executor, state_dir: Path) -> list[str]:
     """Find runs whose orchestrator died, kill what they left running, and mark them interrupted."""
     reaped = []
     for record in store.list_runs(limit=50):
-        if record.status != "running":
+        if record.status is not RunState.RUNNING:
             continue
         lock = RunLock(state_dir, record.id)
         if not lock.acquire(wait=False):
             continue  # its orchestrator is alive
         try:
             executor.reap(f"{record.id}/")
-            store.update_run(record.id, status="interrupted")
+            store.update_run(record.id, status=RunState.INTERRUPTED)
             reaped.append(record.id)
         finally:
             lock.release()

@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from attrs import evolve
 
@@ -21,7 +22,7 @@ from orch.core.run.dispatch import Dispatch
 from orch.core.run.lock import RunLock
 from orch.core.run.observer import RunObserver, Silent
 from orch.core.run.planning import Planner
-from orch.core.run.recorder import Recorder
+from orch.core.run.recorder import Recorder, RecordingStore
 from orch.core.run.results import Results
 from orch.core.run.resume import last_attempts, load_previous, reap_dead_runs
 from orch.core.run.retry import RetryPolicy
@@ -31,12 +32,24 @@ from orch.core.select.selection import Selection
 from orch.core.shared.outcomes import ExitCode, exit_code
 from orch.core.shared.redaction import redactor_for, remove_raw_output
 from orch.core.workflow.model import Workflow
-from orch.ports import Executor, MissingProgram, RunRecord, Store, TestRunner
+from orch.ports import (
+    Executor,
+    HistoryStore,
+    MissingProgram,
+    RunRecord,
+    RunSpec,
+    RunState,
+    TestRunner,
+)
 from orch.ports.run import RunResult
 
 __all__ = ["RunResult", "RunSession", "describe_exit", "new_run_id", "reap_dead_runs"]
 
 POLL_SECONDS = 0.02
+
+
+class SessionStore(RecordingStore, HistoryStore, Protocol):
+    """What a run needs of the store: its runs, and the durations planning reads."""
 
 
 def new_run_id() -> str:
@@ -53,12 +66,12 @@ class RunSession:
         *,
         runners: Mapping[str, TestRunner],
         executor: Executor,
-        store: Store,
+        store: SessionStore,
         state_dir: Path,
         observer: RunObserver | None = None,
         clock: Callable[[], float] = time.monotonic,
         commit: str = "",
-        spec: str = "",
+        spec: RunSpec | None = None,
         poll_seconds: float = POLL_SECONDS,
         selection: Selection | None = None,
         coverage_stale: dict[str, tuple[str, ...]] | None = None,
@@ -127,14 +140,14 @@ class RunSession:
             results,
             recorder,
         )
-        status = "interrupted"
+        status = RunState.INTERRUPTED
         try:
             self._run(resume, results, supervisor, recorder)
-            status = "finished"
+            status = RunState.FINISHED
         except KeyboardInterrupt:
             pass  # Ctrl-C: the run stays interrupted; what ran is kept, the rest runs on resume
         except MissingProgram:
-            status = "interrupted" if resume else "finished"  # a resumed run stays resumable
+            status = RunState.INTERRUPTED if resume else RunState.FINISHED  # stays resumable
             results.environment_problems += 1
             raise
         finally:
@@ -145,11 +158,11 @@ class RunSession:
             recorder.flush([], results.counts, force=True)
             counts = results.counts()
             code = exit_code(counts, results.environment_problems)
-            if status == "interrupted":
+            if status is RunState.INTERRUPTED:
                 code = ExitCode.INTERRUPTED
             ended = {
                 "ended_at": time.time(),
-                "exit_code": int(code) if status == "finished" else None,
+                "exit_code": int(code) if status is RunState.FINISHED else None,
                 "status": status,
             }
             recorder.write(self.store.update_run, run_id, **ended)
@@ -161,7 +174,7 @@ class RunSession:
             code,
             time.monotonic() - began,
             tuple(results.problems),
-            interrupted=status == "interrupted",
+            interrupted=status is RunState.INTERRUPTED,
             record=evolve(record, **ended),
         )
         return result.not_stored(recorder.unstored) if recorder.unstored else result

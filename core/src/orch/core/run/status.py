@@ -8,7 +8,7 @@ from attrs import evolve, frozen
 
 from orch.core.run.lock import RunLock
 from orch.core.shared.outcomes import Counts, count
-from orch.ports import ConfigError, RunningTest, RunRecord, Store
+from orch.ports import ConfigError, RunningTest, RunRecord, RunState, RunStore
 
 
 @frozen
@@ -24,13 +24,15 @@ class RunStatus:
         whose orchestrator died before writing its end."""
         end = self.record.ended_at
         if end is None:
-            if self.record.status != "running":
+            if self.record.status is not RunState.RUNNING:
                 return None
             end = now
         return max(end - self.record.started_at, 0.0)
 
 
-def run_status(store: Store, run_id: str | None = None, state_dir: Path | None = None) -> RunStatus:
+def run_status(
+    store: RunStore, run_id: str | None = None, state_dir: Path | None = None
+) -> RunStatus:
     """Status of run ``run_id`` (default: the latest run).
 
     With ``state_dir``, a run still marked running whose orchestrator is gone (its lock is free)
@@ -42,17 +44,19 @@ def run_status(store: Store, run_id: str | None = None, state_dir: Path | None =
     return _status_of(store, record, state_dir)
 
 
-def recorded_runs(store: Store, state_dir: Path | None = None, limit: int = 20) -> list[RunStatus]:
+def recorded_runs(
+    store: RunStore, state_dir: Path | None = None, limit: int = 20
+) -> list[RunStatus]:
     """The latest ``limit`` runs, newest first, each as ``run_status`` tells it (same liveness)."""
     return [_status_of(store, record, state_dir) for record in store.list_runs(limit=limit)]
 
 
-def _status_of(store: Store, record: RunRecord, state_dir: Path | None) -> RunStatus:
-    if record.status == "running" and state_dir is not None:
+def _status_of(store: RunStore, record: RunRecord, state_dir: Path | None) -> RunStatus:
+    if record.status is RunState.RUNNING and state_dir is not None:
         lock = RunLock(state_dir, record.id)
         if lock.acquire(wait=False):
             lock.release()
-            record = evolve(record, status="interrupted")
-    running = tuple(store.running(record.id)) if record.status == "running" else ()
+            record = evolve(record, status=RunState.INTERRUPTED)
+    running = tuple(store.running(record.id)) if record.status is RunState.RUNNING else ()
     counts = count(store.final_results(record.id), store.planned(record.id), len(running))
     return RunStatus(record, counts, running)

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from attrs import evolve
 
-from orch.core.select import recorded
 from orch.core.select.always_run import always_run, critical
 from orch.core.select.context import AppContext
 from orch.core.select.history import by_history
@@ -77,7 +76,7 @@ def whole(context: AppContext, reason: str) -> AppSelection:
 
 def result(context: AppContext, analysis: AppImpact) -> AppSelection:
     """What the reasons found add up to, scored; the analysis keeps its caches."""
-    durations = recorded.durations(context.store, context.app.name)
+    durations = context.store.durations(context.app.name)
     tests = context.reasons.tests(
         context.app.name, critical(context, analysis), context.history(), durations
     )

@@ -3,12 +3,27 @@ and the reasons and problems found so far; shared by the steps of ``app_selectio
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from attrs import define, field
 
 from orch.core.select.changes import ChangeSet
 from orch.core.select.reasons import Reasons
-from orch.core.select.recorded import RecentOutcomes, recent_outcomes
-from orch.ports import AppImpact, Application, OrchError, Store, TestCase, TestRunner, Vcs
+from orch.ports import (
+    AppImpact,
+    Application,
+    CoverageStore,
+    HistoryStore,
+    OrchError,
+    OutcomeHistory,
+    TestCase,
+    TestRunner,
+    Vcs,
+)
+
+
+class SelectionStore(HistoryStore, CoverageStore, Protocol):
+    """What selection reads of the store: past runs' outcomes and durations, coverage maps."""
 
 
 @define
@@ -17,23 +32,23 @@ class AppContext:
 
     app: Application
     changes: ChangeSet
-    store: Store
+    store: SelectionStore
     vcs: Vcs | None
     runner: TestRunner | None
     analysis: AppImpact | None
     reasons: Reasons = field(factory=Reasons)
     problems: list[str] = field(factory=list)
-    _history: dict[str, RecentOutcomes] | None = None
+    _history: dict[str, OutcomeHistory] | None = None
     _collection: list[TestCase] | None = None
 
     @property
     def strategies(self) -> tuple[str, ...]:
         return self.app.select.strategies
 
-    def history(self) -> dict[str, RecentOutcomes]:
+    def history(self) -> dict[str, OutcomeHistory]:
         """The app's recent outcomes, read from the store once per selection."""
         if self._history is None:
-            self._history = recent_outcomes(self.store, self.app.name)
+            self._history = self.store.outcome_history(self.app.name)
         return self._history
 
     def collected(self) -> list[TestCase] | None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from attrs import field, frozen
 
 from orch.core.select.changes import ChangeSet
-from orch.ports import Application, ChangedFile, FunctionSpan, OrchError, Store, Vcs
+from orch.ports import Application, ChangedFile, CoverageStore, FunctionSpan, OrchError, Vcs
 
 Functions = Callable[[str], Sequence[FunctionSpan] | None]
 """The functions of a source file in the app's language (``AppImpact.functions``)."""
@@ -32,7 +32,7 @@ class CoverageAnswer:
 def covered_tests(
     app: Application,
     changed: list[ChangedFile],
-    store: Store,
+    store: CoverageStore,
     vcs: Vcs,
     changes: ChangeSet,
     functions: Functions,

@@ -8,9 +8,8 @@ from collections.abc import Iterable
 from attrs import define, field
 
 from orch.core.select.model import SelectedTest
-from orch.core.select.recorded import RecentOutcomes
 from orch.core.select.scoring import WEIGHTS, duration_of, risk_score
-from orch.ports import Reach
+from orch.ports import OutcomeHistory, Reach
 
 
 @define
@@ -34,7 +33,7 @@ class Reasons:
         self,
         app: str,
         critical: dict[str, str],
-        history: dict[str, RecentOutcomes],
+        history: dict[str, OutcomeHistory],
         durations: dict[str, float],
     ) -> list[SelectedTest]:
         """The selected tests, highest risk first; ``critical`` maps nodeids to their marker."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from orch.core.select.recorded import RecentOutcomes
+from orch.ports import OutcomeHistory
 
 WEIGHTS = {
     "new": 6.0,
@@ -26,18 +26,15 @@ WEIGHTS = {
 """How strongly each kind of reason says "this test is at risk" (the base of the risk score)."""
 
 
-def risk_score(kinds: Iterable[str], history: RecentOutcomes | None, seconds: float) -> float:
+def risk_score(kinds: Iterable[str], history: OutcomeHistory | None, seconds: float) -> float:
     """The score of a test selected for reasons of ``kinds``, with its recent ``history`` and its
     duration in ``seconds``."""
     kinds = list(kinds)
     base = max((WEIGHTS[kind] for kind in kinds), default=0.0)
     base += 1.0 if "critical" in kinds else 0.0
-    history = history or RecentOutcomes(0, 0, 0)
-    runs = history.runs
-    failure_rate = history.failures / runs if runs else 0.0
-    flaky_rate = history.flaky / runs if runs else 0.0
+    history = history or OutcomeHistory()
     speed = 1.0 / (1.0 + seconds)
-    return round(base + 3.0 * failure_rate + 1.0 * flaky_rate + speed, 3)
+    return round(base + 3.0 * history.failure_rate + 1.0 * history.flaky_rate + speed, 3)
 
 
 class Cases:

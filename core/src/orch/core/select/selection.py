@@ -20,10 +20,10 @@ from attrs import evolve
 
 from orch.core.select.app_selection import select_app, whole
 from orch.core.select.changes import ChangeSet
-from orch.core.select.context import AppContext
+from orch.core.select.context import AppContext, SelectionStore
 from orch.core.select.model import AppSelection, SelectedTest, Selection
 from orch.core.workflow.model import Workflow
-from orch.ports import AppImpact, Application, ChangeImpact, Store, TestRunner, Vcs
+from orch.ports import AppImpact, Application, ChangeImpact, TestRunner, Vcs
 
 __all__ = ["AppSelection", "SelectedTest", "Selection", "Selector"]
 
@@ -36,7 +36,7 @@ class Selector:
         workflow: Workflow,
         *,
         vcs: Vcs | None,
-        store: Store,
+        store: SelectionStore,
         runners: dict[str, TestRunner],
         state_dir: Path,
         impacts: Sequence[ChangeImpact] = (),

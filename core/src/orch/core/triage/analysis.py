@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from attrs import evolve, frozen
 
@@ -23,16 +24,24 @@ from orch.ports import (
     Application,
     ConfigError,
     Failure,
+    FailureStanding,
+    FailureStore,
+    HistoryStore,
     Outcome,
     ResultFileError,
     ResultParser,
-    Store,
+    RunStore,
+    Standing,
     TestResult,
 )
 from orch.ports.run import TriageReport
 
 TRIAGED = frozenset({Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT, Outcome.FLAKY})
 """Outcomes triage looks at: what failed, and what passed only on retry."""
+
+
+class TriageStore(FailureStore, HistoryStore, Protocol):
+    """What triage reads and keeps: failures by fingerprint, and how flaky each test was."""
 
 
 @frozen
@@ -47,7 +56,7 @@ def triage(
     results: Iterable[TestResult],
     settings: TriageSettings,
     *,
-    store: Store | None = None,
+    store: TriageStore | None = None,
     run_id: str = "",
     commit: str = "",
     before: Mapping[tuple[str, str], Outcome] | None = None,
@@ -74,12 +83,13 @@ def triage(
         history = known.get(failure.fingerprint)
         seen_before = history is not None and (not run_id or history.first_run != run_id)
         status = _history_status(failure, seen_before, before)
-        rate = flake_rates.get((failure.result.app, failure.result.nodeid))
-        if status == "flaky" and rate:
-            status = f"flaky, {rate:.0%} of recent runs"
-        if history is not None and history.issue:
-            status = f"{status}, {history.issue}"
-        failure = evolve(failure, history=status, suggestion=_suggest(failure, changed_set))
+        rate = flake_rates.get((failure.result.app, failure.result.nodeid), 0.0)
+        standing = FailureStanding(
+            status,
+            rate if status is Standing.FLAKY else 0.0,
+            history.issue if history is not None else "",
+        )
+        failure = evolve(failure, history=standing, suggestion=_suggest(failure, changed_set))
         prefix = (owner_paths or {}).get(failure.result.app, "")
         failure = settings.routing.assign(failure, _owner_candidates(failure, prefix))
         analysed.append(failure)
@@ -136,7 +146,9 @@ def _parse(path: Path, parsers: Sequence[ResultParser], app: str) -> list[TestRe
     raise ConfigError(f"{path}: not a result file orch can read (JUnit XML or testng-results.xml)")
 
 
-def outcomes_at(store: Store, apps: Iterable[str], commit: str) -> dict[tuple[str, str], Outcome]:
+def outcomes_at(
+    store: RunStore, apps: Iterable[str], commit: str
+) -> dict[tuple[str, str], Outcome]:
     """(app, nodeid) -> outcome in each app's latest finished run at ``commit``."""
     return {
         (app, nodeid): outcome
@@ -146,28 +158,28 @@ def outcomes_at(store: Store, apps: Iterable[str], commit: str) -> dict[tuple[st
 
 
 def _flake_rates(
-    store: Store | None, failures: list[Failure], window: int = 20
+    store: HistoryStore | None, failures: list[Failure], window: int = 20
 ) -> dict[tuple[str, str], float]:
     """(app, nodeid) -> share of the app's last ``window`` runs in which the test was flaky."""
     if store is None:
         return {}
     rates = {}
     for app in {f.result.app for f in failures if f.result.outcome is Outcome.FLAKY}:
-        for nodeid, (runs, _, flaky) in store.outcome_history(app, window).items():
-            if runs and flaky:
-                rates[(app, nodeid)] = flaky / runs
+        for nodeid, history in store.outcome_history(app, window).items():
+            if history.flaky_rate:
+                rates[(app, nodeid)] = history.flaky_rate
     return rates
 
 
 def _history_status(
     failure: Failure, seen_before: bool, before: Mapping[tuple[str, str], Outcome]
-) -> str:
+) -> Standing:
     """flaky (passed on retry), regression (passed at the base), known (seen before), or new."""
     if failure.result.outcome is Outcome.FLAKY:
-        return "flaky"
+        return Standing.FLAKY
     if before.get((failure.result.app, failure.result.nodeid)) is Outcome.PASSED:
-        return "regression"
-    return "known" if seen_before else "new"
+        return Standing.REGRESSION
+    return Standing.KNOWN if seen_before else Standing.NEW
 
 
 def _suggest(failure: Failure, changed: set[tuple[str, str]]) -> str:

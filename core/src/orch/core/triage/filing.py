@@ -18,9 +18,13 @@ from orch.core.shared.redaction import Redactor, orch_redactor
 from orch.core.shared.untrusted_text import safe
 from orch.core.triage.analysis import TriageReport
 from orch.core.triage.clustering import Cluster
-from orch.ports import IssueDraft, IssueTracker, OrchError, Store
+from orch.ports import FailureStanding, FailureStore, IssueDraft, IssueTracker, OrchError, Standing
 
 TESTS_LISTED = 20
+
+_PLAIN_FLAKY = FailureStanding(Standing.FLAKY)
+"""The standing whose cluster is labelled ``flaky``: flaky with no recent rate and no issue yet
+(the one whose shown text was exactly ``flaky``)."""
 
 
 @frozen
@@ -38,7 +42,7 @@ class Filed:
 def file_issues(
     report: TriageReport,
     tracker: IssueTracker,
-    store: Store | None = None,
+    store: FailureStore | None = None,
     run_id: str = "",
     commit: str = "",
     dry_run: bool = False,
@@ -100,7 +104,7 @@ def dry_run_reads(tracker: str, filed: list[Filed]) -> str:
     return said
 
 
-def _filed_in(store: Store | None, cluster: Cluster, run_id: str) -> bool:
+def _filed_in(store: FailureStore | None, cluster: Cluster, run_id: str) -> bool:
     """Whether this run already updated the cluster's issue (at most one comment per run)."""
     if store is None:
         return False
@@ -116,7 +120,7 @@ def draft_for(cluster: Cluster, run_id: str, commit: str) -> IssueDraft:
     labels = ["orch", category]
     if first and first.defect_type:
         labels.append(first.defect_type)
-    if failures and all(f.history == "flaky" for f in failures):
+    if failures and all(f.history == _PLAIN_FLAKY for f in failures):
         labels.append("flaky")
     owners = Counter(f.assigned_to for f in failures if f.assigned_to)
     assignee = owners.most_common(1)[0][0] if owners else ""

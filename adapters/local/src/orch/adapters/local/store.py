@@ -37,9 +37,12 @@ from orch.ports import (
     Failure,
     FailureHistory,
     Outcome,
+    OutcomeHistory,
     Progress,
     RunningTest,
     RunRecord,
+    RunSpec,
+    RunState,
     StoreProblem,
     TestResult,
 )
@@ -231,7 +234,20 @@ def _result(row: tuple[Any, ...]) -> TestResult:
 
 
 def _run(row: tuple[Any, ...]) -> RunRecord:
-    return RunRecord(*_typed(row, _RUN_TYPES))
+    run_id, workflow, commit, started_at, ended_at, exit_code, status, pid, spec = _typed(
+        row, _RUN_TYPES
+    )
+    return RunRecord(
+        run_id,
+        workflow,
+        commit,
+        started_at,
+        ended_at,
+        exit_code,
+        RunState(status),
+        pid,
+        RunSpec.from_json(spec) if spec else None,
+    )
 
 
 OPEN_SECONDS = 30.0
@@ -257,7 +273,8 @@ def _while_busy(action: Callable[[], None]) -> None:
 
 
 class SqliteStore:
-    """The Store of orch runs in SQLite; one instance per process, safe to share between threads."""
+    """The Store of orch runs in SQLite (every store port in one); one instance per process,
+    safe to share between threads."""
 
     PLUGIN_NAME: ClassVar[str] = "sqlite"
 
@@ -387,9 +404,9 @@ class SqliteStore:
                         record.started_at,
                         record.ended_at,
                         record.exit_code,
-                        record.status,
+                        record.status.value,
                         record.pid,
-                        record.spec,
+                        record.spec.as_json() if record.spec else "",
                     ),
                 )
             except sqlite3.IntegrityError as error:
@@ -421,6 +438,8 @@ class SqliteStore:
             raise ValueError(f"cannot update {sorted(unknown)} of a run: only {sorted(_UPDATABLE)}")
         if not changes:
             return
+        if "status" in changes:
+            changes["status"] = RunState(changes["status"]).value
         assignments = ", ".join(f"{name} = ?" for name in changes)
         with self._write() as db:
             cursor = db.execute(
@@ -428,7 +447,7 @@ class SqliteStore:
             )
             if cursor.rowcount == 0:
                 raise KeyError(run_id)
-        if changes.get("status", "running") != "running":
+        if changes.get("status", RunState.RUNNING) != RunState.RUNNING:
             self._check_read_back()
 
     def _check(self, why: str) -> None:
@@ -579,7 +598,7 @@ class SqliteStore:
             commit, stale, recorded_at = _typed(header, (_TEXT, _TEXT, _REAL))
             return CoverageMap(app, commit, lines, tuple(json.loads(stale)), recorded_at)
 
-    def outcome_history(self, app: str, runs: int = 20) -> dict[str, tuple[int, int, int]]:
+    def outcome_history(self, app: str, runs: int = 20) -> dict[str, OutcomeHistory]:
         """Per test: in how many of the app's last ``runs`` finished runs it had a final result,
         in how many that result was failed, error or timeout, and in how many flaky.
 
@@ -603,7 +622,7 @@ class SqliteStore:
             (_text(app), runs, *_FAILURES, Outcome.FLAKY.value),
             lambda row: _typed(row, (_TEXT, _INTEGER, _INTEGER, _INTEGER)),
         )
-        return {nodeid: (count, failures, flaky) for nodeid, count, failures, flaky in rows}
+        return {nodeid: OutcomeHistory(*counts) for nodeid, *counts in rows}
 
     def record_failures(self, run_id: str, commit: str, failures: Sequence[Failure]) -> None:
         """Remember a run's triaged failures; each fingerprint counts once per failure and once
