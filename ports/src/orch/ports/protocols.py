@@ -2,7 +2,7 @@
 
 Adapters register *classes* (see ``orch.ports.hooks``); each carries ``PLUGIN_NAME``. Core creates
 instances and calls only what is declared here, so an adapter that passes the contract tests in
-``orch.testing`` works with every use case.
+``orch.testing`` works with every use case. The store's ports are in ``orch.ports.store``.
 """
 
 from __future__ import annotations
