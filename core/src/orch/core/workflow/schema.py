@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from orch.core.plugins import Registry, unknown
+from orch.core.workflow.strict import strict_converter
 from orch.core.workflow.structuring import (
     Block,
     Key,
@@ -23,7 +24,6 @@ from orch.core.workflow.structuring import (
     Problem,
     each_item,
     shown,
-    strict_converter,
     structure_block,
 )
 from orch.ports import Application, Execution, MappingRule, OutputLimits, SelectSettings

@@ -1,20 +1,18 @@
-"""Strict cattrs structuring of a document: exactly what the schema says, or an error where it is.
+"""How a mapping of the file becomes a value, and its errors as ``(JSON path, message)``.
 
-YAML reads ``yes`` where a string belongs and ``tests`` where a list does; cattrs' own hooks would
-coerce both. The hooks here accept what the schema declares, raise ``Problem`` at the value that is
-wrong, and ``explain`` walks the cattrs error tree they build (never its strings) into
-``(JSON path, message)`` pairs. ``Block`` is how a mapping of the file becomes a ports value: its
-keys in the file's order, each naming the attribute it fills (``critical`` fills
-``critical_markers``) or reading itself into several (``runner`` fills ``runner`` and
-``settings``), so the value is made once, with no private copy of its class in between.
+A ``Block`` lists a mapping's keys in the file's order, each naming the attribute of the ports
+value it fills (``critical`` fills ``critical_markers``) or reading itself into several
+(``runner`` fills ``runner`` and ``settings``): the value is made once, with no private copy of
+its class in between, and errors and ``valid:`` lists follow the file's order, not the class's.
+Problems are gathered as cattrs' error tree (the converter's hooks raise ``Problem`` where a value
+is wrong); ``explain`` walks it, never its strings, into one pair per problem.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any, get_args, get_origin
+from typing import Any
 
 import attrs
 import cattrs
@@ -26,13 +24,9 @@ from cattrs.errors import (
     IterableValidationError,
     IterableValidationNote,
 )
-from cattrs.gen import make_dict_structure_fn
 
 from orch.core.plugins import unknown
 from orch.core.shared.documents import Message, describe, join_path
-
-MAX_SECONDS = 30 * 24 * 3600
-"""A timeout or heartbeat at most (30 days); ``0`` means none."""
 
 
 class Problem(Exception):
@@ -132,103 +126,8 @@ def each_item(value: Any, item: Any, structure: Callable[[str, Any], Any]) -> di
     return done
 
 
-def strict_converter() -> cattrs.Converter:
-    """A converter taking each scalar only as itself (a number may be a string: YAML reads
-    ``3.10`` as one), lists only as lists, and any attrs class as a block of its fields."""
-    converter = cattrs.Converter(forbid_extra_keys=True)
-
-    def structure_list(value: Any, kind: Any) -> list[Any] | tuple[Any, ...]:
-        (item, *_) = get_args(kind)
-        if not isinstance(value, list):
-            raise Problem(f"expected a list{_of(item)}, got {_got(value)}")
-        done, errors = [], []
-        for index, raw in enumerate(value):
-            try:
-                done.append(converter.structure(raw, item))
-            except Exception as exc:
-                exc.__notes__ = [IterableValidationNote(f"@ index {index}", index, item)]
-                errors.append(exc)
-        if errors:
-            raise IterableValidationError(f"while structuring {kind}", errors, kind)
-        return done if get_origin(kind) is list else tuple(done)
-
-    def structure_dict(value: Any, kind: Any) -> dict[str, Any]:
-        _key, item = get_args(kind)
-        return each_item(value, item, lambda _name, raw: converter.structure(raw, item))
-
-    def structure_attrs(cls: type) -> Any:
-        made: Any = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
-
-        def structure(value: Any, kind: type) -> Any:
-            if not isinstance(value, dict):
-                raise Problem(f"expected a mapping of settings, got {describe(value)}")
-            return made(value, kind)
-
-        return structure
-
-    converter.register_structure_hook_factory(attrs.has, structure_attrs)
-    converter.register_structure_hook_func(
-        lambda kind: (
-            get_origin(kind) is list or (get_origin(kind) is tuple and get_args(kind)[1:] == (...,))
-        ),
-        structure_list,
-    )
-    converter.register_structure_hook_func(lambda kind: get_origin(kind) is dict, structure_dict)
-    converter.register_structure_hook(bool, _structure_bool)
-    converter.register_structure_hook(int, _structure_strict_int)
-    converter.register_structure_hook(float, _structure_number)
-    converter.register_structure_hook(str, _structure_str)
-    return converter
-
-
-def _structure_strict_int(value: Any, _type: type) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Problem(f"expected a whole number, got {describe(value)}")
-    if value.bit_length() > 63:
-        raise Problem(f"expected a whole number below 2**63, got {describe(value)}")
-    return value
-
-
-def _structure_number(value: Any, _type: type) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Problem(f"expected a number of seconds, got {describe(value)}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise Problem(f"expected a finite number of seconds (0: none), got {describe(value)}")
-    if value > MAX_SECONDS:
-        raise Problem(f"at most {MAX_SECONDS:,} seconds (30 days), got {describe(value)}")
-    return float(value)
-
-
-def _structure_str(value: Any, _type: type) -> str:
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise Problem(f"expected a string, got {describe(value)}")
-    return value if isinstance(value, str) else str(value)  # at most 100 digits when read
-
-
-def _structure_bool(value: Any, _type: type) -> bool:
-    if not isinstance(value, bool):
-        raise Problem(f"expected true or false, got {describe(value)}")
-    return value
-
-
-_KINDS = {str: "strings", int: "whole numbers", float: "numbers"}
-
-
-def _of(item: Any) -> str:
-    if item in _KINDS:
-        return f" of {_KINDS[item]}"
-    return " of mappings" if attrs.has(item) else ""
-
-
 def _to(item: Any) -> str:
     return " to strings" if item is str else ""
-
-
-def _got(value: Any) -> str:
-    """What a wrong value is, in words; a string where a list belongs shows how to write one."""
-    if isinstance(value, str) and len(value) <= 60:
-        return f"the string {describe(value)} (write [{describe(value)}] for a list of one)"
-    return f"the string {describe(value)}" if isinstance(value, str) else describe(value)
 
 
 def shown(value: Any) -> str:
