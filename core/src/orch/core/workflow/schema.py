@@ -75,6 +75,7 @@ class Schema:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.converter = converter = strict_converter()
+        self._declared: dict[str, type] = {}
         self.select = Block(
             (
                 Key("strategy", str),
@@ -114,6 +115,7 @@ class Schema:
 
     def structure(self, data: dict[str, Any]) -> dict[str, Any]:
         """``applications`` (name to ``Application``), ``execution``, ``passenv``, ``triage``."""
+        self._declared = {}  # the runners' Settings, looked up once a load (plugins may be added)
         return self._block(self.document, data)  # type: ignore[no-any-return]
 
     def _block(self, block: Block, value: Any, **given: Any) -> Any:
@@ -141,10 +143,12 @@ class Schema:
         if not isinstance(value, dict) or len(value) != 1:
             raise Problem("expected one runner, e.g. {pytest: {args: [-q]}} or pytest")
         ((name, raw),) = value.items()
-        available = self.registry.names("runner")
-        if name not in available:
-            raise Problem(partial(unknown, "runner", shown(name), available))
-        declared = self.registry.get("runner", name).Settings
+        declared = self._declared.get(name)
+        if declared is None:
+            available = self.registry.names("runner")
+            if name not in available:
+                raise Problem(partial(unknown, "runner", shown(name), available))
+            declared = self._declared[name] = self.registry.get("runner", name).Settings
         try:
             settings = self.converter.structure({} if raw is None else raw, declared)
         except Exception as exc:
