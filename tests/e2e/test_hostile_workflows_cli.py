@@ -8,6 +8,7 @@ import time
 
 import pytest
 from orch_cli import write_files
+from wall_clock import budget
 
 APP = "applications:\n  pay:\n    path: apps/pay\n"
 
@@ -69,7 +70,7 @@ def test_a_catastrophic_pattern_and_codeowners_line_cannot_hang_triage(tmp_path,
     done = orch("triage", "report.xml", "--format", "json", timeout=60)
     elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
-    assert elapsed < 20, f"triage took {elapsed:.1f}s"
+    assert elapsed < budget(20), f"triage took {elapsed:.1f}s"
     failures = json.loads(done.stdout)["failures"]
     assert {f["category"] for f in failures} == {"bang"}
     assert done.stderr.splitlines() == [

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from wall_clock import budget
 
 from orch.core.shared.patterns import MATCH_BUDGET
 from orch.core.triage.categories import (
@@ -463,7 +464,7 @@ def test_the_issue_pattern_against_forty_as_and_a_bang_finishes_at_once() -> Non
     rules = rules_from_config([{"name": "a", "patterns": ["(a+)+$"]}], WHERE)
     started = time.monotonic()
     got = categorise(failure("a" * 40 + "!"), rules)
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < budget(0.5)
     assert got.category == "to_investigate"
 
 
@@ -475,7 +476,7 @@ def test_a_pattern_past_its_budget_is_reported_once_and_skipped(caplog) -> None:
     started = time.monotonic()
     got = [categorise(hostile, rules) for _ in range(20)]
     elapsed = time.monotonic() - started
-    assert elapsed < 1, f"20 failures took {elapsed:.2f}s"
+    assert elapsed < budget(1), f"20 failures took {elapsed:.2f}s"
     assert {f.category for f in got} == {"fast"}  # the later rule still works
     warnings = [r.getMessage() for r in caplog.records if r.name == "orch.patterns"]
     assert warnings == [
@@ -511,7 +512,7 @@ def test_patterns_that_cannot_compile_are_config_errors_not_crashes(pattern: str
     started = time.monotonic()
     with pytest.raises(ConfigError, match=r"^orch.yaml: \$.triage.categories\[0\].patterns\[0\]: "):
         rules_from_config([{"name": "x", "patterns": [pattern]}], WHERE)
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < budget(0.5)
 
 
 def test_a_rule_made_in_python_with_one_pattern_string_keeps_it_whole() -> None:

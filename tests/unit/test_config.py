@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from wall_clock import budget
 
 from orch.core import load_workflow
 from orch.core.shared.documents import yaml_loader
@@ -404,7 +405,7 @@ def test_an_alias_bomb_where_a_string_belongs_is_described_not_formatted(tmp_pat
     text += "applications: {pay: {path: *a5, runner: pytest}}\n"  # 9**6 = 531,441 strings
     started = time.monotonic()
     lines = error_of(write(tmp_path, text), registry).splitlines()
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < budget(1)
     assert lines == [
         "orch.yaml: $.applications.pay.path: expected a string, got a list of 9 items",
         "orch.yaml: $.defs: unknown key (valid: applications, execution, triage)",
@@ -416,7 +417,7 @@ def test_an_alias_bomb_past_the_value_limit_stops_there(tmp_path, registry):
     levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
     started = time.monotonic()
     message = _one_line(tmp_path, registry, "\n".join(levels))
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < budget(1)
     assert "more than 2,000,000 values (aliases count each use)" in message
 
 
@@ -475,7 +476,9 @@ def test_twenty_thousand_applications_load_in_seconds(tmp_path, registry):
     workflow = load_workflow(path, registry)
     elapsed = time.monotonic() - started
     assert len(workflow.applications) == 20_000
-    assert elapsed < 10, f"20,000 applications took {elapsed:.1f}s"  # was 50 s: list.count per app
+    assert elapsed < budget(10), (
+        f"20,000 applications took {elapsed:.1f}s"
+    )  # was 50 s: list.count per app
 
 
 def test_ten_megabytes_of_yaml_load_with_the_c_parser(tmp_path, registry):
@@ -489,7 +492,9 @@ def test_ten_megabytes_of_yaml_load_with_the_c_parser(tmp_path, registry):
     workflow = load_workflow(path, registry)
     elapsed = time.monotonic() - started
     assert len(workflow.triage.routing.categories) == 100_000
-    assert elapsed < 8, f"10 MB of YAML took {elapsed:.1f}s (the pure-Python parser took 13 s)"
+    assert elapsed < budget(8), (
+        f"10 MB of YAML took {elapsed:.1f}s (the pure-Python parser took 13 s)"
+    )
 
 
 def test_a_hundred_thousand_unknown_keys_cost_no_hundred_thousand_suggestions(tmp_path, registry):
@@ -498,7 +503,7 @@ def test_a_hundred_thousand_unknown_keys_cost_no_hundred_thousand_suggestions(tm
     path = write(tmp_path, json.dumps(document), "orch.json")
     started = time.monotonic()
     lines = error_of(path, registry).splitlines()
-    assert time.monotonic() - started < 3  # a suggestion each took 4 s
+    assert time.monotonic() - started < budget(3)  # a suggestion each took 4 s
     assert lines[0] == "orch.json: $.execution.wokers0: unknown key; did you mean 'workers'? " + (
         "(valid: workers, timeout, shard_timeout, retries, retry_timeouts, heartbeat, passenv, "
         "output)"

@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+from wall_clock import budget
 
 from orch.core.triage.routing import Routing, load_codeowners, owners_of, parse_codeowners
 from orch.ports import ConfigError, Failure, Outcome, TestResult
@@ -80,7 +81,7 @@ def test_the_issue_line_against_a_long_path_finishes_at_once():
     assert owners_of("a" * 10_000, rules) == ()
     assert owners_of("/".join(["a" * 300] * 30), rules) == ()
     assert owners_of("a" * 5000 + "b", rules) == ("@slow",)
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < budget(0.5)
 
 
 @pytest.mark.parametrize("line", ["*" * 4000 + "b @x", "**/" * 1300 + "b @x", "*?" * 2000 + " @x"])
@@ -88,7 +89,7 @@ def test_runs_of_stars_cost_no_more_than_one_star(line):
     (rule,) = parse_codeowners(line)
     started = time.monotonic()
     rule.glob.search("a/" * 2000 + "c")
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < budget(0.5)
 
 
 def test_an_over_long_pattern_is_one_line():

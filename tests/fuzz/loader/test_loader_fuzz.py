@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from wall_clock import budget
 
 from orch.core import load_workflow
 from orch.core.plugins import load_registry
@@ -25,7 +26,7 @@ from orch.ports import ConfigError, Failure, Outcome, TestResult
 
 SEED = 8
 FILES = 1_200
-BUDGET = 1.0
+BUDGET = budget(1.0)
 """Seconds one input may take, loading and triage together."""
 
 

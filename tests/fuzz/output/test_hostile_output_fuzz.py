@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from orch_cli import write_files
+from wall_clock import budget
 
 SEED = 20261202
 TESTS = 24
@@ -45,7 +46,7 @@ PIECES = [
 ]
 MAX_BYTES = 60_000
 """Each report stays this small although tests print megabytes (limits set in the workflow)."""
-BUDGET_SECONDS = 20.0
+BUDGET_SECONDS = budget(20.0)
 """The whole fuzz run (several orch commands on one project) takes at most this long."""
 
 

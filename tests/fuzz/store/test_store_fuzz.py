@@ -24,13 +24,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from read_only import read_only
+from wall_clock import budget
 
 from orch.adapters.local.store import SCHEMA_VERSION
 from orch.cli.main import cli, register_commands
 
 SEED = 20261202
 CASES = 90
-SECONDS_PER_COMMAND = 5.0
+SECONDS_PER_COMMAND = budget(5.0)
 PAGE = 4096
 
 RESULTS = """<?xml version="1.0"?>

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from wall_clock import budget
 
 from orch.adapters.git import GitVcs
 from orch.ports import ChangedFile
@@ -65,4 +66,4 @@ def test_a_one_file_change_in_2000_files_is_fast(repo: GitRepo) -> None:
     for head in (None, repo.commit()):
         started = time.perf_counter()
         assert vcs.changed_files(repo.root, base, head) == expected
-        assert time.perf_counter() - started < 0.3
+        assert time.perf_counter() - started < budget(0.3)

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from wall_clock import budget
 
 from orch.adapters.junit import JUnitXmlParser, TestNGParser
 from orch.core.report.files import write_junit_xml
@@ -51,7 +52,7 @@ def test_failing_tests_take_their_suites_output_in_linear_time(tmp_path: Path) -
     elapsed = time.monotonic() - started
     assert len(results) == 100_000
     assert {(r.outcome, r.stdout) for r in results} == {(Outcome.FAILED, "gradle")}
-    assert elapsed < 30, f"100,000 failing tests took {elapsed:.1f} s (quadratic: ~500 s)"
+    assert elapsed < budget(30), f"100,000 failing tests took {elapsed:.1f} s (quadratic: ~500 s)"
 
 
 def test_a_file_over_10_mb_is_read_whole(tmp_path: Path) -> None:

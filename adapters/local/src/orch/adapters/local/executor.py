@@ -46,9 +46,13 @@ ENV_ALLOWLIST = (
     "http_proxy",
     "https_proxy",
     "no_proxy",
+    "COVERAGE_PROCESS_CONFIG",
+    "COVERAGE_PROCESS_START",
+    "COVERAGE_FILE",
 )
-"""The only variables a shard inherits from orch: who and where the user is, and how this machine
-reaches the network (certificates, proxies); everything else comes from the workflow's ``env`` and
+"""The only variables a shard inherits from orch: who and where the user is, how this machine
+reaches the network (certificates, proxies), and coverage.py's start-up hook (a measured orch has
+its test processes measured too); everything else comes from the workflow's ``env`` and
 ``passenv``."""
 
 TAIL_BYTES = 4096

@@ -27,6 +27,7 @@ text (``_plain``): a file name that is not UTF-8 or holds a newline is written w
 
 from __future__ import annotations
 
+import atexit
 import faulthandler
 import json
 import os
@@ -118,6 +119,11 @@ def _start_coverage(config: pytest.Config, data_file: str) -> None:
         return
     root = str(config.invocation_params.dir)
     here = os.path.dirname(os.path.abspath(__file__))
+    # A coverage.py already measuring this process (its start-up hook: orch's own suite measures
+    # the shards it starts) stops saving at exit once another Coverage exists; it is saved then.
+    measuring = getattr(coverage.Coverage, "current", lambda: None)()
+    if measuring is not None:
+        atexit.register(measuring.save)
     try:
         cov = coverage.Coverage(
             data_file=data_file,
