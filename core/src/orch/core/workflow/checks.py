@@ -11,7 +11,7 @@ from functools import partial
 from orch.core.plugins import unknown
 from orch.core.shared.documents import Message
 from orch.core.shared.patterns import compile_problem
-from orch.core.workflow.environment import env_problems, passenv_problems
+from orch.core.workflow.env_vars import env_problems, passenv_problems
 from orch.core.workflow.structuring import shown
 from orch.ports import Application, Execution, SelectSettings
 

@@ -28,7 +28,7 @@ from orch.core.triage.analysis import TriageSettings
 from orch.core.triage.categories import rules_from_allure, rules_from_config
 from orch.core.triage.routing import Routing, load_codeowners, read_codeowners
 from orch.core.workflow.checks import application_problems, execution_problems
-from orch.core.workflow.environment import expand
+from orch.core.workflow.env_vars import expand
 from orch.core.workflow.model import Workflow, find_workflow_file, pytest_directory
 from orch.core.workflow.paths import directory, existing_file
 from orch.core.workflow.schema import schema_of
