@@ -173,9 +173,8 @@ def _make_converter(registry: Registry) -> cattrs.Converter:
         if not isinstance(value, dict) or len(value) != 1:
             raise _Problem("expected one runner, e.g. {pytest: {args: [-q]}} or pytest")
         ((name, raw),) = value.items()
-        available = registry.names("runner")
-        if name not in available:
-            raise _Problem(partial(unknown, "runner", _shown(name), available))
+        if not registry.has("runner", name):  # listing them all would load every runner
+            raise _Problem(partial(unknown, "runner", _shown(name), registry.names("runner")))
         cls = registry.get("runner", name)
         try:
             settings = converter.structure({} if raw is None else raw, cls.Settings)
