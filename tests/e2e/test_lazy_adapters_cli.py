@@ -100,3 +100,20 @@ def test_select_imports_the_runner_and_vcs_it_uses(project: Path) -> None:
 def test_listing_the_plugins_imports_every_adapter(project: Path) -> None:
     modules = imported_by(project, "plugins")
     assert {"orch.adapters.jira.plugin", "orch.adapters.github.plugin"} <= modules
+
+
+def test_run_imports_only_the_runner_it_uses_and_no_other_command(project: Path) -> None:
+    modules = set(json.loads((project.parent / "run.json").read_text()))
+    assert "orch.adapters.pytest.runner" in modules
+    assert under(modules, ("orch.adapters.junit", "orch.adapters.node", "lxml")) == []
+    assert under(modules, ("orch.cli.triage", "orch.cli.inbox", "orch.cli.plugins")) == []
+
+
+def test_every_command_is_listed_with_the_module_that_holds_it() -> None:
+    from orch.cli.main import COMMAND_MODULES, cli, register_commands
+
+    register_commands()
+    assert sorted(cli.commands) == sorted(COMMAND_MODULES)
+    for name, command in cli.commands.items():
+        assert command.callback is not None
+        assert command.callback.__module__ == COMMAND_MODULES[name]

@@ -201,3 +201,15 @@ def test_a_plugin_registered_in_code_counts_until_it_is_unregistered() -> None:
     assert registry.runners.get("behave") is Behave
     registry.unregister(plugin)
     assert registry.names("runner") == []
+
+
+def test_a_run_builds_only_the_runners_its_applications_name(site: Site, tmp_path: Path) -> None:
+    first = site.install(adapter("orch_register_test_runners", "One", "one"), {"runner": ["one"]})
+    second = site.install(adapter("orch_register_test_runners", "Two", "two"), {"runner": ["two"]})
+    runners = bootstrap(tmp_path, registry=load_registry()).runners
+    one = runners["one"]
+    assert type(one).__name__ == "One" and runners["one"] is one  # built once
+    assert first in sys.modules and second not in sys.modules
+    assert runners.get("nope") is None and "nope" not in runners
+    assert {"one", "two", "pytest"} <= set(runners) and len(runners) == len(list(runners))
+    assert second in sys.modules  # listing them loads every runner plugin

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import signal
 import sys
@@ -62,8 +63,30 @@ _EXIT_CODES = {
 }
 
 
+COMMAND_MODULES = {
+    "run": "orch.cli.run",
+    "select": "orch.cli.select",
+    "triage": "orch.cli.triage",
+    "inbox": "orch.cli.inbox",
+    "status": "orch.cli.status",
+    "runs": "orch.cli.status",
+    "plugins": "orch.cli.plugins",
+}
+"""Each command and the module whose ``COMMANDS`` hold it: ``orch run`` imports the run command's
+module, not triage's or the inbox's (``OrchGroup.get_command``)."""
+
+
 class OrchGroup(click.Group):
-    """A click group that turns orch's errors into one line on stderr and the matching exit code."""
+    """A click group that turns orch's errors into one line on stderr and the matching exit code,
+    and imports a command's module when the command is first wanted."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            _add_commands(COMMAND_MODULES[cmd_name])
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -126,18 +149,20 @@ def cli(ctx: click.Context) -> None:
 
 
 def register_commands() -> None:
-    from orch.cli import inbox, plugins, run, select, status, triage
+    """Add every command now (the group adds each when it is first wanted otherwise)."""
+    for module in dict.fromkeys(COMMAND_MODULES.values()):
+        _add_commands(module)
 
-    for module in (run, select, triage, inbox, status, plugins):
-        for command in module.COMMANDS:
-            cli.add_command(command)
+
+def _add_commands(module: str) -> None:
+    for command in importlib.import_module(module).COMMANDS:
+        cli.add_command(command)
 
 
 def main() -> None:
     """Run the command line (the console script, ``orch.cli.entry``, first moves orch's
     credentials out of its environment)."""
     signal.signal(signal.SIGTERM, _terminated)
-    register_commands()
     cli(prog_name="orch")
 
 

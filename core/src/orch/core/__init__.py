@@ -8,19 +8,45 @@ Python API::
     result = Engine(workflow).execute()
     for failure in result.failed_tests:
         print(failure.id, failure.message)
+
+Each name is imported from its module when first asked for (PEP 562 ``__getattr__``): a command
+that needs the workflow loader does not pay for the run, selection and triage packages.
 """
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+# Imported now: the function ``bootstrap`` shares its name with its module, which would take its
+# place here the first time anything imported ``orch.core.bootstrap``.
 from orch.core.bootstrap import Services, bootstrap, state_dir_for
-from orch.core.engine import Engine
-from orch.core.plugins import Registry, load_registry
-from orch.core.run.observer import RunObserver, Silent
-from orch.core.run.session import RunResult, RunSession
-from orch.core.run.status import RunStatus, recorded_runs, run_status
-from orch.core.select.selection import AppSelection, SelectedTest, Selection
-from orch.core.shared.outcomes import Counts, ExitCode
-from orch.core.workflow.loading import load_workflow, workflow_for
-from orch.core.workflow.model import Workflow, find_workflow_file, pytest_directory
-from orch.ports import Application, Execution
+
+_HOMES = {
+    "AppSelection": "orch.core.select.selection",
+    "Application": "orch.ports",
+    "Counts": "orch.core.shared.outcomes",
+    "Engine": "orch.core.engine",
+    "Execution": "orch.ports",
+    "ExitCode": "orch.core.shared.outcomes",
+    "Registry": "orch.core.plugins",
+    "RunObserver": "orch.core.run.observer",
+    "Silent": "orch.core.run.observer",
+    "RunResult": "orch.core.run.session",
+    "RunSession": "orch.core.run.session",
+    "RunStatus": "orch.core.run.status",
+    "SelectedTest": "orch.core.select.selection",
+    "Selection": "orch.core.select.selection",
+    "Workflow": "orch.core.workflow.model",
+    "find_workflow_file": "orch.core.workflow.model",
+    "load_registry": "orch.core.plugins",
+    "load_workflow": "orch.core.workflow.loading",
+    "pytest_directory": "orch.core.workflow.model",
+    "recorded_runs": "orch.core.run.status",
+    "run_status": "orch.core.run.status",
+    "workflow_for": "orch.core.workflow.loading",
+}
+"""Every public name and the module it comes from."""
 
 __all__ = [
     "AppSelection",
@@ -31,13 +57,13 @@ __all__ = [
     "ExitCode",
     "Registry",
     "RunObserver",
-    "Silent",
     "RunResult",
     "RunSession",
     "RunStatus",
     "SelectedTest",
     "Selection",
     "Services",
+    "Silent",
     "Workflow",
     "bootstrap",
     "find_workflow_file",
@@ -49,3 +75,29 @@ __all__ = [
     "state_dir_for",
     "workflow_for",
 ]
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'orch.core' has no attribute '{name}'")
+    value = getattr(import_module(home), name)
+    globals()[name] = value  # asked once: later lookups do not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
+
+
+if TYPE_CHECKING:
+    from orch.core.engine import Engine
+    from orch.core.plugins import Registry, load_registry
+    from orch.core.run.observer import RunObserver, Silent
+    from orch.core.run.session import RunResult, RunSession
+    from orch.core.run.status import RunStatus, recorded_runs, run_status
+    from orch.core.select.selection import AppSelection, SelectedTest, Selection
+    from orch.core.shared.outcomes import Counts, ExitCode
+    from orch.core.workflow.loading import load_workflow, workflow_for
+    from orch.core.workflow.model import Workflow, find_workflow_file, pytest_directory
+    from orch.ports import Application, Execution

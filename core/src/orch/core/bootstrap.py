@@ -8,7 +8,7 @@ Adapters come from the plugin registry, built by their port's constructor contra
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from orch.core.plugins import Registry, load_registry
@@ -50,10 +50,9 @@ class Services:
 
     @property
     def runners(self) -> Mapping[str, TestRunner]:
-        """Every installed test runner, by name."""
+        """Every installed test runner, by name; each is built when first looked up."""
         if self._runners is None:
-            runners = self.registry.runners
-            self._runners = {name: runners.build(name, self.state_dir) for name in runners.names()}
+            self._runners = _Runners(self.registry, self.state_dir)
         return self._runners
 
     @property
@@ -89,6 +88,30 @@ class Services:
         if self._store is not None and not self._closed:
             self._store.close()
             self._closed = True
+
+
+class _Runners(Mapping[str, TestRunner]):
+    """The installed runners by name. Looking one up loads only the plugins that may provide it
+    and builds it once: a run of pytest apps does not import the command runner's XML parsers.
+    Listing them (``len``, iterating) loads every runner plugin."""
+
+    def __init__(self, registry: Registry, state_dir: Path) -> None:
+        self._registry = registry
+        self._state_dir = state_dir
+        self._built: dict[str, TestRunner] = {}
+
+    def __getitem__(self, name: str) -> TestRunner:
+        if name not in self._built:
+            if not self._registry.has("runner", name):
+                raise KeyError(name)
+            self._built[name] = self._registry.runners.build(name, self._state_dir)
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._registry.runners.names())
+
+    def __len__(self) -> int:
+        return len(self._registry.runners.names())
 
 
 def bootstrap(

@@ -175,6 +175,11 @@ class Registry:
         """Sorted names of the adapters of one kind."""
         return sorted(self._kind(kind))
 
+    def has(self, kind: str, name: str) -> bool:
+        """Whether an adapter of ``kind`` is called ``name``; loads only the plugins that may
+        provide it (those that declare it, and those that declare nothing)."""
+        return name in self._kind(kind, name)
+
     def get(self, kind: str, name: str) -> type:
         """The adapter class of ``kind`` called ``name``; unknown names suggest the closest."""
         info = self._kind(kind, name).get(name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from operator import attrgetter
 
 from orch.ports import Outcome, TestResult
 from orch.ports.run import Counts, ExitCode
@@ -20,9 +21,13 @@ RETRYABLE = frozenset({Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT})
 
 def count(results: Iterable[TestResult], planned: int = 0, running: int = 0) -> Counts:
     """Counts of final results; ``queued`` is what is planned and neither done nor running."""
-    tally = Counter(result.outcome.value for result in results)
-    done = sum(tally.values())
+    by_outcome = Counter(map(_OUTCOME, results))  # an enum's .value per result costs more
+    done = sum(by_outcome.values())
+    tally = {outcome.value: number for outcome, number in by_outcome.items()}
     return Counts(queued=max(planned - done - running, 0), running=running, **tally)
+
+
+_OUTCOME = attrgetter("outcome")
 
 
 def exit_code(counts: Counts, environment_problems: int = 0) -> ExitCode:

@@ -145,9 +145,10 @@ class Schema:
         ((name, raw),) = value.items()
         declared = self._declared.get(name)
         if declared is None:
-            available = self.registry.names("runner")
-            if name not in available:
-                raise Problem(partial(unknown, "runner", shown(name), available))
+            if not self.registry.has("runner", name):  # listing them all loads every runner
+                raise Problem(
+                    partial(unknown, "runner", shown(name), self.registry.names("runner"))
+                )
             declared = self._declared[name] = self.registry.get("runner", name).Settings
         try:
             settings = self.converter.structure({} if raw is None else raw, declared)

@@ -56,9 +56,11 @@ COVERAGE_FILE = "coverage.db"
 ALWAYS = ("-p", EVENT_PLUGIN, "-p", "no:cacheprovider", "--continue-on-collection-errors")
 """Options of every pytest orch starts: events on, no cache in the app, a broken file stops none."""
 
-SHARD_ONLY = ("--show-capture=no",)
-"""Options of every shard: pytest's summary does not print a failed test's captured output into
-the shard's log a second time (orch has it from the event plugin, cut to its head and tail)."""
+SHARD_ONLY = ("--show-capture=no", "--no-header", "--no-summary")
+"""Options of every shard: no header, and no summary that renders each failure's traceback and
+captured output into the shard's log a second time (orch has them from the event plugin, cut to
+their head and tail; users see orch's display). Not ``-q``: it would lower the verbosity that an
+app's own ``-v`` sets, and with it the assertion diffs orch reports."""
 
 
 @frozen
