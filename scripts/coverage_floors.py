@@ -52,10 +52,10 @@ def main(argv: list[str]) -> int:
         shown = f"{members[name].relative_to(root)}/*"
         failures += _check(name, figure, floor, "of lines and branches", shown)
     print("coverage of lines by package:")
-    for package, floor in packages.items():
+    for package, line_floor in packages.items():
         figure = _package_lines(files, members, package)
         shown = f"*/{package.replace('.', '/')}*"
-        failures += _check(package, figure, floor, "of lines", shown)
+        failures += _check(package, figure, line_floor, "of lines", shown)
     for failure in failures:
         print(failure, file=sys.stderr)
     return 1 if failures else 0

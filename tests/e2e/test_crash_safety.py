@@ -18,6 +18,7 @@ import pytest
 from git_repo import GitRepo
 from orch_cli import ORCH, tagged_processes, write_files
 from read_only import read_only
+from wall_clock import budget
 
 FILES, PER_FILE = 6, 5
 
@@ -62,7 +63,7 @@ def status(root: Path) -> dict:
 
 
 def wait_for(predicate, seconds: float = 30.0, step: float = 0.1):
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + budget(seconds)
     value = None
     while time.monotonic() < deadline:
         value = predicate()

@@ -55,7 +55,7 @@ def workspace(root: Path, floors: str, driver: str) -> Path:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+    env = unmeasured_environment()
     env["PYTHONPATH"] = os.pathsep.join(
         str(root / f"pkgs/{name}/src") for name in ("alpha", "beta")
     )
@@ -68,9 +68,18 @@ def workspace(root: Path, floors: str, driver: str) -> Path:
     return root
 
 
+def unmeasured_environment() -> dict[str, str]:
+    """This environment without coverage.py's variables: the small workspace's data is its own."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+
+
 def floors(root: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), str(root)], capture_output=True, text=True, check=False
+        [sys.executable, str(SCRIPT), str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=unmeasured_environment(),
     )
 
 
