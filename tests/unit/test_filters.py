@@ -9,9 +9,7 @@ from fake_run import fake_session
 
 from orch.core import Workflow
 from orch.core.workflow.filters import (
-    filters_as_json,
     filters_for,
-    filters_from_json,
     last_failed,
     narrowed,
     paths_by_app,
@@ -23,6 +21,7 @@ from orch.ports import (
     Outcome,
     Progress,
     RunRecord,
+    RunSpec,
     TestFilter,
     TestResult,
 )
@@ -140,7 +139,7 @@ def test_filters_survive_the_runs_saved_spec(tmp_path):
     filters = filters_for(
         workflow, paths={"pay": ("tests/a.py",)}, keyword="x", marker="m", runner_args=["-x"]
     )
-    assert filters_from_json(filters_as_json(filters)) == filters
+    assert RunSpec.from_json(RunSpec(filters=filters).as_json()).filters == filters
     assert [a.name for a in narrowed(workflow, filters).applications] == ["pay"]
 
 

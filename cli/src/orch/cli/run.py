@@ -25,7 +25,7 @@ from orch.core.workflow.filters import (
     paths_by_app,
     split_arguments,
 )
-from orch.ports import ConfigError, RunSpec, Store, TestFilter
+from orch.ports import ConfigError, RunSpec, RunStore, TestFilter
 
 
 class _RunCommand(click.Command):
@@ -217,7 +217,7 @@ def run_command(
 
 
 def _filters(
-    workflow: Workflow, narrowing: dict, base: Path, store: Store
+    workflow: Workflow, narrowing: dict, base: Path, store: RunStore
 ) -> dict[str, TestFilter]:
     """The command line's narrowing, one filter per application that runs."""
     failed = None

@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import attrs
 from attrs import evolve, frozen
 
 from orch.core.workflow.model import WORKFLOW_FILES, Workflow, find_workflow_file
-from orch.ports import Application, ConfigError, Outcome, Store, TestFilter
+from orch.ports import Application, ConfigError, Outcome, RunStore, TestFilter
 
 WORKFLOW_SUFFIXES = frozenset(Path(name).suffix for name in WORKFLOW_FILES)
 """A file argument with one of these suffixes is a workflow file (``orch run ci/nightly.yaml``)."""
@@ -126,7 +125,7 @@ class LastFailed:
         return sum(len(ids) or 1 for ids in self.tests.values())
 
 
-def last_failed(store: Store, workflow: Workflow) -> LastFailed | None:
+def last_failed(store: RunStore, workflow: Workflow) -> LastFailed | None:
     """The tests that failed, errored or timed out in the latest recorded run, by application
     of ``workflow``; None when there is no run or nothing failed in it (then all run, as
     ``pytest --lf`` does). An application whose failing file cannot be found by its name (gone,
@@ -203,16 +202,3 @@ def narrowed(workflow: Workflow, filters: Mapping[str, TestFilter]) -> Workflow:
             if app.name in filters
         ),
     )
-
-
-def filters_as_json(filters: Mapping[str, TestFilter]) -> dict[str, dict]:
-    """The filters as the run's saved spec keeps them, so ``--resume`` narrows the same way."""
-    return {name: attrs.asdict(test_filter) for name, test_filter in filters.items()}
-
-
-def filters_from_json(saved: Mapping[str, dict]) -> dict[str, TestFilter]:
-    """The filters a run's saved spec kept (see ``filters_as_json``)."""
-    return {
-        name: TestFilter(**{key: tuple(v) if isinstance(v, list) else v for key, v in f.items()})
-        for name, f in saved.items()
-    }
