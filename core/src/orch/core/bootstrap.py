@@ -7,20 +7,12 @@ Adapters come from the plugin registry, built by their port's constructor contra
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from orch.core.plugins import Registry, load_registry
+from orch.core.shared.state_dir import state_dir_for
 from orch.ports import Executor, IssueTracker, Store, TestRunner, Vcs
-
-STATE_DIR_NAME = ".orch"
-
-
-def state_dir_for(root: Path) -> Path:
-    """Where orch keeps runs, history and caches: ``$ORCH_HOME`` or ``<root>/.orch``."""
-    home = os.environ.get("ORCH_HOME")
-    return Path(home).resolve() if home else root.resolve() / STATE_DIR_NAME
 
 
 class Services:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from attrs import evolve, field, frozen
 
-from orch.core.bootstrap import STATE_DIR_NAME
+from orch.core.shared.state_dir import STATE_DIR_NAME
 from orch.core.workflow.model import Workflow
 from orch.ports import Application, ChangedFile, Vcs
 
