@@ -37,10 +37,6 @@ class RunState(enum.StrEnum):
     INTERRUPTED = "interrupted"
 
 
-def _run_state(value: str) -> RunState:
-    return RunState(value)
-
-
 @frozen
 class RunSpec:
     """The options a run was started with, so ``orch run --resume`` starts it the same way.
@@ -165,7 +161,7 @@ class RunRecord:
     started_at: float
     ended_at: float | None = None
     exit_code: int | None = None
-    status: RunState = field(default=RunState.RUNNING, converter=_run_state)
+    status: RunState = field(default=RunState.RUNNING, converter=RunState)
     pid: int = 0
     spec: RunSpec | None = None
 
