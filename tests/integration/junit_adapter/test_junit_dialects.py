@@ -261,3 +261,24 @@ def test_a_type_already_in_the_message_is_not_repeated() -> None:
     assert typed("IOError", "disk full") == "IOError: disk full"
     assert typed("Error", "MyError: x") == "Error: MyError: x"
     assert typed("", "x") == "x" and typed("IOError", "") == "IOError"
+
+
+@pytest.mark.parametrize(
+    ("trace", "expected"),
+    [
+        ("Error: x\n\nwant:\n+ a\n- b\nstack", "want:\n+ a\n- b"),
+        ("\nwant:+ a\n\n\n- b", "want:+ a\n\n\n- b"),
+        ("want:\n+ a\n- b\n", "want:\n+ a\n- b"),
+    ],
+)
+def test_a_message_whose_newlines_were_dropped_gets_them_back(
+    tmp_path: Path, trace: str, expected: str
+) -> None:
+    """Node 20 writes ``message="want:+ a- b"`` for the three lines in the failure's text."""
+    path = tmp_path / "node.xml"
+    path.write_text(
+        f'<testsuites><testcase name="t"><failure message="want:+ a- b">{trace}</failure>'
+        "</testcase></testsuites>"
+    )
+    [result] = JUnitXmlParser().parse(path, "shop")
+    assert result.message == expected

@@ -8,6 +8,7 @@ elements), Gradle (with or without merged reruns), Ant, jest-junit, mocha-junit-
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
@@ -220,11 +221,14 @@ def _unflattened(message: str, trace: str) -> str:
     spaced = trace.replace("\n", " ").find(message)
     if spaced >= 0:
         return trace[spaced : spaced + len(message)]
-    kept = [(i, ch) for i, ch in enumerate(trace) if ch != "\n"]
-    start = "".join(ch for _, ch in kept).find(message)
+    start = trace.replace("\n", "").find(message)
     if start < 0:
         return message
-    return trace[kept[start][0] : kept[start + len(message) - 1][0] + 1]
+    # The k-th newline of ``trace`` sits before index ``shifts[k]`` of the text without newlines,
+    # so a character there lies as many places further into ``trace`` as newlines precede it.
+    shifts = [match.start() - k for k, match in enumerate(re.finditer("\n", trace))]
+    end = start + len(message) - 1
+    return trace[start + bisect_right(shifts, start) : end + bisect_right(shifts, end) + 1]
 
 
 def _message(element: etree._Element) -> str:
