@@ -11,15 +11,10 @@ import pytest
 from wall_clock import budget
 
 from orch.core.shared.patterns import MATCH_BUDGET
-from orch.core.triage.categories import (
-    UNMATCHED_REASON,
-    CategoryRule,
-    categorise,
-    rules_from_allure,
-    rules_from_config,
-)
+from orch.core.triage.categories import UNMATCHED_REASON, categorise, matcher
 from orch.core.triage.knowledge import KNOWLEDGE
-from orch.ports import ConfigError, Failure, Outcome, TestResult
+from orch.core.workflow.category_rules import rules_from_allure, rules_from_config
+from orch.ports import CategoryRule, ConfigError, Failure, Outcome, TestResult
 
 WHERE = "orch.yaml: $.triage.categories"
 
@@ -387,7 +382,7 @@ def test_config_errors_name_each_problem_with_its_path() -> None:
 
 def test_rules_accept_a_single_pattern_string() -> None:
     (rule,) = rules_from_config([{"name": "db", "patterns": "database"}], WHERE)
-    assert rule == CategoryRule("db", ("database",))
+    assert rule == CategoryRule("db", ("database",), source=f"{WHERE}[0]")
 
 
 ALLURE = [
@@ -484,7 +479,7 @@ def test_a_pattern_past_its_budget_is_reported_once_and_skipped(caplog) -> None:
         f"{MATCH_BUDGET} s on one text; skipped for the rest of the run (avoid nested repeats "
         "such as (a+)+)"
     ]
-    assert rules[0]._compiled[0].skipped
+    assert matcher(rules[0]).patterns[0].skipped
 
 
 def test_an_allure_regex_past_its_budget_names_the_file_and_key(tmp_path: Path, caplog) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,19 +43,23 @@ def _allowed(module: str, allowed: tuple[str, ...]) -> bool:
     return any(module == prefix or module.startswith(f"{prefix}.") for prefix in allowed)
 
 
-def _violations(layer: str) -> list[str]:
-    allowed = ALLOWED[layer]
-    found = []
-    for path in sorted((ROOT / layer / "src").rglob("*.py")):
+def _imports(directory: Path) -> Iterator[tuple[str, str]]:
+    """Each import of the sources under ``directory``: where it is (file:line), what it names."""
+    for path in sorted(directory.rglob("*.py")):
         tree = ast.parse(path.read_bytes(), filename=str(path))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import | ast.ImportFrom):
-                found += [
-                    f"{path.relative_to(ROOT)}:{node.lineno}: imports {module}"
-                    for module in _imported_modules(node)
-                    if not _allowed(module, allowed)
-                ]
-    return found
+                for module in _imported_modules(node):
+                    yield f"{path.relative_to(ROOT)}:{node.lineno}", module
+
+
+def _violations(layer: str) -> list[str]:
+    allowed = ALLOWED[layer]
+    return [
+        f"{where}: imports {module}"
+        for where, module in _imports(ROOT / layer / "src")
+        if not _allowed(module, allowed)
+    ]
 
 
 @pytest.mark.parametrize("layer", sorted(ALLOWED))
@@ -175,3 +180,38 @@ def test_the_language_check_sees_what_selection_used_to_do(tmp_path: Path) -> No
         "uses pytestmark",
     ]
     assert "imports ast" not in _language_semantics(source, strict=False)
+
+
+# -- the use cases of core talk through values and hooks, never by importing each other ---------
+
+USE_CASES = ("workflow", "select", "run", "triage", "report")
+SHARED_INSIDE_CORE = ("orch.core.shared", "orch.core.workflow.model")
+"""What any use case may import of core besides its own package: the helpers every use case
+uses, and the ``Workflow`` every use case reads."""
+ALSO_ALLOWED = {"workflow": ("orch.core.plugins",), "shared": ()}
+"""The loader asks the registry for the runners' settings classes (the runner tagged union)."""
+
+
+def _core_imports_outside(package: str) -> list[str]:
+    own = f"orch.core.{package}"
+    allowed = (own, *(() if package == "shared" else SHARED_INSIDE_CORE))
+    allowed += ALSO_ALLOWED.get(package, ())
+    return [
+        f"{where}: imports {module}"
+        for where, module in _imports(ROOT / "core" / "src" / "orch" / "core" / package)
+        if module.startswith("orch.core") and not _allowed(module, allowed)
+    ]
+
+
+@pytest.mark.parametrize("package", [*USE_CASES, "shared"])
+def test_a_use_case_imports_no_other_use_case(package: str) -> None:
+    bad = _core_imports_outside(package)
+    assert not bad, (
+        f"core/{package} may use orch.ports, its own modules and {', '.join(SHARED_INSIDE_CORE)};"
+        " move the value it needs to orch.ports or shared/:\n" + "\n".join(bad)
+    )
+
+
+def test_every_package_of_core_is_a_use_case_or_shared() -> None:
+    packages = {p.name for p in (ROOT / "core" / "src" / "orch" / "core").iterdir() if p.is_dir()}
+    assert packages - {"__pycache__"} == {*USE_CASES, "shared"}

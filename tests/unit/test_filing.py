@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from orch.core.triage.analysis import TriageSettings, triage
+from orch.core.triage.analysis import triage
 from orch.core.triage.filing import dry_run_reads, file_issues
-from orch.ports import FailureStanding, Outcome, RunRecord, Standing, TestResult
+from orch.ports import FailureStanding, Outcome, RunRecord, Standing, TestResult, TriageSettings
 from orch.testing.fakes import FakeStore, FakeTracker
 
 BOOM = "ConnectionRefusedError: [Errno 111] Connection refused"

@@ -15,7 +15,6 @@ from orch.core import Engine, Services, Workflow
 from orch.core.plugins import Registry, load_registry
 from orch.core.report import DEFAULT_PLUGINS
 from orch.core.report.relay import HookRelay
-from orch.core.run.observer import Silent
 from orch.ports import (
     Application,
     ChangedFile,
@@ -32,6 +31,7 @@ from orch.ports import (
     hookimpl,
 )
 from orch.ports.hooks import LIFECYCLE
+from orch.ports.observer import Silent
 from orch.testing.fake_runner import FakeExecutor, FakeRunner, FakeTest
 from orch.testing.fakes import FakeStore, FakeVcs
 

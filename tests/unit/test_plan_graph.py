@@ -11,7 +11,6 @@ from fake_run import fake_session
 
 from orch.core import Workflow
 from orch.core.run.dispatch import Dispatch
-from orch.core.run.observer import Silent
 from orch.core.run.plan import Plan
 from orch.core.run.recorder import Recorder
 from orch.core.run.results import Results
@@ -32,6 +31,7 @@ from orch.ports import (
     Shard,
     TestCase,
 )
+from orch.ports.observer import Silent
 from orch.testing.fake_runner import FakeClock, FakeExecutor, FakeProcess, FakeRunner, FakeTest
 from orch.testing.fakes import FakeStore
 
@@ -92,7 +92,7 @@ def run_plan(tmp_path, runner, plan, workers=2, executor=None):
     store.create_run(RunRecord(id="r1", workflow="w", commit="", started_at=0.0))
     recorder = Recorder(store, "r1", heard, clock)
     retry = RetryPolicy(workflow.execution)
-    results = Results(workflow, redactor_for(workflow), retry, recorder, heard)
+    results = Results(workflow, redactor_for(workflow.applications), retry, recorder, heard)
     executor = executor or FakeExecutor(runner)
     supervisor = Supervisor(
         workflow, {"fake": runner}, executor, tmp_path / "runs", "r1", clock, results, recorder

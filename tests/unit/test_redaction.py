@@ -10,7 +10,6 @@ import pytest
 from wall_clock import budget
 
 from orch.core.shared.redaction import MASK, Redactor, passed_secrets, redactor_for
-from orch.core.workflow.model import Workflow
 from orch.ports import Application, Outcome, TestResult
 
 MASKED = [
@@ -118,14 +117,12 @@ def test_a_workflow_masks_the_secrets_it_passes_and_orchs_own(
         "CI_JOB_NAME": "build-job",
         "OTHER_KEY": "x" * 9,
     }
-    assert sorted(passed_secrets(Workflow((app,), root=tmp_path), environ)) == [
+    assert sorted(passed_secrets([app], environ)) == [
         "from-env-entry-1",
         "passed-through-2",
     ]
     monkeypatch.setenv("ORCH_GITHUB_TOKEN", "ghp_held_by_orch_42")
-    said = redactor_for(Workflow((app,), root=tmp_path)).text(
-        "from-env-entry-1 eu-west-1 ghp_held_by_orch_42"
-    )
+    said = redactor_for([app]).text("from-env-entry-1 eu-west-1 ghp_held_by_orch_42")
     assert said == f"{MASK} eu-west-1 {MASK}"
 
 

@@ -9,8 +9,6 @@ from attrs import evolve
 from fake_run import fake_session
 
 from orch.core import Workflow
-from orch.core.run.observer import Silent
-from orch.core.select.selection import AppSelection, SelectedTest, Selection
 from orch.core.shared.outcomes import ExitCode
 from orch.ports import (
     Application,
@@ -21,6 +19,8 @@ from orch.ports import (
     RunRecord,
     TestResult,
 )
+from orch.ports.observer import Silent
+from orch.ports.selection import AppSelection, SelectedTest, Selection
 from orch.testing.fake_runner import CRASH, HANG, FakeClock, FakeRunner, FakeTest
 from orch.testing.fakes import FakeStore
 

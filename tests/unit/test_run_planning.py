@@ -8,7 +8,6 @@ from pathlib import Path
 from fake_run import fake_session
 
 from orch.core import Workflow
-from orch.core.select.selection import AppSelection, SelectedTest, Selection
 from orch.ports import (
     Application,
     Command,
@@ -21,6 +20,7 @@ from orch.ports import (
     TestResult,
     TestsCollected,
 )
+from orch.ports.selection import AppSelection, SelectedTest, Selection
 from orch.testing.fake_runner import CRASH, FakeRunner, FakeTest
 from orch.testing.fakes import FakeStore
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from fake_run import fake_session
 
 from orch.core import Workflow
-from orch.core.run.observer import Silent
 from orch.ports import (
     Application,
     EnvironmentProblem,
@@ -18,6 +17,7 @@ from orch.ports import (
     TestCase,
     TestResult,
 )
+from orch.ports.observer import Silent
 from orch.testing.fake_runner import FakeRunner, FakeTest
 from orch.testing.fakes import FakeStore
 

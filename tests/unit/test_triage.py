@@ -6,18 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from orch.core.triage.analysis import TriageSettings, outcomes_at, results_of_files, triage
-from orch.core.triage.routing import Routing, parse_codeowners
+from orch.core.triage.analysis import outcomes_at, results_of_files, triage
+from orch.core.workflow.codeowners import parse_codeowners
 from orch.ports import (
     Application,
     ConfigError,
     FailureStanding,
     Outcome,
     Progress,
+    Routing,
     RunRecord,
     RunState,
     Standing,
     TestResult,
+    TriageSettings,
 )
 from orch.testing.fakes import FakeParser, FakeStore
 

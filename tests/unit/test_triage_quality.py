@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from orch.core.triage.analysis import TriageReport, TriageSettings, triage
-from orch.ports import Outcome, TestResult
+from orch.core.triage.analysis import TriageReport, triage
+from orch.ports import Outcome, TestResult, TriageSettings
 
 DATASET = Path(__file__).parents[1] / "data" / "failures" / "failures.jsonl"
 OUR_NAMES = {

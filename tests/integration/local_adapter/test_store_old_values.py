@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from orch.adapters.local import SqliteStore
-from orch.core.triage.analysis import TriageSettings, triage
+from orch.core.triage.analysis import triage
 from orch.ports import (
     FailureStanding,
     Outcome,
@@ -24,6 +24,7 @@ from orch.ports import (
     StoreProblem,
     TestFilter,
     TestResult,
+    TriageSettings,
 )
 
 SCHEMA_3 = """

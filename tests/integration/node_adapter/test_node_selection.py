@@ -18,9 +18,9 @@ from git_repo import GitRepo
 from orch.core import Engine
 from orch.core.bootstrap import bootstrap
 from orch.core.plugins import load_registry
-from orch.core.select.selection import AppSelection
 from orch.core.workflow.model import Workflow
 from orch.ports import Application
+from orch.ports.selection import AppSelection
 from orch.testing.fake_runner import FakeRunner
 
 DEMO = Path(__file__).resolve().parents[3] / "contrib" / "demo" / "apps" / "web-frontend"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from orch.core.select.changes import change_set
-from orch.core.select.model import AppSelection, Selection
 from orch.core.select.selection import Selector
 from orch.core.workflow.model import Workflow
 from orch.ports import Application, Outcome, Progress, RunRecord, SelectSettings, TestResult
+from orch.ports.selection import AppSelection, Selection
 from orch.testing.fake_impact import FakeAppImpact, FakeImpact
 from orch.testing.fake_runner import FakeRunner
 from orch.testing.fakes import FakeStore, FakeVcs

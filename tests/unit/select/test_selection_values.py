@@ -6,7 +6,7 @@ from pathlib import Path
 
 from select_scene import Scene
 
-from orch.core.select.model import AppSelection, SelectedTest, Selection
+from orch.ports.selection import AppSelection, SelectedTest, Selection
 from orch.testing.fake_impact import FakeAppImpact, FakeImpact
 
 FORMAT_ID = "tests/money_test.fk::test_format"

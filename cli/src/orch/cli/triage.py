@@ -141,7 +141,7 @@ def read_result_files(
             unreadable.append(Unreadable(path, str(problem)))
         except OSError as error:
             unreadable.append(Unreadable(path, f"{path}: cannot read it: {error.strerror}"))
-    limits, redact = workflow.execution.output, redactor_for(workflow).result
+    limits, redact = workflow.execution.output, redactor_for(workflow.applications).result
     # cut, then redact (cheaper on what is left), as a run's results are
     return [redact(keep_output(result, limits)) for result in results], unreadable
 

@@ -23,20 +23,20 @@ from typing import TYPE_CHECKING
 from orch.core.bootstrap import Services, bootstrap, state_dir_for
 
 _HOMES = {
-    "AppSelection": "orch.core.select.selection",
+    "AppSelection": "orch.ports.selection",
     "Application": "orch.ports",
     "Counts": "orch.core.shared.outcomes",
     "Engine": "orch.core.engine",
     "Execution": "orch.ports",
     "ExitCode": "orch.core.shared.outcomes",
     "Registry": "orch.core.plugins",
-    "RunObserver": "orch.core.run.observer",
-    "Silent": "orch.core.run.observer",
+    "RunObserver": "orch.ports.observer",
+    "Silent": "orch.ports.observer",
     "RunResult": "orch.core.run.session",
     "RunSession": "orch.core.run.session",
     "RunStatus": "orch.core.run.status",
-    "SelectedTest": "orch.core.select.selection",
-    "Selection": "orch.core.select.selection",
+    "SelectedTest": "orch.ports.selection",
+    "Selection": "orch.ports.selection",
     "Workflow": "orch.core.workflow.model",
     "find_workflow_file": "orch.core.workflow.model",
     "load_registry": "orch.core.plugins",
@@ -93,11 +93,11 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from orch.core.engine import Engine
     from orch.core.plugins import Registry, load_registry
-    from orch.core.run.observer import RunObserver, Silent
     from orch.core.run.session import RunResult, RunSession
     from orch.core.run.status import RunStatus, recorded_runs, run_status
-    from orch.core.select.selection import AppSelection, SelectedTest, Selection
     from orch.core.shared.outcomes import Counts, ExitCode
     from orch.core.workflow.loading import load_workflow, workflow_for
     from orch.core.workflow.model import Workflow, find_workflow_file, pytest_directory
     from orch.ports import Application, Execution
+    from orch.ports.observer import RunObserver, Silent
+    from orch.ports.selection import AppSelection, SelectedTest, Selection

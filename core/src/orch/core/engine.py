@@ -17,11 +17,10 @@ from attrs import evolve
 from orch.core.bootstrap import Services, bootstrap
 from orch.core.report.observed import ObserverPlugin
 from orch.core.report.relay import HookRelay
-from orch.core.run.observer import RunObserver
 from orch.core.run.session import RunSession
 from orch.core.run_change import RunChange, repository_heads, run_commit
 from orch.core.select.changes import ChangeSet, relative_prefix
-from orch.core.select.selection import Selection, Selector
+from orch.core.select.selection import Selector
 from orch.core.shared.redaction import redactor_for
 from orch.core.triage.analysis import TRIAGED, TriageStore, outcomes_at, triage
 from orch.core.workflow.model import Workflow
@@ -34,7 +33,9 @@ from orch.ports import (
     StoreProblem,
     TestResult,
 )
+from orch.ports.observer import RunObserver
 from orch.ports.run import RunResult, TriageReport
+from orch.ports.selection import Selection
 
 
 class Engine:
@@ -155,7 +156,8 @@ class Engine:
         record = self.services.store.get_run(run_id)
         if record is None:
             raise ConfigError(f"no run '{run_id}' recorded")
-        redact = redactor_for(self.workflow).result  # a run recorded before orch redacted
+        # a run recorded before orch redacted its results
+        redact = redactor_for(self.workflow.applications).result
         results = [redact(result) for result in self.services.store.final_results(run_id)]
         return triage_of(self.workflow, results, run_id, record.commit, store=self.services.store)
 

@@ -27,9 +27,8 @@ impact    nothing                             one language's change analysis
 
 from __future__ import annotations
 
-import difflib
 import inspect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Generic, TypeVar, cast
 
@@ -38,6 +37,7 @@ from attrs import frozen
 
 from orch.core.installed import InstalledPlugin, installed_plugins
 from orch.core.plugin_loading import PluginInfo, PluginLoader
+from orch.core.shared.spelling import unknown
 from orch.ports import (
     ChangeImpact,
     Executor,
@@ -50,7 +50,7 @@ from orch.ports import (
 )
 from orch.ports.hooks import KINDS
 
-__all__ = ["PORTS", "Adapters", "PluginInfo", "Port", "Registry", "load_registry", "unknown"]
+__all__ = ["PORTS", "Adapters", "PluginInfo", "Port", "Registry", "load_registry"]
 
 T = TypeVar("T")
 
@@ -236,28 +236,6 @@ def _by_name(infos: Iterable[PluginInfo]) -> dict[str, PluginInfo]:
             )
         found[info.name] = info
     return found
-
-
-def unknown(
-    what: str,
-    given: object,
-    choices: Sequence[str],
-    listed: str = "available",
-    named: bool = True,
-) -> str:
-    """The message for a misspelled name, closest match first, then what exists:
-    ``unknown runner 'pytst'; did you mean 'pytest'? (available: command, pytest)``;
-    ``named=False`` leaves the name out (a key, already shown in its JSON path)."""
-    shown = (f" '{given}'" if isinstance(given, str) else f" {given!r}") if named else ""
-    return (
-        f"unknown {what}{shown}{suggestion(str(given), choices)} ({listed}: {', '.join(choices)})"
-    )
-
-
-def suggestion(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or nothing when none is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def load_registry(extra_plugins: Iterable[object] = (), entry_points: bool = True) -> Registry:

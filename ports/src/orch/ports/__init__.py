@@ -41,6 +41,7 @@ from orch.ports.model import (
     TrackedIssue,
     qualified_id,
 )
+from orch.ports.observer import RunObserver
 from orch.ports.plan import NodeFinish, NodeKind, PlanNode
 from orch.ports.protocols import (
     AppImpact,
@@ -56,6 +57,7 @@ from orch.ports.protocols import (
     Vcs,
 )
 from orch.ports.run import Cluster, Counts, ExitCode, RunResult, TriageReport
+from orch.ports.selection import AppSelection, SelectedTest, Selection
 from orch.ports.store import (
     CoverageStore,
     FailureStore,
@@ -68,8 +70,17 @@ from orch.ports.store import (
     RunStore,
     Store,
 )
+from orch.ports.triage import CategoryRule, OwnerRule, Routing, TriageSettings
 
 __all__ = [
+    "AppSelection",
+    "CategoryRule",
+    "OwnerRule",
+    "Routing",
+    "RunObserver",
+    "SelectedTest",
+    "Selection",
+    "TriageSettings",
     "AppImpact",
     "ChangeImpact",
     "FunctionSpan",

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from orch.core.run.observer import RunObserver
 from orch.ports import Application, NodeFinish, PlanNode, RunningTest, TestResult, hookimpl
+from orch.ports.observer import RunObserver
 from orch.ports.run import Counts
 
 

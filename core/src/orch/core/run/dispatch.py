@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from orch.core.run.observer import RunObserver
 from orch.core.run.plan import Plan, Step
 from orch.core.run.recorder import Recorder
 from orch.core.run.results import Results
@@ -19,6 +18,7 @@ from orch.core.run.settle import settle
 from orch.core.run.supervisor import Supervisor
 from orch.core.workflow.model import Workflow
 from orch.ports import NodeFinish, Outcome, PlanNode
+from orch.ports.observer import RunObserver
 
 
 class Dispatch:

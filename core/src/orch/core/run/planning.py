@@ -16,7 +16,6 @@ from attrs import evolve
 from orch.core.run.plan import Plan
 from orch.core.run.results import Results
 from orch.core.run.shards import expected_seconds, shard_count, shard_tests
-from orch.core.select.selection import Selection
 from orch.core.workflow.model import Workflow
 from orch.ports import (
     Application,
@@ -30,6 +29,7 @@ from orch.ports import (
     TestCase,
     TestRunner,
 )
+from orch.ports.selection import Selection
 
 
 class Planner:

@@ -13,7 +13,6 @@ from typing import Protocol
 
 from attrs import define, field
 
-from orch.core.run.observer import RunObserver
 from orch.core.shared.outcomes import Counts
 from orch.ports import (
     CoverageMap,
@@ -24,6 +23,7 @@ from orch.ports import (
     StoreProblem,
     TestResult,
 )
+from orch.ports.observer import RunObserver
 
 FLUSH_SECONDS = 0.25
 """How often results are written to the store and the display refreshed while a run goes on."""

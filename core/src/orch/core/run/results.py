@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from attrs import evolve
 
-from orch.core.run.observer import RunObserver
 from orch.core.run.recorder import Recorder
 from orch.core.run.retry import RetryPolicy
 from orch.core.shared.outcomes import RETRYABLE, Counts, count
@@ -27,6 +26,7 @@ from orch.ports import (
     TestResult,
     TestsCollected,
 )
+from orch.ports.observer import RunObserver
 
 if TYPE_CHECKING:
     from orch.core.run.supervisor import RunningShard

@@ -20,7 +20,6 @@ from attrs import evolve
 
 from orch.core.run.dispatch import Dispatch
 from orch.core.run.lock import RunLock
-from orch.core.run.observer import RunObserver, Silent
 from orch.core.run.planning import Planner
 from orch.core.run.recorder import Recorder, RecordingStore
 from orch.core.run.results import Results
@@ -28,7 +27,6 @@ from orch.core.run.resume import last_attempts, load_previous, reap_dead_runs
 from orch.core.run.retry import RetryPolicy
 from orch.core.run.settle import describe_exit
 from orch.core.run.supervisor import Supervisor
-from orch.core.select.selection import Selection
 from orch.core.shared.outcomes import ExitCode, exit_code
 from orch.core.shared.redaction import redactor_for, remove_raw_output
 from orch.core.workflow.model import Workflow
@@ -41,7 +39,9 @@ from orch.ports import (
     RunState,
     TestRunner,
 )
+from orch.ports.observer import RunObserver, Silent
 from orch.ports.run import RunResult
+from orch.ports.selection import Selection
 
 __all__ = ["RunResult", "RunSession", "describe_exit", "new_run_id", "reap_dead_runs"]
 
@@ -109,7 +109,7 @@ class RunSession:
         recorder = Recorder(self.store, run_id, self.observer, self.clock)
         retry = RetryPolicy(self.workflow.execution)
         results = Results(
-            self.workflow, redactor_for(self.workflow), retry, recorder, self.observer
+            self.workflow, redactor_for(self.workflow.applications), retry, recorder, self.observer
         )
         if resume:
             record, finals, problems = load_previous(

@@ -11,11 +11,11 @@ from orch.core.select.always_run import always_run, critical
 from orch.core.select.context import AppContext
 from orch.core.select.history import by_history
 from orch.core.select.mapping import by_mapping
-from orch.core.select.model import AppSelection
 from orch.core.select.scoring import Cases
 from orch.core.select.sources import by_imports, narrowed, sources_changed
 from orch.core.select.whole_app import matches, whole_app_reason
 from orch.ports import AppImpact, ChangedFile
+from orch.ports.selection import AppSelection
 
 
 def select_app(context: AppContext, build_files: Sequence[str]) -> AppSelection:

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 
 from attrs import define, field
 
-from orch.core.select.model import SelectedTest
 from orch.core.select.scoring import WEIGHTS, duration_of, risk_score
 from orch.ports import OutcomeHistory, Reach
+from orch.ports.selection import SelectedTest
 
 
 @define

@@ -21,11 +21,11 @@ from attrs import evolve
 from orch.core.select.app_selection import select_app, whole
 from orch.core.select.changes import ChangeSet
 from orch.core.select.context import AppContext, SelectionStore
-from orch.core.select.model import AppSelection, SelectedTest, Selection
 from orch.core.workflow.model import Workflow
 from orch.ports import AppImpact, Application, ChangeImpact, TestRunner, Vcs
+from orch.ports.selection import Selection
 
-__all__ = ["AppSelection", "SelectedTest", "Selection", "Selector"]
+__all__ = ["Selector"]
 
 
 class Selector:

@@ -29,8 +29,7 @@ from fnmatch import fnmatchcase
 from operator import itemgetter
 from pathlib import Path
 
-from orch.core.workflow.model import Workflow
-from orch.ports import TestResult
+from orch.ports import Application, TestResult
 from orch.ports.credentials import credential_values, looks_secret
 
 MASK = "***"
@@ -180,12 +179,14 @@ def credentials_only() -> Redactor:
     return Redactor(credential_values(), patterns=False)
 
 
-def passed_secrets(workflow: Workflow, environ: Mapping[str, str] | None = None) -> list[str]:
-    """The values a workflow hands its tests under names that look secret: variables of orch's
-    environment its ``passenv`` globs pass through, and its ``env`` entries."""
+def passed_secrets(
+    applications: Iterable[Application], environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """The values a workflow's applications hand their tests under names that look secret:
+    variables of orch's environment their ``passenv`` globs pass through, and their ``env``."""
     environ = os.environ if environ is None else environ
     values = []
-    for app in workflow.applications:
+    for app in applications:
         values += [value for name, value in app.env.items() if looks_secret(name)]
         values += [
             value
@@ -195,10 +196,10 @@ def passed_secrets(workflow: Workflow, environ: Mapping[str, str] | None = None)
     return values
 
 
-def redactor_for(workflow: Workflow) -> Redactor:
-    """What masks the secrets of a run of ``workflow``: the patterns, orch's credentials and
-    the secrets the workflow passes to its tests."""
-    return Redactor([*credential_values(), *passed_secrets(workflow)])
+def redactor_for(applications: Iterable[Application]) -> Redactor:
+    """What masks the secrets of a run of ``applications``: the patterns, orch's credentials
+    and the secrets the applications pass to their tests."""
+    return Redactor([*credential_values(), *passed_secrets(applications)])
 
 
 def remove_raw_output(run_dir: Path) -> None:

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from attrs import evolve, frozen
+from attrs import evolve
 
-from orch.core.triage.categories import CategoryRule, categorise
+from orch.core.triage.categories import categorise
 from orch.core.triage.clustering import cluster_failures, is_app_frame
-from orch.core.triage.routing import Routing
+from orch.core.triage.routing import assign
 from orch.core.triage.traces import failure_from
 from orch.ports import (
     Application,
@@ -35,6 +35,7 @@ from orch.ports import (
     TestResult,
 )
 from orch.ports.run import TriageReport
+from orch.ports.triage import TriageSettings
 
 TRIAGED = frozenset({Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT, Outcome.FLAKY})
 """Outcomes triage looks at: what failed, and what passed only on retry."""
@@ -42,14 +43,6 @@ TRIAGED = frozenset({Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT, Outcome.FLA
 
 class TriageStore(FailureStore, HistoryStore, Protocol):
     """What triage reads and keeps: failures by fingerprint, and how flaky each test was."""
-
-
-@frozen
-class TriageSettings:
-    """The workflow's ``triage`` block: category rules (user rules first) and routing."""
-
-    rules: tuple[CategoryRule, ...] = ()
-    routing: Routing = Routing()
 
 
 def triage(
@@ -91,7 +84,7 @@ def triage(
         )
         failure = evolve(failure, history=standing, suggestion=_suggest(failure, changed_set))
         prefix = (owner_paths or {}).get(failure.result.app, "")
-        failure = settings.routing.assign(failure, _owner_candidates(failure, prefix))
+        failure = assign(settings.routing, failure, _owner_candidates(failure, prefix))
         analysed.append(failure)
     if store is not None and run_id:
         store.record_failures(run_id, commit, analysed)

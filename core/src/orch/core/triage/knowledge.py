@@ -9,13 +9,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-PRODUCT_BUG = "product_bug"
-AUTOMATION_BUG = "automation_bug"
-ENVIRONMENT_ISSUE = "environment_issue"
-FLAKY = "flaky"
-TO_INVESTIGATE = "to_investigate"
-DEFECT_TYPES = (PRODUCT_BUG, AUTOMATION_BUG, ENVIRONMENT_ISSUE, FLAKY, TO_INVESTIGATE)
-"""The defect types a category maps to (ReportPortal's vocabulary)."""
+from orch.ports.triage import AUTOMATION_BUG, ENVIRONMENT_ISSUE, PRODUCT_BUG
 
 
 @frozen

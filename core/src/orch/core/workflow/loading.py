@@ -24,16 +24,16 @@ from orch.core.shared.documents import (
     located,
     problem_lines,
 )
-from orch.core.triage.analysis import TriageSettings
-from orch.core.triage.categories import rules_from_allure, rules_from_config
-from orch.core.triage.routing import Routing, load_codeowners, read_codeowners
+from orch.core.workflow.category_rules import rules_from_allure, rules_from_config
 from orch.core.workflow.checks import application_problems, execution_problems
+from orch.core.workflow.codeowners import load_codeowners, read_codeowners
 from orch.core.workflow.env_vars import expand
 from orch.core.workflow.model import Workflow, find_workflow_file, pytest_directory
 from orch.core.workflow.paths import directory, existing_file
 from orch.core.workflow.schema import schema_of
 from orch.core.workflow.structuring import explain
 from orch.ports import Application, ConfigError, Execution
+from orch.ports.triage import Routing, TriageSettings
 
 
 def workflow_for(directory: Path, workflow_file: Path | None, registry: Registry) -> Workflow:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from attrs import evolve, field, frozen
 
-from orch.core.plugins import unknown
-from orch.core.triage.analysis import TriageSettings
-from orch.core.triage.routing import Routing, load_codeowners
+from orch.core.shared.spelling import unknown
+from orch.core.workflow.codeowners import load_codeowners
 from orch.ports import Application, ConfigError, Execution
+from orch.ports.triage import Routing, TriageSettings
 
 WORKFLOW_FILES = ("orch.yaml", "orch.yml", "orch.json")
 

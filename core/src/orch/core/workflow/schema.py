@@ -15,7 +15,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from orch.core.plugins import Registry, unknown
+from orch.core.plugins import Registry
+from orch.core.shared.spelling import unknown
 from orch.core.workflow.strict import strict_converter
 from orch.core.workflow.structuring import (
     Block,

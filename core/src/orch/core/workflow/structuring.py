@@ -25,8 +25,8 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
-from orch.core.plugins import unknown
 from orch.core.shared.documents import Message, describe, join_path
+from orch.core.shared.spelling import unknown
 
 
 class Problem(Exception):

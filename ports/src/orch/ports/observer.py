@@ -1,5 +1,6 @@
 """What a run tells the outside while it goes on: the seam between the run use case and whoever
-follows it (the CLI's live display, the lifecycle hooks that reporters implement).
+follows it (the CLI's live display, the lifecycle hooks that reporters implement). A port so that
+the run and the reporters meet here instead of importing each other.
 
 The run calls these in order: ``app_start`` before an application's first node starts,
 ``node_start``/``node_finish`` around each node of the plan (a ``blocked`` node never starts: it
@@ -15,8 +16,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from orch.core.shared.outcomes import Counts
-from orch.ports import Application, NodeFinish, PlanNode, RunningTest, TestResult
+from orch.ports.model import Application, RunningTest, TestResult
+from orch.ports.plan import NodeFinish, PlanNode
+from orch.ports.run import Counts
 
 
 class RunObserver(Protocol):

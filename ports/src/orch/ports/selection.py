@@ -1,5 +1,7 @@
 """What a selection is: the tests chosen per application, each with its reasons and risk score,
-and the whole selection as ``orch select`` prints it and ``orch run --select changed`` runs it."""
+and the whole selection as ``orch select`` prints it and ``orch run --select changed`` runs it.
+
+A ports value because two use cases meet on it: selection makes it, the run plans by it."""
 
 from __future__ import annotations
 
