@@ -183,7 +183,7 @@ def _file(report: TriageReport, services, filing: Filing, run: str, commit: str)
 
 
 def _filed_json(filed: Filed) -> dict:
-    data = {
+    data: dict[str, object] = {
         "cluster": filed.cluster,
         "action": filed.action,
         "issue": filed.issue,

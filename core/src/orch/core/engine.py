@@ -99,7 +99,7 @@ class Engine:
         ``orch`` entry points installed.
         """
         reports = {"junit-xml": junit_xml, "json": json_report}
-        own = [ObserverPlugin(observer)] if observer is not None else []
+        own: list[object] = [ObserverPlugin(observer)] if observer is not None else []
         own += plugins
         registry = self.services.registry
         for plugin in own:

@@ -118,9 +118,9 @@ class Adapters(Generic[T]):
         """Sorted names of the adapters of this kind."""
         return self.registry.names(self.port.kind)
 
-    def get(self, name: str) -> type:
+    def get(self, name: str) -> type[T]:
         """The adapter class called ``name``."""
-        return self.registry.get(self.port.kind, name)
+        return cast("type[T]", self.registry.get(self.port.kind, name))
 
     def build(self, name: str, state_dir: Path) -> T:
         """The adapter ``name``, built by the port's constructor contract."""

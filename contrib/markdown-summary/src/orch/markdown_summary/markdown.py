@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _PUNCTUATION = re.escape("".join(c for c in string.punctuation if c not in _ENTITIES))
@@ -37,7 +38,7 @@ def inert(text: str, limit: int = 200) -> str:
     return _SPECIAL.sub(_shown, line)
 
 
-def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
     """A Markdown table; the cells are already made inert (or are our own text)."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]

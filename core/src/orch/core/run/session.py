@@ -160,14 +160,17 @@ class RunSession:
             code = exit_code(counts, results.environment_problems)
             if status is RunState.INTERRUPTED:
                 code = ExitCode.INTERRUPTED
-            ended = {
-                "ended_at": time.time(),
-                "exit_code": int(code) if status is RunState.FINISHED else None,
-                "status": status,
-            }
-            recorder.write(self.store.update_run, run_id, **ended)
+            ended_at = time.time()
+            exit_value = int(code) if status is RunState.FINISHED else None
+            recorder.write(
+                self.store.update_run,
+                run_id,
+                ended_at=ended_at,
+                exit_code=exit_value,
+                status=status,
+            )
             lock.release()
-        result = RunResult(
+        run_result = RunResult(
             run_id,
             tuple(results.finals.values()),
             counts,
@@ -175,9 +178,9 @@ class RunSession:
             time.monotonic() - began,
             tuple(results.problems),
             interrupted=status is RunState.INTERRUPTED,
-            record=evolve(record, **ended),
+            record=evolve(record, ended_at=ended_at, exit_code=exit_value, status=status),
         )
-        return result.not_stored(recorder.unstored) if recorder.unstored else result
+        return run_result.not_stored(recorder.unstored) if recorder.unstored else run_result
 
     def _run(
         self, resume: str | None, results: Results, supervisor: Supervisor, recorder: Recorder

@@ -58,23 +58,22 @@ class Workflow:
         retries: int | None = None,
     ) -> Workflow:
         """The workflow with command-line options taking precedence over the file."""
-        changes = {
-            key: value
-            for key, value in (("workers", workers), ("timeout", timeout), ("retries", retries))
-            if value is not None
-        }
-        if changes:
-            # a command-line --timeout/--retries wins over per-application values too
-            apps = tuple(
-                evolve(
-                    app,
-                    timeout=changes.get("timeout", app.timeout),
-                    retries=changes.get("retries", app.retries),
-                )
-                for app in self.applications
+        if workers is None and timeout is None and retries is None:
+            return self
+        execution = self.execution
+        execution = execution if workers is None else evolve(execution, workers=workers)
+        execution = execution if timeout is None else evolve(execution, timeout=timeout)
+        execution = execution if retries is None else evolve(execution, retries=retries)
+        # a command-line --timeout/--retries wins over per-application values too
+        apps = tuple(
+            evolve(
+                app,
+                timeout=app.timeout if timeout is None else timeout,
+                retries=app.retries if retries is None else retries,
             )
-            return evolve(self, applications=apps, execution=evolve(self.execution, **changes))
-        return self
+            for app in self.applications
+        )
+        return evolve(self, applications=apps, execution=execution)
 
 
 def pytest_directory(directory: Path) -> Workflow:

@@ -150,9 +150,9 @@ class Schema:
                 raise Problem(
                     partial(unknown, "runner", shown(name), self.registry.names("runner"))
                 )
-            declared = self._declared[name] = self.registry.get("runner", name).Settings
+            declared = self._declared[name] = self.registry.runners.get(name).Settings
         try:
-            settings = self.converter.structure({} if raw is None else raw, declared)
+            settings: object = self.converter.structure({} if raw is None else raw, declared)
         except Exception as exc:
             raise Nested(name, exc) from exc
         return {"runner": name, "settings": settings}

@@ -31,12 +31,13 @@ class TestIndex:
         self.cache_file = cache_file
         self.config = tuple(self._stamp_of(name) for name in CONFIG_FILES)
         cached = read_cache(cache_file, MAGIC)
-        valid = (
+        self.entries: dict[str, tuple[Stamp, list[str]]] = {}
+        if (
             isinstance(cached, dict)
             and cached.get("root") == str(graph.root)
             and cached.get("config") == self.config
-        )
-        self.entries: dict[str, tuple[Stamp, list[str]]] = cached["entries"] if valid else {}
+        ):
+            self.entries = cached["entries"]
         self.changed = False
 
     def tests(self, files: list[str]) -> dict[str, list[str]]:
