@@ -347,7 +347,10 @@ class _Builder:
 
     def _on_scalar(self, loader: Any, event: Any) -> None:
         self._count(event, 1)
-        value = self._scalar(loader, event)
+        try:
+            value = _scalar(loader, event, self.plain)
+        except _BadScalar as problem:
+            self._fail(event, str(problem))
         if event.anchor is not None:
             self.anchors[event.anchor] = (value, 1)
         self._add(value, event)
@@ -385,39 +388,6 @@ class _Builder:
             self.anchors[frame.anchor] = (frame.value, self.count - frame.start + 1)
         self._add(frame.value, event)
 
-    def _scalar(self, loader: Any, event: Any) -> Any:
-        import yaml
-
-        value = event.value
-        tag = event.tag
-        if tag is None or tag == "!":
-            if not event.implicit[0]:
-                tag = _STR  # quoted: a string
-            else:
-                tag = self.plain.get(value) or loader.resolve(yaml.ScalarNode, value, (True, False))
-                if len(self.plain) < 10_000:
-                    self.plain[value] = tag
-        if tag == _STR:
-            problem = _scalar_problem(value)
-            if problem:
-                self._fail(event, problem)
-            return value
-        if tag == _MERGE_TAG:
-            return _MERGE
-        if tag == _INT and len(value) > MAX_INT_DIGITS:
-            self._fail(
-                event, f"an integer of {len(value):,} characters; the limit is {MAX_INT_DIGITS}"
-            )
-        construct = loader.yaml_constructors.get(tag)
-        if construct is None or tag in (_SEQ, _MAP) or len(value) > MAX_STRING:
-            self._fail(event, f"unsupported tag {describe(tag, 40)}")
-        node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
-        try:
-            return construct(loader, node)
-        except Exception:  # PyYAML's constructors raise anything on a bad value (2020-02-30)
-            kind = tag.rsplit(":", 1)[-1]
-            self._fail(event, f"{describe(value)} is not a valid {describe(kind, 20)[1:-1]}")
-
     def _add(self, value: Any, event: Any) -> None:
         frame = self.top
         if frame is None:
@@ -445,6 +415,44 @@ class _Builder:
             else:
                 container[frame.key] = value
             frame.has_key = False
+
+
+class _BadScalar(Exception):
+    """A scalar value orch refuses; the builder adds where it is."""
+
+
+def _scalar(loader: Any, event: Any, plain: dict[str, str]) -> Any:
+    """The value of a scalar event, by its tag (a plain scalar's resolved once per text, in
+    ``plain``); a value orch refuses raises ``_BadScalar`` saying why."""
+    import yaml
+
+    value = event.value
+    tag = event.tag
+    if tag is None or tag == "!":
+        if not event.implicit[0]:
+            tag = _STR  # quoted: a string
+        else:
+            tag = plain.get(value) or loader.resolve(yaml.ScalarNode, value, (True, False))
+            if len(plain) < 10_000:
+                plain[value] = tag
+    if tag == _STR:
+        problem = _scalar_problem(value)
+        if problem:
+            raise _BadScalar(problem)
+        return value
+    if tag == _MERGE_TAG:
+        return _MERGE
+    if tag == _INT and len(value) > MAX_INT_DIGITS:
+        raise _BadScalar(f"an integer of {len(value):,} characters; the limit is {MAX_INT_DIGITS}")
+    construct = loader.yaml_constructors.get(tag)
+    if construct is None or tag in (_SEQ, _MAP) or len(value) > MAX_STRING:
+        raise _BadScalar(f"unsupported tag {describe(tag, 40)}")
+    node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+    try:
+        return construct(loader, node)
+    except Exception:  # PyYAML's constructors raise anything on a bad value (2020-02-30)
+        kind = tag.rsplit(":", 1)[-1]
+        raise _BadScalar(f"{describe(value)} is not a valid {describe(kind, 20)[1:-1]}") from None
 
 
 def _key_problem(key: Any) -> str:
