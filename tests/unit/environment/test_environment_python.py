@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orch.core import Application, Environment, Workflow
+from orch.core import Application, Engine, Environment, Workflow
 from orch.ports import ConfigError, EnvironmentSpec, PortMapping
 
 
@@ -114,3 +114,15 @@ def test_a_build_directory_is_resolved_under_the_given_root(tmp_path: Path):
     with pytest.raises(ConfigError, match=r"services.web.build: directory 'web' does not exist"):
         environment.add_service("web", {"type": "docker", "build": "web"})
 
+
+def test_running_an_application_that_needs_an_environment_is_refused(tmp_path: Path):
+    environment = Environment("it").add_service("db", {"type": "postgres"})
+    app = Application("pay", tmp_path, "pytest", environment="it")
+    workflow = Workflow(applications=(app,), environments=(environment,), root=tmp_path)
+    with pytest.raises(ConfigError) as caught:
+        Engine(workflow).execute()
+    assert str(caught.value) == (
+        "the workflow: $.applications.pay.environment: environments are not provisioned yet "
+        "(issue 10); remove it to run the tests without one"
+    )
+    assert not (tmp_path / ".orch" / "runs").exists()
