@@ -3,8 +3,11 @@ gives one line per problem naming the file and the JSON path, with the closest n
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from orch.core.environment.order import start_levels
 from orch.ports import (
     HttpWait,
     PortMapping,
@@ -277,3 +280,13 @@ environments:
         f"{at}.b: a process service needs a command",
         f"{at}['f.g']: a service name is letters, digits, '-' and '_' (at most 63)",
     ]
+
+
+README = Path(__file__).resolve().parents[3] / "README.md"
+
+
+def test_the_readme_s_example_loads_and_starts_in_levels(workflow_file):
+    section = README.read_text(encoding="utf-8").split("## Environments (spec)", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (environment,) = workflow_file.load(example).environments
+    assert start_levels(environment) == (("payment-db", "mock-bank"), ("payment-service",))
