@@ -16,6 +16,15 @@ from orch.ports import (
     Wait,
 )
 
+SERVICES = """
+applications:
+  pay: {path: apps/payment, runner: pytest}
+environments:
+  e:
+    services:
+"""
+"""A workflow whose environment ``e`` has the services that follow."""
+
 
 def test_design_s_example_loads_into_specs_with_builds_resolved(workflow_file):
     workflow = workflow_file.load()
@@ -48,12 +57,9 @@ def test_an_application_without_environment_keeps_its_braces_as_text(workflow_fi
 
 
 def test_ports_shorthands_and_wait_strategies_with_their_timeouts(workflow_file):
-    text = """
-applications:
-  pay: {path: apps/payment, runner: pytest}
-environments:
-  e:
-    services:
+    text = (
+        SERVICES
+        + """\
       api:
         type: process
         command: [python, -m, http.server]
@@ -66,6 +72,7 @@ environments:
           command: {run: [curl, -f, localhost:8000]}
         resources: {cpus: 0.5, memory: 512m}
 """
+    )
     (api,) = workflow_file.load(text).environment("e").services
     assert api.ports == (PortMapping(8000, 0), PortMapping(9000, 0))
     assert [type(s).__name__ for s in api.wait.strategies] == [
@@ -85,14 +92,12 @@ def test_a_service_s_env_expands_orch_s_variables_and_keeps_their_braces_as_text
     workflow_file, monkeypatch
 ):
     monkeypatch.setenv("TOKEN", "a{b}c")
-    text = """
-applications:
-  pay: {path: apps/payment, runner: pytest}
-environments:
-  e:
-    services:
+    text = (
+        SERVICES
+        + """\
       api: {type: docker, image: api, env: {TOKEN: "${TOKEN}", PRICE: "$$5", RAW: "{{x}}"}}
 """
+    )
     (api,) = workflow_file.load(text).environment("e").services
     assert api.env == {"TOKEN": "a{{b}}c", "PRICE": "$5", "RAW": "{{x}}"}
 
@@ -251,12 +256,9 @@ def test_an_application_s_templates_name_its_environment_s_services(workflow_fil
 
 
 def test_type_specific_settings(workflow_file):
-    text = """
-applications:
-  pay: {path: apps/payment, runner: pytest}
-environments:
-  e:
-    services:
+    text = (
+        SERVICES
+        + """\
       a: {type: docker}
       b: {type: process, image: x}
       c: {type: postgres, version: "14", config: {version: "15"}}
@@ -265,6 +267,7 @@ environments:
       f.g: {type: process, command: [x]}
       h: {type: postgres, config: {mode: containr}}
 """
+    )
     at = "orch.yaml: $.environments.e.services"
     assert workflow_file.errors(text) == [
         f"{at}.c.version: also given as config.version ('15'); give it once",
