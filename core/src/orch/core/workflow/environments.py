@@ -24,7 +24,6 @@ from orch.core.shared.templates import Reference, parse, service_needs, shown
 from orch.core.workflow.env_vars import env_problems, expand
 from orch.core.workflow.paths import directory
 from orch.core.workflow.structuring import shown as cut
-from orch.ports import Application
 from orch.ports.environment import EnvironmentSpec, ServiceSpec
 
 Problems = list[tuple[str, Message]]
@@ -181,13 +180,14 @@ def _cycle(spec: EnvironmentSpec) -> str:
 
 
 def environment_problems(
-    app: Application, where: str, environments: Mapping[str, EnvironmentSpec]
+    name: str, env: Mapping[str, str], where: str, environments: Mapping[str, EnvironmentSpec]
 ) -> Problems:
-    """An application's ``environment`` names one; its ``env`` templates name its services."""
-    if not app.environment:
+    """An application's ``environment`` (``name``) is one of ``environments``; its ``env``
+    templates name that environment's services."""
+    if not name:
         return []
-    spec = environments.get(app.environment)
+    spec = environments.get(name)
     if spec is None:
-        wrong = partial(unknown, "environment", cut(app.environment), list(environments))
+        wrong = partial(unknown, "environment", cut(name), list(environments))
         return [(f"{where}.environment", wrong)]
-    return template_problems(app.env, f"{where}.env", spec)
+    return template_problems(env, f"{where}.env", spec)

@@ -98,13 +98,12 @@ def _workflow(
         raw = written[name]["path"]
         app_root, wrong_path = directory(root, raw if isinstance(raw, str) else str(raw), parents)
         problems.extend(application_problems(app, where, wrong_path))
-        templated = bool(app.environment)
-        app = evolve(app, env=placing.env(app.env, f"{where}.env", problems, templated))
-        problems.extend(environment_problems(app, where, placed))
+        env = placing.env(app.env, f"{where}.env", problems, template=bool(app.environment))
+        problems.extend(environment_problems(app.environment, env, where, placed))
         if problems:
             continue  # the Application is never used: save placing it
         merged = tuple(dict.fromkeys([*passenv, *app.passenv]))
-        apps.append(evolve(app, path=app_root, passenv=merged))
+        apps.append(evolve(app, path=app_root, env=env, passenv=merged))
     if not applications:
         problems.append(("$.applications", "no applications defined"))
     problems.extend(environment_lines)

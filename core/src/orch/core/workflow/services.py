@@ -10,6 +10,7 @@ read, and wrong, the same way in both. Shorthands are expanded here: ``ports`` a
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -258,9 +259,9 @@ class ServiceSchema:
             ports = self.converter.structure(value, tuple[PortMapping, ...])
         else:
             ports = tuple(each_item(value, int, self._mapped).values())
-        seen = [port.container for port in ports]
-        if len(set(seen)) != len(seen):
-            twice = next(port for port in seen if seen.count(port) > 1)
+        counts = Counter(port.container for port in ports)
+        twice = next((port for port, count in counts.items() if count > 1), None)
+        if twice is not None:
             raise Problem(f"port {twice} is listed twice")
         return {"ports": ports}
 
