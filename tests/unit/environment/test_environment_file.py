@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from orch.core.environment.order import start_levels
+from orch.core.workflow.services import service_schema
 from orch.ports import (
     HttpWait,
     PortMapping,
@@ -293,3 +294,51 @@ def test_the_readme_s_example_loads_and_starts_in_levels(workflow_file):
     example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     (environment,) = workflow_file.load(example).environments
     assert start_levels(environment) == (("payment-db", "mock-bank"), ("payment-service",))
+
+
+@pytest.mark.parametrize(
+    ("service", "line"),
+    [
+        ("wait: {timeout: -1}", "wait.timeout: a timeout is a number of seconds above 0, got -1"),
+        (
+            "wait: {timeout: 9999999999}",
+            "wait.timeout: at most 2,592,000 seconds (30 days), got 9999999999",
+        ),
+        ("wait: {log: [x]}", "wait.log: expected a regular expression, got a list of 1 item"),
+        (
+            "wait: {http: health}",
+            "wait.http: expected a path starting with '/', such as /health, got 'health'",
+        ),
+        (
+            "wait: {http: {status: 999}}",
+            "wait.http.status: an HTTP status is a whole number from 100 to 599, got 999",
+        ),
+        ("wait: {command: []}", "wait.command: the command is empty"),
+        ("wait: {command: {timeout: 1}}", "wait.command.run: required key is missing"),
+        (
+            "resources: {memory: 2x}",
+            "resources.memory: memory is a number of bytes or such as 512m or 2g, got '2x'",
+        ),
+        (
+            "resources: {memory: 0}",
+            "resources.memory: memory is a number of bytes or such as 512m or 2g, got 0",
+        ),
+        (
+            "env: {U: '{bare.url}'}",
+            "env.U: '{bare.url}': service 'bare' publishes no port; give it ports",
+        ),
+    ],
+)
+def test_waits_resources_and_urls_that_cannot_work(workflow_file, service, line):
+    text = SERVICES + f"      api: {{type: docker, image: api, {service}}}\n"
+    text += "      bare: {type: docker, image: bare}\n"
+    assert workflow_file.errors(text) == [f"{AT}.{line}"]
+
+
+def test_memory_units_are_docker_s():
+    sizes = {"1024": 1024, "2k": 2048, "3MiB": 3 * 1024**2, "1g": 1024**3}
+    for written, size in sizes.items():
+        service = service_schema().service_of(
+            "api", {"type": "docker", "image": "a", "resources": {"memory": written}}
+        )
+        assert service.resources.memory == size
