@@ -184,7 +184,7 @@ def test_the_language_check_sees_what_selection_used_to_do(tmp_path: Path) -> No
 
 # -- the use cases of core talk through values and hooks, never by importing each other ---------
 
-USE_CASES = ("workflow", "select", "run", "triage", "report")
+USE_CASES = ("workflow", "select", "run", "triage", "report", "environment")
 SHARED_INSIDE_CORE = ("orch.core.shared", "orch.core.workflow.model")
 """What any use case may import of core besides its own package: the helpers every use case
 uses, and the ``Workflow`` every use case reads."""

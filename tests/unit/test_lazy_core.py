@@ -17,6 +17,7 @@ EXPORTED = [
     "Application",
     "Counts",
     "Engine",
+    "Environment",
     "Execution",
     "ExitCode",
     "Registry",
@@ -39,7 +40,7 @@ EXPORTED = [
     "state_dir_for",
     "workflow_for",
 ]
-"""What ``orch.core`` exported before its names became lazy."""
+"""What ``orch.core`` exported before its names became lazy, and ``Environment`` since."""
 
 
 def _fresh(code: str) -> object:

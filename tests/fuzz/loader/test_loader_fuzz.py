@@ -1,5 +1,5 @@
-"""A seeded fuzzer of the workflow loader (issue 8): 1,200 generated workflow files, YAML and JSON,
-with Allure categories and CODEOWNERS beside them, built from a good workflow by the mutations
+"""A seeded fuzzer of the workflow loader (issues 8, 10): 1,200 generated workflow files, YAML and
+JSON, with Allure categories and CODEOWNERS beside them, built from a good workflow by the mutations
 that once crashed or hung it. Every file loads or gives a ConfigError of at most 21 bounded lines
 naming a file, never another exception, and none takes a second; a workflow that loads is
 triaged against hostile output within a second too.
@@ -7,6 +7,7 @@ triaged against hostile output within a second too.
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import time
@@ -30,8 +31,24 @@ BUDGET = budget(1.0)
 """Seconds one input may take, loading and triage together."""
 
 
+SERVICES = {
+    "db": {"type": "postgres", "version": "15", "config": {"schemas": ["s.sql"], "port": 0}},
+    "api": {
+        "type": "docker",
+        "build": "apps/pay",
+        "ports": {"8080": 0},
+        "env": {"DB": "{db.url}", "PORT": "{db.ports.5432}"},
+        "depends_on": ["db"],
+        "wait": {"http": "/health", "log": "ready", "timeout": 5},
+        "resources": {"cpus": 1, "memory": "256m"},
+    },
+}
+"""An environment every application uses (issue 10): hostile values land in it too."""
+
+
 def good(generator: random.Random) -> dict[str, Any]:
-    """A workflow that loads: one to three applications, execution and triage settings."""
+    """A workflow that loads: one to three applications, an environment, execution and triage
+    settings."""
     apps = {}
     for index in range(generator.randint(1, 3)):
         apps[f"app-{index}"] = {
@@ -44,9 +61,11 @@ def good(generator: random.Random) -> dict[str, Any]:
             "paths": ["tests"],
             "timeout": 30,
             "select": {"mapping_rules": [{"source": "src/(.*)\\.py", "tests": "tests/{1}.py"}]},
+            "environment": "it",
         }
     return {
         "applications": apps,
+        "environments": {"it": {"services": copy.deepcopy(SERVICES)}},
         "execution": {"workers": 2, "timeout": 300, "retries": 1},
         "triage": {
             "categories": [{"name": "db", "patterns": ["Connection refused"]}],

@@ -2,7 +2,7 @@
 
 Python API::
 
-    from orch.core import Application, Engine, Execution, Workflow
+    from orch.core import Application, Engine, Environment, Execution, Workflow
 
     workflow = Workflow(applications=(Application("payments", Path("apps/payment"), "pytest"),))
     result = Engine(workflow).execute()
@@ -27,6 +27,7 @@ _HOMES = {
     "Application": "orch.ports",
     "Counts": "orch.core.shared.outcomes",
     "Engine": "orch.core.engine",
+    "Environment": "orch.core.workflow.environment",
     "Execution": "orch.ports",
     "ExitCode": "orch.core.shared.outcomes",
     "Registry": "orch.core.plugins",
@@ -53,6 +54,7 @@ __all__ = [
     "Application",
     "Counts",
     "Engine",
+    "Environment",
     "Execution",
     "ExitCode",
     "Registry",
@@ -96,6 +98,7 @@ if TYPE_CHECKING:
     from orch.core.run.session import RunResult, RunSession
     from orch.core.run.status import RunStatus, recorded_runs, run_status
     from orch.core.shared.outcomes import Counts, ExitCode
+    from orch.core.workflow.environment import Environment
     from orch.core.workflow.loading import load_workflow, workflow_for
     from orch.core.workflow.model import Workflow, find_workflow_file, pytest_directory
     from orch.ports import Application, Execution

@@ -21,6 +21,7 @@ from orch.core.run.session import RunSession
 from orch.core.run_change import RunChange, repository_heads, run_commit
 from orch.core.select.changes import ChangeSet, relative_prefix
 from orch.core.select.selection import Selector
+from orch.core.shared.documents import join_path
 from orch.core.shared.redaction import redactor_for
 from orch.core.triage.analysis import TRIAGED, TriageStore, outcomes_at, triage
 from orch.core.workflow.model import Workflow
@@ -98,6 +99,7 @@ class Engine:
         (``@hookimpl`` methods of ``orch.ports.hooks``) for this run only, next to those the
         ``orch`` entry points installed.
         """
+        refuse_environments(self.workflow)
         reports = {"junit-xml": junit_xml, "json": json_report}
         own: list[object] = [ObserverPlugin(observer)] if observer is not None else []
         own += plugins
@@ -178,6 +180,20 @@ class Engine:
         if selection is not None and self._selected and self._selected[0] is selection:
             return self._selected[1]
         return RunChange(self.workflow, self.services.vcs, claims=lambda: self._selector().claims())
+
+
+def refuse_environments(workflow: Workflow) -> None:
+    """An application that names an environment cannot run yet: running its tests without the
+    services it declares would fail them for the wrong reason, or pass them against the wrong
+    ones. A ``ConfigError`` until provisioning exists."""
+    for app in workflow.applications:
+        if app.environment:
+            name = Path(workflow.source).name if workflow.source else "the workflow"
+            where = join_path("$.applications", app.name)
+            raise ConfigError(
+                f"{name}: {where}.environment: environments are not provisioned yet (issue 10); "
+                "remove it to run the tests without one"
+            )
 
 
 def refuse_outside(changes: ChangeSet) -> None:

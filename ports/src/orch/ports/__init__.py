@@ -1,5 +1,19 @@
 """orch.ports: the contract between orch's core and its adapters (values, Protocols, hooks)."""
 
+from orch.ports.environment import (
+    CommandWait,
+    Endpoint,
+    EnvironmentSpec,
+    HttpWait,
+    LogWait,
+    PortMapping,
+    PortWait,
+    PostgresConfig,
+    Resources,
+    ServiceSpec,
+    Volume,
+    Wait,
+)
 from orch.ports.errors import (
     ConfigError,
     EnvironmentProblem,
@@ -73,6 +87,18 @@ from orch.ports.store import (
 from orch.ports.triage import CategoryRule, OwnerRule, Routing, TriageSettings
 
 __all__ = [
+    "CommandWait",
+    "Endpoint",
+    "EnvironmentSpec",
+    "HttpWait",
+    "LogWait",
+    "PortMapping",
+    "PortWait",
+    "PostgresConfig",
+    "Resources",
+    "ServiceSpec",
+    "Volume",
+    "Wait",
     "AppSelection",
     "CategoryRule",
     "OwnerRule",

@@ -268,7 +268,8 @@ class Application:
 
     ``env`` is added to the clean environment of its test processes; ``passenv`` globs name
     variables of orch's own environment passed through as they are; ``test_filter`` is how the
-    command line narrowed its tests.
+    command line narrowed its tests; ``environment`` names the workflow's environment its tests
+    need (``""``: none), and makes ``env`` a template (``{payment-db.port}``).
     """
 
     name: str
@@ -284,6 +285,7 @@ class Application:
     passenv: tuple[str, ...] = ()
     test_filter: TestFilter = TestFilter()
     retry_timeouts: bool | None = None
+    environment: str = ""
 
 
 DEFAULT_TIMEOUT = 300.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from orch.core.shared.graphs import find_cycle
 from orch.ports import ConfigError, PlanNode, Shard
 
 
@@ -62,34 +63,6 @@ class Plan:
                         f"plan: node '{node.id}' depends on '{dependency}', which is not in the "
                         "plan; name one of its nodes"
                     )
-        cycle = self._cycle()
+        cycle = find_cycle(self.steps, lambda node_id: self.steps[node_id].node.depends_on)
         if cycle:
             raise ConfigError(f"plan cycle: {' -> '.join(cycle)}; remove one of these dependencies")
-
-    def _cycle(self) -> list[str]:
-        """A cycle of dependencies as ``[a, b, a]``, or [] when there is none (depth first, in
-        plan order, so the same plan always names the same cycle)."""
-        done: set[str] = set()
-        for start in self.steps:
-            if start in done:
-                continue
-            path: list[str] = []
-            on_path: set[str] = set()
-            stack = [(start, iter(self.steps[start].node.depends_on))]
-            path.append(start)
-            on_path.add(start)
-            while stack:
-                node_id, dependencies = stack[-1]
-                following = next(dependencies, None)
-                if following is None:
-                    stack.pop()
-                    path.pop()
-                    on_path.discard(node_id)
-                    done.add(node_id)
-                elif following in on_path:
-                    return [*path[path.index(following) :], following]
-                elif following not in done:
-                    stack.append((following, iter(self.steps[following].node.depends_on)))
-                    path.append(following)
-                    on_path.add(following)
-        return []

@@ -18,13 +18,18 @@ _VARIABLE = re.compile(r"\$(?:\$|\{([^}]*)\})")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def expand(value: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
+def expand(value: str, environ: Mapping[str, str], template: bool = False) -> tuple[str, list[str]]:
     """``value`` with ``${NAME}`` and ``${NAME:-default}`` replaced from ``environ`` (orch's
     environment), and the problems found; they name the variable, never a value: what the
-    environment holds may be a secret."""
+    environment holds may be a secret. In a ``template`` (an environment's ``env``), what comes
+    in has its braces doubled: it stays text, never a ``{service.field}``."""
     problems: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
+        found = _replaced(match)
+        return found.replace("{", "{{").replace("}", "}}") if template else found
+
+    def _replaced(match: re.Match[str]) -> str:
         if match.group(1) is None:
             return "$"
         name, dash, default = match.group(1).partition(":-")

@@ -27,12 +27,12 @@ from orch.core.shared.documents import (
 from orch.core.workflow.category_rules import rules_from_allure, rules_from_config
 from orch.core.workflow.checks import application_problems, execution_problems
 from orch.core.workflow.codeowners import load_codeowners, read_codeowners
-from orch.core.workflow.env_vars import expand
+from orch.core.workflow.environments import Placing, environment_problems
 from orch.core.workflow.model import Workflow, find_workflow_file, pytest_directory
 from orch.core.workflow.paths import directory, existing_file
 from orch.core.workflow.schema import schema_of
 from orch.core.workflow.structuring import explain
-from orch.ports import Application, ConfigError, Execution
+from orch.ports import Application, ConfigError, EnvironmentSpec, Execution
 from orch.ports.triage import Routing, TriageSettings
 
 
@@ -74,16 +74,23 @@ def _workflow(
     path: Path,
     written: dict[str, Any],
     applications: dict[str, Application],
+    environments: dict[str, EnvironmentSpec] | None = None,
     execution: Execution | None = None,
     passenv: tuple[str, ...] = (),
     triage: dict[str, Any] | None = None,
 ) -> Workflow:
     """The structured file checked, and its applications placed: each path resolved under the
     file's directory (``written`` is the file's applications block, for the paths as written),
-    ``env`` expanded, ``execution.passenv`` before the application's own."""
+    ``env`` expanded, ``execution.passenv`` before the application's own; its environments
+    placed the same way (``build`` resolved, ``env`` checked as templates and expanded)."""
     root = path.parent
     execution = execution or Execution()
     problems = execution_problems(execution, passenv)
+    placing = Placing(root, os.environ)
+    placed, environment_lines = {}, []
+    for name, spec in (environments or {}).items():
+        placed[name], found = placing.environment(spec, join_path("$.environments", name))
+        environment_lines.extend(found)
     apps = []
     parents: dict[str, str] = {}
     for name, app in applications.items():
@@ -91,20 +98,20 @@ def _workflow(
         raw = written[name]["path"]
         app_root, wrong_path = directory(root, raw if isinstance(raw, str) else str(raw), parents)
         problems.extend(application_problems(app, where, wrong_path))
-        env = {}
-        for key, value in app.env.items():
-            env[key], wrong = expand(value, os.environ)
-            problems.extend((join_path(f"{where}.env", key), problem) for problem in wrong)
+        env = placing.env(app.env, f"{where}.env", problems, template=bool(app.environment))
+        problems.extend(environment_problems(app.environment, env, where, placed))
         if problems:
             continue  # the Application is never used: save placing it
         merged = tuple(dict.fromkeys([*passenv, *app.passenv]))
         apps.append(evolve(app, path=app_root, env=env, passenv=merged))
     if not applications:
         problems.append(("$.applications", "no applications defined"))
+    problems.extend(environment_lines)
     if problems:
         raise ConfigError(_lines(path.name, problems))
     return Workflow(
         applications=tuple(apps),
+        environments=tuple(placed.values()),
         execution=execution,
         root=root,
         source=str(path),

@@ -7,33 +7,64 @@ DIR`` with no file (one pytest application), or from Python code.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from attrs import evolve, field, frozen
 
 from orch.core.shared.spelling import unknown
 from orch.core.workflow.codeowners import load_codeowners
-from orch.ports import Application, ConfigError, Execution
+from orch.ports import Application, ConfigError, EnvironmentSpec, Execution
 from orch.ports.triage import Routing, TriageSettings
 
 WORKFLOW_FILES = ("orch.yaml", "orch.yml", "orch.json")
 
 
+class Specified(Protocol):
+    """What makes an ``EnvironmentSpec``: the Python ``Environment`` builder."""
+
+    @property
+    def spec(self) -> EnvironmentSpec: ...
+
+
+def _specs(environments: Iterable[EnvironmentSpec | Specified]) -> tuple[EnvironmentSpec, ...]:
+    """The environments as specs: a Python ``Environment`` gives its own."""
+    return tuple(e if isinstance(e, EnvironmentSpec) else e.spec for e in environments)
+
+
 @frozen
 class Workflow:
-    """Applications plus execution settings; relative paths and ``.orch/`` live under ``root``."""
+    """Applications plus execution settings; relative paths and ``.orch/`` live under ``root``;
+    ``environments`` are the ones applications may name (``Application.environment``)."""
 
     applications: tuple[Application, ...]
     execution: Execution = Execution()
     root: Path = field(factory=Path.cwd)
     source: str = ""
     triage: TriageSettings = field(factory=TriageSettings)
+    environments: tuple[EnvironmentSpec, ...] = field(default=(), converter=_specs)
 
     def __attrs_post_init__(self) -> None:
         counts = Counter(app.name for app in self.applications)  # not list.count: 20,000 apps
         duplicates = sorted(name for name, count in counts.items() if count > 1)
         if duplicates:
             raise ConfigError(f"application names must be unique: {', '.join(duplicates)}")
+        names = [environment.name for environment in self.environments]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"environment names must be unique: {', '.join(sorted(names))}")
+        for app in self.applications:
+            if app.environment:
+                self.environment(app.environment, f"application '{app.name}'")
+
+    def environment(self, name: str, asked: str = "") -> EnvironmentSpec:
+        """The environment called ``name``; a misspelled name suggests the closest."""
+        for environment in self.environments:
+            if environment.name == name:
+                return environment
+        names = [environment.name for environment in self.environments]
+        where = f"{self.source or 'the workflow'}: {asked + ': ' if asked else ''}"
+        raise ConfigError(where + unknown("environment", name, names))
 
     def app(self, name: str) -> Application:
         """The application called ``name``; a misspelled name suggests the closest."""

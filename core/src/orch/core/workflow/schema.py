@@ -3,7 +3,8 @@
 ``applications.<name>`` is structured straight into an ``Application`` (its name the key),
 ``select`` into ``SelectSettings`` (``critical`` fills ``critical_markers``, ``always_run.markers``
 ``always_run_markers``), ``mapping_rules`` into ``MappingRule``s and ``execution`` into an
-``Execution`` with its ``OutputLimits`` (its ``passenv`` goes to every application). ``runner`` is
+``Execution`` with its ``OutputLimits`` (its ``passenv`` goes to every application),
+``environments`` into ``EnvironmentSpec`` values (``orch.core.workflow.services``). ``runner`` is
 a tagged union keyed by adapter name: ``runner: {command: {run: ...}}`` is structured into the
 ``Settings`` class the ``command`` runner declares, so core knows no runner's settings.
 """
@@ -17,6 +18,7 @@ from typing import Any
 
 from orch.core.plugins import Registry
 from orch.core.shared.spelling import unknown
+from orch.core.workflow.services import service_schema
 from orch.core.workflow.strict import strict_converter
 from orch.core.workflow.structuring import (
     Block,
@@ -103,19 +105,22 @@ class Schema:
                 Key("retries", int | None),
                 Key("select", SelectSettings),
                 Key("retry_timeouts", bool | None),
+                Key("environment", str),
             ),
             make=Application,
         )
         self.document = Block(
             (
                 Key("applications", required=True, read=self._applications),
+                Key("environments", read=service_schema().environments),
                 Key("execution", read=partial(self._block, EXECUTION)),
                 Key("triage", read=lambda value: {"triage": self._block(TRIAGE, value)}),
             )
         )
 
     def structure(self, data: dict[str, Any]) -> dict[str, Any]:
-        """``applications`` (name to ``Application``), ``execution``, ``passenv``, ``triage``."""
+        """``applications`` (name to ``Application``), ``environments`` (name to
+        ``EnvironmentSpec``), ``execution``, ``passenv``, ``triage``."""
         self._declared = {}  # the runners' Settings, looked up once a load (plugins may be added)
         return self._block(self.document, data)  # type: ignore[no-any-return]
 
