@@ -57,8 +57,8 @@ class Placing:
             placed, found = self.service(service, join_path(f"{where}.services", service.name))
             services.append(placed)
             problems.extend(found)
-        placed = evolve(spec, services=tuple(services))
-        return placed, problems or links(placed, where)
+        whole = evolve(spec, services=tuple(services))
+        return whole, problems or links(whole, where)
 
     def service(self, service: ServiceSpec, where: str) -> tuple[ServiceSpec, Problems]:
         """What is wrong with ``service`` on its own, and the service placed."""
