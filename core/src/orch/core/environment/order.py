@@ -5,7 +5,7 @@ each other (they may start in parallel), every service after all it waits for (i
 from __future__ import annotations
 
 from orch.core.shared.graphs import find_cycle
-from orch.core.shared.templates import service_needs
+from orch.core.shared.templates import cycle_problem, service_needs
 from orch.ports import ConfigError, EnvironmentSpec
 
 
@@ -30,10 +30,7 @@ def start_levels(spec: EnvironmentSpec) -> tuple[tuple[str, ...], ...]:
         )
         if not level:
             cycle = find_cycle([n for n in needs if n not in started], lambda n: needs[n])
-            raise ConfigError(
-                f"environment '{spec.name}': dependency cycle: {' -> '.join(cycle)}; "
-                "remove one of these dependencies (depends_on or a template)"
-            )
+            raise ConfigError(f"environment '{spec.name}': {cycle_problem(cycle)}")
         levels.append(level)
         started.update(level)
     return tuple(levels)

@@ -92,3 +92,11 @@ def service_needs(service: ServiceSpec) -> tuple[str, ...]:
     """The services ``service`` waits for: its ``depends_on``, then those its ``env`` names."""
     named = [reference.service for reference in references(service.env.values())]
     return tuple(dict.fromkeys([*service.depends_on, *named]))
+
+
+def cycle_problem(cycle: Iterable[str]) -> str:
+    """What a dependency cycle among services is called, at load time and at start alike."""
+    return (
+        f"dependency cycle: {' -> '.join(cycle)}; remove one of these dependencies "
+        "(depends_on or a template)"
+    )

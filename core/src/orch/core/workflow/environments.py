@@ -20,7 +20,7 @@ from attrs import evolve
 from orch.core.shared.documents import Message, join_path
 from orch.core.shared.graphs import find_cycle
 from orch.core.shared.spelling import unknown
-from orch.core.shared.templates import Reference, parse, service_needs, shown
+from orch.core.shared.templates import Reference, cycle_problem, parse, service_needs, shown
 from orch.core.workflow.env_vars import env_problems, expand
 from orch.core.workflow.paths import directory
 from orch.core.workflow.structuring import shown as cut
@@ -171,12 +171,7 @@ def _cycle(spec: EnvironmentSpec) -> str:
     names = [service.name for service in spec.services]
     needs = {service.name: service_needs(service) for service in spec.services}
     cycle = find_cycle(names, lambda name: needs[name])
-    if not cycle:
-        return ""
-    return (
-        f"dependency cycle: {' -> '.join(cycle)}; remove one of these dependencies "
-        "(depends_on or a template)"
-    )
+    return cycle_problem(cycle) if cycle else ""
 
 
 def environment_problems(
