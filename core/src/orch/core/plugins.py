@@ -43,6 +43,7 @@ from orch.ports import (
     Executor,
     IssueTracker,
     PluginError,
+    Provisioner,
     ResultParser,
     Store,
     TestRunner,
@@ -101,8 +102,9 @@ STORES: Port[Store] = Port("store", "the state directory", _the_state_dir)
 VCS: Port[Vcs] = Port("vcs", "no arguments", _nothing)
 TRACKERS: Port[IssueTracker] = Port("tracker", "the state directory", _the_state_dir)
 IMPACTS: Port[ChangeImpact] = Port("impact", "no arguments", _nothing)
+PROVISIONERS: Port[Provisioner] = Port("provisioner", "no arguments", _nothing)
 PORTS: dict[str, Port] = {
-    p.kind: p for p in (RUNNERS, PARSERS, EXECUTORS, STORES, VCS, TRACKERS, IMPACTS)
+    p.kind: p for p in (RUNNERS, PARSERS, EXECUTORS, STORES, VCS, TRACKERS, IMPACTS, PROVISIONERS)
 }
 """Every kind of adapter (the kinds of ``orch.ports.hooks.KINDS``) and its contract."""
 
@@ -170,6 +172,11 @@ class Registry:
     def trackers(self) -> Adapters[IssueTracker]:
         """The issue trackers."""
         return Adapters(self, TRACKERS)
+
+    @property
+    def provisioners(self) -> Adapters[Provisioner]:
+        """The provisioners (what starts an environment's services)."""
+        return Adapters(self, PROVISIONERS)
 
     def names(self, kind: str) -> list[str]:
         """Sorted names of the adapters of one kind."""

@@ -70,6 +70,15 @@ from orch.ports.protocols import (
     TestRunner,
     Vcs,
 )
+from orch.ports.provisioner import (
+    Owner,
+    ProvisionedEnvironment,
+    Provisioner,
+    ProvisionError,
+    RunningService,
+    Usage,
+    owner_from_labels,
+)
 from orch.ports.run import Cluster, Counts, ExitCode, RunResult, TriageReport
 from orch.ports.selection import AppSelection, SelectedTest, Selection
 from orch.ports.store import (
@@ -99,6 +108,13 @@ __all__ = [
     "ServiceSpec",
     "Volume",
     "Wait",
+    "Owner",
+    "ProvisionedEnvironment",
+    "ProvisionError",
+    "Provisioner",
+    "RunningService",
+    "Usage",
+    "owner_from_labels",
     "AppSelection",
     "CategoryRule",
     "OwnerRule",

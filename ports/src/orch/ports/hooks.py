@@ -110,6 +110,17 @@ def orch_register_change_impact() -> list[type]:
 
 
 @hookspec
+def orch_register_provisioners() -> list[type]:
+    """Return the Provisioner classes (what starts an environment's services) this plugin provides.
+
+    :return: classes implementing ``orch.ports.Provisioner``, each with a unique ``PLUGIN_NAME``
+        and the ``SERVICE_TYPES`` it starts, built without arguments.
+
+    .. versionadded:: 0.3
+    """
+
+
+@hookspec
 def orch_run_start(
     root: Path, applications: Sequence[Application], commit: str, resume: str | None
 ) -> None:
@@ -227,5 +238,6 @@ KINDS = {
     "vcs": "orch_register_vcs",
     "tracker": "orch_register_issue_trackers",
     "impact": "orch_register_change_impact",
+    "provisioner": "orch_register_provisioners",
 }
 """Each kind of adapter and the registration hook that provides it."""

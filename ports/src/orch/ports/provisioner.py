@@ -1,0 +1,178 @@
+"""The Provisioner port: what starts the services of an environment and removes them again.
+
+Core decides the order (dependency levels, started in parallel), resolves templates, waits for
+health and hands the addresses to the tests; an adapter only starts one service at a time and
+answers a few questions about it (which ports it got, is it listening, what did it print, has it
+ended). Everything an adapter creates carries its ``Owner``'s labels, so what a killed
+orchestrator left behind is found and removed by any later orch (``owners``/``remove``) and by
+the reaper core starts beside each environment.
+
+The Docker adapter (``orch-docker``) and the process adapter (``orch-local``) implement it;
+``orch.testing.provisioner_contracts`` is the suite both pass. A Kubernetes adapter would be
+one more class: nothing here assumes a local machine beyond ports published on ``host``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import ClassVar, Protocol, runtime_checkable
+
+from attrs import frozen
+
+from orch.ports.environment import ServiceSpec
+from orch.ports.errors import EnvironmentProblem
+
+LABEL_PREFIX = "orch."
+"""Every label (container label, tag in a process's environment) an adapter sets starts so."""
+
+
+@frozen
+class Owner:
+    """Who an environment's resources belong to: one environment of one run (or of one
+    ``orch env up``).
+
+    ``directory`` holds ``lock``, which the owning orchestrator holds (``flock``) for as long as
+    it lives: when it can be taken, the owner is gone and its resources are leftovers, unless
+    ``kept`` exists there (``--keep-env``, ``orch env up``: removed by ``orch env down``).
+    """
+
+    id: str
+    run: str
+    environment: str
+    spec_hash: str
+    directory: Path
+
+    @property
+    def lock(self) -> Path:
+        return self.directory / "lock"
+
+    @property
+    def kept(self) -> Path:
+        return self.directory / "kept"
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """What every resource of this owner carries, and what ``owner_from_labels`` reads back."""
+        return {
+            f"{LABEL_PREFIX}owner": self.id,
+            f"{LABEL_PREFIX}run": self.run,
+            f"{LABEL_PREFIX}environment": self.environment,
+            f"{LABEL_PREFIX}spec": self.spec_hash,
+            f"{LABEL_PREFIX}directory": str(self.directory),
+        }
+
+
+def owner_from_labels(labels: Mapping[str, str]) -> Owner | None:
+    """The owner a resource's labels name, or None when they are not all there (not ours)."""
+    try:
+        return Owner(
+            id=labels[f"{LABEL_PREFIX}owner"],
+            run=labels[f"{LABEL_PREFIX}run"],
+            environment=labels[f"{LABEL_PREFIX}environment"],
+            spec_hash=labels[f"{LABEL_PREFIX}spec"],
+            directory=Path(labels[f"{LABEL_PREFIX}directory"]),
+        )
+    except KeyError:
+        return None
+
+
+class ProvisionError(EnvironmentProblem):
+    """A service could not be started or became unhealthy: ``service`` names it, ``logs`` holds
+    its last lines of output (untrusted text), the message says what happened and what to do."""
+
+    def __init__(self, service: str, message: str, logs: str = "") -> None:
+        super().__init__(f"service '{service}': {message}")
+        self.service = service
+        self.logs = logs
+
+
+@frozen
+class Usage:
+    """What a service used so far: CPU seconds and its peak (or current) memory in bytes."""
+
+    cpu_seconds: float = 0.0
+    memory: int = 0
+
+
+@runtime_checkable
+class RunningService(Protocol):
+    """One started service. ``ports`` maps each declared port (the container's, or a process's
+    own number) to the port of ``host`` (127.0.0.1) it is reached at from the machine."""
+
+    name: str
+    host: str
+    ports: Mapping[int, int]
+
+    def listening(self, port: int) -> bool:
+        """Whether the service itself accepts connections on its declared ``port`` (not only a
+        proxy in front of it: a published container port answers before the server does)."""
+        ...
+
+    def run(self, command: Sequence[str], timeout: float) -> int:
+        """Run ``command`` beside the service (in its container; on the machine, in the
+        service's directory, for a process) and return its exit status; -1 when it timed out."""
+        ...
+
+    def logs(self, tail: int = 0) -> str:
+        """What the service printed so far (its last ``tail`` lines; 0: all kept)."""
+        ...
+
+    def ended(self) -> str | None:
+        """None while the service runs; else how it ended ("exited with status 3")."""
+        ...
+
+    def usage(self) -> Usage:
+        """Its CPU time and memory so far."""
+        ...
+
+
+@runtime_checkable
+class ProvisionedEnvironment(Protocol):
+    """The resources of one owner on one provisioner: its services, and for Docker its network."""
+
+    owner: Owner
+
+    def start(self, service: ServiceSpec, env: Mapping[str, str]) -> RunningService:
+        """Start ``service`` with ``env`` (its templates already resolved) and return once it
+        runs (a ``postgres`` service: once it answers and its schemas are loaded). Raises
+        ``ProvisionError`` naming the service: image missing, build failed, port taken."""
+        ...
+
+    def peer_address(self, service: RunningService, port: int) -> tuple[str, int]:
+        """Where another service of this environment *on this provisioner* reaches ``service``'s
+        declared ``port`` (a container's name on the environment's network; 127.0.0.1 and the
+        published port for processes)."""
+        ...
+
+    def close(self) -> None:
+        """Stop and remove everything started here; each service's output is written to
+        ``<artifacts>/<service>.log`` first. Idempotent."""
+        ...
+
+
+@runtime_checkable
+class Provisioner(Protocol):
+    """Starts services of the types in ``SERVICE_TYPES``; built without arguments."""
+
+    PLUGIN_NAME: ClassVar[str]
+    SERVICE_TYPES: ClassVar[frozenset[str]]
+
+    def unavailable(self) -> str | None:
+        """None when this provisioner can start services here; else one line saying why not and
+        what to do ("no Docker engine answers at unix:///var/run/docker.sock; start dockerd")."""
+        ...
+
+    def open(self, owner: Owner, root: Path, artifacts: Path) -> ProvisionedEnvironment:
+        """Make room for ``owner``'s services (``root``: where relative paths of the spec are;
+        ``artifacts``: where service logs go)."""
+        ...
+
+    def owners(self) -> list[Owner]:
+        """Every owner that has resources here now, whoever started them."""
+        ...
+
+    def remove(self, owner_id: str) -> list[str]:
+        """Remove every resource labelled with ``owner_id``; one line per resource removed.
+        Idempotent: nothing left is no error."""
+        ...
