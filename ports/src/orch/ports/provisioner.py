@@ -79,12 +79,17 @@ def owner_from_labels(labels: Mapping[str, str]) -> Owner | None:
 
 class ProvisionError(EnvironmentProblem):
     """A service could not be started or became unhealthy: ``service`` names it, ``logs`` holds
-    its last lines of output (untrusted text), the message says what happened and what to do."""
+    its last lines of output (untrusted text), the message says what happened and what to do.
 
-    def __init__(self, service: str, message: str, logs: str = "") -> None:
+    ``missing`` says that what the service needs is not on this machine (PostgreSQL's binaries,
+    an image that cannot be pulled): a ``postgres`` service in mode ``auto`` is then offered to
+    the next provisioner that starts its type."""
+
+    def __init__(self, service: str, message: str, logs: str = "", missing: bool = False) -> None:
         super().__init__(f"service '{service}': {message}")
         self.service = service
         self.logs = logs
+        self.missing = missing
 
 
 @frozen
