@@ -113,16 +113,3 @@ def test_a_build_directory_is_resolved_under_the_given_root(tmp_path: Path):
     assert environment.spec.services[0].build == (tmp_path / "api").resolve()
     with pytest.raises(ConfigError, match=r"services.web.build: directory 'web' does not exist"):
         environment.add_service("web", {"type": "docker", "build": "web"})
-
-
-def test_running_an_application_that_needs_an_environment_is_refused(tmp_path: Path):
-    environment = Environment("it").add_service("db", {"type": "postgres"})
-    app = Application("pay", tmp_path, "pytest", environment="it")
-    workflow = Workflow(applications=(app,), environments=(environment,), root=tmp_path)
-    with pytest.raises(ConfigError) as caught:
-        Engine(workflow).execute()
-    assert str(caught.value) == (
-        "the workflow: $.applications.pay.environment: environments are not provisioned yet "
-        "(issue 10); remove it to run the tests without one"
-    )
-    assert not (tmp_path / ".orch" / "runs").exists()

@@ -7,12 +7,12 @@ Adapters come from the plugin registry, built by their port's constructor contra
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from orch.core.plugins import Registry, load_registry
 from orch.core.shared.state_dir import state_dir_for
-from orch.ports import Executor, IssueTracker, Store, TestRunner, Vcs
+from orch.ports import Executor, IssueTracker, Provisioner, Store, TestRunner, Vcs
 
 
 class Services:
@@ -29,8 +29,10 @@ class Services:
         vcs: Vcs | None,
         state_dir: Path,
         names: Mapping[str, str] | None = None,
+        provisioners: Sequence[Provisioner] | None = None,
     ) -> None:
         self.registry = registry
+        self._provisioners = list(provisioners) if provisioners is not None else None
         self.state_dir = state_dir
         self._runners = runners
         self._executor = executor
@@ -70,6 +72,16 @@ class Services:
                 self._vcs = self.registry.vcs.build(name, self.state_dir)
             self._vcs_known = True
         return self._vcs
+
+    @property
+    def provisioners(self) -> list[Provisioner]:
+        """Every installed provisioner (built when environments are first wanted)."""
+        if self._provisioners is None:
+            provisioners = self.registry.provisioners
+            self._provisioners = [
+                provisioners.build(name, self.state_dir) for name in provisioners.names()
+            ]
+        return self._provisioners
 
     def tracker(self, name: str = "inbox") -> IssueTracker:
         """The issue tracker called ``name``."""
@@ -114,6 +126,7 @@ def bootstrap(
     executor: Executor | None = None,
     store: Store | None = None,
     vcs: Vcs | None = None,
+    provisioners: Sequence[Provisioner] | None = None,
     executor_name: str = "local",
     store_name: str = "sqlite",
     vcs_name: str = "git",
@@ -121,4 +134,5 @@ def bootstrap(
     """The services for a workflow rooted at ``root``; nothing is built until it is used."""
     names = {"executor": executor_name, "store": store_name, "vcs": vcs_name}
     registry = registry or load_registry()
-    return Services(registry, runners, executor, store, vcs, state_dir_for(root), names)
+    state_dir = state_dir_for(root)
+    return Services(registry, runners, executor, store, vcs, state_dir, names, provisioners)

@@ -15,13 +15,13 @@ from pathlib import Path
 from attrs import evolve
 
 from orch.core.bootstrap import Services, bootstrap
+from orch.core.environment.session import EnvironmentSession
 from orch.core.report.observed import ObserverPlugin
 from orch.core.report.relay import HookRelay
 from orch.core.run.session import RunSession
 from orch.core.run_change import RunChange, repository_heads, run_commit
 from orch.core.select.changes import ChangeSet, relative_prefix
 from orch.core.select.selection import Selector
-from orch.core.shared.documents import join_path
 from orch.core.shared.redaction import redactor_for
 from orch.core.triage.analysis import TRIAGED, TriageStore, outcomes_at, triage
 from orch.core.workflow.model import Workflow
@@ -88,6 +88,7 @@ class Engine:
         record_coverage: bool = False,
         keep_raw_output: bool = False,
         plugins: Iterable[object] = (),
+        keep_env: bool = False,
     ) -> RunResult:
         """Run the workflow (or resume run ``resume``) and write the requested reports.
 
@@ -97,9 +98,9 @@ class Engine:
         ``keep_raw_output`` keeps the shards' unredacted output files in ``.orch/runs/RUN/``;
         ``observer`` hears the run as it goes; ``plugins`` are more hook implementations
         (``@hookimpl`` methods of ``orch.ports.hooks``) for this run only, next to those the
-        ``orch`` entry points installed.
+        ``orch`` entry points installed. The environments the applications name are brought
+        up for the run (its environment nodes) and removed at its end, unless ``keep_env``.
         """
-        refuse_environments(self.workflow)
         reports = {"junit-xml": junit_xml, "json": json_report}
         own: list[object] = [ObserverPlugin(observer)] if observer is not None else []
         own += plugins
@@ -110,7 +111,7 @@ class Engine:
             relay = HookRelay(registry.hook)
             change = self._change_of(selection)
             stale = change.uncommitted() if record_coverage else None
-            session = self._session(relay, spec, selection, stale, keep_raw_output)
+            session = self._session(relay, spec, selection, stale, keep_raw_output, keep_env)
             apps = [app.name for app in self.workflow.applications]
             commit = session.commit
             before = outcomes_at(self.services.store, apps, commit) if commit else {}
@@ -133,6 +134,7 @@ class Engine:
         selection: Selection | None,
         coverage_stale: dict[str, tuple[str, ...]] | None,
         keep_raw_output: bool,
+        keep_env: bool = False,
     ) -> RunSession:
         """The run use case for this workflow, told to ``observer``, recorded under the commit
         of its repositories."""
@@ -151,6 +153,7 @@ class Engine:
             coverage_stale=coverage_stale,
             app_commits=app_commits,
             keep_raw_output=keep_raw_output,
+            environments=environments_for(self.workflow, services, keep_env),
         )
 
     def triage_run(self, run_id: str) -> TriageReport:
@@ -182,18 +185,17 @@ class Engine:
         return RunChange(self.workflow, self.services.vcs, claims=lambda: self._selector().claims())
 
 
-def refuse_environments(workflow: Workflow) -> None:
-    """An application that names an environment cannot run yet: running its tests without the
-    services it declares would fail them for the wrong reason, or pass them against the wrong
-    ones. A ``ConfigError`` until provisioning exists."""
-    for app in workflow.applications:
-        if app.environment:
-            name = Path(workflow.source).name if workflow.source else "the workflow"
-            where = join_path("$.applications", app.name)
-            raise ConfigError(
-                f"{name}: {where}.environment: environments are not provisioned yet (issue 10); "
-                "remove it to run the tests without one"
-            )
+def environments_for(
+    workflow: Workflow, services: Services, keep: bool
+) -> EnvironmentSession | None:
+    """What brings up the environments the applications name (None when they name none)."""
+    used = {app.environment for app in workflow.applications if app.environment}
+    if not used:
+        return None
+    specs = {spec.name: spec for spec in workflow.environments if spec.name in used}
+    return EnvironmentSession(
+        specs, services.provisioners, state_dir=services.state_dir, root=workflow.root, keep=keep
+    )
 
 
 def refuse_outside(changes: ChangeSet) -> None:

@@ -1,6 +1,7 @@
 """orch.ports: the contract between orch's core and its adapters (values, Protocols, hooks)."""
 
 from orch.ports.environment import (
+    DEFAULT_WAIT_TIMEOUT,
     CommandWait,
     Endpoint,
     EnvironmentSpec,
@@ -71,6 +72,7 @@ from orch.ports.protocols import (
     Vcs,
 )
 from orch.ports.provisioner import (
+    Environments,
     Owner,
     ProvisionedEnvironment,
     Provisioner,
@@ -96,6 +98,7 @@ from orch.ports.store import (
 from orch.ports.triage import CategoryRule, OwnerRule, Routing, TriageSettings
 
 __all__ = [
+    "DEFAULT_WAIT_TIMEOUT",
     "CommandWait",
     "Endpoint",
     "EnvironmentSpec",
@@ -108,6 +111,7 @@ __all__ = [
     "ServiceSpec",
     "Volume",
     "Wait",
+    "Environments",
     "Owner",
     "ProvisionedEnvironment",
     "ProvisionError",

@@ -1,7 +1,7 @@
 """The run plan's nodes as plugins see them: what is about to run, or has run, in a run's graph.
 
-A run is a graph of nodes (today: test shards; environments, datasets and cross-application steps
-join it in later issues). Lifecycle hooks (``orch_node_start``, ``orch_node_finish``) receive these
+A run is a graph of nodes (test shards and the environments they wait for; datasets and
+cross-application steps join it in later issues). Lifecycle hooks (``orch_node_start``, ``orch_node_finish``) receive these
 values, so a reporter or a gate can follow the plan without knowing how the scheduler works.
 """
 
@@ -19,6 +19,8 @@ class NodeKind(enum.StrEnum):
 
     SHARD = "shard"
     """Runs a share of one application's tests in one runner process."""
+    ENVIRONMENT = "environment"
+    """Brings an environment up; the shards of the applications using it wait for it."""
 
 
 @frozen

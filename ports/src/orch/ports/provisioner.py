@@ -22,6 +22,7 @@ from attrs import frozen
 
 from orch.ports.environment import ServiceSpec
 from orch.ports.errors import EnvironmentProblem
+from orch.ports.model import Application
 
 LABEL_PREFIX = "orch."
 """Every label (container label, tag in a process's environment) an adapter sets starts so."""
@@ -180,4 +181,30 @@ class Provisioner(Protocol):
     def remove(self, owner_id: str) -> list[str]:
         """Remove every resource labelled with ``owner_id``; one line per resource removed.
         Idempotent: nothing left is no error."""
+        ...
+
+
+@runtime_checkable
+class Environments(Protocol):
+    """What a run asks of the environments its applications use. The run's plan has a node per
+    environment: ``up`` runs as that node (on a thread of its own: it waits on services), the
+    shards of its applications wait for it, and ``down`` follows its last one."""
+
+    def up(self, name: str, run: str) -> None:
+        """Bring environment ``name`` up and healthy for run ``run`` (the id its resources are
+        labelled with); ``EnvironmentProblem`` (often a ``ProvisionError``) says why it could
+        not be, once what had started is removed."""
+        ...
+
+    def variables(self, app: Application) -> Mapping[str, str]:
+        """What ``app``'s test processes get added to their environment once its environment
+        is up: the documented ``ORCH_<SERVICE>_*`` addresses and its own ``env`` resolved."""
+        ...
+
+    def down(self, name: str) -> None:
+        """Remove environment ``name`` (unless it is to be kept); idempotent."""
+        ...
+
+    def close(self) -> None:
+        """Take down every environment still up: the run is over, however it ended."""
         ...

@@ -79,6 +79,8 @@ class FakeRunner:
         self.channels: dict[Path, _Channel] = {}
         self.discovered: list[str] = []
         self.commands: list[tuple[str, ...]] = []
+        self.envs: list[dict[str, str]] = []
+        """The ``env`` of the application each command was made for, in order."""
 
     def discover(self, app: Application) -> list[TestCase]:
         self.discovered.append(app.name)
@@ -90,6 +92,7 @@ class FakeRunner:
     def command(self, app: Application, shard: Shard, scratch: Path) -> Command:
         self.channels[scratch] = _Channel()
         self.commands.append(shard.nodeids)
+        self.envs.append(dict(app.env))
         return Command(argv=("fake", app.name, str(shard.attempt), *shard.nodeids), cwd=scratch)
 
     def events(self, app: Application, shard: Shard, scratch: Path) -> FakeStream:

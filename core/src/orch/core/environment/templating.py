@@ -19,10 +19,12 @@ HOST = "127.0.0.1"
 """Tests and orch reach services only through ports published on this address."""
 
 
-def endpoint(service: ServiceSpec, ports: Mapping[int, int], env: Mapping[str, str]) -> Endpoint:
+def endpoint(
+    service: ServiceSpec, ports: Mapping[int, int], env: Mapping[str, str], host: str = HOST
+) -> Endpoint:
     """The endpoint of ``service`` once started: ``ports`` maps each of its container ports to
-    the host port it got; the url is ``postgresql://USER:PASSWORD@HOST:PORT/DB`` for postgres,
-    ``http://HOST:PORT`` for the others (empty when nothing is published)."""
+    the port of ``host`` it is reached at; the url is ``postgresql://USER:PASSWORD@HOST:PORT/DB``
+    for postgres, ``http://HOST:PORT`` for the others (empty when nothing is published)."""
     missing = [
         str(mapping.container) for mapping in service.ports if mapping.container not in ports
     ]
@@ -36,10 +38,10 @@ def endpoint(service: ServiceSpec, ports: Mapping[int, int], env: Mapping[str, s
     if first is not None and service.config is not None:
         config = service.config
         login = f"{quote(config.user, safe='')}:{quote(config.password, safe='')}"
-        url = f"postgresql://{login}@{HOST}:{first}/{quote(config.database, safe='')}"
+        url = f"postgresql://{login}@{host}:{first}/{quote(config.database, safe='')}"
     elif first is not None:
-        url = f"http://{HOST}:{first}"
-    return Endpoint(host=HOST, ports=ordered, url=url, env=dict(env))
+        url = f"http://{host}:{first}"
+    return Endpoint(host=host, ports=ordered, url=url, env=dict(env))
 
 
 def resolve(text: str, endpoints: Mapping[str, Endpoint]) -> str:

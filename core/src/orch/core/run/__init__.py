@@ -1,1 +1,1 @@
-"""Running tests: the run session, shards, the run lock and live status."""
+"""Running tests: the run session, shards and live status."""

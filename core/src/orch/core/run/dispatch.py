@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from orch.core.run.environment_nodes import EnvironmentNodes
 from orch.core.run.plan import Plan, Step
 from orch.core.run.recorder import Recorder
 from orch.core.run.results import Results
@@ -38,6 +39,7 @@ class Dispatch:
         recorder: Recorder,
         observer: RunObserver,
         clock: Callable[[], float],
+        environments: EnvironmentNodes | None = None,
     ) -> None:
         self.workflow = workflow
         self.plan = plan
@@ -47,15 +49,23 @@ class Dispatch:
         self.recorder = recorder
         self.observer = observer
         self.clock = clock
+        self.environments = environments
         self._nodes_left = {app: len(ids) for app, ids in plan.apps().items()}
         self._apps_started: set[str] = set()
         self._began: dict[str, float] = {}
 
     def run(self, poll_seconds: float) -> None:
-        """Until no step is queued or running (a blocked node is neither)."""
+        """Until no step is queued or running and no environment is being brought up (a
+        blocked node is neither)."""
+        if self.environments is not None:
+            self.environments.start()
         self._launch()
-        while self.scheduler.queued() or self.supervisor.active:
-            self.supervisor.wait(poll_seconds)
+        while self.scheduler.queued() or self.supervisor.active or self._setting_up():
+            if self.supervisor.active:
+                self.supervisor.wait(poll_seconds)
+            else:
+                time.sleep(poll_seconds)
+            self._environments_ended()
             for running in list(self.supervisor.active):
                 ended = self.supervisor.pump(running)
                 if ended is None:
@@ -68,6 +78,26 @@ class Dispatch:
                 self._done(ended.shard.step)
             self._launch()
             self.flush()
+
+    def _setting_up(self) -> bool:
+        return self.environments is not None and self.environments.busy
+
+    def _environments_ended(self) -> None:
+        """An environment that is up lets its shards start; one that could not start makes
+        their tests errors saying why (and the run an environment failure)."""
+        if self.environments is None:
+            return
+        for node, finish, logs in self.environments.ended():
+            blocked = self.scheduler.finished(node.id, finish.outcome)
+            if blocked:
+                self.results.environment_problems += 1
+                self.results.problem(finish.reason)
+            for waiting, _ in blocked:
+                self._app_started(waiting)
+                tests = self.plan.steps[waiting.id].shard.tests
+                self.results.environment_failed(waiting, tests, finish.reason, logs)
+                self.observer.node_finish(waiting, NodeFinish(Outcome.ERROR, finish.reason))
+                self._app_node_done(waiting)
 
     def flush(self, force: bool = False) -> None:
         self.recorder.flush(self.supervisor.running_tests(), self.results.counts, force)
@@ -102,6 +132,8 @@ class Dispatch:
             self.observer.app_start(self.workflow.app(node.app))
 
     def _app_node_done(self, node: PlanNode) -> None:
+        if self.environments is not None:
+            self.environments.node_done(node)
         if node.app is None:
             return
         self._nodes_left[node.app] -= 1

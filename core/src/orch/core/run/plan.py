@@ -1,9 +1,9 @@
 """The run's plan: a graph of nodes, each with the first work it runs and the nodes it waits for.
 
-Today every node is a test shard and no node waits for another (a graph without edges: the run
-dispatches by priority alone). Environments, datasets and cross-application steps join later as
-nodes with ``depends_on``; the graph's rules (ready when every dependency passed, ``blocked`` when
-one did not, a cycle is a workflow error) live here and in ``orch.core.run.scheduler``.
+A node is a test shard or an environment (``environment:NAME``, which the shards of the
+applications using it wait for). Without environments no node waits for another: the run
+dispatches by priority alone. The graph's rules (ready when every dependency passed, ``blocked``
+when one did not, a cycle is a workflow error) live here and in ``orch.core.run.scheduler``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from __future__ import annotations
 from attrs import frozen
 
 from orch.core.shared.graphs import find_cycle
-from orch.ports import ConfigError, PlanNode, Shard
+from orch.ports import ConfigError, NodeKind, PlanNode, Shard
+
+ENVIRONMENT_PREFIX = "environment:"
 
 
 @frozen
@@ -23,20 +25,41 @@ class Step:
     shard: Shard
 
 
+def environment_node(name: str) -> PlanNode:
+    """The node that brings environment ``name`` up."""
+    return PlanNode(ENVIRONMENT_PREFIX + name, NodeKind.ENVIRONMENT, None, f"environment {name}")
+
+
+def environment_of(node: PlanNode) -> str:
+    """The environment an environment node brings up."""
+    return node.id.removeprefix(ENVIRONMENT_PREFIX)
+
+
 class Plan:
-    """The nodes of a run in the order they were planned, with the shard each starts with."""
+    """The nodes of a run in the order they were planned: shards with the shard each starts
+    with, and environments."""
 
     def __init__(self) -> None:
         self.steps: dict[str, Step] = {}
+        self.environments: dict[str, PlanNode] = {}
 
     def add(self, node: PlanNode, shard: Shard) -> None:
-        if node.id in self.steps:
-            raise ConfigError(f"plan: two nodes are named '{node.id}'; node ids must be unique")
+        self._unique(node.id)
         self.steps[node.id] = Step(node, shard)
+
+    def add_environment(self, name: str) -> str:
+        """The id of environment ``name``'s node, added when it is not there yet."""
+        node = environment_node(name)
+        self.environments.setdefault(node.id, node)
+        return node.id
+
+    def _unique(self, node_id: str) -> None:
+        if node_id in self.steps or node_id in self.environments:
+            raise ConfigError(f"plan: two nodes are named '{node_id}'; node ids must be unique")
 
     @property
     def nodes(self) -> list[PlanNode]:
-        return [step.node for step in self.steps.values()]
+        return [*self.environments.values(), *(step.node for step in self.steps.values())]
 
     def apps(self) -> dict[str, list[str]]:
         """Each application's node ids, in plan order (nodes of no application left out)."""
@@ -48,7 +71,7 @@ class Plan:
 
     def dependents(self) -> dict[str, list[str]]:
         """For each node, the nodes that wait for it, in plan order."""
-        waiting: dict[str, list[str]] = {node_id: [] for node_id in self.steps}
+        waiting: dict[str, list[str]] = {node.id: [] for node in self.nodes}
         for node in self.nodes:
             for dependency in node.depends_on:
                 waiting[dependency].append(node.id)
@@ -58,11 +81,12 @@ class Plan:
         """Raise ConfigError for a dependency on no node, or for a cycle (naming it)."""
         for node in self.nodes:
             for dependency in node.depends_on:
-                if dependency not in self.steps:
+                if dependency not in self.steps and dependency not in self.environments:
                     raise ConfigError(
                         f"plan: node '{node.id}' depends on '{dependency}', which is not in the "
                         "plan; name one of its nodes"
                     )
-        cycle = find_cycle(self.steps, lambda node_id: self.steps[node_id].node.depends_on)
+        nodes = {node.id: node for node in self.nodes}
+        cycle = find_cycle(nodes, lambda node_id: nodes[node_id].depends_on)
         if cycle:
             raise ConfigError(f"plan cycle: {' -> '.join(cycle)}; remove one of these dependencies")

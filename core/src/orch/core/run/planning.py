@@ -111,7 +111,8 @@ class Planner:
             label = f"{app.name}: all its tests"
         if shard.attempt > 1:
             label += f", attempt {shard.attempt}"
-        self.plan.add(PlanNode(shard.key, NodeKind.SHARD, app.name, label), shard)
+        waits = (self.plan.add_environment(app.environment),) if app.environment else ()
+        self.plan.add(PlanNode(shard.key, NodeKind.SHARD, app.name, label, waits), shard)
 
     def _untouched(self, app: Application) -> bool:
         """Whether the selection gave ``app`` nothing to run: it is not even discovered."""

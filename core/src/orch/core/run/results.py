@@ -142,14 +142,25 @@ class Results:
     def blocked(self, node: PlanNode, tests: tuple[TestCase, ...], reason: str) -> None:
         """Node ``node`` will not run: each of its ``tests`` (or, listing none, its application)
         is ``blocked`` for ``reason``."""
-        message = f"blocked: {reason}"
+        blocked = TestResult(node.app or "", "", Outcome.BLOCKED, message=f"blocked: {reason}")
+        self._not_run(node, tests, blocked)
+
+    def environment_failed(
+        self, node: PlanNode, tests: tuple[TestCase, ...], message: str, logs: str
+    ) -> None:
+        """Node ``node`` will not run because its environment could not start: each of its
+        ``tests`` (or its application) is an ``error`` saying why, the service's last lines
+        (redacted) beside it."""
+        shown = self.redactor.text(message)
+        lines = self.redactor.text(cut(logs, self.output))
+        error = TestResult(node.app or "", "", Outcome.ERROR, message=shown, longrepr=lines)
+        self._not_run(node, tests, error)
+
+    def _not_run(self, node: PlanNode, tests: tuple[TestCase, ...], like: TestResult) -> None:
         if not tests and node.app is not None:
-            self.final(TestResult(node.app, node.app, Outcome.BLOCKED, message=message), node.id)
+            self.final(evolve(like, nodeid=node.app), node.id)
         for test in tests:
-            self.final(
-                TestResult(test.app, test.nodeid, Outcome.BLOCKED, message=message, file=test.file),
-                node.id,
-            )
+            self.final(evolve(like, app=test.app, nodeid=test.nodeid, file=test.file), node.id)
 
     def node_finish(self, node_id: str, seconds: float, reason: str = "") -> NodeFinish:
         """How node ``node_id`` ended, from its tests' final outcomes: the worst failure among

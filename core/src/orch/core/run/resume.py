@@ -11,8 +11,8 @@ from pathlib import Path
 
 from attrs import evolve
 
-from orch.core.run.lock import RunLock
 from orch.core.run.retry import RetryPolicy
+from orch.core.shared.locks import RunLock
 from orch.ports import ConfigError, Executor, RunRecord, RunState, RunStore, TestResult
 
 

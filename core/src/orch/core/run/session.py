@@ -19,7 +19,7 @@ from typing import Protocol
 from attrs import evolve
 
 from orch.core.run.dispatch import Dispatch
-from orch.core.run.lock import RunLock
+from orch.core.run.environment_nodes import EnvironmentNodes, environment_nodes
 from orch.core.run.planning import Planner
 from orch.core.run.recorder import Recorder, RecordingStore
 from orch.core.run.results import Results
@@ -27,10 +27,12 @@ from orch.core.run.resume import last_attempts, load_previous, reap_dead_runs
 from orch.core.run.retry import RetryPolicy
 from orch.core.run.settle import describe_exit
 from orch.core.run.supervisor import Supervisor
+from orch.core.shared.locks import RunLock
 from orch.core.shared.outcomes import ExitCode, exit_code
 from orch.core.shared.redaction import redactor_for, remove_raw_output
 from orch.core.workflow.model import Workflow
 from orch.ports import (
+    Environments,
     Executor,
     HistoryStore,
     MissingProgram,
@@ -77,6 +79,7 @@ class RunSession:
         coverage_stale: dict[str, tuple[str, ...]] | None = None,
         app_commits: dict[str, str] | None = None,
         keep_raw_output: bool = False,
+        environments: Environments | None = None,
     ) -> None:
         """``selection`` narrows each application to its selected tests, in risk order;
         ``coverage_stale`` (files that differ from the commit, per app) turns on recording of
@@ -84,7 +87,8 @@ class RunSession:
         commit (``app_commits``, default ``commit``): applications may live in their own
         repositories. Results are redacted as they arrive (``orch.core.shared.redaction``); the
         shards' raw output files in ``.orch/runs/RUN/`` are removed at the end unless
-        ``keep_raw_output``."""
+        ``keep_raw_output``. ``environments`` brings up the environments the applications
+        use (the plan's environment nodes) and takes them down, whatever happens."""
         self.workflow = workflow
         self.runners = runners
         self.executor = executor
@@ -99,6 +103,8 @@ class RunSession:
         self.coverage_stale = coverage_stale
         self.app_commits = app_commits or {}
         self.keep_raw_output = keep_raw_output
+        self.environments = environments
+        self._nodes: EnvironmentNodes | None = None
 
     def execute(self, resume: str | None = None) -> RunResult:
         """Run (or resume) the workflow; results are persisted as they arrive."""
@@ -139,6 +145,7 @@ class RunSession:
             self.clock,
             results,
             recorder,
+            self.environments.variables if self.environments else lambda app: {},
         )
         status = RunState.INTERRUPTED
         try:
@@ -152,6 +159,8 @@ class RunSession:
             raise
         finally:
             supervisor.stop_all()
+            if self.environments is not None:
+                (self._nodes or self.environments).close()  # a node waits for its downs
             self.executor.reap(f"{run_id}/")  # anything a shard left that its own kill missed
             if not self.keep_raw_output:
                 remove_raw_output(run_dir)
@@ -192,8 +201,10 @@ class RunSession:
             self.workflow, self.runners, self.store, results, self.selection, coverage
         )
         plan = planner.make(last_attempt)
+        self._nodes = environment_nodes(plan, self.environments, self.observer, recorder.run_id)
+        observer, nodes = self.observer, self._nodes
         dispatch = Dispatch(
-            self.workflow, plan, supervisor, results, recorder, self.observer, self.clock
+            self.workflow, plan, supervisor, results, recorder, observer, self.clock, nodes
         )
         dispatch.run(self.poll_seconds)
         if self.coverage_stale is not None:

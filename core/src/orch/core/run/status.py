@@ -6,7 +6,7 @@ from pathlib import Path
 
 from attrs import evolve, frozen
 
-from orch.core.run.lock import RunLock
+from orch.core.shared.locks import RunLock
 from orch.core.shared.outcomes import Counts, count
 from orch.ports import ConfigError, RunningTest, RunRecord, RunState, RunStore
 

@@ -83,7 +83,8 @@ def per_test_timeout(workflow: Workflow, app: Application) -> float | None:
 
 
 class Supervisor:
-    """The run's shard processes, started in ``state_dir/runs/RUN/``."""
+    """The run's shard processes, started in ``state_dir/runs/RUN/``, each with its app's
+    ``env`` and ``variables(app)`` (the addresses of its environment's services)."""
 
     def __init__(
         self,
@@ -95,8 +96,10 @@ class Supervisor:
         clock: Callable[[], float],
         results: Results,
         recorder: Recorder,
+        variables: Callable[[Application], Mapping[str, str]] = lambda app: {},
     ) -> None:
         self.workflow = workflow
+        self.variables = variables
         self.runners = runners
         self.executor = executor
         self.scratch_root = scratch_root
@@ -110,6 +113,7 @@ class Supervisor:
         """Start ``step``'s process; False (its tests are errors) when the environment refused."""
         shard = step.shard
         app = self.workflow.app(shard.app)
+        app = evolve(app, env={**app.env, **self.variables(app)})
         runner = self.runners[app.runner]
         scratch = self.scratch_root / f"{shard.key}-a{shard.attempt}"
         scratch.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
-"""A lock file held for as long as a run's orchestrator lives.
+"""Lock files held for as long as an orchestrator lives: a run's, an environment's.
 
 The kernel drops an ``flock`` when its process dies, however it dies, so "can I take the lock?"
-answers "is that run's orchestrator gone?" without trusting pids that may have been reused.
+answers "is that orchestrator gone?" without trusting pids that may have been reused.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import os
 from pathlib import Path
 
 
-class RunLock:
-    """The lock of one run, at ``<state>/runs/<run id>/lock``."""
+class FileLock:
+    """An ``flock`` on the file ``path`` (made, with its folder, when missing)."""
 
-    def __init__(self, state_dir: Path, run_id: str) -> None:
-        self.path = state_dir / "runs" / run_id / "lock"
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self._fd: int | None = None
 
     def acquire(self, wait: bool = True) -> bool:
@@ -47,3 +47,10 @@ class RunLock:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+class RunLock(FileLock):
+    """The lock of one run, at ``<state>/runs/<run id>/lock``."""
+
+    def __init__(self, state_dir: Path, run_id: str) -> None:
+        super().__init__(state_dir / "runs" / run_id / "lock")

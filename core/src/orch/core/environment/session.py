@@ -1,0 +1,92 @@
+"""The environments of one run (or of one ``orch env up``): the ``Environments`` a run asks.
+
+The first ``up`` prunes what dead orchestrators left; each ``up`` claims a new owner (its lock
+and its reaper), starts the services and keeps their endpoints; ``variables`` are what an
+application's tests get; ``down`` removes an environment unless it is to be kept, which writes
+its endpoints to the owner's ``kept`` file instead (``orch env status`` and ``down`` read it).
+Each service's output is kept in ``<state>/service-logs/<run>/<environment>/<service>.log``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from orch.core.environment.choice import Choice
+from orch.core.environment.owners import Claim, claim, prune
+from orch.core.environment.provisioning import Provisioning, Up
+from orch.core.environment.variables import application_variables
+from orch.ports import Application, ConfigError, EnvironmentSpec, Provisioner
+
+
+def service_logs(state_dir: Path, run: str, environment: str) -> Path:
+    """Where the services of ``environment`` in run ``run`` leave their output."""
+    return state_dir / "service-logs" / run / environment
+
+
+class EnvironmentSession:
+    """Brings up the environments named in ``specs``; ``keep`` leaves them up at the end."""
+
+    def __init__(
+        self,
+        specs: Mapping[str, EnvironmentSpec],
+        provisioners: Sequence[Provisioner],
+        *,
+        state_dir: Path,
+        root: Path,
+        keep: bool = False,
+        reaper: bool = True,
+    ) -> None:
+        """``reaper`` False starts no reaper beside each environment: for provisioners whose
+        services end with this process (the fakes of ``orch.testing``)."""
+        self.specs = specs
+        self.provisioners = provisioners
+        self.state_dir = state_dir
+        self.keep = keep
+        self.reaper = reaper
+        self.provisioning = Provisioning(Choice(provisioners), root)
+        self.up_now: dict[str, tuple[Up, Claim]] = {}
+        self.pruned: list[str] | None = None
+        self._lock = threading.Lock()
+
+    def up(self, name: str, run: str) -> None:
+        spec = self.specs.get(name)
+        if spec is None:
+            raise ConfigError(f"environment '{name}' is not declared; add it under environments:")
+        with self._lock:
+            if self.pruned is None:
+                self.pruned = prune(self.provisioners)
+        names = [p.PLUGIN_NAME for p in self.provisioners] if self.reaper else None
+        owned = claim(self.state_dir, run, spec, names)
+        try:
+            up = self.provisioning.up(spec, owned.owner, service_logs(self.state_dir, run, name))
+        except BaseException:
+            owned.release()
+            raise
+        with self._lock:
+            self.up_now[name] = (up, owned)
+
+    def variables(self, app: Application) -> Mapping[str, str]:
+        found = self.up_now.get(app.environment or "")
+        if found is None:
+            return {}
+        return application_variables(app.env, found[0].endpoints)
+
+    def down(self, name: str) -> None:
+        with self._lock:
+            found = self.up_now.pop(name, None)
+        if found is None:
+            return
+        up, owned = found
+        try:
+            if self.keep:
+                owned.keep(up.endpoints)
+            else:
+                self.provisioning.down(up)
+        finally:
+            owned.release()
+
+    def close(self) -> None:
+        for name in list(self.up_now):
+            self.down(name)
