@@ -71,6 +71,7 @@ COMMAND_MODULES = {
     "status": "orch.cli.status",
     "runs": "orch.cli.status",
     "plugins": "orch.cli.plugins",
+    "env": "orch.cli.env",
 }
 """Each command and the module whose ``COMMANDS`` hold it: ``orch run`` imports the run command's
 module, not triage's or the inbox's (``OrchGroup.get_command``)."""

@@ -103,6 +103,11 @@ RUNNER_ARGS = "orch.runner_args"
     help="Keep each shard's unredacted output and event files in .orch/runs/RUN/ (may hold "
     "secrets the reports mask).",
 )
+@click.option(
+    "--keep-env",
+    is_flag=True,
+    help="Leave the environments up after the run, for debugging (`orch env down` removes them).",
+)
 @FORMAT_OPTION
 @pass_app
 def run_command(
@@ -127,6 +132,7 @@ def run_command(
     dry_run: bool,
     record_coverage: bool,
     keep_raw_output: bool,
+    keep_env: bool,
     output_format: str,
 ) -> None:
     """Run the tests of every application in the workflow, in parallel.
@@ -199,6 +205,7 @@ def run_command(
                 selection=selection,
                 record_coverage=record_coverage,
                 keep_raw_output=keep_raw_output,
+                keep_env=keep_env,
             )
         if output_format == "json":
             report = json_report(result, result.record)
@@ -209,6 +216,11 @@ def run_command(
             click.echo(
                 f"orch: interrupted; what ran is recorded: continue with "
                 f"`orch run --resume {result.run_id}`",
+                err=True,
+            )
+        if keep_env and any(a.environment for a in workflow.applications):
+            click.echo(
+                "orch: environments left up: `orch env status`; `orch env down` removes them",
                 err=True,
             )
     finally:

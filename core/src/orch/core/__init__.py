@@ -28,6 +28,11 @@ _HOMES = {
     "Counts": "orch.core.shared.outcomes",
     "Engine": "orch.core.engine",
     "Environment": "orch.core.workflow.environment",
+    "EnvironmentState": "orch.core.environment_commands",
+    "env_down": "orch.core.environment_commands",
+    "env_prune": "orch.core.environment_commands",
+    "env_status": "orch.core.environment_commands",
+    "env_up": "orch.core.environment_commands",
     "Execution": "orch.ports",
     "ExitCode": "orch.core.shared.outcomes",
     "Registry": "orch.core.plugins",
@@ -55,6 +60,7 @@ __all__ = [
     "Counts",
     "Engine",
     "Environment",
+    "EnvironmentState",
     "Execution",
     "ExitCode",
     "Registry",
@@ -68,6 +74,10 @@ __all__ = [
     "Silent",
     "Workflow",
     "bootstrap",
+    "env_down",
+    "env_prune",
+    "env_status",
+    "env_up",
     "find_workflow_file",
     "load_registry",
     "load_workflow",
@@ -94,6 +104,13 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from orch.core.engine import Engine
+    from orch.core.environment_commands import (
+        EnvironmentState,
+        env_down,
+        env_prune,
+        env_status,
+        env_up,
+    )
     from orch.core.plugins import Registry, load_registry
     from orch.core.run.session import RunResult, RunSession
     from orch.core.run.status import RunStatus, recorded_runs, run_status
