@@ -1,42 +1,197 @@
-"""``orch run`` of an application that names an environment: nothing provisions one yet, so the
-run stops with one line and the exit code of a config error, rather than running the tests
-without their services. The same workflow without ``environment:`` on the application runs."""
+"""``orch run`` and ``orch env`` on real environments: a PostgreSQL process with a schema, a
+busybox container built locally and a local process, wired by templates; what a test gets;
+failures in one line; and nothing left behind, even when orch is killed with SIGKILL."""
 
 from __future__ import annotations
 
-from orch_cli import write_files
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-PROJECT = {
-    "apps/pay/tests/test_pay.py": "def test_pays():\n    assert True\n",
-    "orch.yaml": """
-        applications:
-          pay:
-            path: apps/pay
-            runner: pytest
-            environment: integration-test
-            env: {DB_PORT: "{payment-db.port}"}
-        environments:
-          integration-test:
-            services:
-              payment-db: {type: postgres, version: "15"}
-    """,
-}
+import docker
+import pytest
+from docker_images import busybox_image
+from orch_cli import ORCH, write_files
+
+SERVE_PROCESS = (
+    "import http.server, os; http.server.ThreadingHTTPServer(('127.0.0.1', "
+    "int(os.environ['ORCH_PORT'])), http.server.SimpleHTTPRequestHandler).serve_forever()"
+)
+
+TESTS = '''
+import os, subprocess, time, urllib.request
+from pathlib import Path
+
+def test_the_database_has_its_schema():
+    out = subprocess.run(
+        ["psql", os.environ["DB"], "-tAc", "select name from currencies order by name"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert out == ["EUR", "JPY"]
+
+def test_the_container_answers_and_knows_the_process():
+    with urllib.request.urlopen(os.environ["BOX_URL"] + "/peer.txt", timeout=5) as answer:
+        assert answer.read().decode().strip() == os.environ["ORCH_WEB_PORT"]
+
+def test_slow():
+    marker = os.environ.get("MARKER")
+    if marker:
+        Path(marker).touch()
+        time.sleep(60)
+'''
 
 
-def test_a_run_needing_an_environment_stops_with_one_config_line(tmp_path, orch):
-    write_files(tmp_path, PROJECT)
-    done = orch("run", ".")
-    assert done.returncode == 2, done.stderr
-    assert done.stderr.strip().splitlines() == [
-        "orch: error: orch.yaml: $.applications.pay.environment: environments are not "
-        "provisioned yet (issue 10); remove it to run the tests without one"
-    ]
-    assert "test_pays" not in done.stdout
+def _project(tmp_path: Path, image: str, box_wait: str = "") -> Path:
+    serve = (
+        "echo $WEB_PORT > /www/peer.txt; exec httpd -f -p 8080 -h /www"
+        if not box_wait
+        else "sleep 600"
+    )
+    return write_files(
+        tmp_path,
+        {
+            "schema.sql": "create table currencies (name text primary key);\n"
+            "insert into currencies values ('EUR'), ('JPY');\n",
+            "api/tests/test_api.py": TESTS,
+            "orch.yaml": f"""
+                applications:
+                  api:
+                    path: api
+                    runner: pytest
+                    environment: it
+                    env:
+                      DB: "{{db.url}}"
+                      BOX_URL: "{{box.url}}"
+                      MARKER: "${{MARKER:-}}"
+                environments:
+                  it:
+                    services:
+                      db: {{type: postgres, config: {{schemas: [schema.sql], mode: process}}}}
+                      web:
+                        type: process
+                        command: [{sys.executable}, -c, "{SERVE_PROCESS}"]
+                        ports: [8000]
+                      box:
+                        type: docker
+                        image: {image}
+                        command: [sh, -c, "mkdir -p /www; {serve}"]
+                        ports: [8080]
+                        env: {{WEB_PORT: "{{web.port}}"}}
+                        {box_wait}
+            """,
+        },
+    )
 
 
-def test_without_environment_on_the_application_the_workflow_runs(tmp_path, orch):
-    project = dict(PROJECT)
-    project["orch.yaml"] = PROJECT["orch.yaml"].replace(" environment: integration-test", "")
-    write_files(tmp_path, project)
-    done = orch("run", ".")
-    assert done.returncode == 0, done.stderr
+@pytest.fixture(scope="module")
+def image() -> str:
+    return busybox_image(docker.from_env())
+
+
+def _left(prefix: str) -> list[str]:
+    """Every container, network, volume or service process of owners whose id starts with
+    ``prefix`` (a run's id) still there."""
+    assert prefix
+    client = docker.from_env()
+    mine = {"label": "orch.owner"}
+    found = [f"container {c.name}" for c in client.containers.list(all=True, filters=mine)]
+    found += [f"network {n.name}" for n in client.networks.list(filters=mine)]
+    found += [f"volume {v.name}" for v in client.volumes.list(filters=mine)]
+    found = [line for line in found if f"orch-{prefix}" in line]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                environ = (entry / "environ").read_bytes()
+            except OSError:
+                continue
+            if f"ORCH_TAG=env/{prefix}".encode() in environ:
+                found.append(f"process {entry.name}")
+    return found
+
+
+def _eventually_clean(prefix: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while _left(prefix) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _left(prefix) == []
+
+
+def test_a_run_gets_its_services_and_leaves_nothing(tmp_path, orch, image):
+    _project(tmp_path, image)
+    done = orch("run", ".", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert {t["outcome"] for t in report["tests"]} == {"passed"}
+    run = report["run"]["id"]
+    _eventually_clean(run)
+    logs = tmp_path / ".orch" / "service-logs" / run / "it"
+    assert sorted(path.name for path in logs.iterdir()) == ["box.log", "db.log", "web.log"]
+
+
+def test_a_service_that_never_gets_ready_is_one_line_and_exit_4(tmp_path, orch, image):
+    _project(tmp_path, image, box_wait="wait: {log: {pattern: never, timeout: 1}}")
+    done = orch("run", ".", "--format", "json")
+    assert done.returncode == 4, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    messages = {t["message"] for t in report["tests"]}
+    assert messages == {
+        "environment 'it' could not start: service 'box': not ready after 1 s: "
+        "a line matching 'never'"
+    }
+    _eventually_clean(report["run"]["id"])
+
+
+@pytest.mark.parametrize("moment", ["provisioning", "test"])
+def test_after_orch_is_killed_nothing_stays_behind(tmp_path, image, moment):
+    wait = "wait: {log: {pattern: never, timeout: 60}}" if moment == "provisioning" else ""
+    _project(tmp_path, image, box_wait=wait)
+    marker = tmp_path / "marker"
+    env = {**os.environ, "MARKER": str(marker)}
+    env.pop("ORCH_HOME", None)
+    orch = subprocess.Popen(
+        [ORCH, "run", "."], cwd=tmp_path, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    client = docker.from_env()
+    deadline = time.monotonic() + 60
+    def started() -> bool:
+        if moment == "test":
+            return marker.exists()
+        return bool(client.containers.list(filters={"label": "orch.service=box"}))
+    while not started() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert started()
+    orch.send_signal(signal.SIGKILL)
+    orch.wait()
+    runs = subprocess.run(
+        [ORCH, "runs", "--format", "json"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    [run] = json.loads(runs.stdout)
+    _eventually_clean(run["id"], seconds=30)
+    assert list((tmp_path / ".orch" / "environments").glob("*/lock")) == []
+
+
+def test_env_up_status_down(tmp_path, orch, image):
+    _project(tmp_path, image)
+    up = orch("env", "up", "it", "--format", "json")
+    assert up.returncode == 0, up.stderr
+    [state] = json.loads(up.stdout)
+    assert state["state"] == "kept"
+    assert sorted(state["services"]) == ["box", "db", "web"]
+    assert state["services"]["db"]["url"].startswith("postgresql://orch:orch@127.0.0.1:")
+    time.sleep(1)  # the reaper has seen the lock go and left the kept environment alone
+    status = orch("env", "status")
+    assert status.stdout.startswith("it  kept  (run env-"), status.stdout
+    assert _left(state["owner"]) != []
+    down = orch("env", "down", "it")
+    assert down.returncode == 0, down.stderr
+    assert "removed container" in down.stdout
+    _eventually_clean(state["owner"])
+    assert orch("env", "status").stdout.strip() == "no environments"
+    again = orch("env", "down", "it")
+    assert again.returncode == 2
+    assert "no environment 'it' is up here" in again.stderr
