@@ -16,6 +16,11 @@ from pathlib import Path
 import docker
 from docker.errors import ImageNotFound
 
+SERVE = (
+    "echo hello $GREETING; mkdir -p /www; echo ok >/www/index.html; exec httpd -f -p 8080 -h /www"
+)
+"""A busybox shell command that greets, then serves HTTP on 8080."""
+
 BUSYBOX = Path("/bin/busybox")
 POSTGRES = Path("/usr/lib/postgresql/15")
 POSTGRES_SHARE = Path("/usr/share/postgresql/15")

@@ -13,11 +13,6 @@ from orch.adapters.docker.environment import DockerEnvironment
 from orch.adapters.docker.provisioner import DockerProvisioner
 from orch.ports import Owner
 
-SERVE = (
-    "echo hello $GREETING; mkdir -p /www; echo ok >/www/index.html; exec httpd -f -p 8080 -h /www"
-)
-"""A busybox shell command that greets, then serves HTTP on 8080."""
-
 
 @pytest.fixture(scope="session")
 def provisioner() -> DockerProvisioner:

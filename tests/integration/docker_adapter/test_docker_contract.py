@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SERVE
+from docker_images import SERVE
 
 from orch.adapters.docker.provisioner import DockerProvisioner
 from orch.ports import PortMapping, ServiceSpec
