@@ -100,6 +100,15 @@ def test_bind_mounts_and_named_volumes_and_the_named_ones_go_with_the_owner(
     assert not provisioner.client.volumes.list(filters={"name": name})
 
 
+def test_a_bind_mount_of_a_missing_directory_is_a_provision_error(
+    environment: DockerEnvironment, busybox: str
+) -> None:
+    volumes = (Volume("./absent", "/data"),)
+    spec = ServiceSpec("app", "docker", image=busybox, command=("sleep", "60"), volumes=volumes)
+    with pytest.raises(ProvisionError, match=r"volume source .*absent does not exist"):
+        environment.start(spec, {})
+
+
 def test_resources_are_the_containers_limits(environment: DockerEnvironment, busybox: str) -> None:
     limits = Resources(cpus=0.5, memory=64 * 1024 * 1024)
     spec = ServiceSpec("small", "docker", image=busybox, command=("sleep", "60"), resources=limits)

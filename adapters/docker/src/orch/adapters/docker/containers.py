@@ -9,7 +9,7 @@ from typing import Any
 
 import docker
 
-from orch.ports import Owner, ServiceSpec
+from orch.ports import Owner, ProvisionError, ServiceSpec
 
 HOST = "127.0.0.1"
 """The only address a port is published on: nothing of a test environment is reached from
@@ -54,17 +54,21 @@ def _volumes(
     client: docker.DockerClient, owner: Owner, root: Path, service: ServiceSpec
 ) -> dict[str, dict[str, str]]:
     """Bind mounts for sources that are paths (under ``root``: with a ``/``, starting with ``.``
-    or naming something there), named volumes of this owner for the others."""
+    or naming something there), named volumes of this owner for the others (creating one that
+    exists is no error: a second service shares it)."""
     mounts = {}
     for volume in service.volumes:
         mode = "ro" if volume.read_only else "rw"
         path = root / volume.source
-        if "/" in volume.source or volume.source.startswith(".") or path.exists():
+        if path.exists():
             source = str(path.resolve())
+        elif "/" in volume.source or volume.source.startswith("."):
+            raise ProvisionError(
+                service.name, f"volume source {path} does not exist; create it or fix the path"
+            )
         else:
             source, labels = names(owner, volume.source)
-            if not client.volumes.list(filters={"name": f"^{source}$"}):
-                client.volumes.create(name=source, labels=labels)
+            client.volumes.create(name=source, labels=labels)
         mounts[source] = {"bind": volume.target, "mode": mode}
     return mounts
 
