@@ -1,7 +1,8 @@
 """Images the Docker tests run, built here from what the machine has (no registry is reachable):
 a busybox image (Debian's static /bin/busybox, FROM scratch) and a PostgreSQL image (busybox, the
 host's PostgreSQL 15 with the shared libraries it links and an entrypoint that behaves as the
-official image's does). Each is tagged by a hash of what goes in, so it is built once."""
+official image's does). Each is tagged by a hash of this module and of the programs that go in,
+so it is built once per machine and again only when either changes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import docker
@@ -67,18 +69,25 @@ CMD ["sh"]
 
 def busybox_image(client: docker.DockerClient) -> str:
     """A FROM scratch image with busybox and its applets on PATH (``sh``, ``httpd``...)."""
-    return _built(client, "orch-test/busybox", BUSYBOX_DOCKERFILE, _busybox_files, [BUSYBOX])
+    return _built(client, "orch-test/busybox", BUSYBOX_DOCKERFILE, [BUSYBOX])
 
 
 def postgres_image(client: docker.DockerClient) -> str:
     """A PostgreSQL 15 image taking the official image's POSTGRES_USER/PASSWORD/DB."""
-    recipe = [BUSYBOX, POSTGRES / "bin" / "postgres"]
-    return _built(client, "orch-test/postgres", POSTGRES_DOCKERFILE, _postgres_files, recipe)
+    inputs = [BUSYBOX, POSTGRES / "bin" / "postgres"]
+    return _built(client, "orch-test/postgres", POSTGRES_DOCKERFILE, inputs, _postgres_files)
 
 
-def _built(client: docker.DockerClient, name: str, dockerfile: str, files, recipe) -> str:
-    digest = hashlib.sha256((dockerfile + ENTRYPOINT).encode())
-    for path in recipe:
+def _built(
+    client: docker.DockerClient,
+    name: str,
+    dockerfile: str,
+    inputs: list[Path],
+    more: Callable[[Path], None] | None = None,
+) -> str:
+    """The image ``name`` of busybox and what ``more`` adds to its root, built unless there."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())  # the recipe: this module
+    for path in inputs:
         digest.update(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}".encode())
     tag = f"{name}:{digest.hexdigest()[:12]}"
     try:
@@ -89,7 +98,8 @@ def _built(client: docker.DockerClient, name: str, dockerfile: str, files, recip
     with tempfile.TemporaryDirectory(prefix="orch-image-") as context:
         rootfs = Path(context, "rootfs")
         _install_busybox(rootfs)
-        files(rootfs)
+        if more is not None:
+            more(rootfs)
         Path(context, "Dockerfile").write_text(dockerfile)
         client.images.build(path=context, tag=tag, rm=True)
     return tag
@@ -113,16 +123,12 @@ def _install_busybox(rootfs: Path) -> None:
     (rootfs / "etc" / "group").write_text(f"root:x:0:\npostgres:x:{POSTGRES_UID}:\n")
 
 
-def _busybox_files(_rootfs: Path) -> None:
-    """Nothing beyond busybox."""
-
-
 def _postgres_files(rootfs: Path) -> None:
     """PostgreSQL's programs, libraries, share files and every shared library they link."""
     _copy_tree(POSTGRES, rootfs, ignore=shutil.ignore_patterns("bitcode"))
     _copy_tree(POSTGRES_SHARE, rootfs)
     _copy_tree(ZONEINFO, rootfs)
-    programs = [p for p in (POSTGRES / "bin").iterdir()] + list((POSTGRES / "lib").glob("*.so"))
+    programs = [*(POSTGRES / "bin").iterdir(), *(POSTGRES / "lib").glob("*.so")]
     for library in _linked(programs):
         target = rootfs / library.relative_to("/")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +142,7 @@ def _postgres_files(rootfs: Path) -> None:
         (rootfs.parent / "owned" / directory).mkdir(parents=True)
 
 
-def _copy_tree(source: Path, rootfs: Path, ignore=None) -> None:
+def _copy_tree(source: Path, rootfs: Path, ignore: Callable | None = None) -> None:
     shutil.copytree(source, rootfs / source.relative_to("/"), symlinks=True, ignore=ignore)
 
 

@@ -92,7 +92,9 @@ def _error_line(output: str) -> str:
     """psql's error line (its first line saying ERROR or FATAL), else its last line."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     found = [line for line in lines if "ERROR" in line or "FATAL" in line]
-    return (found or lines or ["psql gave no output"])[0 if found else -1]
+    if found:
+        return found[0]
+    return lines[-1] if lines else "psql gave no output"
 
 
 def _archive(name: str, content: bytes) -> bytes:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from docker.models.containers import Container
 
+from orch.adapters.docker.containers import HOST
 from orch.adapters.docker.listening import listens
 from orch.ports import Usage
 
@@ -21,7 +22,7 @@ POLL_SECONDS = 0.05
 class ContainerService:
     """A service running as ``container``; ``ports`` maps container ports to host ports."""
 
-    host = "127.0.0.1"
+    host = HOST
 
     def __init__(self, name: str, container: Container, ports: Mapping[int, int]) -> None:
         self.name = name
