@@ -27,6 +27,8 @@ BUSYBOX = Path("/bin/busybox")
 POSTGRES = Path("/usr/lib/postgresql/15")
 POSTGRES_SHARE = Path("/usr/share/postgresql/15")
 ZONEINFO = Path("/usr/share/zoneinfo")
+NO_JIT = ("bitcode", "llvmjit.so")
+"""Left out: the JIT and its LLVM (over 100 MB); the server runs without one when it is absent."""
 POSTGRES_UID = 999
 """The uid of the image's postgres user: the server refuses to run as root."""
 
@@ -125,10 +127,11 @@ def _install_busybox(rootfs: Path) -> None:
 
 def _postgres_files(rootfs: Path) -> None:
     """PostgreSQL's programs, libraries, share files and every shared library they link."""
-    _copy_tree(POSTGRES, rootfs, ignore=shutil.ignore_patterns("bitcode"))
+    _copy_tree(POSTGRES, rootfs, ignore=shutil.ignore_patterns(*NO_JIT))
     _copy_tree(POSTGRES_SHARE, rootfs)
     _copy_tree(ZONEINFO, rootfs)
-    programs = [*(POSTGRES / "bin").iterdir(), *(POSTGRES / "lib").glob("*.so")]
+    libraries = [p for p in (POSTGRES / "lib").glob("*.so") if p.name not in NO_JIT]
+    programs = [*(POSTGRES / "bin").iterdir(), *libraries]
     for library in _linked(programs):
         target = rootfs / library.relative_to("/")
         target.parent.mkdir(parents=True, exist_ok=True)
