@@ -23,7 +23,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMESPACE_INITS = ("orch/__init__.py", "orch/adapters/__init__.py")
-DEFAULT_DEPENDENCIES = {"orch-core", "orch-local", "orch-git", "orch-pytest", "orch-junit"}
+DEFAULT_DEPENDENCIES = {
+    "orch-core",
+    "orch-local",
+    "orch-git",
+    "orch-pytest",
+    "orch-junit",
+    "orch-docker",
+}
 
 # A minimal PEP 517 frontend: argv is the output directory, then (directory, backend) pairs.
 BUILD_WHEELS = """

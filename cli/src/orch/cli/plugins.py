@@ -30,8 +30,9 @@ def plugins_command(app: App, output_format: str) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     width = max((len(i.name) for i in infos), default=4)
+    kinds = max((len(i.kind) for i in infos), default=4)
     for info in infos:
-        click.echo(f"{info.kind:<9} {info.name:<{width}}  {info.distribution} {info.version}")
+        click.echo(f"{info.kind:<{kinds}} {info.name:<{width}}  {info.distribution} {info.version}")
 
 
 COMMANDS = [plugins_command]
