@@ -154,14 +154,14 @@ def _wait_ready(
         ended = running.ended()
         if ended is not None:
             raise ProvisionError(running.name, f"postgres {ended}", _tail(running.directory))
-        if subprocess.run(probe, env=dict(running.env), check=False).returncode == 0:
-            return
         if time.monotonic() > deadline:
             raise ProvisionError(
                 running.name,
                 f"postgres did not accept connections within {timeout:g} s; see its log",
                 _tail(running.directory),
             )
+        if subprocess.run(probe, env=dict(running.env), check=False).returncode == 0:
+            return
         time.sleep(0.05)
 
 
