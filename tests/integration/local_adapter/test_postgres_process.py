@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from orch.adapters.local import ProcessProvisioner, postgres_binaries, processes
-from orch.adapters.local.provisioning import ProcessEnvironment
+from orch.adapters.local import postgres_binaries, processes
+from orch.adapters.local.provisioning import ProcessEnvironment, ProcessProvisioner
 from orch.ports import Owner, PortWait, PostgresConfig, ProvisionError, ServiceSpec, Wait
 from orch.ports.environment import POSTGRES_PORT
 from orch.testing.provisioner_contracts import free_port

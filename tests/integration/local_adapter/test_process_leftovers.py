@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from orch.adapters.local import ProcessProvisioner, processes, service_dirs
-from orch.adapters.local.provisioning import ProcessEnvironment
+from orch.adapters.local import processes, service_dirs
+from orch.adapters.local.provisioning import ProcessEnvironment, ProcessProvisioner
 from orch.ports import Owner, ProvisionError, ServiceSpec
 from orch.testing.provisioner_contracts import eventually
 
@@ -55,7 +55,7 @@ def test_a_service_outlives_its_killed_orch_and_remove_ends_it_and_its_children(
     script = textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
-        from orch.adapters.local import ProcessProvisioner
+        from orch.adapters.local.provisioning import ProcessProvisioner
         from orch.ports import ServiceSpec, owner_from_labels
         owner = owner_from_labels({json.dumps(owner.labels)})
         opened = ProcessProvisioner().open(owner, Path("."), Path("artifacts"))

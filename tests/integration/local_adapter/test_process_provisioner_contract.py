@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from orch.adapters.local import ProcessProvisioner
+from orch.adapters.local.provisioning import ProcessProvisioner
 from orch.ports import PortMapping, ServiceSpec
 from orch.testing.provisioner_contracts import (
     SERVED_PORT,

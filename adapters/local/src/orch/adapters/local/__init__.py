@@ -2,7 +2,6 @@
 SQLite."""
 
 from orch.adapters.local.executor import LocalExecutor, LocalProcess
-from orch.adapters.local.provisioning import ProcessProvisioner
 from orch.adapters.local.store import SqliteStore
 
-__all__ = ["LocalExecutor", "LocalProcess", "ProcessProvisioner", "SqliteStore"]
+__all__ = ["LocalExecutor", "LocalProcess", "SqliteStore"]

@@ -135,20 +135,16 @@ def kill_tagged(matches: Callable[[str], bool], newer_than: int = 0) -> int:
     started has a higher pid than the shard's leader unless pids wrapped around, and reading
     every process's environment after each shard is most of the cost of ending a small one.
     """
-    try:
-        names = os.listdir(_PROC)
-    except OSError:
-        return 0
     protected = _self_and_ancestors()
     killed = 0
-    for name in names:
-        if not name.isdigit() or int(name) <= newer_than or int(name) in protected:
+    for pid in _pids():
+        if pid <= newer_than or pid in protected:
             continue
-        tag = _tag_of(int(name))
+        tag = _tag_of(pid)
         if tag is None or not matches(tag):
             continue
         try:
-            os.kill(int(name), signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
         except OSError:
             continue
         killed += 1
