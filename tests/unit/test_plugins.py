@@ -49,6 +49,7 @@ def test_installed_default_adapters_load_through_entry_points():
     by_name = {(i.kind, i.name): i for i in registry.infos()}
     assert by_name[("runner", "pytest")].distribution == "orch-pytest"
     assert by_name[("store", "sqlite")].distribution == "orch-local"
+    assert by_name[("provisioner", "process")].distribution == "orch-local"
 
 
 def test_every_hook_is_documented_and_prefixed():

@@ -1,4 +1,5 @@
-"""orch's local adapter: shard processes on this machine and run state in SQLite."""
+"""orch's local adapter: shard processes and environment services on this machine, run state in
+SQLite."""
 
 from orch.adapters.local.executor import LocalExecutor, LocalProcess
 from orch.adapters.local.store import SqliteStore

@@ -1,42 +1,65 @@
 """Find and kill processes by the ``ORCH_TAG`` in their environment, read from Linux ``/proc``.
 
 Every shard process gets ``ORCH_TAG=<tag>``; its children inherit it, even those that left the
-process group with ``setsid``, so the tag finds what a process-group kill misses.
+process group with ``setsid``, so the tag finds what a process-group kill misses. A process may
+overwrite its environment's memory (PostgreSQL's backends write their title there), so
+``tagged_tree`` adds the descendants of every tagged process, and ``usage`` sums a tree's CPU
+time and memory.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from orch.ports import Usage
 
 TAG_VAR = "ORCH_TAG"
 """The environment variable that marks every process a shard started."""
 
 _PROC = Path("/proc")
-_TAG_PREFIX = TAG_VAR.encode() + b"="
 
 
-def _tag_of(pid: int) -> str | None:
-    """The ORCH_TAG a process was started with, or None (no tag, gone, or not ours to read)."""
+def variable_of(pid: int, name: str) -> str | None:
+    """The value of ``name`` in the environment a process was started with, or None (not set,
+    gone, or not ours to read)."""
     try:
         environ = (_PROC / str(pid) / "environ").read_bytes()
     except OSError:
         return None
+    start = name.encode() + b"="
     for entry in environ.split(b"\0"):
-        if entry.startswith(_TAG_PREFIX):
-            return entry[len(_TAG_PREFIX) :].decode(errors="replace")
+        if entry.startswith(start):
+            return entry[len(start) :].decode(errors="replace")
     return None
 
 
-def _parent_of(pid: int) -> int:
-    """The parent pid from ``/proc/<pid>/stat`` (0 when unknown); the name may contain ')'."""
+def _tag_of(pid: int) -> str | None:
+    return variable_of(pid, TAG_VAR)
+
+
+def _stat_of(pid: int) -> list[bytes]:
+    """The fields of ``/proc/<pid>/stat`` after the name (which may contain ')'): state first;
+    empty when the process is gone."""
     try:
         stat = (_PROC / str(pid) / "stat").read_bytes()
     except OSError:
-        return 0
-    return int(stat.rsplit(b")", 1)[1].split()[1])
+        return []
+    return stat.rsplit(b")", 1)[1].split()
+
+
+def _parent_of(pid: int) -> int:
+    """The parent pid (0 when unknown)."""
+    fields = _stat_of(pid)
+    return int(fields[1]) if fields else 0
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs: neither gone nor a zombie waiting to be reaped."""
+    fields = _stat_of(pid)
+    return bool(fields) and fields[0] != b"Z"
 
 
 def _self_and_ancestors() -> set[int]:
@@ -49,6 +72,62 @@ def _self_and_ancestors() -> set[int]:
     return protected
 
 
+def _pids() -> list[int]:
+    try:
+        return [int(name) for name in os.listdir(_PROC) if name.isdigit()]
+    except OSError:
+        return []
+
+
+def tagged_tree(matches: Callable[[str], bool], roots: Iterable[int] = ()) -> dict[int, str]:
+    """Every process whose ORCH_TAG ``matches``, each of ``roots`` that lives, and all their
+    descendants, each with the tag that brought it in (a descendant: its ancestor's); never
+    this process or its ancestors."""
+    protected = _self_and_ancestors()
+    children: dict[int, list[int]] = {}
+    found: dict[int, str] = {}
+    for pid in _pids():
+        children.setdefault(_parent_of(pid), []).append(pid)
+        tag = _tag_of(pid)
+        if tag is not None and matches(tag):
+            found[pid] = tag
+    found.update((pid, "") for pid in roots if alive(pid) and pid not in found)
+    pending = list(found)
+    while pending:
+        parent = pending.pop()
+        for child in children.get(parent, ()):
+            if child not in found:
+                found[child] = found[parent]
+                pending.append(child)
+    return {pid: tag for pid, tag in found.items() if pid not in protected}
+
+
+def usage(pids: Iterable[int]) -> Usage:
+    """The CPU seconds (user and system) and memory (each one's peak resident size, else its
+    current one) of ``pids`` together; a process gone meanwhile counts nothing."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = 0
+    memory = 0
+    for pid in pids:
+        fields = _stat_of(pid)
+        if not fields:
+            continue
+        cpu += int(fields[11]) + int(fields[12])
+        memory += _memory_of(pid)
+    return Usage(cpu_seconds=cpu / ticks, memory=memory)
+
+
+def _memory_of(pid: int) -> int:
+    """VmHWM (else VmRSS) of ``/proc/<pid>/status`` in bytes; 0 for a zombie or one gone."""
+    try:
+        lines = (_PROC / str(pid) / "status").read_text().splitlines()
+    except OSError:
+        return 0
+    sizes = dict(line.split(":", 1) for line in lines if line.startswith(("VmHWM", "VmRSS")))
+    size = sizes.get("VmHWM") or sizes.get("VmRSS") or "0 kB"
+    return int(size.split()[0]) * 1024
+
+
 def kill_tagged(matches: Callable[[str], bool], newer_than: int = 0) -> int:
     """SIGKILL every process whose ORCH_TAG ``matches``; returns how many were signalled.
 
@@ -56,20 +135,16 @@ def kill_tagged(matches: Callable[[str], bool], newer_than: int = 0) -> int:
     started has a higher pid than the shard's leader unless pids wrapped around, and reading
     every process's environment after each shard is most of the cost of ending a small one.
     """
-    try:
-        names = os.listdir(_PROC)
-    except OSError:
-        return 0
     protected = _self_and_ancestors()
     killed = 0
-    for name in names:
-        if not name.isdigit() or int(name) <= newer_than or int(name) in protected:
+    for pid in _pids():
+        if pid <= newer_than or pid in protected:
             continue
-        tag = _tag_of(int(name))
+        tag = _tag_of(pid)
         if tag is None or not matches(tag):
             continue
         try:
-            os.kill(int(name), signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
         except OSError:
             continue
         killed += 1

@@ -1,0 +1,107 @@
+"""The process provisioner: an environment's ``process`` and ``postgres`` services as processes
+of this machine, each in its own temporary directory and session.
+
+Nothing but the processes and their directories exists, so ``owners`` and ``remove`` need no
+record of what was started: they read the tags and ``owner.json`` files (``leftovers``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import ClassVar
+
+from attrs import define, field
+
+from orch.adapters.local import leftovers, service_dirs
+from orch.adapters.local.free_ports import HOST, host_ports
+from orch.adapters.local.postgres_process import start_postgres
+from orch.adapters.local.service_process import ServiceProcess, environment, spawn, tag_of
+from orch.ports import Owner, ProvisionError, RunningService, ServiceSpec
+
+
+@define
+class ProcessEnvironment:
+    """The services one owner started through the process provisioner."""
+
+    owner: Owner
+    root: Path
+    artifacts: Path
+    services: dict[str, ServiceProcess] = field(factory=dict)
+
+    def start(self, service: ServiceSpec, env: Mapping[str, str]) -> ServiceProcess:
+        """Start ``service`` in a new directory; on failure its processes and directory go
+        (its log is kept in the artifacts first)."""
+        directory = service_dirs.create(self.owner, service.name)
+        try:
+            if service.type == "postgres":
+                running = start_postgres(self.owner, service, directory, env, self.root)
+            else:
+                running = self._start_process(service, directory, env)
+        except ProvisionError:
+            self._keep_log(service.name, directory)
+            leftovers.end_processes(lambda tag: tag == tag_of(self.owner.id, service.name))
+            service_dirs.remove(directory)
+            raise
+        self.services[service.name] = running
+        return running
+
+    def _start_process(
+        self, service: ServiceSpec, directory: Path, env: Mapping[str, str]
+    ) -> ServiceProcess:
+        if service.type != "process":
+            raise ProvisionError(
+                service.name,
+                f"is of type {service.type}; the process provisioner starts "
+                "process and postgres services",
+            )
+        if not service.command:
+            raise ProvisionError(service.name, "has no command; give the command to run")
+        ports = host_ports(service.name, service.ports)
+        whole = environment(self.owner, service.name, env, ports)
+        popen = spawn(service.name, service.command, directory, whole)
+        return ServiceProcess(service.name, ports, directory, whole, popen)
+
+    def peer_address(self, service: RunningService, port: int) -> tuple[str, int]:
+        """127.0.0.1 and the host port of ``port``: peers are processes of this machine too."""
+        return HOST, service.ports[port]
+
+    def _keep_log(self, name: str, directory: Path) -> None:
+        log = directory / "output.log"
+        if log.exists():
+            self.artifacts.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(log, self.artifacts / f"{name}.log")
+
+    def close(self) -> None:
+        """Keep each service's log in the artifacts, then remove all of the owner's."""
+        for name, running in self.services.items():
+            self._keep_log(name, running.directory)
+        leftovers.remove(self.owner.id)
+        for running in self.services.values():
+            running.popen.poll()  # reap the ended leader
+        self.services.clear()
+
+
+class ProcessProvisioner:
+    """Starts ``process`` services (a command) and ``postgres`` ones (a PostgreSQL server with
+    its schemas) as processes here; built without arguments."""
+
+    PLUGIN_NAME: ClassVar[str] = "process"
+    SERVICE_TYPES: ClassVar[frozenset[str]] = frozenset({"process", "postgres"})
+
+    def unavailable(self) -> str | None:
+        """None: processes can always start (a missing PostgreSQL is said when one starts)."""
+        return None
+
+    def open(self, owner: Owner, root: Path, artifacts: Path) -> ProcessEnvironment:
+        """Room for ``owner``'s services; nothing is made until one starts."""
+        return ProcessEnvironment(owner, root, artifacts)
+
+    def owners(self) -> list[Owner]:
+        """Every owner with processes or service directories on this machine."""
+        return leftovers.owners()
+
+    def remove(self, owner_id: str) -> list[str]:
+        """End ``owner_id``'s processes and delete its directories; a line for each."""
+        return leftovers.remove(owner_id)
