@@ -22,7 +22,7 @@ SERVE_PROCESS = (
     "int(os.environ['ORCH_PORT'])), http.server.SimpleHTTPRequestHandler).serve_forever()"
 )
 
-TESTS = '''
+TESTS = """
 import os, subprocess, time, urllib.request
 from pathlib import Path
 
@@ -42,7 +42,7 @@ def test_slow():
     if marker:
         Path(marker).touch()
         time.sleep(60)
-'''
+"""
 
 
 def _project(tmp_path: Path, image: str, box_wait: str = "") -> Path:
@@ -153,15 +153,20 @@ def test_after_orch_is_killed_nothing_stays_behind(tmp_path, image, moment):
     env = {**os.environ, "MARKER": str(marker)}
     env.pop("ORCH_HOME", None)
     orch = subprocess.Popen(
-        [ORCH, "run", "."], cwd=tmp_path, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [ORCH, "run", "."],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     client = docker.from_env()
     deadline = time.monotonic() + 60
+
     def started() -> bool:
         if moment == "test":
             return marker.exists()
         return bool(client.containers.list(filters={"label": "orch.service=box"}))
+
     while not started() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert started()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orch.core import Application, Engine, Environment, Workflow
+from orch.core import Application, Environment, Workflow
 from orch.ports import ConfigError, EnvironmentSpec, PortMapping
 
 

@@ -1,8 +1,9 @@
 """The run plan's nodes as plugins see them: what is about to run, or has run, in a run's graph.
 
 A run is a graph of nodes (test shards and the environments they wait for; datasets and
-cross-application steps join it in later issues). Lifecycle hooks (``orch_node_start``, ``orch_node_finish``) receive these
-values, so a reporter or a gate can follow the plan without knowing how the scheduler works.
+cross-application steps join it in later issues). Lifecycle hooks (``orch_node_start``,
+``orch_node_finish``) receive these values, so a reporter or a gate can follow the plan
+without knowing how the scheduler works.
 """
 
 from __future__ import annotations
