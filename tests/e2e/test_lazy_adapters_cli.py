@@ -107,6 +107,8 @@ def test_run_imports_only_the_runner_it_uses_and_no_other_command(project: Path)
     assert "orch.adapters.pytest.runner" in modules
     assert under(modules, ("orch.adapters.junit", "orch.adapters.node", "lxml")) == []
     assert under(modules, ("orch.cli.triage", "orch.cli.inbox", "orch.cli.plugins")) == []
+    provisioning = ("orch.adapters.docker", "docker", "orch.adapters.local.provisioning")
+    assert under(modules, (*provisioning, "orch.core.environment")) == []  # it names none
 
 
 def test_every_command_is_listed_with_the_module_that_holds_it() -> None:

@@ -12,6 +12,7 @@ import pytest
 from orch.adapters.docker.environment import DockerEnvironment
 from orch.adapters.docker.provisioner import DockerProvisioner
 from orch.ports import Owner
+from orch.testing.provisioner_contracts import held
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +37,7 @@ def postgres_image(provisioner: DockerProvisioner) -> str:
 def environment(provisioner: DockerProvisioner, tmp_path: Path) -> Iterator[DockerEnvironment]:
     """An opened environment of a fresh owner, removed at the end of the test."""
     name = "docker-" + uuid.uuid4().hex[:8]
-    owner = Owner(name, f"run-{name}", "docker", "2" * 64, tmp_path)
+    owner = held(Owner(name, f"run-{name}", "docker", "2" * 64, tmp_path))
     opened = provisioner.open(owner, tmp_path, tmp_path / "artifacts")
     try:
         yield opened

@@ -15,7 +15,7 @@ from orch.adapters.docker.environment import DockerEnvironment
 from orch.adapters.docker.provisioner import DockerProvisioner
 from orch.adapters.docker.service import ContainerService
 from orch.ports import Owner, PortMapping, ProvisionError, Resources, ServiceSpec, Volume
-from orch.testing.provisioner_contracts import eventually
+from orch.testing.provisioner_contracts import eventually, held
 
 
 def _container(service: object) -> ContainerService:
@@ -174,7 +174,7 @@ def test_no_engine_is_one_line_naming_where_and_what_to_do(
 def test_owners_lists_an_owner_whose_only_resource_is_its_network(
     provisioner: DockerProvisioner, tmp_path: Path
 ) -> None:
-    owner = Owner("docker-net-" + uuid.uuid4().hex[:8], "run", "env", "3" * 64, tmp_path)
+    owner = held(Owner("docker-net-" + uuid.uuid4().hex[:8], "run", "env", "3" * 64, tmp_path))
     provisioner.open(owner, tmp_path, tmp_path / "artifacts")
     try:
         assert owner in provisioner.owners()

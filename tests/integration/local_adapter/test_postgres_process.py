@@ -13,12 +13,12 @@ from orch.adapters.local import postgres_binaries, processes
 from orch.adapters.local.provisioning import ProcessEnvironment, ProcessProvisioner
 from orch.ports import Owner, PortWait, PostgresConfig, ProvisionError, ServiceSpec, Wait
 from orch.ports.environment import POSTGRES_PORT
-from orch.testing.provisioner_contracts import free_port
+from orch.testing.provisioner_contracts import free_port, held
 
 
 @pytest.fixture
 def owner(tmp_path: Path) -> Owner:
-    return Owner(f"pg-{uuid.uuid4().hex[:8]}", "run-pg", "db", "2" * 64, tmp_path)
+    return held(Owner(f"pg-{uuid.uuid4().hex[:8]}", "run-pg", "db", "2" * 64, tmp_path))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 from orch.adapters.local import processes, service_dirs
 from orch.adapters.local.provisioning import ProcessEnvironment, ProcessProvisioner
 from orch.ports import Owner, ProvisionError, ServiceSpec
-from orch.testing.provisioner_contracts import eventually
+from orch.testing.provisioner_contracts import eventually, held
 
 # A service whose child leaves the session with setsid, each writing its pid to a file.
 FAMILY = (
@@ -31,7 +31,7 @@ FAMILY = (
 
 @pytest.fixture
 def owner(tmp_path: Path) -> Owner:
-    return Owner(f"left-{uuid.uuid4().hex[:8]}", "run-l", "env", "3" * 64, tmp_path)
+    return held(Owner(f"left-{uuid.uuid4().hex[:8]}", "run-l", "env", "3" * 64, tmp_path))
 
 
 @pytest.fixture

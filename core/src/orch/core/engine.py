@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attrs import evolve
 
 from orch.core.bootstrap import Services, bootstrap
-from orch.core.environment.session import EnvironmentSession
 from orch.core.report.observed import ObserverPlugin
 from orch.core.report.relay import HookRelay
 from orch.core.run.session import RunSession
@@ -37,6 +37,9 @@ from orch.ports import (
 from orch.ports.observer import RunObserver
 from orch.ports.run import RunResult, TriageReport
 from orch.ports.selection import Selection
+
+if TYPE_CHECKING:
+    from orch.core.environment.session import EnvironmentSession
 
 
 class Engine:
@@ -192,6 +195,8 @@ def environments_for(
     used = {app.environment for app in workflow.applications if app.environment}
     if not used:
         return None
+    from orch.core.environment.session import EnvironmentSession  # only runs with environments
+
     specs = {spec.name: spec for spec in workflow.environments if spec.name in used}
     return EnvironmentSession(
         specs, services.provisioners, state_dir=services.state_dir, root=workflow.root, keep=keep

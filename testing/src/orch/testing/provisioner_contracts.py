@@ -15,6 +15,8 @@ happened.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import socket
 import time
 import urllib.request
@@ -40,6 +42,20 @@ SERVED_PORT = 8080
 
 Serving = Callable[[str, tuple[PortMapping, ...]], ServiceSpec]
 Exiting = Callable[[str, int], ServiceSpec]
+
+
+_HELD: list[int] = []
+
+
+def held(owner: Owner) -> Owner:
+    """``owner``, its lock held by this process until it ends, as a live orchestrator holds
+    it: every orch that starts prunes the resources of owners whose lock is free, and tests
+    run beside other tests' orch processes."""
+    owner.directory.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(owner.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    _HELD.append(descriptor)
+    return owner
 
 
 def eventually(check: Callable[[], object], seconds: float = 20.0) -> object:
@@ -77,7 +93,7 @@ class ProvisionerContract:
         directory = tmp_path / "owner"
         directory.mkdir()
         name = uuid.uuid4().hex[:8]
-        return Owner(f"contract-{name}", f"run-{name}", "contract", "0" * 64, directory)
+        return held(Owner(f"contract-{name}", f"run-{name}", "contract", "0" * 64, directory))
 
     @pytest.fixture
     def opened(
@@ -209,7 +225,7 @@ class ProvisionerContract:
         tmp_path: Path,
     ) -> None:
         name = "contract-other-" + uuid.uuid4().hex[:8]
-        other = Owner(name, "run-x", "other", "1" * 64, tmp_path)
+        other = held(Owner(name, "run-x", "other", "1" * 64, tmp_path / "other"))
         second = provisioner.open(other, tmp_path, tmp_path / "other-artifacts")
         try:
             kept = second.start(serving("kept", (PortMapping(SERVED_PORT),)), {})

@@ -1,11 +1,11 @@
-"""Entry point of the local adapter: registers LocalExecutor, SqliteStore, the InboxTracker and
-the ProcessProvisioner."""
+"""Entry point of the local adapter: registers LocalExecutor, SqliteStore and the InboxTracker.
+The ProcessProvisioner has a plugin of its own (``provisioner_plugin``): loading this one for
+every run's executor and store does not import the provisioner."""
 
 from __future__ import annotations
 
 from orch.adapters.local.executor import LocalExecutor
 from orch.adapters.local.inbox import InboxTracker
-from orch.adapters.local.provisioning import ProcessProvisioner
 from orch.adapters.local.store import SqliteStore
 from orch.ports import hookimpl
 
@@ -26,9 +26,3 @@ def orch_register_stores() -> list[type]:
 def orch_register_issue_trackers() -> list[type]:
     """Provide the local inbox, the tracker used when no Jira or GitHub is configured."""
     return [InboxTracker]
-
-
-@hookimpl
-def orch_register_provisioners() -> list[type]:
-    """Provide the provisioner that runs process and postgres services as local processes."""
-    return [ProcessProvisioner]
