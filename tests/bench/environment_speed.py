@@ -97,21 +97,8 @@ def testcontainers_round(root: Path, images: tuple[str, str]) -> tuple[float, fl
         db = db.with_env(key, value)
     db.start()
     _until(lambda: db.exec(["pg_isready", "-h", "127.0.0.1", "-U", "orch"]).exit_code == 0)
-    loaded = db.exec(
-        [
-            "psql",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "orch",
-            "-d",
-            "orch",
-            "-f",
-            "/schema/schema.sql",
-        ]
-    )
+    psql = ["env", "PGPASSWORD=orch", "psql", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1"]
+    loaded = db.exec([*psql, "-U", "orch", "-d", "orch", "-f", "/schema/schema.sql"])
     assert loaded.exit_code == 0, loaded.output
     apps = []
     for name in ("api", "worker"):
@@ -163,6 +150,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         (root / "schema.sql").write_text(SCHEMA)
+        root.chmod(0o755)  # the server in testcontainers' mount reads it as its own user
         for number in range(rounds):
             for tool, measure in (("orch", orch_round), ("testcontainers", testcontainers_round)):
                 up, down = measure(root, images)

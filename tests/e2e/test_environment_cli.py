@@ -8,83 +8,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import docker
 import pytest
 from docker_images import busybox_image
-from orch_cli import ORCH, write_files
-
-SERVE_PROCESS = (
-    "import http.server, os; http.server.ThreadingHTTPServer(('127.0.0.1', "
-    "int(os.environ['ORCH_PORT'])), http.server.SimpleHTTPRequestHandler).serve_forever()"
-)
-
-TESTS = """
-import os, subprocess, time, urllib.request
-from pathlib import Path
-
-def test_the_database_has_its_schema():
-    out = subprocess.run(
-        ["psql", os.environ["DB"], "-tAc", "select name from currencies order by name"],
-        capture_output=True, text=True, check=True,
-    ).stdout.split()
-    assert out == ["EUR", "JPY"]
-
-def test_the_container_answers_and_knows_the_process():
-    with urllib.request.urlopen(os.environ["BOX_URL"] + "/peer.txt", timeout=5) as answer:
-        assert answer.read().decode().strip() == os.environ["ORCH_WEB_PORT"]
-
-def test_slow():
-    marker = os.environ.get("MARKER")
-    if marker:
-        Path(marker).touch()
-        time.sleep(60)
-"""
-
-
-def _project(tmp_path: Path, image: str, box_wait: str = "") -> Path:
-    serve = (
-        "echo $WEB_PORT > /www/peer.txt; exec httpd -f -p 8080 -h /www"
-        if not box_wait
-        else "sleep 600"
-    )
-    return write_files(
-        tmp_path,
-        {
-            "schema.sql": "create table currencies (name text primary key);\n"
-            "insert into currencies values ('EUR'), ('JPY');\n",
-            "api/tests/test_api.py": TESTS,
-            "orch.yaml": f"""
-                applications:
-                  api:
-                    path: api
-                    runner: pytest
-                    environment: it
-                    env:
-                      DB: "{{db.url}}"
-                      BOX_URL: "{{box.url}}"
-                      MARKER: "${{MARKER:-}}"
-                environments:
-                  it:
-                    services:
-                      db: {{type: postgres, config: {{schemas: [schema.sql], mode: process}}}}
-                      web:
-                        type: process
-                        command: [{sys.executable}, -c, "{SERVE_PROCESS}"]
-                        ports: [8000]
-                      box:
-                        type: docker
-                        image: {image}
-                        command: [sh, -c, "mkdir -p /www; {serve}"]
-                        ports: [8080]
-                        env: {{WEB_PORT: "{{web.port}}"}}
-                        {box_wait}
-            """,
-        },
-    )
+from environment_project import environment_project, left_behind
+from orch_cli import ORCH
 
 
 @pytest.fixture(scope="module")
@@ -92,36 +22,15 @@ def image() -> str:
     return busybox_image(docker.from_env())
 
 
-def _left(prefix: str) -> list[str]:
-    """Every container, network, volume or service process of owners whose id starts with
-    ``prefix`` (a run's id) still there."""
-    assert prefix
-    client = docker.from_env()
-    mine = {"label": "orch.owner"}
-    found = [f"container {c.name}" for c in client.containers.list(all=True, filters=mine)]
-    found += [f"network {n.name}" for n in client.networks.list(filters=mine)]
-    found += [f"volume {v.name}" for v in client.volumes.list(filters=mine)]
-    found = [line for line in found if f"orch-{prefix}" in line]
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                environ = (entry / "environ").read_bytes()
-            except OSError:
-                continue
-            if f"ORCH_TAG=env/{prefix}".encode() in environ:
-                found.append(f"process {entry.name}")
-    return found
-
-
 def _eventually_clean(prefix: str, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
-    while _left(prefix) and time.monotonic() < deadline:
+    while left_behind(prefix) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _left(prefix) == []
+    assert left_behind(prefix) == []
 
 
 def test_a_run_gets_its_services_and_leaves_nothing(tmp_path, orch, image):
-    _project(tmp_path, image)
+    environment_project(tmp_path, image)
     done = orch("run", ".", "--format", "json")
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
@@ -133,7 +42,7 @@ def test_a_run_gets_its_services_and_leaves_nothing(tmp_path, orch, image):
 
 
 def test_a_service_that_never_gets_ready_is_one_line_and_exit_4(tmp_path, orch, image):
-    _project(tmp_path, image, box_wait="wait: {log: {pattern: never, timeout: 1}}")
+    environment_project(tmp_path, image, box_wait="wait: {log: {pattern: never, timeout: 1}}")
     done = orch("run", ".", "--format", "json")
     assert done.returncode == 4, done.stdout + done.stderr
     report = json.loads(done.stdout)
@@ -148,7 +57,7 @@ def test_a_service_that_never_gets_ready_is_one_line_and_exit_4(tmp_path, orch, 
 @pytest.mark.parametrize("moment", ["provisioning", "test"])
 def test_after_orch_is_killed_nothing_stays_behind(tmp_path, image, moment):
     wait = "wait: {log: {pattern: never, timeout: 60}}" if moment == "provisioning" else ""
-    _project(tmp_path, image, box_wait=wait)
+    environment_project(tmp_path, image, box_wait=wait)
     marker = tmp_path / "marker"
     env = {**os.environ, "MARKER": str(marker)}
     env.pop("ORCH_HOME", None)
@@ -185,7 +94,7 @@ def test_after_orch_is_killed_nothing_stays_behind(tmp_path, image, moment):
 
 
 def test_env_up_status_down(tmp_path, orch, image):
-    _project(tmp_path, image)
+    environment_project(tmp_path, image)
     up = orch("env", "up", "it", "--format", "json")
     assert up.returncode == 0, up.stderr
     [state] = json.loads(up.stdout)
@@ -195,7 +104,7 @@ def test_env_up_status_down(tmp_path, orch, image):
     time.sleep(1)  # the reaper has seen the lock go and left the kept environment alone
     status = orch("env", "status")
     assert status.stdout.startswith("it  kept  (run env-"), status.stdout
-    assert _left(state["owner"]) != []
+    assert left_behind(state["owner"]) != []
     down = orch("env", "down", "it")
     assert down.returncode == 0, down.stderr
     assert "removed container" in down.stdout
