@@ -34,6 +34,7 @@ def report(tmp_path_factory) -> dict:
     shutil.copytree(
         DEMO, demo, ignore=shutil.ignore_patterns(".orch", "report", ".cache", "__pycache__")
     )
+    shutil.copy("/bin/busybox", demo / "services" / "fx-rates" / "busybox")  # as ./run does
     done = subprocess.run(
         [ORCH, "run", str(demo), "--format", "json"], capture_output=True, text=True, timeout=120
     )
@@ -50,7 +51,7 @@ def test_the_payment_bug_fails_with_its_assertion(report):
     assert [t["id"] for t in failed] == [FAILING]
     assert "Decimal('299.85') == Decimal('300')" in failed[0]["message"] + failed[0]["longrepr"]
     payments = Counter(t["outcome"] for t in results_of(report, "payment-service").values())
-    assert payments == {"passed": 24, "failed": 1}
+    assert payments == {"passed": 28, "failed": 1}
 
 
 def test_the_cold_cache_test_is_flaky_not_failed(report):
@@ -59,6 +60,13 @@ def test_the_cold_cache_test_is_flaky_not_failed(report):
     assert flaky["outcome"] == "flaky"
     assert flaky["attempts"] == 2
     assert Counter(t["outcome"] for t in inventory.values()) == {"passed": 17, "flaky": 1}
+
+
+def test_the_payment_tests_talk_to_the_database_and_the_container_orch_provisioned(report):
+    payments = results_of(report, "payment-service")
+    provisioned = [nodeid for nodeid in payments if nodeid.startswith("tests/test_ledger.py")]
+    assert len(provisioned) == 4
+    assert {payments[nodeid]["outcome"] for nodeid in provisioned} == {"passed"}
 
 
 def test_the_node_tests_come_from_nodes_junit_xml(report):
@@ -74,7 +82,7 @@ def test_the_node_tests_come_from_nodes_junit_xml(report):
 def test_the_counts_add_up(report):
     summary = report["summary"]
     assert report["run"]["exit_code"] == 1
-    assert len(report["tests"]) == 25 + 18 + 15
+    assert len(report["tests"]) == 29 + 18 + 15
     assert Counter(t["outcome"] for t in report["tests"]) == {
         outcome: n for outcome, n in summary.items() if n
     }
