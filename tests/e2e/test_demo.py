@@ -89,4 +89,4 @@ def test_the_counts_add_up(report):
     assert summary["failed"] == 1
     assert summary["flaky"] == 1
     assert summary["skipped"] == 1
-    assert summary["passed"] == 24 + 17 + 14
+    assert summary["passed"] == 28 + 17 + 14
