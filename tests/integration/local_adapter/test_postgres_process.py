@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
@@ -13,19 +12,7 @@ from orch.adapters.local import postgres_binaries, processes
 from orch.adapters.local.provisioning import ProcessEnvironment, ProcessProvisioner
 from orch.ports import Owner, PortWait, PostgresConfig, ProvisionError, ServiceSpec, Wait
 from orch.ports.environment import POSTGRES_PORT
-from orch.testing.provisioner_contracts import free_port, held
-
-
-@pytest.fixture
-def owner(tmp_path: Path) -> Owner:
-    return held(Owner(f"pg-{uuid.uuid4().hex[:8]}", "run-pg", "db", "2" * 64, tmp_path))
-
-
-@pytest.fixture
-def opened(owner: Owner, tmp_path: Path):
-    environment = ProcessProvisioner().open(owner, tmp_path, tmp_path / "artifacts")
-    yield environment
-    environment.close()
+from orch.testing.provisioner_contracts import free_port
 
 
 def postgres(name: str = "db", **config: object) -> ServiceSpec:

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import uuid
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from orch.adapters.local import processes, service_dirs
 from orch.adapters.local.provisioning import ProcessEnvironment, ProcessProvisioner
 from orch.ports import Owner, ProvisionError, ServiceSpec
-from orch.testing.provisioner_contracts import eventually, held
+from orch.testing.provisioner_contracts import eventually
 
 # A service whose child leaves the session with setsid, each writing its pid to a file.
 FAMILY = (
@@ -27,18 +26,6 @@ FAMILY = (
     "subprocess.Popen([sys.executable, '-c', code])\n"
     "time.sleep(300)\n"
 )
-
-
-@pytest.fixture
-def owner(tmp_path: Path) -> Owner:
-    return held(Owner(f"left-{uuid.uuid4().hex[:8]}", "run-l", "env", "3" * 64, tmp_path))
-
-
-@pytest.fixture
-def opened(owner: Owner, tmp_path: Path):
-    environment = ProcessProvisioner().open(owner, tmp_path, tmp_path / "artifacts")
-    yield environment
-    environment.close()
 
 
 def family(name: str = "family") -> ServiceSpec:
