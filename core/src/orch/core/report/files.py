@@ -9,7 +9,6 @@ reader gets the same text, and the file shows nothing reordered when opened or p
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import time
 import xml.etree.ElementTree as ET
@@ -17,22 +16,30 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from orch.core.shared.outcomes import count
-from orch.core.shared.untrusted_text import BIDI_CONTROLS, C1_CONTROLS, escape, json_text
+from orch.core.shared.untrusted_text import (
+    BIDI_CONTROLS,
+    C1_CONTROLS,
+    character_class,
+    escape,
+    json_text,
+)
 from orch.ports import Outcome, RunRecord, TestResult
 from orch.ports.run import RunResult
 
-_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_XML_ESCAPED = re.compile(f"[{C1_CONTROLS}{BIDI_CONTROLS}]")
+_NOT_XML = "^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff"
+_XML_ESCAPED = f"{C1_CONTROLS}{BIDI_CONTROLS}"
 
 
 def xml_text(text: str) -> str:
     """``text`` with every character XML 1.0 forbids shown as ``\\xNN`` (``\\udcff``) instead."""
-    return _NOT_XML.sub(lambda match: escape(match.group()), text)
+    return character_class(_NOT_XML).sub(lambda match: escape(match.group()), text)
 
 
 def xml_document(tree: ET.Element) -> bytes:
     """``tree`` serialised as UTF-8, C1 and bidirectional controls as character references."""
-    text = _XML_ESCAPED.sub(lambda m: f"&#x{ord(m.group()):x};", ET.tostring(tree, "unicode"))
+    text = character_class(_XML_ESCAPED).sub(
+        lambda m: f"&#x{ord(m.group()):x};", ET.tostring(tree, "unicode")
+    )
     return b"<?xml version='1.0' encoding='utf-8'?>\n" + text.encode("utf-8")
 
 

@@ -9,6 +9,7 @@ the definitions here, so the terminal, the JSON report and the JUnit XML agree.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -22,8 +23,16 @@ C1_CONTROLS = "\x80-\x9f"
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 """Characters that change the order text is shown in: marks, embeddings, overrides, isolates."""
 
-_SURROGATE = re.compile(f"[{SURROGATES}]")
-_JSON_UNSAFE = re.compile(f"[{SURROGATES}{C1_CONTROLS}{BIDI_CONTROLS}]")
+
+@functools.cache
+def character_class(characters: str) -> re.Pattern[str]:
+    """``[characters]``, compiled when first needed: with the surrogate range in it
+    ``re`` builds a 64 K bitmap (about 5 ms each), which a run whose text is all ASCII (or all
+    printable) never needs."""
+    return re.compile(f"[{characters}]")
+
+
+_JSON_UNSAFE = f"{SURROGATES}{C1_CONTROLS}{BIDI_CONTROLS}"
 
 
 def escape(char: str) -> str:
@@ -32,14 +41,17 @@ def escape(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-_UNSAFE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f{C1_CONTROLS}{BIDI_CONTROLS}{SURROGATES}]")
+_UNSAFE = f"\\x00-\\x08\\x0b-\\x1f\\x7f{C1_CONTROLS}{BIDI_CONTROLS}{SURROGATES}"
+"""Every one of them is unprintable (``str.isprintable``): printable text holds none."""
 
 
 def safe(text: str) -> str:
     """``text`` with control characters (ESC and the C1 controls included) shown as ``\\xNN``,
     bidirectional controls and lone surrogates as ``\\u202e``, so none of them can act where it
     is shown: a terminal, an issue on a tracker."""
-    return _UNSAFE.sub(lambda match: escape(match.group()), text)
+    if text.isprintable():
+        return text
+    return character_class(_UNSAFE).sub(lambda match: escape(match.group()), text)
 
 
 def valid_text(text: str) -> str:
@@ -50,7 +62,7 @@ def valid_text(text: str) -> str:
     """
     if text.isascii():
         return text
-    return _SURROGATE.sub(lambda match: escape(match.group()), text)
+    return character_class(SURROGATES).sub(lambda match: escape(match.group()), text)
 
 
 def _json_escape(match: re.Match[str]) -> str:
@@ -69,7 +81,7 @@ def escape_json(text: str) -> str:
     """
     if text.isascii():
         return text
-    return _JSON_UNSAFE.sub(_json_escape, text)
+    return character_class(_JSON_UNSAFE).sub(_json_escape, text)
 
 
 def json_text(data: Any) -> str:

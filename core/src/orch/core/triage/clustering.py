@@ -8,6 +8,7 @@ miner's state grows with the number of templates, never with the number of failu
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import OrderedDict
@@ -72,12 +73,12 @@ _PYTEST_TMP = re.compile(r"[^\s'\"(=]*pytest-of-[^\s'\"]*")
 _SOURCE = (".py", ".java", ".js", ".ts", ".cs", ".kt", ".go", ".rb", ".scala")
 
 
-def _compile(quoted: bool) -> re.Pattern[str]:
+@functools.cache
+def _normaliser(quoted: bool) -> re.Pattern[str]:
+    """The placeholders' patterns as one; compiled when a run first has a failure to cluster
+    (about 10 ms each, which a run whose tests all pass need not pay)."""
     patterns = ((_QUOTED,) if quoted else ()) + _PATTERNS
     return re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in patterns))
-
-
-_NORMALISERS = {False: _compile(False), True: _compile(True)}
 
 
 def _placeholder(match: re.Match[str]) -> str:
@@ -103,7 +104,7 @@ def normalise(message: str, quoted: bool = False) -> str:
     text = message[:MAX_MESSAGE_CHARS]
     if "pytest-of-" in text:
         text = _PYTEST_TMP.sub("<PATH>", text)
-    return " ".join(_NORMALISERS[quoted].sub(_placeholder, text).split())
+    return " ".join(_normaliser(quoted).sub(_placeholder, text).split())
 
 
 @define(eq=False)

@@ -220,7 +220,11 @@ def find_tests(
     return found
 
 
-_UNPLAIN = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+@functools.cache
+def _unplain() -> re.Pattern[str]:
+    """Control characters and lone surrogates; compiled when first needed (the surrogate range
+    costs ``re`` about 5 ms to compile, and printable paths never need it)."""
+    return re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 def nodeid_path(path: str) -> str:
@@ -229,7 +233,7 @@ def nodeid_path(path: str) -> str:
     event plugin names them (``_plain``), so ids made here match the ids a run reports."""
     if path.isprintable():
         return path
-    return _UNPLAIN.sub(_escape, path)
+    return _unplain().sub(_escape, path)
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import atexit
 import faulthandler
+import functools
 import json
 import os
 import re
@@ -269,6 +270,7 @@ class _Reporter:
         self.markers: tuple[str, list[str]] = ("", [])
         self.carried = 0.0  # seconds of this test's passed phases that got no line of their own
         self.head, self.tail = _output_limits()
+        self.files: dict[str, str] = {}  # a nodeid's file part -> file_of
 
     def write(self, event: dict) -> None:
         self.out.write(json.dumps(event) + "\n")
@@ -286,9 +288,15 @@ class _Reporter:
         return f"{text[: self.head]}\n… {excess:,} characters cut …\n{tail}"
 
     def file_of(self, nodeid: str) -> str:
-        """The nodeid's file relative to the directory pytest was started in."""
-        path = os.path.join(self.rootpath, nodeid.split("::", 1)[0])
-        return _plain(os.path.relpath(path, self.invocation_dir).replace(os.sep, "/"))
+        """The nodeid's file relative to the directory pytest was started in (worked out once
+        per file: ``relpath`` is most of the cost of a collected test's line)."""
+        name = nodeid.split("::", 1)[0]
+        found = self.files.get(name)
+        if found is None:
+            path = os.path.join(self.rootpath, name)
+            found = _plain(os.path.relpath(path, self.invocation_dir).replace(os.sep, "/"))
+            self.files[name] = found
+        return found
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -397,9 +405,15 @@ def _output_limits() -> tuple[int, int]:
     return max(head, 0), max(tail, 0)
 
 
-_UNPLAIN = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
-"""What a name sent to orch must not hold raw: control characters (a newline would split a line
-of ``ORCH_SELECT``) and lone surrogates (how Python names a file whose name is not UTF-8)."""
+@functools.cache
+def _unplain() -> re.Pattern[str]:
+    """What a name sent to orch must not hold raw: control characters (a newline would split a
+    line of ``ORCH_SELECT``) and lone surrogates (how Python names a file whose name is not UTF-8).
+
+    Compiled when first needed: the surrogate range makes ``re`` build a 64 K bitmap (about 5 ms,
+    in every shard), and printable names, nearly all of them, never need it.
+    """
+    return re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 def _plain(name: str) -> str:
@@ -409,7 +423,7 @@ def _plain(name: str) -> str:
     again."""
     if name.isprintable():
         return name
-    return _UNPLAIN.sub(_escaped, name)
+    return _unplain().sub(_escaped, name)
 
 
 def _escaped(match: re.Match) -> str:
