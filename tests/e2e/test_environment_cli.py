@@ -93,6 +93,33 @@ def test_after_orch_is_killed_nothing_stays_behind(tmp_path, image, moment):
     assert list(owners.glob("*/lock")) == []
 
 
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_run_stopped_by_sigterm_or_ctrl_c_removes_its_environment_itself(tmp_path, image, stop):
+    environment_project(tmp_path, image)
+    marker = tmp_path / "marker"
+    env = {key: value for key, value in os.environ.items() if key != "ORCH_HOME"}
+    orch = subprocess.Popen(
+        [ORCH, "run", "."],
+        cwd=tmp_path,
+        env={**env, "MARKER": str(marker)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert marker.exists()
+    runs = subprocess.run(
+        [ORCH, "runs", "--format", "json"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    [run] = json.loads(runs.stdout)
+    orch.send_signal(stop)
+    _, stderr = orch.communicate(timeout=60)
+    assert orch.returncode == 130, stderr
+    assert left_behind(run["id"]) == []  # removed by orch before it exited, not by the reaper
+
+
 def test_env_up_status_down(tmp_path, orch, image):
     environment_project(tmp_path, image)
     up = orch("env", "up", "it", "--format", "json")
@@ -113,3 +140,4 @@ def test_env_up_status_down(tmp_path, orch, image):
     again = orch("env", "down", "it")
     assert again.returncode == 2
     assert "no environment 'it' is up here" in again.stderr
+    assert orch("env", "prune").stdout.strip() == "nothing to prune"

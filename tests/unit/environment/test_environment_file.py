@@ -290,7 +290,7 @@ README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def test_the_readme_s_example_loads_and_starts_in_levels(workflow_file):
-    section = README.read_text(encoding="utf-8").split("## Environments (spec)", 1)[1]
+    section = README.read_text(encoding="utf-8").split("## Environments\n", 1)[1]
     example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     (environment,) = workflow_file.load(example).environments
     assert start_levels(environment) == (("payment-db", "mock-bank"), ("payment-service",))
