@@ -24,7 +24,7 @@ TESTS = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(TESTS / "helpers"), str(TESTS / "e2e")]
 
 from docker_images import busybox_image  # noqa: E402
-from environment_project import environment_project, left_behind  # noqa: E402
+from environment_project import box_started, environment_project, left_behind  # noqa: E402
 from orch_cli import ORCH  # noqa: E402
 
 SLOW_WAIT = "wait: {log: {pattern: never, timeout: 60}}"
@@ -41,12 +41,11 @@ def cycle(project: Path, kill: str, env: dict[str, str]) -> str:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    client = docker.from_env()
     deadline = time.monotonic() + 60
     while kill and time.monotonic() < deadline:
         if kill == "test" and marker.exists():
             break
-        if kill == "provisioning" and client.containers.list(filters={"label": "orch.service=box"}):
+        if kill == "provisioning" and box_started(project):
             break
         time.sleep(0.05)
     if kill:

@@ -13,7 +13,7 @@ import time
 import docker
 import pytest
 from docker_images import busybox_image
-from environment_project import environment_project, left_behind
+from environment_project import box_started, environment_project, left_behind
 from orch_cli import ORCH
 
 
@@ -39,6 +39,8 @@ def test_a_run_gets_its_services_and_leaves_nothing(tmp_path, orch, image):
     _eventually_clean(run)
     logs = tmp_path / ".orch" / "service-logs" / run / "it"
     assert sorted(path.name for path in logs.iterdir()) == ["box.log", "db.log", "web.log"]
+    kept = orch("env", "logs", "it", "web")  # the environment is gone: its run's copy
+    assert kept.returncode == 0 and "GET /" not in kept.stderr
 
 
 def test_a_service_that_never_gets_ready_is_one_line_and_exit_4(tmp_path, orch, image):
@@ -68,13 +70,12 @@ def test_after_orch_is_killed_nothing_stays_behind(tmp_path, image, moment):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    client = docker.from_env()
     deadline = time.monotonic() + 60
 
     def started() -> bool:
         if moment == "test":
             return marker.exists()
-        return bool(client.containers.list(filters={"label": "orch.service=box"}))
+        return box_started(tmp_path)
 
     while not started() and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -132,6 +133,9 @@ def test_env_up_status_down(tmp_path, orch, image):
     status = orch("env", "status")
     assert status.stdout.startswith("it  kept  (run env-"), status.stdout
     assert left_behind(state["owner"]) != []
+    logs = orch("env", "logs", "it", "db")
+    assert "ready to accept connections" in logs.stdout, logs.stderr
+    assert len(orch("env", "logs", "it", "db", "--tail", "2").stdout.splitlines()) == 2
     down = orch("env", "down", "it")
     assert down.returncode == 0, down.stderr
     assert "removed container" in down.stdout
@@ -141,3 +145,6 @@ def test_env_up_status_down(tmp_path, orch, image):
     assert again.returncode == 2
     assert "no environment 'it' is up here" in again.stderr
     assert orch("env", "prune").stdout.strip() == "nothing to prune"
+    nothing = orch("env", "logs", "it", "db")
+    assert nothing.returncode == 2
+    assert "no output of service 'db' of environment 'it' is here" in nothing.stderr

@@ -81,13 +81,24 @@ def environment_project(tmp_path: Path, image: str, box_wait: str = "") -> Path:
     )
 
 
+def box_started(project: Path) -> bool:
+    """Whether the busybox container of ``project``'s environment exists (other projects' do
+    not count: tests run side by side)."""
+    listed = docker.from_env().containers.list(
+        all=True, sparse=True, filters={"label": "orch.service=box"}
+    )
+    mine = str(project.resolve())
+    return any(c.attrs["Labels"].get("orch.directory", "").startswith(mine) for c in listed)
+
+
 def left_behind(prefix: str) -> list[str]:
     """Every container, network, volume or service process of owners whose id starts with
     ``prefix`` (a run's id) still there."""
     assert prefix
     client = docker.from_env()
     mine = {"label": "orch.owner"}
-    found = [f"container {c.name}" for c in client.containers.list(all=True, filters=mine)]
+    listed = client.containers.list(all=True, sparse=True, filters=mine)  # no inspect: no race
+    found = [f"container {c.attrs['Names'][0]}" for c in listed]
     found += [f"network {n.name}" for n in client.networks.list(filters=mine)]
     found += [f"volume {v.name}" for v in client.volumes.list(filters=mine)]
     found = [line for line in found if f"orch-{prefix}" in line]

@@ -33,6 +33,7 @@ EXPORTED = [
     "Workflow",
     "bootstrap",
     "env_down",
+    "env_logs",
     "env_prune",
     "env_status",
     "env_up",

@@ -1,4 +1,4 @@
-"""``orch env up|down|status|prune``: environments outside a run, for debugging and for tests
+"""``orch env up|down|status|logs|prune``: environments outside a run, for debugging and for tests
 run by hand against them."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import click
 from orch.cli.app import App, pass_app
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, WORKFLOW_OPTION, project_dir
 from orch.cli.text import safe
-from orch.core import EnvironmentState, env_down, env_prune, env_status, env_up
+from orch.core import EnvironmentState, env_down, env_logs, env_prune, env_status, env_up
 
 
 @click.group("env")
@@ -62,6 +62,28 @@ def status_command(
     """Show this project's environments: kept, in use by a run, or left over."""
     workflow = app.workflow(project_dir(directory), workflow_file)
     _show(env_status(app.services(workflow.root)), output_format)
+
+
+@env_group.command("logs")
+@click.argument("name")
+@click.argument("service")
+@click.option("--tail", type=click.IntRange(min=0), default=0, help="Only the last N lines.")
+@DIRECTORY_OPTION
+@WORKFLOW_OPTION
+@pass_app
+def logs_command(
+    app: App,
+    name: str,
+    service: str,
+    tail: int,
+    directory: Path | None,
+    workflow_file: Path | None,
+) -> None:
+    """Show what SERVICE of environment NAME printed (the newest run's, once it is removed)."""
+    workflow = app.workflow(project_dir(directory), workflow_file)
+    text = env_logs(app.services(workflow.root), name, service, tail)
+    for line in text.splitlines():  # untrusted: each line escaped, so none can act in a terminal
+        click.echo(safe(line))
 
 
 @env_group.command("prune")

@@ -30,6 +30,7 @@ _HOMES = {
     "Environment": "orch.core.workflow.environment",
     "EnvironmentState": "orch.core.environment_commands",
     "env_down": "orch.core.environment_commands",
+    "env_logs": "orch.core.environment_commands",
     "env_prune": "orch.core.environment_commands",
     "env_status": "orch.core.environment_commands",
     "env_up": "orch.core.environment_commands",
@@ -75,6 +76,7 @@ __all__ = [
     "Workflow",
     "bootstrap",
     "env_down",
+    "env_logs",
     "env_prune",
     "env_status",
     "env_up",
@@ -107,6 +109,7 @@ if TYPE_CHECKING:
     from orch.core.environment_commands import (
         EnvironmentState,
         env_down,
+        env_logs,
         env_prune,
         env_status,
         env_up,

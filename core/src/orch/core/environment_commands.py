@@ -86,6 +86,27 @@ def env_down(services: Services, name: str | None) -> list[str]:
     return lines
 
 
+def env_logs(services: Services, name: str, service: str, tail: int = 0) -> str:
+    """What ``service`` of the environment called ``name`` printed: asked of the provisioners
+    while it is up (kept or in use), else read from the newest run that kept its output."""
+    for state in reversed(env_status(services)):
+        if state.owner.environment != name:
+            continue
+        for provisioner in services.provisioners:
+            if provisioner.unavailable() is None:
+                found = provisioner.logs(state.owner.id, service, tail)
+                if found is not None:
+                    return found
+    kept = sorted(services.state_dir.glob(f"service-logs/*/{name}/{service}.log"))
+    if not kept:
+        raise ConfigError(
+            f"no output of service '{service}' of environment '{name}' is here; "
+            "`orch env status` lists the environments that are up"
+        )
+    text = kept[-1].read_text(errors="replace")
+    return "".join(text.splitlines(keepends=True)[-tail:]) if tail else text
+
+
 def env_prune(services: Services) -> list[str]:
     """Remove what orchestrators that are gone left behind, on this machine."""
     return prune(services.provisioners)

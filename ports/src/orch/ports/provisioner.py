@@ -183,6 +183,12 @@ class Provisioner(Protocol):
         Idempotent: nothing left is no error."""
         ...
 
+    def logs(self, owner_id: str, service: str, tail: int = 0) -> str | None:
+        """What ``service`` of ``owner_id`` printed so far (its last ``tail`` lines; 0: all),
+        whoever started it (``orch env logs`` of a kept environment); None when this
+        provisioner has no such service."""
+        ...
+
 
 @runtime_checkable
 class Environments(Protocol):

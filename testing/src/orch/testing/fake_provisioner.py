@@ -176,6 +176,13 @@ class FakeProvisioner:
     def owners(self) -> list[Owner]:
         return [owner for owner, services in self.services.items() if services]
 
+    def logs(self, owner_id: str, service: str, tail: int = 0) -> str | None:
+        for owner, services in self.services.items():
+            for started in services:
+                if owner.id == owner_id and started.name == service:
+                    return started.logs(tail)
+        return None
+
     def remove(self, owner_id: str) -> list[str]:
         removed = []
         for owner in [owner for owner in self.services if owner.id == owner_id]:

@@ -167,6 +167,20 @@ class ProvisionerContract:
         assert eventually(lambda: "hello contract" in service.logs())
         assert "hello contract" in service.logs(tail=5)
 
+    def test_the_provisioner_reads_a_service_s_output_by_its_owner_and_name(
+        self,
+        provisioner: Provisioner,
+        opened: ProvisionedEnvironment,
+        owner: Owner,
+        serving: Serving,
+    ) -> None:
+        service = self._serve(opened, serving)
+        assert eventually(lambda: "hello contract" in service.logs())
+        assert "hello contract" in str(provisioner.logs(owner.id, "web"))
+        assert "hello contract" in str(provisioner.logs(owner.id, "web", tail=3))
+        assert provisioner.logs(owner.id, "nobody") is None
+        assert provisioner.logs("no-such-owner", "web") is None
+
     def test_a_command_beside_the_service_gives_its_exit_status(
         self, opened: ProvisionedEnvironment, serving: Serving
     ) -> None:

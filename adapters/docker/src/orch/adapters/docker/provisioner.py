@@ -59,6 +59,16 @@ class DockerProvisioner:
         found = (owner_from_labels(resource.attrs.get("Labels") or {}) for resource in resources)
         return list(dict.fromkeys(owner for owner in found if owner is not None))
 
+    def logs(self, owner_id: str, service: str, tail: int = 0) -> str | None:
+        """The output of ``service``'s container, None when the owner has no such container."""
+        filters = _service_of(owner_id, service)
+        found = self.client.containers.list(all=True, sparse=True, filters=filters)
+        try:
+            output: bytes = found[0].logs(tail=tail or "all") if found else b""
+        except NotFound:
+            return None  # removed since it was listed
+        return output.decode("utf-8", errors="replace") if found else None
+
     def remove(self, owner_id: str) -> list[str]:
         removed = []
         containers = self.client.containers.list(all=True, sparse=True, filters=_owned(owner_id))
@@ -70,6 +80,10 @@ class DockerProvisioner:
         for network in self.client.networks.list(filters=_owned(owner_id)):
             removed += _gone(f"network {network.name}", network.remove)
         return removed
+
+
+def _service_of(owner_id: str, service: str) -> dict[str, list[str]]:
+    return {"label": [f"{LABEL_PREFIX}owner={owner_id}", f"{LABEL_PREFIX}service={service}"]}
 
 
 def _owned(owner_id: str) -> dict[str, str]:

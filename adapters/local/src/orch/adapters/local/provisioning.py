@@ -17,7 +17,14 @@ from attrs import define, field
 from orch.adapters.local import leftovers, service_dirs
 from orch.adapters.local.free_ports import HOST, host_ports
 from orch.adapters.local.postgres_process import start_postgres
-from orch.adapters.local.service_process import ServiceProcess, environment, spawn, tag_of
+from orch.adapters.local.service_process import (
+    LOG_FILE,
+    ServiceProcess,
+    environment,
+    last_lines,
+    spawn,
+    tag_of,
+)
 from orch.ports import Owner, ProvisionError, RunningService, ServiceSpec
 
 
@@ -105,3 +112,10 @@ class ProcessProvisioner:
     def remove(self, owner_id: str) -> list[str]:
         """End ``owner_id``'s processes and delete its directories; a line for each."""
         return leftovers.remove(owner_id)
+
+    def logs(self, owner_id: str, service: str, tail: int = 0) -> str | None:
+        """The output log in ``service``'s directory, None when the owner has no such one."""
+        directory = service_dirs.find(owner_id, service)
+        if directory is None:
+            return None
+        return last_lines(directory / LOG_FILE, tail)

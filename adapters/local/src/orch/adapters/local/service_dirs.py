@@ -40,6 +40,16 @@ def owned() -> list[tuple[Path, Owner]]:
     return found
 
 
+def find(owner_id: str, service: str) -> Path | None:
+    """The directory of ``service`` of ``owner_id``, None when there is none."""
+    start = f"{PREFIX}{owner_id}-{service}-"
+    for directory, owner in owned():
+        suffix = directory.name.removeprefix(start)
+        if owner.id == owner_id and suffix != directory.name and "-" not in suffix:
+            return directory
+    return None
+
+
 def remove(directory: Path) -> None:
     """Delete ``directory`` and everything in it (whoever's user wrote there); gone is fine."""
     shutil.rmtree(directory, ignore_errors=True)

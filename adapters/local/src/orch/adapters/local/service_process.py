@@ -127,11 +127,7 @@ class ServiceProcess:
 
     def logs(self, tail: int = 0) -> str:
         """What the process printed (its last ``tail`` lines; 0: all)."""
-        try:
-            text = self.log.read_text(errors="replace")
-        except OSError:
-            return ""
-        return "".join(text.splitlines(keepends=True)[-tail:]) if tail else text
+        return last_lines(self.log, tail)
 
     def ended(self) -> str | None:
         """None while it runs; else its exit status or the signal that killed it."""
@@ -146,3 +142,12 @@ class ServiceProcess:
         """CPU time and memory of the process and everything it started that still runs."""
         tag = self.env[TAG_VAR]
         return processes.usage(processes.tagged_tree(lambda found: found == tag, (self.popen.pid,)))
+
+
+def last_lines(log: Path, tail: int = 0) -> str:
+    """The text of ``log`` (its last ``tail`` lines; 0: all); "" when it cannot be read."""
+    try:
+        text = log.read_text(errors="replace")
+    except OSError:
+        return ""
+    return "".join(text.splitlines(keepends=True)[-tail:]) if tail else text
