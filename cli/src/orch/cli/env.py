@@ -48,7 +48,7 @@ def down_command(
     """Remove environment NAME (default: every kept or leftover one of this project)."""
     workflow = app.workflow(project_dir(directory), workflow_file)
     for line in env_down(app.services(workflow.root), name):
-        click.echo(f"removed {safe(line)}" if " in use " not in line else safe(line))
+        click.echo(safe(line))
 
 
 @env_group.command("status")

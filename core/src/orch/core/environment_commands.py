@@ -71,8 +71,8 @@ def env_status(services: Services) -> list[EnvironmentState]:
 
 
 def env_down(services: Services, name: str | None) -> list[str]:
-    """Remove the kept and leftover environments called ``name`` (None: all of them); one
-    line per resource removed. One a live run is using is left alone, said in a line."""
+    """Remove the kept and leftover environments called ``name`` (None: all of them); a line
+    ``removed ...`` per resource. One a live run is using is left alone, said in a line."""
     lines: list[str] = []
     found = [state for state in env_status(services) if name in (None, state.owner.environment)]
     if name is not None and not found:
@@ -82,7 +82,8 @@ def env_down(services: Services, name: str | None) -> list[str]:
             lines.append(f"{state.owner.id}: in use by run {state.owner.run}; left up")
             continue
         state.owner.kept.unlink(missing_ok=True)
-        lines += remove(state.owner.id, state.owner.directory, services.provisioners)
+        removed = remove(state.owner.id, state.owner.directory, services.provisioners)
+        lines += [f"removed {line}" for line in removed]
     return lines
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.client
 import time
 from collections.abc import Callable
+from functools import lru_cache
 
 from orch.core.shared.patterns import UserPattern
 from orch.ports import (
@@ -67,8 +68,14 @@ def _holds(strategy: Strategy, service: RunningService) -> bool:
     if isinstance(strategy, HttpWait):
         return _http_status(service, strategy) == strategy.status
     if isinstance(strategy, LogWait):
-        return UserPattern(strategy.pattern, "wait.log").search(service.logs()) is not None
+        return _pattern(strategy.pattern).search(service.logs()) is not None
     return service.run(strategy.command, strategy.timeout) == 0
+
+
+@lru_cache(maxsize=256)
+def _pattern(pattern: str) -> UserPattern:
+    """A log wait's pattern, compiled once however often it is polled."""
+    return UserPattern(pattern, "wait.log")
 
 
 def _http_status(service: RunningService, strategy: HttpWait) -> int:

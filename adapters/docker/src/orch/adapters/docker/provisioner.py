@@ -63,11 +63,13 @@ class DockerProvisioner:
         """The output of ``service``'s container, None when the owner has no such container."""
         filters = _service_of(owner_id, service)
         found = self.client.containers.list(all=True, sparse=True, filters=filters)
+        if not found:
+            return None
         try:
-            output: bytes = found[0].logs(tail=tail or "all") if found else b""
+            output: bytes = found[0].logs(tail=tail or "all")
         except NotFound:
             return None  # removed since it was listed
-        return output.decode("utf-8", errors="replace") if found else None
+        return output.decode("utf-8", errors="replace")
 
     def remove(self, owner_id: str) -> list[str]:
         removed = []
