@@ -138,14 +138,14 @@ class FakeEnvironment:
         if action == "fail":
             raise ProvisionError(service.name, " ".join(words), missing=words[:1] == ["missing"])
         started = FakeService(service, env)
-        self.provisioner.services.setdefault(self.owner, []).append(started)
+        self.provisioner.by_owner.setdefault(self.owner, []).append(started)
         return started
 
     def peer_address(self, service: FakeService, port: int) -> tuple[str, int]:
         return ("127.0.0.1", service.ports[port])
 
     def close(self) -> None:
-        services = self.provisioner.services.get(self.owner, [])
+        services = self.provisioner.by_owner.get(self.owner, [])
         if services:
             self.artifacts.mkdir(parents=True, exist_ok=True)
         for service in services:
@@ -163,7 +163,7 @@ class FakeProvisioner:
         if types is not None:
             self.SERVICE_TYPES = frozenset(types)  # type: ignore[misc]
         self._unavailable = unavailable
-        self.services: dict[Owner, list[FakeService]] = {}
+        self.by_owner: dict[Owner, list[FakeService]] = {}
         self.started: list[tuple[str, str, dict[str, str]]] = []
 
     def unavailable(self) -> str | None:
@@ -173,19 +173,29 @@ class FakeProvisioner:
         return FakeEnvironment(self, owner, artifacts)
 
     def owners(self) -> list[Owner]:
-        return [owner for owner, services in self.services.items() if services]
+        return [owner for owner, services in self.by_owner.items() if services]
 
     def logs(self, owner_id: str, service: str, tail: int = 0) -> str | None:
-        for owner, services in self.services.items():
+        for owner, services in self.by_owner.items():
             for started in services:
                 if owner.id == owner_id and started.name == service:
                     return started.logs(tail)
         return None
 
+    def services(self, owner: Owner) -> dict[str, FakeService]:
+        """``owner``'s services by name: the fakes live in this process, so re-attaching is
+        finding them (an ended one too, as a real provisioner finds an exited container)."""
+        return {
+            service.name: service
+            for found, services in self.by_owner.items()
+            if found.id == owner.id
+            for service in services
+        }
+
     def remove(self, owner_id: str) -> list[str]:
         removed = []
-        for owner in [owner for owner in self.services if owner.id == owner_id]:
-            for service in self.services.pop(owner):
+        for owner in [owner for owner in self.by_owner if owner.id == owner_id]:
+            for service in self.by_owner.pop(owner):
                 service.stop()
                 removed.append(f"service {service.name}")
         return removed

@@ -5,7 +5,9 @@ everything it waits for is ready. A service's ``env`` templates are resolved aga
 already up, as that service sees them: a service of the same provisioner is reached at its
 ``peer_address`` (a container by name on the environment's network), any other at 127.0.0.1 and
 its published port. When one service fails, everything already started is removed and the
-failure, naming the service with its last lines, is raised.
+failure, naming the service with its last lines, is raised. An environment taken warm from a
+pool was started by another process: its services are ``attached`` (re-found through each
+provisioner), and removing it writes their logs, then removes the owner on every provisioner.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ from orch.ports import (
 @define
 class Up:
     """An environment that is up: each service's endpoint as the machine reaches it, its running
-    service, and the provisioner resources to remove."""
+    service, and the provisioner resources to remove (``attached``: the services of one taken
+    from a pool)."""
 
     spec: EnvironmentSpec
     owner: Owner
@@ -44,6 +47,23 @@ class Up:
     endpoints: dict[str, Endpoint] = field(factory=dict)
     services: dict[str, tuple[RunningService, ProvisionedEnvironment]] = field(factory=dict)
     opened: dict[str, ProvisionedEnvironment] = field(factory=dict)
+    attached: dict[str, RunningService] = field(factory=dict)
+
+    @property
+    def running(self) -> dict[str, RunningService]:
+        """Every service of the environment by name."""
+        return {**{name: found for name, (found, _) in self.services.items()}, **self.attached}
+
+    def keep_logs(self) -> None:
+        """Write what each service printed so far to ``artifacts/<service>.log``."""
+        if self.running:
+            self.artifacts.mkdir(parents=True, exist_ok=True)
+        for name, service in self.running.items():
+            try:
+                text = service.logs()
+            except Exception:  # a service that is gone has no more to say; what is left goes
+                continue
+            (self.artifacts / f"{name}.log").write_text(text, encoding="utf-8")
 
 
 class Provisioning:
@@ -76,8 +96,14 @@ class Provisioning:
         """Remove everything ``up`` started (each service's log written first); idempotent."""
         for opened in list(up.opened.values()):
             opened.close()
+        if up.attached:
+            up.keep_logs()
+            for provisioner in self.choice.provisioners:
+                if provisioner.unavailable() is None:
+                    provisioner.remove(up.owner.id)
         up.opened.clear()
         up.services.clear()
+        up.attached.clear()
 
     def _start(self, up: Up, spec: ServiceSpec) -> None:
         candidates = self.choice.candidates(spec)

@@ -1,9 +1,11 @@
 """The environments of one run (or of one ``orch env up``): the ``Environments`` a run asks.
 
-The first ``up`` prunes what dead orchestrators left; each ``up`` claims a new owner (its lock
-and its reaper), starts the services and keeps their endpoints; ``variables`` are what an
-application's tests get; ``down`` removes an environment unless it is to be kept, which writes
-its endpoints to the owner's ``kept`` file instead (``orch env status`` and ``down`` read it).
+The first ``up`` prunes what dead orchestrators left; each ``up`` takes a warm environment of
+the spec's pool when it has one (``reuse``; not when the session keeps its environments), else
+claims a new owner (its lock and its reaper) and starts the services, and keeps their
+endpoints; ``variables`` are what an application's tests get; ``down`` removes an environment
+unless it is to be kept, which writes its endpoints to the owner's ``kept`` file instead
+(``orch env status`` and ``down`` read it), or goes warm into its pool.
 Each service's output is kept in ``<state>/service-logs/<run>/<environment>/<service>.log``.
 """
 
@@ -16,6 +18,7 @@ from pathlib import Path
 from orch.core.environment.choice import Choice
 from orch.core.environment.owners import Claim, claim, prune
 from orch.core.environment.provisioning import Provisioning, Up
+from orch.core.environment.reuse import Reuse
 from orch.core.environment.variables import application_variables
 from orch.ports import Application, ConfigError, EnvironmentSpec, Provisioner
 
@@ -46,6 +49,7 @@ class EnvironmentSession:
         self.keep = keep
         self.reaper = reaper
         self.provisioning = Provisioning(Choice(provisioners), root)
+        self.reuse = Reuse(provisioners, state_dir, root, reaper)
         self.up_now: dict[str, tuple[Up, Claim]] = {}
         self.pruned: list[str] | None = None
         self._lock = threading.Lock()
@@ -57,15 +61,18 @@ class EnvironmentSession:
         with self._lock:
             if self.pruned is None:
                 self.pruned = prune(self.provisioners)
-        names = [p.PLUGIN_NAME for p in self.provisioners] if self.reaper else None
-        owned = claim(self.state_dir, run, spec, names)
-        try:
-            up = self.provisioning.up(spec, owned.owner, service_logs(self.state_dir, run, name))
-        except BaseException:
-            owned.release()
-            raise
+        artifacts = service_logs(self.state_dir, run, name)
+        taken = self.reuse.take(spec, run, artifacts) if spec.pool and not self.keep else None
+        if taken is None:
+            names = [p.PLUGIN_NAME for p in self.provisioners] if self.reaper else None
+            owned = claim(self.state_dir, run, spec, names)
+            try:
+                taken = (self.provisioning.up(spec, owned.owner, artifacts), owned)
+            except BaseException:
+                owned.release()
+                raise
         with self._lock:
-            self.up_now[name] = (up, owned)
+            self.up_now[name] = taken
 
     def variables(self, app: Application) -> Mapping[str, str]:
         found = self.up_now.get(app.environment or "")
@@ -82,7 +89,7 @@ class EnvironmentSession:
         try:
             if self.keep:
                 owned.keep(up.endpoints)
-            else:
+            elif not self.reuse.give_back(up, owned.run):
                 self.provisioning.down(up)
         finally:
             owned.release()
