@@ -90,18 +90,21 @@ def watch(owner: Owner, provisioners: Sequence[str]) -> None:
     )
 
 
+def held(owner: Owner) -> bool:
+    """Whether a live process holds ``owner``'s lock (a run using it, or its reaper at work)."""
+    if not owner.lock.exists():
+        return False
+    probe = FileLock(owner.lock)
+    if not probe.acquire(wait=False):
+        return True
+    probe.release()
+    return False
+
+
 def gone(owner: Owner) -> bool:
     """True when nobody holds ``owner``'s lock and it is neither kept nor warm in a pool: its
     resources are leftovers."""
-    if owner.kept.exists():
-        return False
-    if not owner.lock.exists():
-        return True
-    probe = FileLock(owner.lock)
-    if not probe.acquire(wait=False):
-        return False
-    probe.release()
-    return not warm(owner.directory)
+    return not owner.kept.exists() and not held(owner) and not warm(owner.directory)
 
 
 def remove(owner_id: str, directory: Path, provisioners: Sequence[Provisioner]) -> list[str]:

@@ -15,9 +15,11 @@ step, so a pool never holds more than ``size`` warm environments of a spec.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from orch.core.environment.owners import remove
 from orch.core.environment.pool_files import (
     POOL_FILE,
     Clock,
@@ -28,7 +30,7 @@ from orch.core.environment.pool_files import (
     write,
 )
 from orch.core.shared.locks import FileLock
-from orch.ports import Endpoint, EnvironmentSpec, Owner
+from orch.ports import Endpoint, EnvironmentSpec, Owner, Provisioner
 
 
 class Pool:
@@ -53,6 +55,10 @@ class Pool:
                 found.append((since, owner))
         return [owner for _, owner in sorted(found, key=lambda pair: -pair[0])]
 
+    def enlist(self, owner: Owner, spec: EnvironmentSpec, root: Path, run: str) -> None:
+        """Say that the new ``owner`` of ``spec`` belongs to its pool, in use by ``run``."""
+        write(owner.directory, _data(spec, root, run, None, {}))
+
     def give_back(
         self,
         owner: Owner,
@@ -70,16 +76,7 @@ class Pool:
             others = [found for found in self.warm(spec, root) if found.id != owner.id]
             if len(others) >= spec.pool.size:
                 return False
-            data = {
-                "spec_hash": spec.spec_hash,
-                "root": str(root),
-                "size": spec.pool.size,
-                "idle": spec.pool.idle,
-                "run": run,
-                "released": self.clock(),
-                "endpoints": endpoints_json(endpoints),
-            }
-            write(owner.directory, data)
+            write(owner.directory, _data(spec, root, run, self.clock(), endpoints))
             return True
         finally:
             lock.release()
@@ -96,3 +93,33 @@ class Pool:
             return None
         write(owner.directory, {**data, "run": run, "released": None})
         return lock
+
+    def evict(self, owner: Owner, provisioners: Sequence[Provisioner]) -> list[str] | None:
+        """Remove the warm ``owner`` (a line per resource); None when a run holds it now."""
+        lock = FileLock(owner.lock)
+        if not lock.acquire(wait=False):
+            return None
+        try:
+            return remove(owner.id, owner.directory, provisioners)
+        finally:
+            lock.release()
+
+
+def _data(
+    spec: EnvironmentSpec,
+    root: Path,
+    run: str,
+    released: float | None,
+    endpoints: Mapping[str, Endpoint],
+) -> dict[str, Any]:
+    """What ``pool.json`` says of an owner of ``spec`` (which has a pool)."""
+    assert spec.pool is not None
+    return {
+        "spec_hash": spec.spec_hash,
+        "root": str(root),
+        "size": spec.pool.size,
+        "idle": spec.pool.idle,
+        "run": run,
+        "released": released,
+        "endpoints": endpoints_json(endpoints),
+    }

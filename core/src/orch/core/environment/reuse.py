@@ -62,6 +62,10 @@ class Reuse:
             return up, Claim(owner, lock, run)
         return None
 
+    def enlist(self, claimed: Claim, spec: EnvironmentSpec) -> None:
+        """Say that the newly claimed owner of ``spec`` (which has a pool) belongs to it."""
+        self.pool.enlist(claimed.owner, spec, self.root, claimed.run)
+
     def give_back(self, up: Up, run: str) -> bool:
         """Whether ``up`` (done with by run ``run``) went warm into its pool rather than being
         left to remove: it has a pool with room, and its services are healthy."""

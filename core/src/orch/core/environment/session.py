@@ -62,10 +62,13 @@ class EnvironmentSession:
             if self.pruned is None:
                 self.pruned = prune(self.provisioners)
         artifacts = service_logs(self.state_dir, run, name)
-        taken = self.reuse.take(spec, run, artifacts) if spec.pool and not self.keep else None
+        pooled = spec.pool is not None and not self.keep
+        taken = self.reuse.take(spec, run, artifacts) if pooled else None
         if taken is None:
             names = [p.PLUGIN_NAME for p in self.provisioners] if self.reaper else None
             owned = claim(self.state_dir, run, spec, names)
+            if pooled:
+                self.reuse.enlist(owned, spec)
             try:
                 taken = (self.provisioning.up(spec, owned.owner, artifacts), owned)
             except BaseException:
