@@ -12,7 +12,9 @@ A service's ``command`` says what it does (any type of service):
   first word is ``missing``).
 
 No command serves. ``run`` runs a real command on the machine. ``started`` records each start
-(owner id, service, env) in order; ``FakeProvisioner(types)`` starts only those types.
+(owner id, service, env) in order; ``by_owner`` holds each owner's services (what
+``services(owner)`` re-finds, as another process re-attaches to a warm environment of a pool);
+``FakeProvisioner(types)`` starts only those types.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ already up, as that service sees them: a service of the same provisioner is reac
 ``peer_address`` (a container by name on the environment's network), any other at 127.0.0.1 and
 its published port. When one service fails, everything already started is removed and the
 failure, naming the service with its last lines, is raised. An environment taken warm from a
-pool was started by another process: its services are ``attached`` (re-found through each
-provisioner), and removing it writes their logs, then removes the owner on every provisioner.
+pool was started by another process: it is ``adopted``, its services re-found through each
+provisioner (with no ``ProvisionedEnvironment``), and removing it writes their logs, then
+removes the owner on every provisioner.
 """
 
 from __future__ import annotations
@@ -38,21 +39,21 @@ from orch.ports import (
 @define
 class Up:
     """An environment that is up: each service's endpoint as the machine reaches it, its running
-    service, and the provisioner resources to remove (``attached``: the services of one taken
-    from a pool)."""
+    service (and what started it: None for one ``adopted``, taken from a pool), and the
+    provisioner resources to remove."""
 
     spec: EnvironmentSpec
     owner: Owner
     artifacts: Path
     endpoints: dict[str, Endpoint] = field(factory=dict)
-    services: dict[str, tuple[RunningService, ProvisionedEnvironment]] = field(factory=dict)
+    services: dict[str, tuple[RunningService, ProvisionedEnvironment | None]] = field(factory=dict)
     opened: dict[str, ProvisionedEnvironment] = field(factory=dict)
-    attached: dict[str, RunningService] = field(factory=dict)
+    adopted: bool = False
 
     @property
     def running(self) -> dict[str, RunningService]:
         """Every service of the environment by name."""
-        return {**{name: found for name, (found, _) in self.services.items()}, **self.attached}
+        return {name: found for name, (found, _) in self.services.items()}
 
     def keep_logs(self) -> None:
         """Write what each service printed so far to ``artifacts/<service>.log``."""
@@ -96,14 +97,13 @@ class Provisioning:
         """Remove everything ``up`` started (each service's log written first); idempotent."""
         for opened in list(up.opened.values()):
             opened.close()
-        if up.attached:
+        if up.adopted and up.services:
             up.keep_logs()
             for provisioner in self.choice.provisioners:
                 if provisioner.unavailable() is None:
                     provisioner.remove(up.owner.id)
         up.opened.clear()
         up.services.clear()
-        up.attached.clear()
 
     def _start(self, up: Up, spec: ServiceSpec) -> None:
         candidates = self.choice.candidates(spec)

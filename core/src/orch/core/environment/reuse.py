@@ -24,7 +24,13 @@ from orch.core.environment.pool import Pool
 from orch.core.environment.pool_files import Clock, endpoints_of, record
 from orch.core.environment.provisioning import Up
 from orch.core.environment.reset import reset
-from orch.ports import EnvironmentSpec, Owner, Provisioner, RunningService
+from orch.ports import (
+    EnvironmentSpec,
+    Owner,
+    ProvisionedEnvironment,
+    Provisioner,
+    RunningService,
+)
 
 log = logging.getLogger("orch.environment.pool")
 
@@ -84,7 +90,10 @@ class Reuse:
             if provisioner.unavailable() is None:
                 attached.update(provisioner.services(owner))
         endpoints = endpoints_of(record(owner.directory) or {})
-        up = Up(spec, owner, artifacts, endpoints=endpoints, attached=attached)
+        services: dict[str, tuple[RunningService, ProvisionedEnvironment | None]] = {
+            name: (service, None) for name, service in attached.items()
+        }
+        up = Up(spec, owner, artifacts, endpoints=endpoints, services=services, adopted=True)
         problem = unhealthy(spec, attached)
         if problem is None and spec.pool is not None and spec.pool.reset:
             problem = reset(spec.pool.reset, self.root, endpoints)
