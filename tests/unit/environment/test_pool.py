@@ -199,3 +199,19 @@ def test_prune_with_pool_empties_it_but_leaves_one_in_use_alone(project: Project
     busy.close()
     assert "removed service db" in env_down(project.services(), "it")
     assert project.fake.owners() == []
+
+
+def test_a_warm_environment_that_cannot_be_asked_is_removed_and_a_fresh_one_started(
+    project: Project, caplog: pytest.LogCaptureFixture
+):
+    class Unreachable(FakeProvisioner):
+        def services(self, owner):
+            raise OSError("the engine went away\nmid-answer")
+
+    project.fake = Unreachable()
+    first, _ = project.run("run-1")
+    with caplog.at_level(logging.WARNING, "orch.environment.pool"):
+        second, _ = project.run("run-2")
+    assert second != first
+    [said] = [record.getMessage() for record in caplog.records]
+    assert said.endswith("not used: OSError: the engine went away mid-answer; removed it")

@@ -22,7 +22,6 @@ from typing import Any
 from orch.core.environment.owners import remove
 from orch.core.environment.pool_files import (
     POOL_FILE,
-    Clock,
     endpoints_json,
     idle_since,
     owner_in,
@@ -36,14 +35,13 @@ from orch.ports import Endpoint, EnvironmentSpec, Owner, Provisioner
 class Pool:
     """The pool of the owners in the folder ``base``: its warm ones, joining it, taking one."""
 
-    def __init__(self, base: Path, clock: Clock = time.time) -> None:
+    def __init__(self, base: Path) -> None:
         self.base = base
-        self.clock = clock
 
     def warm(self, spec: EnvironmentSpec, root: Path) -> list[Owner]:
         """The warm owners of ``spec`` made from the workflow in ``root``, the most recently
         given back first (the warmest)."""
-        now = self.clock()
+        now = time.time()
         found: list[tuple[float, Owner]] = []
         for path in self.base.glob(f"*/{POOL_FILE}"):
             data = record(path.parent)
@@ -76,7 +74,7 @@ class Pool:
             others = [found for found in self.warm(spec, root) if found.id != owner.id]
             if len(others) >= spec.pool.size:
                 return False
-            write(owner.directory, _data(spec, root, run, self.clock(), endpoints))
+            write(owner.directory, _data(spec, root, run, time.time(), endpoints))
             return True
         finally:
             lock.release()
@@ -88,7 +86,7 @@ class Pool:
         if not lock.acquire(wait=False):
             return None
         data = record(owner.directory)
-        if data is None or idle_since(data, self.clock()) is None:
+        if data is None or idle_since(data, time.time()) is None:
             lock.release()
             return None
         write(owner.directory, {**data, "run": run, "released": None})

@@ -11,15 +11,13 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from orch.ports import Endpoint, Owner, owner_from_labels
 
 POOL_FILE = "pool.json"
-
-Clock = Callable[[], float]
 
 
 def record(directory: Path) -> dict[str, Any] | None:
@@ -41,9 +39,9 @@ def idle_since(found: dict[str, Any] | None, now: float) -> float | None:
     return released if now < released + float(found.get("idle", 0)) else None
 
 
-def warm(directory: Path, clock: Clock = time.time) -> bool:
-    """Whether the owner in ``directory`` is warm: kept for a next run, not a leftover."""
-    return idle_since(record(directory), clock()) is not None
+def warm(directory: Path) -> bool:
+    """Whether the owner in ``directory`` is warm now: kept for a next run, not a leftover."""
+    return idle_since(record(directory), time.time()) is not None
 
 
 def endpoints_json(endpoints: Mapping[str, Endpoint]) -> dict[str, dict[str, Any]]:

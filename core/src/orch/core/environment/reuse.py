@@ -14,14 +14,13 @@ printed so far goes to the run's artifacts, as when one is removed.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from orch.core.environment.health import unhealthy
 from orch.core.environment.owners import Claim, owners_dir, remove, watch
 from orch.core.environment.pool import Pool
-from orch.core.environment.pool_files import Clock, endpoints_of, record
+from orch.core.environment.pool_files import endpoints_of, record
 from orch.core.environment.provisioning import Up
 from orch.core.environment.reset import reset
 from orch.ports import (
@@ -45,12 +44,11 @@ class Reuse:
         state_dir: Path,
         root: Path,
         reaper: bool = True,
-        clock: Clock = time.time,
     ) -> None:
         self.provisioners = provisioners
         self.root = root
         self.reaper = reaper
-        self.pool = Pool(owners_dir(state_dir), clock)
+        self.pool = Pool(owners_dir(state_dir))
 
     def take(self, spec: EnvironmentSpec, run: str, artifacts: Path) -> tuple[Up, Claim] | None:
         """A warm environment of ``spec``, healthy and reset, now run ``run``'s; None when no
@@ -85,20 +83,19 @@ class Reuse:
 
     def _ready(self, spec: EnvironmentSpec, owner: Owner, artifacts: Path) -> Up | None:
         """``owner``'s environment, healthy and reset; None once it is removed for not being."""
-        attached: dict[str, RunningService] = {}
-        for provisioner in self.provisioners:
-            if provisioner.unavailable() is None:
-                attached.update(provisioner.services(owner))
         endpoints = endpoints_of(record(owner.directory) or {})
-        services: dict[str, tuple[RunningService, ProvisionedEnvironment | None]] = {
-            name: (service, None) for name, service in attached.items()
-        }
-        up = Up(spec, owner, artifacts, endpoints=endpoints, services=services, adopted=True)
-        problem = unhealthy(spec, attached)
+        try:
+            attached = self._attach(owner)
+            problem = unhealthy(spec, attached)
+        except Exception as error:  # a warm environment that cannot be asked is not used
+            attached, problem = {}, " ".join(f"{type(error).__name__}: {error}".split())
         if problem is None and spec.pool is not None and spec.pool.reset:
             problem = reset(spec.pool.reset, self.root, endpoints)
         if problem is None:
-            return up
+            services: dict[str, tuple[RunningService, ProvisionedEnvironment | None]] = {
+                name: (service, None) for name, service in attached.items()
+            }
+            return Up(spec, owner, artifacts, endpoints=endpoints, services=services, adopted=True)
         log.warning(
             "orch: environment '%s': warm %s not used: %s; removed it",
             spec.name,
@@ -107,3 +104,11 @@ class Reuse:
         )
         remove(owner.id, owner.directory, self.provisioners)
         return None
+
+    def _attach(self, owner: Owner) -> dict[str, RunningService]:
+        """``owner``'s services, re-found through every provisioner that can be reached."""
+        attached: dict[str, RunningService] = {}
+        for provisioner in self.provisioners:
+            if provisioner.unavailable() is None:
+                attached.update(provisioner.services(owner))
+        return attached
