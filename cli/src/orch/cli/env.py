@@ -45,7 +45,7 @@ def up_command(
 def down_command(
     app: App, name: str | None, directory: Path | None, workflow_file: Path | None
 ) -> None:
-    """Remove environment NAME (default: every kept or leftover one of this project)."""
+    """Remove environment NAME (default: every kept, warm or leftover one of this project)."""
     workflow = app.workflow(project_dir(directory), workflow_file)
     for line in env_down(app.services(workflow.root), name):
         click.echo(safe(line))
