@@ -64,6 +64,8 @@ def test_a_dead_service_is_replaced_once_and_the_unfinished_tests_rerun_on_it(tm
     assert runner.commands == [("t1", "t2", "t3"), ("t2", "t3")]
     assert all(r.attempt == 1 for r in result.results)
     assert [name for _, name, _ in fake.started] == ["db", "db"]
+    first_owner, second_owner = (owner for owner, _, _ in fake.started)
+    assert first_owner != second_owner  # the dead one's reaper must not find the replacement
     first, again = (env["ORCH_DB_PORT"] for env in runner.envs)
     assert first != again  # the re-run got the replacement's address
     line = f"{DIED} (exited with status 1); replaced, re-running 2 tests"

@@ -52,7 +52,7 @@ class EnvironmentSession:
         self.pruned: list[str] | None = None
         self._lock = threading.Lock()
 
-    def up(self, name: str, run: str) -> None:
+    def up(self, name: str, run: str, instance: str = "") -> None:
         spec = self.specs.get(name)
         if spec is None:
             raise ConfigError(f"environment '{name}' is not declared; add it under environments:")
@@ -60,7 +60,7 @@ class EnvironmentSession:
             if self.pruned is None:
                 self.pruned = prune(self.provisioners)
         names = [p.PLUGIN_NAME for p in self.provisioners] if self.reaper else None
-        owned = claim(self.state_dir, run, spec, names)
+        owned = claim(self.state_dir, run, spec, names, instance)
         try:
             up = self.provisioning.up(spec, owned.owner, service_logs(self.state_dir, run, name))
         except BaseException:
@@ -94,7 +94,7 @@ class EnvironmentSession:
             died = up.artifacts.with_name(up.artifacts.name + ".died")
             if up.artifacts.is_dir() and not died.exists():
                 up.artifacts.rename(died)
-        self.up(name, run)
+        self.up(name, run, instance="-replacement")
 
     def down(self, name: str) -> None:
         with self._lock:
