@@ -124,12 +124,12 @@ class FakeService:
 
     def usage(self) -> Usage:
         """The test process's own CPU time and memory: the fake's threads live in it."""
+        memory = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
         used = resource.getrusage(resource.RUSAGE_SELF)
-        pages = int(Path("/proc/self/statm").read_text().split()[1])
         return Usage(
             cpu_seconds=used.ru_utime + used.ru_stime,
-            memory=pages * os.sysconf("SC_PAGE_SIZE"),
-            peak_memory=used.ru_maxrss * 1024,
+            memory=memory,
+            peak_memory=max(memory, used.ru_maxrss * 1024),
         )
 
 

@@ -35,9 +35,11 @@ def settle(
     if current is not None and current in running.pending and exit.killed_for != ENVIRONMENT_DIED:
         results.reported(running, _died(running, ended, workflow, why, clock))
     rest = list(running.pending.values())
-    if rest and exit.killed_for == ENVIRONMENT_DIED:
-        again = evolve(running.shard, tests=tuple(rest), key=running.shard.key + "~")
-        push(_continued(running, evolve(again, partition=(0, 1))))
+    if exit.killed_for == ENVIRONMENT_DIED:
+        if rest or not running.resolved:  # a share that listed nothing yet runs again whole
+            again = evolve(running.shard, key=running.shard.key + "~")
+            listed = evolve(again, tests=tuple(rest), partition=(0, 1)) if rest else again
+            push(_continued(running, listed))
     elif rest and exit.killed_for == "shard-timeout":
         for test in rest:
             results.reported(
