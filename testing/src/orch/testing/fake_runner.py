@@ -26,6 +26,8 @@ from orch.ports import (
 )
 
 HANG = "hang"
+HANG_ONCE = "hang-once"
+"""Hangs (until killed) the first time a process runs it, passes every later time."""
 CRASH = "crash"
 
 
@@ -81,6 +83,7 @@ class FakeRunner:
         self.commands: list[tuple[str, ...]] = []
         self.envs: list[dict[str, str]] = []
         """The ``env`` of the application each command was made for, in order."""
+        self.hung: set[tuple[str, str]] = set()
 
     def discover(self, app: Application) -> list[TestCase]:
         self.discovered.append(app.name)
@@ -129,6 +132,10 @@ class FakeProcess:
             test = tests[nodeid]
             self.channel.events.append(TestStarted(self.app, nodeid))
             behaviour = test.behaviour(self.attempt)
+            if behaviour == HANG_ONCE:
+                once = (self.app, nodeid) not in self.runner.hung
+                self.runner.hung.add((self.app, nodeid))
+                behaviour = HANG if once else "passed"
             if behaviour == HANG:
                 self.hanging = True
                 return None

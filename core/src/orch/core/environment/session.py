@@ -4,7 +4,9 @@ The first ``up`` prunes what dead orchestrators left; each ``up`` claims a new o
 and its reaper), starts the services and keeps their endpoints; ``variables`` are what an
 application's tests get; ``down`` removes an environment unless it is to be kept, which writes
 its endpoints to the owner's ``kept`` file instead (``orch env status`` and ``down`` read it).
-Each service's output is kept in ``<state>/service-logs/<run>/<environment>/<service>.log``.
+Each service's output is kept in ``<state>/service-logs/<run>/<environment>/<service>.log``;
+``replace`` removes an environment whose service died and brings up a new one, the dead one's
+output moved to ``<environment>.died/`` first.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from orch.core.environment.choice import Choice
 from orch.core.environment.owners import Claim, claim, prune
 from orch.core.environment.provisioning import Provisioning, Up
 from orch.core.environment.variables import application_variables
-from orch.ports import Application, ConfigError, EnvironmentSpec, Provisioner
+from orch.ports import Application, ConfigError, EnvironmentSpec, Provisioner, RunningService
 
 
 def service_logs(state_dir: Path, run: str, environment: str) -> Path:
@@ -50,7 +52,7 @@ class EnvironmentSession:
         self.pruned: list[str] | None = None
         self._lock = threading.Lock()
 
-    def up(self, name: str, run: str) -> None:
+    def up(self, name: str, run: str, instance: str = "") -> None:
         spec = self.specs.get(name)
         if spec is None:
             raise ConfigError(f"environment '{name}' is not declared; add it under environments:")
@@ -58,7 +60,7 @@ class EnvironmentSession:
             if self.pruned is None:
                 self.pruned = prune(self.provisioners)
         names = [p.PLUGIN_NAME for p in self.provisioners] if self.reaper else None
-        owned = claim(self.state_dir, run, spec, names)
+        owned = claim(self.state_dir, run, spec, names, instance)
         try:
             up = self.provisioning.up(spec, owned.owner, service_logs(self.state_dir, run, name))
         except BaseException:
@@ -72,6 +74,27 @@ class EnvironmentSession:
         if found is None:
             return {}
         return application_variables(app.env, found[0].endpoints)
+
+    def services(self, name: str) -> Mapping[str, RunningService]:
+        with self._lock:
+            found = self.up_now.get(name)
+        if found is None:
+            return {}
+        return {service: running for service, (running, _) in found[0].services.items()}
+
+    def replace(self, name: str, run: str) -> None:
+        with self._lock:
+            found = self.up_now.pop(name, None)
+        if found is not None:
+            up, owned = found
+            try:
+                self.provisioning.down(up)  # a dead environment goes, even with ``keep``
+            finally:
+                owned.release()
+            died = up.artifacts.with_name(up.artifacts.name + ".died")
+            if up.artifacts.is_dir() and not died.exists():
+                up.artifacts.rename(died)
+        self.up(name, run, instance="-replacement")
 
     def down(self, name: str) -> None:
         with self._lock:

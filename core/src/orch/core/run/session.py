@@ -87,8 +87,7 @@ class RunSession:
         commit (``app_commits``, default ``commit``): applications may live in their own
         repositories. Results are redacted as they arrive (``orch.core.shared.redaction``); the
         shards' raw output files in ``.orch/runs/RUN/`` are removed at the end unless
-        ``keep_raw_output``. ``environments`` brings up the environments the applications
-        use (the plan's environment nodes) and takes them down, whatever happens."""
+        ``keep_raw_output``. ``environments`` brings up, replaces and removes their environments."""
         self.workflow = workflow
         self.runners = runners
         self.executor = executor
@@ -201,10 +200,11 @@ class RunSession:
             self.workflow, self.runners, self.store, results, self.selection, coverage
         )
         plan = planner.make(last_attempt)
-        self._nodes = environment_nodes(plan, self.environments, self.observer, recorder.run_id)
-        observer, nodes = self.observer, self._nodes
+        self._nodes = nodes = environment_nodes(
+            plan, self.environments, self.observer, recorder.run_id, self.state_dir
+        )
         dispatch = Dispatch(
-            self.workflow, plan, supervisor, results, recorder, observer, self.clock, nodes
+            self.workflow, plan, supervisor, results, recorder, self.observer, self.clock, nodes
         )
         dispatch.run(self.poll_seconds)
         if self.coverage_stale is not None:

@@ -40,6 +40,9 @@ from orch.ports import (
 STACK_GRACE = 0.3
 """Seconds between asking a timed-out test's process for its stacks and killing it."""
 
+ENVIRONMENT_DIED = "environment"
+"""``killed_for`` of a shard killed because a service of its environment died."""
+
 
 @define
 class RunningShard:
