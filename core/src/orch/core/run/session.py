@@ -115,7 +115,11 @@ class RunSession:
         recorder = Recorder(self.store, run_id, self.observer, self.clock)
         retry = RetryPolicy(self.workflow.execution)
         results = Results(
-            self.workflow, redactor_for(self.workflow.applications), retry, recorder, self.observer
+            self.workflow,
+            redactor_for(self.workflow.applications, self.workflow.environments),
+            retry,
+            recorder,
+            self.observer,
         )
         if resume:
             record, finals, problems = load_previous(
