@@ -1,4 +1,4 @@
-"""A process service's command names the free port it was given as its shell would: ``$ORCH_PORT``."""
+"""A process service names the free port it was given in its command, as a shell: ``$ORCH_PORT``."""
 
 from __future__ import annotations
 

@@ -114,13 +114,8 @@ class RunSession:
         lock = RunLock(self.state_dir, run_id)
         recorder = Recorder(self.store, run_id, self.observer, self.clock)
         retry = RetryPolicy(self.workflow.execution)
-        results = Results(
-            self.workflow,
-            redactor_for(self.workflow.applications, self.workflow.environments),
-            retry,
-            recorder,
-            self.observer,
-        )
+        redact = redactor_for(self.workflow.applications, self.workflow.environments)
+        results = Results(self.workflow, redact, retry, recorder, self.observer)
         if resume:
             record, finals, problems = load_previous(
                 self.store, self.state_dir, resume, lock, self.commit
