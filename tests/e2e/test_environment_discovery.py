@@ -59,6 +59,7 @@ def test_listing_tests_first_says_the_environment_is_not_up_yet(tmp_path, orch: 
     assert code == 1
     code, report = orch.json(".", "--lf")
     assert code != 0
+    assert report["summary"]["queued"] == 0  # its one error stands for its tests
     (problem,) = report["problems"]
     assert "WEB_PORT" in problem
     assert "its environment 'it' is not up yet while orch lists the tests" in problem

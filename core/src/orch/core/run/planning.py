@@ -56,6 +56,7 @@ class Planner:
         """The plan; ``last_attempt`` (resuming) is each test's last attempt so far."""
         resuming = last_attempt is not None
         finals = self.results.finals
+        self.results.plan(len(finals))  # the resumed run's; a discovery error adds its own
         apps = [app for app in self.workflow.applications if not self._untouched(app)]
         workers = self.workflow.execution.workers
         history = {app.name: self.store.durations(app.name) for app in apps}
@@ -98,7 +99,6 @@ class Planner:
                         app.name, tuple(tests_of_shard), key, attempt, coverage=self.coverage
                     )
                     self._add(app, shard)
-        self.results.plan(len(finals))
         self.plan.check()
         return self.plan
 
