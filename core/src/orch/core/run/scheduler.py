@@ -46,6 +46,10 @@ class Scheduler:
     def queued(self) -> bool:
         return bool(self._ready)
 
+    def next(self) -> Step | None:
+        """The step ``take`` would hand out next once a worker is free (it stays queued)."""
+        return self._ready[0][2] if self._ready else None
+
     def take(self) -> Step | None:
         """The most urgent ready step, if a worker is free; it counts as running until ``done``."""
         if not self._ready or self.running >= self.workers:
