@@ -17,7 +17,7 @@ FILES = {
         import os, pathlib
         pathlib.Path(os.environ["MARKER"]).write_text("imported")
     """,
-    "tests/test_a.py": "def test_a():\n    pass\n",
+    "tests/test_a.py": "import os\n\ndef test_a():\n    assert 'ORCH_HELD' not in os.environ\n",
 }
 
 

@@ -49,8 +49,9 @@ if os.environ.get("ORCH_NO_BYTECODE"):
 
 
 def _held_input() -> list[int]:
-    """A copy of fd 0 to wait on when ``ORCH_HELD`` asks for it (none without)."""
-    if not os.environ.get("ORCH_HELD"):
+    """A copy of fd 0 to wait on when ``ORCH_HELD`` asks for it (none without); the variable
+    goes, so the tests and what they start never see it."""
+    if not os.environ.pop("ORCH_HELD", ""):
         return []
     try:
         return [os.dup(0)]
