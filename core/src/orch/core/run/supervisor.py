@@ -8,7 +8,7 @@ run's loop waits on all running processes at once between looks.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 from attrs import define, field
@@ -23,7 +23,6 @@ from orch.ports import (
     EnvironmentProblem,
     Event,
     EventStream,
-    Executor,
     MissingProgram,
     Outcome,
     Process,
@@ -84,25 +83,16 @@ def per_test_timeout(workflow: Workflow, app: Application) -> float | None:
 
 
 class Supervisor:
-    """The run's shard processes, started in ``state_dir/runs/RUN/``, each with its app's
-    ``env`` and ``variables(app)`` (the addresses of its environment's services)."""
+    """The run's shard processes, started by ``launcher`` (in ``state_dir/runs/RUN/``, each
+    with its app's ``env`` and the addresses of its environment's services)."""
 
     def __init__(
-        self,
-        workflow: Workflow,
-        runners: Mapping[str, TestRunner],
-        executor: Executor,
-        scratch_root: Path,
-        run_id: str,
-        clock: Callable[[], float],
-        results: Results,
-        recorder: Recorder,
-        variables: Callable[[Application], Mapping[str, str]] = lambda app: {},
+        self, launcher: Launcher, clock: Callable[[], float], results: Results, recorder: Recorder
     ) -> None:
-        self.workflow = workflow
-        self.runners = runners
-        self.executor = executor
-        self.launcher = Launcher(workflow, runners, executor, scratch_root, run_id, variables)
+        self.launcher = launcher
+        self.workflow = launcher.workflow
+        self.runners = launcher.runners
+        self.executor = launcher.executor
         self.clock = clock
         self.results = results
         self.recorder = recorder
