@@ -9,6 +9,7 @@ errors of the steps it says will never run.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -61,6 +62,7 @@ class Dispatch:
         self._nodes_left = {app: len(ids) for app, ids in plan.apps().items()}
         self._apps_started: set[str] = set()
         self._began: dict[str, float] = {}
+        self._spare_core = (os.cpu_count() or 1) > workflow.execution.workers
 
     def run(self, poll_seconds: float) -> None:
         """Until no step is queued or running and no environment is being brought up (a
@@ -68,6 +70,7 @@ class Dispatch:
         if self.environments is not None:
             self.environments.start()
         self._launch()
+        self._hold_next()
         while self.scheduler.queued() or self.supervisor.active or self._setting_up():
             if self.supervisor.active:
                 self.supervisor.wait(poll_seconds)
@@ -90,7 +93,18 @@ class Dispatch:
                 self.recorder.changed = True
                 self._done(ended.shard.step)
             self._launch()
+            self._hold_next()
             self.flush()
+
+    def _hold_next(self) -> None:
+        """With a core no worker uses, the next step's process starts early and waits, held
+        before the application's code (``Supervisor.hold``): its interpreter and framework load
+        while the running shards run, off the run's critical path."""
+        if not self._spare_core or self.supervisor.launcher.held:
+            return
+        step = self.scheduler.next()
+        if step is not None:
+            self.supervisor.hold(step)
 
     def _setting_up(self) -> bool:
         return self.environments is not None and self.environments.busy

@@ -75,6 +75,10 @@ class Scheduler:
         held, self._held[node_id] = self._held.get(node_id, []), []
         return held
 
+    def next(self) -> Step | None:
+        """The step ``take`` would hand out next once a worker is free (it stays queued)."""
+        return self._ready[0][2] if self._ready else None
+
     def take(self) -> Step | None:
         """The most urgent ready step, if a worker is free; it counts as running until ``done``."""
         if not self._ready or self.running >= self.workers:

@@ -20,6 +20,7 @@ from attrs import evolve
 
 from orch.core.run.dispatch import Dispatch
 from orch.core.run.environment_nodes import EnvironmentNodes, environment_nodes
+from orch.core.run.launcher import Launcher
 from orch.core.run.planning import Planner
 from orch.core.run.recorder import Recorder, RecordingStore
 from orch.core.run.results import Results
@@ -113,9 +114,8 @@ class RunSession:
         lock = RunLock(self.state_dir, run_id)
         recorder = Recorder(self.store, run_id, self.observer, self.clock)
         retry = RetryPolicy(self.workflow.execution)
-        results = Results(
-            self.workflow, redactor_for(self.workflow.applications), retry, recorder, self.observer
-        )
+        redact = redactor_for(self.workflow.applications, self.workflow.environments)
+        results = Results(self.workflow, redact, retry, recorder, self.observer)
         if resume:
             record, finals, problems = load_previous(
                 self.store, self.state_dir, resume, lock, self.commit
@@ -135,17 +135,9 @@ class RunSession:
             )
             self.store.create_run(record)
         run_dir = self.state_dir / "runs" / run_id
-        supervisor = Supervisor(
-            self.workflow,
-            self.runners,
-            self.executor,
-            run_dir,
-            run_id,
-            self.clock,
-            results,
-            recorder,
-            self.environments.variables if self.environments else lambda app: {},
-        )
+        variables = self.environments.variables if self.environments else lambda app: {}
+        launcher = Launcher(self.workflow, self.runners, self.executor, run_dir, run_id, variables)
+        supervisor = Supervisor(launcher, self.clock, results, recorder)
         status = RunState.INTERRUPTED
         try:
             self._run(resume, results, supervisor, recorder)
