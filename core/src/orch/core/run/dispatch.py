@@ -9,7 +9,6 @@ errors of the steps it says will never run.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 
@@ -62,7 +61,6 @@ class Dispatch:
         self._nodes_left = {app: len(ids) for app, ids in plan.apps().items()}
         self._apps_started: set[str] = set()
         self._began: dict[str, float] = {}
-        self._spare_core = (os.cpu_count() or 1) > workflow.execution.workers
 
     def run(self, poll_seconds: float) -> None:
         """Until no step is queued or running and no environment is being brought up (a
@@ -97,13 +95,8 @@ class Dispatch:
             self.flush()
 
     def _hold_next(self) -> None:
-        """With a core no worker uses, the next step's process starts early and waits, held
-        before the application's code (``Supervisor.hold``): its interpreter and framework load
-        while the running shards run, off the run's critical path."""
-        if not self._spare_core or self.supervisor.launcher.held:
-            return
-        step = self.scheduler.next()
-        if step is not None:
+        """The next step's process may start early, held (``Launcher.hold``)."""
+        if (step := self.scheduler.next()) is not None:
             self.supervisor.hold(step)
 
     def _setting_up(self) -> bool:

@@ -11,6 +11,7 @@ run's critical path.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -50,6 +51,9 @@ class Launcher:
         self.run_id = run_id
         self.variables = variables
         self.held: dict[tuple[str, int], HeldProcess] = {}
+        self.spare_core = (os.cpu_count() or 1) > workflow.execution.workers
+        """Whether a core is left when every worker runs a shard: only then is one held (its
+        start-up is then off the run's critical path, not competing with a running shard)."""
 
     def prepared(self, step: Step) -> tuple[Application, Path]:
         """``step``'s application as its tests see it (its environment's addresses in its
@@ -61,10 +65,12 @@ class Launcher:
         return app, scratch
 
     def hold(self, step: Step) -> None:
-        """Start ``step``'s process ahead of its turn, held, when its runner and the executor
-        allow it. Not for an application with an environment (an environment replaced in the
-        meantime would leave it the old addresses). Whatever goes wrong is left for ``start``
-        to meet and report."""
+        """Start ``step``'s process ahead of its turn, held, when a core is spare, none is held
+        yet, and its runner and the executor allow it. Not for an application with an
+        environment (an environment replaced in the meantime would leave it the old addresses).
+        Whatever goes wrong is left for ``start`` to meet and report."""
+        if not self.spare_core or self.held:
+            return
         app = self.workflow.app(step.shard.app)
         runner, executor = self.runners[app.runner], self.executor
         if not getattr(runner, "waits_for_input", False) or not isinstance(executor, Holds):
