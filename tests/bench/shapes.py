@@ -70,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     work = Path(tempfile.mkdtemp(prefix="orch-bench-shapes-"))
     try:
-        cases = [few_large_files(work, args), many_small_apps(work, args)]
+        makers = {"few": few_large_files, "many": many_small_apps}
+        chosen = makers if args.case == "both" else {args.case: makers[args.case]}
+        cases = [make(work, args) for make in chosen.values()]
         for case in cases:
             measure_case(case, args.repeats, work)
     except NotTheSameWork as problem:
@@ -92,6 +94,9 @@ def _arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", help="write the figures as JSON to this file")
     parser.add_argument("--orch", default=str(Path(sys.executable).parent / "orch"))
     parser.add_argument("--keep", action="store_true", help="keep the suites and outputs")
+    parser.add_argument(
+        "--case", choices=("few", "many", "both"), default="both", help="which shapes to run"
+    )
     return parser.parse_args(argv)
 
 
@@ -222,28 +227,38 @@ def summarise(cases: list[Case]) -> dict:
             }
             for tool, value in medians.items()
         }
-    few, many = figures["few large files"], figures["many small apps"]
+    targets = []
+    if "few large files" in figures:
+        targets.append(_few_target(figures["few large files"]))
+    if "many small apps" in figures:
+        targets += _many_targets(figures["many small apps"])
+    return {"cases": figures, "targets": targets, "loadavg_at_end": os.getloadavg()}
+
+
+def _few_target(few: dict) -> dict:
+    """Ratios of the few-large-files case, and its target."""
     xdist = few["xdist -n 2"]["median_seconds"]
     for figure in few.values():
         figure["vs_xdist"] = round(figure["median_seconds"] / xdist, 3)
         figure["vs_pytest"] = round(figure["median_seconds"] / few["pytest"]["median_seconds"], 3)
+    worst = max(few["orch -n 2 cold"]["vs_xdist"], few["orch -n 2 warm"]["vs_xdist"])
+    return _target("few large files: orch -n 2 <= xdist -n 2", worst, FEW_VS_XDIST, "<=")
+
+
+def _many_targets(many: dict) -> list[dict]:
+    """Ratios of the many-small-apps case, and its two targets (the CPU ratio beside the
+    one-worker wall ratio: robust on a loaded machine)."""
     plain = many["pytest app by app"]["median_seconds"]
     plain_cpu = many["pytest app by app"]["median_cpu_seconds"]
     for figure in many.values():
         figure["vs_pytest"] = round(figure["median_seconds"] / plain, 3)
         figure["cpu_vs_pytest"] = round(figure["median_cpu_seconds"] / max(plain_cpu, 1e-9), 3)
-    few_worst = max(few["orch -n 2 cold"]["vs_xdist"], few["orch -n 2 warm"]["vs_xdist"])
     one = max(many["orch -n 1 cold"]["vs_pytest"], many["orch -n 1 warm"]["vs_pytest"])
     one_cpu = max(many["orch -n 1 cold"]["cpu_vs_pytest"], many["orch -n 1 warm"]["cpu_vs_pytest"])
     two = many["orch -n 2 warm"]["vs_pytest"]
-    targets = [
-        _target("few large files: orch -n 2 <= xdist -n 2", few_worst, FEW_VS_XDIST, "<="),
-        _target("many small apps: orch -n 1 <= 1.1x pytest", one, MANY_ONE_WORKER, "<="),
-        _target("many small apps: orch -n 2 < pytest", two, MANY_TWO_WORKERS, "<"),
-    ]
-    for target in targets[1:2]:
-        target["cpu_ratio"] = one_cpu  # beside the wall ratio: robust on a loaded machine
-    return {"cases": figures, "targets": targets, "loadavg_at_end": os.getloadavg()}
+    one_worker = _target("many small apps: orch -n 1 <= 1.1x pytest", one, MANY_ONE_WORKER, "<=")
+    one_worker["cpu_ratio"] = one_cpu
+    return [one_worker, _target("many small apps: orch -n 2 < pytest", two, MANY_TWO_WORKERS, "<")]
 
 
 def _target(name: str, ratio: float, limit: float, how: str) -> dict:

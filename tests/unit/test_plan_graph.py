@@ -11,6 +11,7 @@ from fake_run import fake_session
 
 from orch.core import Workflow
 from orch.core.run.dispatch import Dispatch
+from orch.core.run.launcher import Launcher
 from orch.core.run.plan import Plan
 from orch.core.run.recorder import Recorder
 from orch.core.run.results import Results
@@ -94,9 +95,9 @@ def run_plan(tmp_path, runner, plan, workers=2, executor=None):
     retry = RetryPolicy(workflow.execution)
     results = Results(workflow, redactor_for(workflow.applications), retry, recorder, heard)
     executor = executor or FakeExecutor(runner)
-    supervisor = Supervisor(
-        workflow, {"fake": runner}, executor, tmp_path / "runs", "r1", clock, results, recorder
-    )
+    no_variables = lambda app: {}  # noqa: E731
+    launcher = Launcher(workflow, {"fake": runner}, executor, tmp_path / "runs", "r1", no_variables)
+    supervisor = Supervisor(launcher, clock, results, recorder)
     plan.check()
     Dispatch(workflow, plan, supervisor, results, recorder, heard, clock).run(0)
     return heard, results

@@ -9,8 +9,21 @@ from pathlib import Path
 import pytest
 from wall_clock import budget
 
-from orch.core.shared.redaction import MASK, Redactor, passed_secrets, redactor_for
-from orch.ports import Application, Outcome, TestResult
+from orch.core.shared.redaction import (
+    MASK,
+    Redactor,
+    environment_secrets,
+    passed_secrets,
+    redactor_for,
+)
+from orch.ports import (
+    Application,
+    EnvironmentSpec,
+    Outcome,
+    PostgresConfig,
+    ServiceSpec,
+    TestResult,
+)
 
 MASKED = [
     (
@@ -124,6 +137,28 @@ def test_a_workflow_masks_the_secrets_it_passes_and_orchs_own(
     monkeypatch.setenv("ORCH_GITHUB_TOKEN", "ghp_held_by_orch_42")
     said = redactor_for([app]).text("from-env-entry-1 eu-west-1 ghp_held_by_orch_42")
     assert said == f"{MASK} eu-west-1 {MASK}"
+
+
+def test_the_secrets_of_provisioned_services_are_masked_wherever_a_test_prints_them(
+    tmp_path: Path,
+) -> None:
+    """A test handed ``{db.env.POSTGRES_PASSWORD}`` under an innocent name still prints ***."""
+    environment = EnvironmentSpec(
+        "it",
+        (
+            ServiceSpec("db", "postgres", config=PostgresConfig(password="pg-pass-77")),
+            ServiceSpec(
+                "api",
+                "docker",
+                image="api",
+                env={"API_SECRET": "api-secret-88", "MODE": "strict-mode"},
+            ),
+        ),
+    )
+    app = Application("pay", tmp_path, "pytest", env={"CONN": "{api.env.API_SECRET}"})
+    assert environment_secrets([environment]) == ["pg-pass-77", "api-secret-88"]
+    said = redactor_for([app], [environment]).text("pg-pass-77 api-secret-88 strict-mode")
+    assert said == f"{MASK} {MASK} strict-mode"
 
 
 def test_ten_megabytes_of_output_take_a_fraction_of_a_second_and_hostile_ones_stay_linear() -> None:

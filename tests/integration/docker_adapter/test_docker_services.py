@@ -14,7 +14,7 @@ from docker_images import SERVE
 from orch.adapters.docker.environment import DockerEnvironment
 from orch.adapters.docker.provisioner import DockerProvisioner
 from orch.adapters.docker.service import ContainerService
-from orch.ports import Owner, PortMapping, ProvisionError, Resources, ServiceSpec, Volume
+from orch.ports import Owner, PortMapping, ProvisionError, Resources, ServiceSpec, Usage, Volume
 from orch.testing.provisioner_contracts import eventually, held
 
 
@@ -180,3 +180,16 @@ def test_owners_lists_an_owner_whose_only_resource_is_its_network(
         assert owner in provisioner.owners()
     finally:
         assert provisioner.remove(owner.id) == [f"removed network orch-{owner.id}"]
+
+
+def test_usage_is_the_containers_cpu_time_and_memory(
+    environment: DockerEnvironment, busybox: str
+) -> None:
+    """A container holding ~20 MB in a shell variable and spinning: docker stats' numbers."""
+    command = ("sh", "-c", "x=$(head -c 20000000 /dev/zero | tr '\\0' a); while :; do :; done")
+    busy = ServiceSpec("busy", "docker", image=busybox, command=command)
+    service = environment.start(busy, {})
+    used = eventually(lambda: (u := service.usage()).cpu_seconds > 0.5 and u, seconds=30)
+    assert isinstance(used, Usage)
+    assert used.memory > 20_000_000
+    assert used.peak_memory == 0 or used.peak_memory >= used.memory

@@ -14,7 +14,7 @@ import pytest
 
 from orch.adapters.local import processes, service_dirs
 from orch.adapters.local.provisioning import ProcessEnvironment, ProcessProvisioner
-from orch.ports import Owner, ProvisionError, ServiceSpec
+from orch.ports import Owner, ProvisionError, ServiceSpec, Usage
 from orch.testing.provisioner_contracts import eventually
 
 # A service whose child leaves the session with setsid, each writing its pid to a file.
@@ -107,6 +107,16 @@ def test_usage_counts_the_services_children(opened: ProcessEnvironment) -> None:
     eventually(lambda: (service.directory / "child").exists())
     alone = processes.usage([service.leader.pid])
     assert service.usage().memory > alone.memory > 0
+
+
+def test_usage_is_the_processes_cpu_time_and_resident_memory(opened: ProcessEnvironment) -> None:
+    """A service holding 40 MB and spinning: its /proc numbers, now and at the peak."""
+    code = "block = bytearray(40_000_000)\nblock[::4096] = b'x' * len(block[::4096])\nwhile 1: pass"
+    service = opened.start(ServiceSpec("busy", "process", command=(sys.executable, "-c", code)), {})
+    used = eventually(lambda: (u := service.usage()).cpu_seconds > 0.5 and u, seconds=30)
+    assert isinstance(used, Usage)
+    assert used.memory > 40_000_000
+    assert used.peak_memory >= used.memory
 
 
 def test_a_command_that_is_not_found_is_named_and_leaves_nothing(

@@ -1,4 +1,5 @@
-"""``orch status`` and ``orch runs``: watch a run from another terminal, list recorded runs."""
+"""``orch status`` and ``orch runs``: watch a run from another terminal (its counts, running
+tests and what each environment uses), list recorded runs."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from orch.cli.display import status_line
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, directory_argument, project_dir
 from orch.cli.text import safe
 from orch.core import RunStatus, recorded_runs, run_status
+from orch.core.run.environment_usage import EnvironmentUse, ServiceUse
 from orch.ports import RunState
 
 
@@ -49,6 +51,7 @@ def _show(status: RunStatus, output_format: str) -> None:
                         {"app": t.app, "nodeid": t.nodeid, "started_at": t.started_at}
                         for t in status.running
                     ],
+                    "environments": [_environment_json(use) for use in status.environments],
                 }
             )
         )
@@ -59,6 +62,39 @@ def _show(status: RunStatus, output_format: str) -> None:
     now = time.time()
     for test in status.running:
         click.echo(f"  running {safe(test.app)}::{safe(test.nodeid)}  {now - test.started_at:.0f}s")
+    for use in status.environments:
+        replaced = f", replaced {use.replaced}x" if use.replaced else ""
+        click.echo(f"  environment {safe(use.name)} ({use.state}{replaced}): {_used(use)}")
+        for service in use.services:
+            click.echo(f"    {safe(service.name)}: {_used(service)}")
+
+
+def _used(use: EnvironmentUse | ServiceUse) -> str:
+    return f"cpu {use.cpu_seconds:.1f}s  memory {_mib(use.memory)} (peak {_mib(use.peak_memory)})"
+
+
+def _mib(size: int) -> str:
+    return f"{size / 1024**2:.1f} MiB"
+
+
+def _environment_json(use: EnvironmentUse) -> dict:
+    return {
+        "name": use.name,
+        "state": use.state,
+        "replaced": use.replaced,
+        "cpu_seconds": use.cpu_seconds,
+        "memory": use.memory,
+        "peak_memory": use.peak_memory,
+        "services": [
+            {
+                "name": service.name,
+                "cpu_seconds": service.cpu_seconds,
+                "memory": service.memory,
+                "peak_memory": service.peak_memory,
+            }
+            for service in use.services
+        ],
+    }
 
 
 @click.command("runs")

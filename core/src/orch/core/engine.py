@@ -165,7 +165,7 @@ class Engine:
         if record is None:
             raise ConfigError(f"no run '{run_id}' recorded")
         # a run recorded before orch redacted its results
-        redact = redactor_for(self.workflow.applications).result
+        redact = redactor_for(self.workflow.applications, self.workflow.environments).result
         results = [redact(result) for result in self.services.store.final_results(run_id)]
         return triage_of(self.workflow, results, run_id, record.commit, store=self.services.store)
 

@@ -61,11 +61,14 @@ from orch.ports.model import (
 from orch.ports.observer import RunObserver
 from orch.ports.plan import NodeFinish, NodeKind, PlanNode
 from orch.ports.protocols import (
+    HELD_VAR,
     AppImpact,
     ChangeImpact,
     Event,
     EventStream,
     Executor,
+    HeldProcess,
+    Holds,
     IssueTracker,
     Process,
     ResultParser,
@@ -173,7 +176,10 @@ __all__ = [
     "NotARepository",
     "UnknownRevision",
     "MappingRule",
+    "HELD_VAR",
     "Executor",
+    "HeldProcess",
+    "Holds",
     "OrchError",
     "Outcome",
     "OutputLimits",

@@ -56,6 +56,11 @@ class TestRunner(Protocol):
       core splits an app with no history over the workers that way.
     - ``cache_in(directory: Path) -> None``: where the runner may keep caches (e.g. of discovery),
       called once by the composition root with a folder of orch's state directory.
+    - ``waits_for_input: ClassVar[bool] = False``: True when a shard's process started held
+      (``HELD_VAR``) runs nothing of the application's (no conftest, no test) before its
+      standard input ends: core may then
+      start the next shard early through an executor that ``Holds`` (its interpreter and
+      framework imported while another shard runs) and let it go on when a worker is free.
     """
 
     PLUGIN_NAME: ClassVar[str]
@@ -117,6 +122,27 @@ class StackDumps(Protocol):
     def dump_stacks(self) -> bool:
         """Ask for the stacks (its command's ``stack_signal``); False when it cannot."""
         ...
+
+
+@runtime_checkable
+class HeldProcess(Process, Protocol):
+    """A process started held (``Holds``): it waits until ``release`` ends its input."""
+
+    def release(self) -> None: ...
+
+
+HELD_VAR = "ORCH_HELD"
+"""Set to ``1`` in the environment of a process started held: a runner's process that
+``waits_for_input`` then waits for its input to end before running the application's code."""
+
+
+@runtime_checkable
+class Holds(Protocol):
+    """An Executor that can start a command held (optional): ``HELD_VAR`` set and its standard
+    input a pipe that stays open until ``release``, so a command that waits for its input's
+    end starts early and goes on later."""
+
+    def start_held(self, command: Command, scratch: Path, tag: str) -> HeldProcess: ...
 
 
 @runtime_checkable

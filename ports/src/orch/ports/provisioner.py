@@ -95,10 +95,13 @@ class ProvisionError(EnvironmentProblem):
 
 @frozen
 class Usage:
-    """What a service used so far: CPU seconds and its peak (or current) memory in bytes."""
+    """What a service used so far: CPU seconds, its memory now and its peak memory in bytes
+    (``peak_memory`` 0: the provisioner cannot tell; the run's watcher keeps the highest
+    ``memory`` it saw instead)."""
 
     cpu_seconds: float = 0.0
     memory: int = 0
+    peak_memory: int = 0
 
 
 @runtime_checkable
@@ -129,7 +132,7 @@ class RunningService(Protocol):
         ...
 
     def usage(self) -> Usage:
-        """Its CPU time and memory so far."""
+        """Its CPU time so far and its memory now and at its peak."""
         ...
 
 
@@ -211,6 +214,17 @@ class Environments(Protocol):
     def variables(self, app: Application) -> Mapping[str, str]:
         """What ``app``'s test processes get added to their environment once its environment
         is up: the documented ``ORCH_<SERVICE>_*`` addresses and its own ``env`` resolved."""
+        ...
+
+    def services(self, name: str) -> Mapping[str, RunningService]:
+        """The running services of environment ``name`` by service name, while it is up (none
+        otherwise): the run watches them (``ended``, ``usage``) from a thread of its own."""
+        ...
+
+    def replace(self, name: str, run: str) -> None:
+        """A service of environment ``name`` died: remove what is left of it (its services'
+        output kept beside the replacement's, in a folder of its own) and bring up a new one,
+        as ``up`` does (its addresses are what ``variables`` gives from then on)."""
         ...
 
     def down(self, name: str) -> None:

@@ -6,7 +6,8 @@ A service's ``command`` says what it does (any type of service):
 - ``("serve",)`` or ``("serve", SECONDS)``: prints ``hello <$GREETING>``, then (after SECONDS)
   answers ``GET`` with 200 on every declared port;
 - ``("die", SECONDS)``: serves, then ends with status 1 after SECONDS (a service that dies
-  during a run);
+  during a run); ``("die", SECONDS, "then", COMMAND...)``: so the first time, and COMMAND each
+  later time this provisioner starts a service of that name (its replacement);
 - ``("exit", STATUS)``: prints ``bye`` and ends with STATUS at once;
 - ``("fail", WORDS...)``: ``start`` raises ``ProvisionError`` saying WORDS (``missing`` when the
   first word is ``missing``).
@@ -20,12 +21,15 @@ No command serves. ``run`` runs a real command on the machine. ``started`` recor
 from __future__ import annotations
 
 import http.server
+import os
 import resource
 import subprocess
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
+
+from attrs import evolve
 
 from orch.ports import Owner, ProvisionError, ServiceSpec, Usage
 
@@ -121,9 +125,14 @@ class FakeService:
         return "killed" if self._status < 0 else f"exited with status {self._status}"
 
     def usage(self) -> Usage:
-        """The test process's own CPU time and peak memory: the fake's threads live in it."""
+        """The test process's own CPU time and memory: the fake's threads live in it."""
+        memory = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
         used = resource.getrusage(resource.RUSAGE_SELF)
-        return Usage(cpu_seconds=used.ru_utime + used.ru_stime, memory=used.ru_maxrss * 1024)
+        return Usage(
+            cpu_seconds=used.ru_utime + used.ru_stime,
+            memory=memory,
+            peak_memory=max(memory, used.ru_maxrss * 1024),
+        )
 
 
 class FakeEnvironment:
@@ -135,8 +144,12 @@ class FakeEnvironment:
         self.artifacts = artifacts
 
     def start(self, service: ServiceSpec, env: Mapping[str, str]) -> FakeService:
+        again = any(name == service.name for _, name, _ in self.provisioner.started)
         self.provisioner.started.append((self.owner.id, service.name, dict(env)))
         action, *words = service.command or ("serve",)
+        if action == "die" and words[1:2] == ["then"] and again:
+            action, *words = words[2:]
+            service = evolve(service, command=(action, *words))
         if action == "fail":
             raise ProvisionError(service.name, " ".join(words), missing=words[:1] == ["missing"])
         started = FakeService(service, env)

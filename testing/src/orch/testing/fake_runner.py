@@ -26,6 +26,8 @@ from orch.ports import (
 )
 
 HANG = "hang"
+HANG_ONCE = "hang-once"
+"""Hangs (until killed) the first time a process runs it, passes every later time."""
 CRASH = "crash"
 
 
@@ -74,13 +76,16 @@ class FakeRunner:
     Settings: ClassVar[type] = FakeSettings
     selects_tests: ClassVar[bool] = True
 
-    def __init__(self, tests: dict[str, Iterable[FakeTest]]) -> None:
+    def __init__(self, tests: dict[str, Iterable[FakeTest]], waits_for_input: bool = False) -> None:
+        """``waits_for_input``: its processes may be started held (``FakeExecutor.start_held``)."""
+        self.waits_for_input = waits_for_input
         self.tests = {app: {t.nodeid: t for t in scripted} for app, scripted in tests.items()}
         self.channels: dict[Path, _Channel] = {}
         self.discovered: list[str] = []
         self.commands: list[tuple[str, ...]] = []
         self.envs: list[dict[str, str]] = []
         """The ``env`` of the application each command was made for, in order."""
+        self.hung: set[tuple[str, str]] = set()
 
     def discover(self, app: Application) -> list[TestCase]:
         self.discovered.append(app.name)
@@ -120,15 +125,24 @@ class FakeProcess:
         self.returncode: int | None = None
         self.hanging = False
         self.killed = False
+        self.held = False
+
+    def release(self) -> None:
+        """A held process goes on: its tests run at the next poll."""
+        self.held = False
 
     def poll(self) -> int | None:
-        if self.returncode is not None or self.hanging:
+        if self.returncode is not None or self.hanging or self.held:
             return self.returncode
         tests = self.runner.tests[self.app]
         for nodeid in self.nodeids:
             test = tests[nodeid]
             self.channel.events.append(TestStarted(self.app, nodeid))
             behaviour = test.behaviour(self.attempt)
+            if behaviour == HANG_ONCE:
+                once = (self.app, nodeid) not in self.runner.hung
+                self.runner.hung.add((self.app, nodeid))
+                behaviour = HANG if once else "passed"
             if behaviour == HANG:
                 self.hanging = True
                 return None
@@ -166,11 +180,20 @@ class FakeExecutor:
     def __init__(self, runner: FakeRunner) -> None:
         self.runner = runner
         self.started: list[FakeProcess] = []
+        self.held: list[FakeProcess] = []
+        """The processes started held, in order (each is in ``started`` too)."""
         self.reaped: list[str] = []
 
     def start(self, command: Command, scratch: Path, tag: str) -> FakeProcess:
         process = FakeProcess(self.runner, command)
         self.started.append(process)
+        return process
+
+    def start_held(self, command: Command, scratch: Path, tag: str) -> FakeProcess:
+        """A process that runs nothing until released (``Holds``)."""
+        process = self.start(command, scratch, tag)
+        process.held = True
+        self.held.append(process)
         return process
 
     def wait(self, processes: Sequence[Process], timeout: float) -> None:

@@ -206,6 +206,7 @@ class ProvisionerContract:
         assert isinstance(usage, Usage)
         assert usage.cpu_seconds >= 0
         assert usage.memory > 0
+        assert usage.peak_memory == 0 or usage.peak_memory >= usage.memory
 
     def test_a_peer_address_is_a_host_and_port(
         self, opened: ProvisionedEnvironment, serving: Serving

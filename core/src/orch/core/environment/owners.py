@@ -61,12 +61,18 @@ class Claim:
 
 
 def claim(
-    state_dir: Path, run_id: str, spec: EnvironmentSpec, provisioners: Sequence[str] | None
+    state_dir: Path,
+    run_id: str,
+    spec: EnvironmentSpec,
+    provisioners: Sequence[str] | None,
+    instance: str = "",
 ) -> Claim:
     """Take ownership of a new instance of ``spec`` for run ``run_id`` and start its reaper,
     which removes it through ``provisioners`` (their names) once this process is gone; None
-    starts none (what the provisioners start ends with this process: the fakes)."""
-    owner_id = _UNSAFE.sub("-", f"{run_id}-{spec.name}")
+    starts none (what the provisioners start ends with this process: the fakes). ``instance``
+    tells a second instance in one run apart (a replacement: the first one's reaper, woken
+    when it is released, must not find the second's resources under its owner id)."""
+    owner_id = _UNSAFE.sub("-", f"{run_id}-{spec.name}{instance}")
     directory = owners_dir(state_dir) / owner_id
     owner = Owner(owner_id, run_id, spec.name, spec.spec_hash, directory)
     lock = FileLock(owner.lock)

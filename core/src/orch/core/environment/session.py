@@ -6,7 +6,9 @@ claims a new owner (its lock and its reaper) and starts the services, and keeps 
 endpoints; ``variables`` are what an application's tests get; ``down`` removes an environment
 unless it is to be kept, which writes its endpoints to the owner's ``kept`` file instead
 (``orch env status`` and ``down`` read it), or goes warm into its pool.
-Each service's output is kept in ``<state>/service-logs/<run>/<environment>/<service>.log``.
+Each service's output is kept in ``<state>/service-logs/<run>/<environment>/<service>.log``;
+``replace`` removes an environment whose service died and brings up a new one (a warm one of
+its pool, when there is one), the dead one's output moved to ``<environment>.died/`` first.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from orch.core.environment.owners import Claim, claim, prune
 from orch.core.environment.provisioning import Provisioning, Up
 from orch.core.environment.reuse import Reuse
 from orch.core.environment.variables import application_variables
-from orch.ports import Application, ConfigError, EnvironmentSpec, Provisioner
+from orch.ports import Application, ConfigError, EnvironmentSpec, Provisioner, RunningService
 
 
 def service_logs(state_dir: Path, run: str, environment: str) -> Path:
@@ -54,7 +56,7 @@ class EnvironmentSession:
         self.pruned: list[str] | None = None
         self._lock = threading.Lock()
 
-    def up(self, name: str, run: str) -> None:
+    def up(self, name: str, run: str, instance: str = "") -> None:
         spec = self.specs.get(name)
         if spec is None:
             raise ConfigError(f"environment '{name}' is not declared; add it under environments:")
@@ -66,7 +68,7 @@ class EnvironmentSession:
         taken = self.reuse.take(spec, run, artifacts) if pooled else None
         if taken is None:
             names = [p.PLUGIN_NAME for p in self.provisioners] if self.reaper else None
-            owned = claim(self.state_dir, run, spec, names)
+            owned = claim(self.state_dir, run, spec, names, instance)
             if pooled:
                 self.reuse.enlist(owned, spec)
             try:
@@ -82,6 +84,27 @@ class EnvironmentSession:
         if found is None:
             return {}
         return application_variables(app.env, found[0].endpoints)
+
+    def services(self, name: str) -> Mapping[str, RunningService]:
+        with self._lock:
+            found = self.up_now.get(name)
+        if found is None:
+            return {}
+        return found[0].running
+
+    def replace(self, name: str, run: str) -> None:
+        with self._lock:
+            found = self.up_now.pop(name, None)
+        if found is not None:
+            up, owned = found
+            try:
+                self.provisioning.down(up)  # a dead environment goes, even with ``keep``
+            finally:
+                owned.release()
+            died = up.artifacts.with_name(up.artifacts.name + ".died")
+            if up.artifacts.is_dir() and not died.exists():
+                up.artifacts.rename(died)
+        self.up(name, run, instance="-replacement")
 
     def down(self, name: str) -> None:
         with self._lock:

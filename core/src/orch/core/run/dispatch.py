@@ -3,6 +3,8 @@ those that ended, and tell the observer when nodes and applications start and fi
 
 One thread does it all. A free worker gets its next step before the batch is written to the
 store: with many small applications that write is on every application's critical path otherwise.
+A service that dies during the run is ``orch.core.run.replacement``'s to handle; the loop makes
+errors of the steps it says will never run.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from orch.core.run.environment_nodes import EnvironmentNodes
 from orch.core.run.plan import Plan, Step
 from orch.core.run.recorder import Recorder
+from orch.core.run.replacement import Lost, Replacements
 from orch.core.run.results import Results
 from orch.core.run.scheduler import Scheduler
 from orch.core.run.settle import settle
@@ -50,6 +53,11 @@ class Dispatch:
         self.observer = observer
         self.clock = clock
         self.environments = environments
+        self.replacements = (
+            None
+            if environments is None
+            else Replacements(environments, self.scheduler, supervisor, results)
+        )
         self._nodes_left = {app: len(ids) for app, ids in plan.apps().items()}
         self._apps_started: set[str] = set()
         self._began: dict[str, float] = {}
@@ -60,16 +68,22 @@ class Dispatch:
         if self.environments is not None:
             self.environments.start()
         self._launch()
+        self._hold_next()
         while self.scheduler.queued() or self.supervisor.active or self._setting_up():
             if self.supervisor.active:
                 self.supervisor.wait(poll_seconds)
             else:
                 time.sleep(poll_seconds)
             self._environments_ended()
+            if self.replacements is not None:
+                for lost in self.replacements.look():
+                    self._lost(lost)
             for running in list(self.supervisor.active):
                 ended = self.supervisor.pump(running)
                 if ended is None:
                     continue
+                if self.replacements is not None:
+                    self.replacements.settling(ended)
                 scheduler = self.scheduler
                 settle(
                     ended, self.workflow, self.results, self.clock, scheduler.push, scheduler.ticket
@@ -77,7 +91,13 @@ class Dispatch:
                 self.recorder.changed = True
                 self._done(ended.shard.step)
             self._launch()
+            self._hold_next()
             self.flush()
+
+    def _hold_next(self) -> None:
+        """The next step's process may start early, held (``Launcher.hold``)."""
+        if (step := self.scheduler.next()) is not None:
+            self.supervisor.hold(step)
 
     def _setting_up(self) -> bool:
         return self.environments is not None and self.environments.busy
@@ -99,6 +119,18 @@ class Dispatch:
                 self.observer.node_finish(waiting, NodeFinish(Outcome.ERROR, finish.reason))
                 self._app_node_done(waiting)
 
+    def _lost(self, lost: Lost) -> None:
+        """``lost.step`` will never run: its tests are errors saying why."""
+        node, tests = lost.step.node, lost.step.shard.tests
+        self.results.environment_failed(node, tests, lost.message, lost.logs)
+        if node.id in self._began:
+            self._done(lost.step, taken=False)
+            return
+        self._app_started(node)  # held before it ever started: it finishes as it is
+        self.scheduler.done(lost.step, taken=False)
+        self.observer.node_finish(node, NodeFinish(Outcome.ERROR, lost.message))
+        self._app_node_done(node)
+
     def flush(self, force: bool = False) -> None:
         self.recorder.flush(self.supervisor.running_tests(), self.results.counts, force)
 
@@ -111,9 +143,9 @@ class Dispatch:
             if not self.supervisor.start(step):
                 self._done(step)
 
-    def _done(self, step: Step) -> None:
+    def _done(self, step: Step, taken: bool = True) -> None:
         """A step ended; once its node has nothing left to run, the node finished."""
-        if not self.scheduler.done(step):
+        if not self.scheduler.done(step, taken):
             return
         node = step.node
         finish = self.results.node_finish(node.id, time.monotonic() - self._began[node.id])

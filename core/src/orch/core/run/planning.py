@@ -56,6 +56,7 @@ class Planner:
         """The plan; ``last_attempt`` (resuming) is each test's last attempt so far."""
         resuming = last_attempt is not None
         finals = self.results.finals
+        self.results.plan(len(finals))  # the resumed run's; a discovery error adds its own
         apps = [app for app in self.workflow.applications if not self._untouched(app)]
         workers = self.workflow.execution.workers
         history = {app.name: self.store.durations(app.name) for app in apps}
@@ -67,7 +68,8 @@ class Planner:
             )
         for app in apps:
             if app.name in whole:
-                parts = 1 if history[app.name] else max(1, workers // len(apps))
+                spare = max(1, workers // len(apps))
+                parts = share_count(app, history[app.name], spare, workers)
                 for index in range(parts):
                     share = Shard(app.name, (), f"{app.name}-{index}", coverage=self.coverage)
                     self._add(app, evolve(share, partition=(index, parts)))
@@ -97,7 +99,6 @@ class Planner:
                         app.name, tuple(tests_of_shard), key, attempt, coverage=self.coverage
                     )
                     self._add(app, shard)
-        self.results.plan(len(finals))
         self.plan.check()
         return self.plan
 
@@ -123,8 +124,8 @@ class Planner:
 
         Only when nothing needs the test list first (no resume, no selection or --lf narrowing
         it) and it would be one shard anyway (its recorded time is worth no second process
-        start-up), or it has no history: then ``make`` splits it into shares over the workers the
-        other applications leave, each process collecting it all and running its share, as
+        start-up), or it has no history, or it has an environment: then ``make`` splits it into
+        shares (``share_count``), each process collecting it all and running its share, as
         pytest-xdist does.
         """
         runner = self.runners.get(app.runner)
@@ -134,7 +135,7 @@ class Planner:
             return False  # --lf keeps listed tests only: the list must come first
         if self.selection is not None and self.selection.wanted(app.name) is not None:
             return False
-        if durations:
+        if durations and not app.environment:
             return shard_count(expected_seconds(durations), self.workflow.execution.workers) == 1
         return True
 
@@ -164,5 +165,24 @@ class Planner:
         except MissingProgram:
             raise  # nothing of this app can run: the run stops with that one line
         except EnvironmentProblem as problem:
-            self.results.environment_problem(app, str(problem))
+            said = str(problem)
+            if app.environment:
+                said += (
+                    f" (its environment '{app.environment}' is not up yet while orch lists the "
+                    "tests of a selection, --lf or a resume: read its variables in a fixture, "
+                    "not at import)"
+                )
+            self.results.environment_problem(app, said)
             return None
+
+
+def share_count(app: Application, durations: Mapping[str, float], spare: int, workers: int) -> int:
+    """How many shares ``app`` runs as: the ``spare`` workers the other applications leave it
+    when it has no history; with history, one, or for an app with an environment as many as its
+    recorded time is worth (its tests are never discovered apart: only once its environment is
+    up are the variables its conftest may read at import there)."""
+    if not durations:
+        return spare
+    if not app.environment:
+        return 1
+    return shard_count(expected_seconds(durations), workers)

@@ -5,6 +5,8 @@ A node is ready once every node it depends on has finished ``passed``; when one 
 way (failed, error, timeout, skipped, blocked) the nodes waiting for it, and transitively theirs,
 are ``blocked`` with a reason naming that dependency, and never run. Steps that continue a node
 (its retries, the remainder of a crashed shard) queue like any other, in the order they come.
+While an environment is being replaced, the steps of the nodes that wait for it are held aside
+(``hold``) until it is up again (``release``) or lost (``drain``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Scheduler:
         self._dependents = plan.dependents()
         self._waiting = {node.id: set(node.depends_on) for node in plan.nodes}
         self._blocked: set[str] = set()
+        self._held: dict[str, list[Step]] = {}
         for step in plan.steps.values():
             if not step.node.depends_on:
                 self.push(step)
@@ -40,11 +43,41 @@ class Scheduler:
 
     def push(self, step: Step) -> None:
         """Queue ``step``: a ready node's first shard, or one that continues a started node."""
-        heapq.heappush(self._ready, (-step.shard.priority, self.ticket(), step))
         self._open[step.node.id] = self._open.get(step.node.id, 0) + 1
+        self._queue(step)
+
+    def _queue(self, step: Step) -> None:
+        held = next((node for node in step.node.depends_on if node in self._held), None)
+        if held is not None:
+            self._held[held].append(step)
+        else:
+            heapq.heappush(self._ready, (-step.shard.priority, self.ticket(), step))
 
     def queued(self) -> bool:
-        return bool(self._ready)
+        return bool(self._ready) or any(self._held.values())
+
+    def hold(self, node_id: str) -> None:
+        """Queue no step that waits for node ``node_id`` (an environment being replaced) until
+        ``release``; those queued already are held too."""
+        self._held.setdefault(node_id, [])
+        ready, self._ready = self._ready, []
+        for _, _, step in sorted(ready):
+            self._queue(step)
+
+    def release(self, node_id: str) -> None:
+        """Queue the steps held for ``node_id``, and those that come from now on."""
+        for step in self._held.pop(node_id, []):
+            self._queue(step)
+
+    def drain(self, node_id: str) -> list[Step]:
+        """The steps held for ``node_id`` so far, taken out: they will never run (each is
+        ``done`` with ``taken=False``); later ones stay held for the next ``drain``."""
+        held, self._held[node_id] = self._held.get(node_id, []), []
+        return held
+
+    def next(self) -> Step | None:
+        """The step ``take`` would hand out next once a worker is free (it stays queued)."""
+        return self._ready[0][2] if self._ready else None
 
     def take(self) -> Step | None:
         """The most urgent ready step, if a worker is free; it counts as running until ``done``."""
@@ -53,10 +86,11 @@ class Scheduler:
         self.running += 1
         return heapq.heappop(self._ready)[2]
 
-    def done(self, step: Step) -> bool:
-        """``step`` ended (or could not start): whether its node has no step left, queued or
-        running (push what continues it before calling this)."""
-        self.running -= 1
+    def done(self, step: Step, taken: bool = True) -> bool:
+        """``step`` ended (or could not start; ``taken`` False: was drained, never taken):
+        whether its node has no step left, queued or running (push what continues it before
+        calling this)."""
+        self.running -= taken
         self._open[step.node.id] -= 1
         return self._open[step.node.id] == 0
 

@@ -20,6 +20,7 @@ from attrs import evolve
 
 from orch.core.run.dispatch import Dispatch
 from orch.core.run.environment_nodes import EnvironmentNodes, environment_nodes
+from orch.core.run.launcher import Launcher
 from orch.core.run.planning import Planner
 from orch.core.run.recorder import Recorder, RecordingStore
 from orch.core.run.results import Results
@@ -87,8 +88,7 @@ class RunSession:
         commit (``app_commits``, default ``commit``): applications may live in their own
         repositories. Results are redacted as they arrive (``orch.core.shared.redaction``); the
         shards' raw output files in ``.orch/runs/RUN/`` are removed at the end unless
-        ``keep_raw_output``. ``environments`` brings up the environments the applications
-        use (the plan's environment nodes) and takes them down, whatever happens."""
+        ``keep_raw_output``. ``environments`` brings up, replaces and removes their environments."""
         self.workflow = workflow
         self.runners = runners
         self.executor = executor
@@ -114,9 +114,8 @@ class RunSession:
         lock = RunLock(self.state_dir, run_id)
         recorder = Recorder(self.store, run_id, self.observer, self.clock)
         retry = RetryPolicy(self.workflow.execution)
-        results = Results(
-            self.workflow, redactor_for(self.workflow.applications), retry, recorder, self.observer
-        )
+        redact = redactor_for(self.workflow.applications, self.workflow.environments)
+        results = Results(self.workflow, redact, retry, recorder, self.observer)
         if resume:
             record, finals, problems = load_previous(
                 self.store, self.state_dir, resume, lock, self.commit
@@ -136,17 +135,9 @@ class RunSession:
             )
             self.store.create_run(record)
         run_dir = self.state_dir / "runs" / run_id
-        supervisor = Supervisor(
-            self.workflow,
-            self.runners,
-            self.executor,
-            run_dir,
-            run_id,
-            self.clock,
-            results,
-            recorder,
-            self.environments.variables if self.environments else lambda app: {},
-        )
+        variables = self.environments.variables if self.environments else lambda app: {}
+        launcher = Launcher(self.workflow, self.runners, self.executor, run_dir, run_id, variables)
+        supervisor = Supervisor(launcher, self.clock, results, recorder)
         status = RunState.INTERRUPTED
         try:
             self._run(resume, results, supervisor, recorder)
@@ -201,10 +192,11 @@ class RunSession:
             self.workflow, self.runners, self.store, results, self.selection, coverage
         )
         plan = planner.make(last_attempt)
-        self._nodes = environment_nodes(plan, self.environments, self.observer, recorder.run_id)
-        observer, nodes = self.observer, self._nodes
+        self._nodes = nodes = environment_nodes(
+            plan, self.environments, self.observer, recorder.run_id, self.state_dir
+        )
         dispatch = Dispatch(
-            self.workflow, plan, supervisor, results, recorder, observer, self.clock, nodes
+            self.workflow, plan, supervisor, results, recorder, self.observer, self.clock, nodes
         )
         dispatch.run(self.poll_seconds)
         if self.coverage_stale is not None:

@@ -1,6 +1,8 @@
 """What becomes of the tests of a shard whose process ended: the running one gets the reason its
 process died or was killed, the rest are timed out (shard timeout), run again (some progress was
-made, so the remainder is smaller), or errors; the failed ones with retries left run again."""
+made, so the remainder is smaller), or errors; the failed ones with retries left run again. A
+shard killed because its environment died runs all its unfinished tests again, on the same
+attempt (the scheduler holds them until the environment is replaced)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from attrs import evolve
 from orch.core.run.plan import Step
 from orch.core.run.results import Results
 from orch.core.run.retry import next_attempt
-from orch.core.run.supervisor import Ended, RunningShard, per_test_timeout
+from orch.core.run.supervisor import ENVIRONMENT_DIED, Ended, RunningShard, per_test_timeout
 from orch.core.workflow.model import Workflow
 from orch.ports import Outcome, Shard, ShardExit, TestResult
 
@@ -30,10 +32,15 @@ def settle(
     running, exit = ended.shard, ended.exit
     why = describe_exit(exit)
     current = running.current
-    if current is not None and current in running.pending:
+    if current is not None and current in running.pending and exit.killed_for != ENVIRONMENT_DIED:
         results.reported(running, _died(running, ended, workflow, why, clock))
     rest = list(running.pending.values())
-    if rest and exit.killed_for == "shard-timeout":
+    if exit.killed_for == ENVIRONMENT_DIED:
+        if rest or not running.resolved:  # a share that listed nothing yet runs again whole
+            again = evolve(running.shard, key=running.shard.key + "~")
+            listed = evolve(again, tests=tuple(rest), partition=(0, 1)) if rest else again
+            push(_continued(running, listed))
+    elif rest and exit.killed_for == "shard-timeout":
         for test in rest:
             results.reported(
                 running,

@@ -1,4 +1,5 @@
-"""Live status of a run, read from the store: what ``orch status`` shows from another terminal."""
+"""Live status of a run, read from the store (and what its environments use, from the file beside
+the run): what ``orch status`` shows from another terminal."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 from attrs import evolve, frozen
 
+from orch.core.run.environment_usage import EnvironmentUse, read_usage, usage_file
 from orch.core.shared.locks import RunLock
 from orch.core.shared.outcomes import Counts, count
 from orch.ports import ConfigError, RunningTest, RunRecord, RunState, RunStore
@@ -13,11 +15,13 @@ from orch.ports import ConfigError, RunningTest, RunRecord, RunState, RunStore
 
 @frozen
 class RunStatus:
-    """A run's record, its counts so far and the tests running right now."""
+    """A run's record, its counts so far, the tests running right now and what its
+    environments use (as last sampled; kept once they are down)."""
 
     record: RunRecord
     counts: Counts
     running: tuple[RunningTest, ...]
+    environments: tuple[EnvironmentUse, ...] = ()
 
     def seconds(self, now: float) -> float | None:
         """How long the run took, or has been going until ``now`` while it runs; None for a run
@@ -36,12 +40,15 @@ def run_status(
     """Status of run ``run_id`` (default: the latest run).
 
     With ``state_dir``, a run still marked running whose orchestrator is gone (its lock is free)
-    shows as ``interrupted``: it can be resumed.
+    shows as ``interrupted``: it can be resumed; and its environments' usage is read.
     """
     record = store.get_run(run_id) if run_id else store.latest_run()
     if record is None:
         raise ConfigError(f"no run '{run_id}' recorded" if run_id else "no run recorded yet")
-    return _status_of(store, record, state_dir)
+    status = _status_of(store, record, state_dir)
+    if state_dir is None:
+        return status
+    return evolve(status, environments=read_usage(usage_file(state_dir, record.id)))
 
 
 def recorded_runs(

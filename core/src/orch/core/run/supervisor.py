@@ -8,11 +8,12 @@ run's loop waits on all running processes at once between looks.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
-from attrs import define, evolve, field
+from attrs import define, field
 
+from orch.core.run.launcher import Launcher
 from orch.core.run.plan import Step
 from orch.core.run.recorder import Recorder
 from orch.core.run.results import Results
@@ -22,7 +23,6 @@ from orch.ports import (
     EnvironmentProblem,
     Event,
     EventStream,
-    Executor,
     MissingProgram,
     Outcome,
     Process,
@@ -39,6 +39,9 @@ from orch.ports import (
 
 STACK_GRACE = 0.3
 """Seconds between asking a timed-out test's process for its stacks and killing it."""
+
+ENVIRONMENT_DIED = "environment"
+"""``killed_for`` of a shard killed because a service of its environment died."""
 
 
 @define
@@ -83,45 +86,32 @@ def per_test_timeout(workflow: Workflow, app: Application) -> float | None:
 
 
 class Supervisor:
-    """The run's shard processes, started in ``state_dir/runs/RUN/``, each with its app's
-    ``env`` and ``variables(app)`` (the addresses of its environment's services)."""
+    """The run's shard processes, started by ``launcher`` (in ``state_dir/runs/RUN/``, each
+    with its app's ``env`` and the addresses of its environment's services)."""
 
     def __init__(
-        self,
-        workflow: Workflow,
-        runners: Mapping[str, TestRunner],
-        executor: Executor,
-        scratch_root: Path,
-        run_id: str,
-        clock: Callable[[], float],
-        results: Results,
-        recorder: Recorder,
-        variables: Callable[[Application], Mapping[str, str]] = lambda app: {},
+        self, launcher: Launcher, clock: Callable[[], float], results: Results, recorder: Recorder
     ) -> None:
-        self.workflow = workflow
-        self.variables = variables
-        self.runners = runners
-        self.executor = executor
-        self.scratch_root = scratch_root
-        self.run_id = run_id
+        self.launcher = launcher
+        self.workflow = launcher.workflow
+        self.runners = launcher.runners
+        self.executor = launcher.executor
         self.clock = clock
         self.results = results
         self.recorder = recorder
         self.active: list[RunningShard] = []
 
+    def hold(self, step: Step) -> None:
+        """Start ``step``'s process ahead of its turn, held (``launcher``); ``start`` lets it go."""
+        self.launcher.hold(step)
+
     def start(self, step: Step) -> bool:
-        """Start ``step``'s process; False (its tests are errors) when the environment refused."""
+        """Start ``step``'s process (or let its held one go on); False (its tests are errors)
+        when the environment refused."""
         shard = step.shard
-        app = self.workflow.app(shard.app)
-        app = evolve(app, env={**app.env, **self.variables(app)})
-        runner = self.runners[app.runner]
-        scratch = self.scratch_root / f"{shard.key}-a{shard.attempt}"
-        scratch.mkdir(parents=True, exist_ok=True)
+        app, scratch = self.launcher.prepared(step)
         try:
-            command = runner.command(app, shard, scratch)
-            passenv = (*command.passenv, *app.passenv)
-            command = evolve(command, passenv=passenv, output=shard.output)
-            process = self.executor.start(command, scratch, tag=f"{self.run_id}/{scratch.name}/")
+            process = self.launcher.start(step, app, scratch)
         except MissingProgram:
             raise  # as in discovery: nothing of this app can run, the run stops with one line
         except EnvironmentProblem as problem:
@@ -134,6 +124,7 @@ class Supervisor:
                     step.node.id,
                 )
             return False
+        runner = self.runners[app.runner]
         stream = runner.events(app, shard, scratch)
         pending = {test.nodeid: test for test in shard.tests}
         self.active.append(
@@ -177,9 +168,11 @@ class Supervisor:
         ]
 
     def stop_all(self) -> None:
+        """Kill every shard process, running or held."""
         for running in self.active:
             running.process.kill()
         self.active.clear()
+        self.launcher.kill_held()
 
     def _on_event(self, running: RunningShard, event: Event) -> None:
         if isinstance(event, TestsCollected):

@@ -6,9 +6,11 @@ Three kinds of secret are masked with ``***``:
 - values next to names that look secret (``TOKEN``, ``SECRET``, ``PASSWORD``/``PASSWD``, ``KEY``,
   in any case): ``API_TOKEN=abc``, ``"password": "x"``, ``?access_token=abc&``, ``api_key: abc``,
   and ``Authorization: Bearer abc`` / ``Basic ...``, ``Bearer abc...`` headers;
-- the exact values of the secrets orch knows: its own credentials and the variables a workflow
-  passes to its tests whose names look secret (``passenv`` and ``env``), when at least
-  ``MIN_VALUE_LENGTH`` characters long (shorter ones would mask ordinary words).
+- the exact values of the secrets orch knows: its own credentials, the variables a workflow
+  passes to its tests whose names look secret (``passenv`` and ``env``), and the secrets of the
+  services it provisions (a postgres ``config.password``, a service ``env`` value under a secret
+  name: what ``{db.env.POSTGRES_PASSWORD}`` hands a test), when at least ``MIN_VALUE_LENGTH``
+  characters long (shorter ones would mask ordinary words).
 
 It is linear in the text: each trigger (a name word, ``://``, a header name, a known value) is
 found with ``bytes.find`` (a fast C scan), and only there is a small anchored regex tried; the
@@ -29,7 +31,7 @@ from fnmatch import fnmatchcase
 from operator import itemgetter
 from pathlib import Path
 
-from orch.ports import Application, TestResult
+from orch.ports import Application, EnvironmentSpec, TestResult
 from orch.ports.credentials import credential_values, looks_secret
 
 MASK = "***"
@@ -196,10 +198,30 @@ def passed_secrets(
     return values
 
 
-def redactor_for(applications: Iterable[Application]) -> Redactor:
-    """What masks the secrets of a run of ``applications``: the patterns, orch's credentials
-    and the secrets the applications pass to their tests."""
-    return Redactor([*credential_values(), *passed_secrets(applications)])
+def environment_secrets(environments: Iterable[EnvironmentSpec]) -> list[str]:
+    """The secrets of the services ``environments`` declare: each postgres password and each
+    ``env`` value under a name that looks secret (a template in one is resolved from these)."""
+    values = []
+    for environment in environments:
+        for service in environment.services:
+            if service.config is not None:
+                values.append(service.config.password)
+            values += [value for name, value in service.env.items() if looks_secret(name)]
+    return values
+
+
+def redactor_for(
+    applications: Iterable[Application], environments: Iterable[EnvironmentSpec] = ()
+) -> Redactor:
+    """What masks the secrets of a run of ``applications``: the patterns, orch's credentials,
+    the secrets the applications pass to their tests and those of their ``environments``."""
+    return Redactor(
+        [
+            *credential_values(),
+            *passed_secrets(applications),
+            *environment_secrets(environments),
+        ]
+    )
 
 
 def remove_raw_output(run_dir: Path) -> None:

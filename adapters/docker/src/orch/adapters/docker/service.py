@@ -67,8 +67,9 @@ class ContainerService:
         stats = self.container.stats(stream=False, one_shot=True)
         cpu = stats.get("cpu_stats", {}).get("cpu_usage", {}).get("total_usage", 0)
         memory = stats.get("memory_stats", {})
-        used = memory.get("max_usage") or memory.get("usage") or 0
-        return Usage(cpu_seconds=cpu / 1e9, memory=int(used))
+        now = int(memory.get("usage") or 0)
+        peak = int(memory.get("max_usage") or 0)  # cgroup v1 only: else the watcher's highest
+        return Usage(cpu_seconds=cpu / 1e9, memory=now, peak_memory=max(now, peak) if peak else 0)
 
     def _state(self) -> dict:
         """The container's state; ``{"Status": "removed"}`` once it is gone."""

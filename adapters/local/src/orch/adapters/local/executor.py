@@ -20,11 +20,11 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import ClassVar
 
-from attrs import define, field
+from attrs import define, evolve, field
 
 from orch.adapters.local.output_log import OutputLog
 from orch.adapters.local.processes import TAG_VAR, kill_tagged
-from orch.ports import Command, EnvironmentProblem, Process
+from orch.ports import HELD_VAR, Command, EnvironmentProblem, Process
 
 ENV_ALLOWLIST = (
     "PATH",
@@ -122,6 +122,14 @@ class LocalProcess:
     """A pidfd that becomes readable when the leader ends (Linux 5.3+), closed once reaped."""
     output: OutputLog | None = field(default=None, repr=False)
     """The log behind ``log``, kept to its head and tail on each poll and cut last on kill."""
+    input_fd: int | None = field(default=None, repr=False)
+    """The write end of the pipe a held process has as its input, closed by ``release``."""
+
+    def release(self) -> None:
+        """End the input of a process started held (``start_held``): it goes on."""
+        if self.input_fd is not None:
+            os.close(self.input_fd)
+            self.input_fd = None
 
     def dump_stacks(self) -> bool:
         """Send the command's ``stack_signal`` to the leader while it lives; False without one."""
@@ -155,6 +163,7 @@ class LocalProcess:
             self._popen.wait(timeout=KILL_WAIT)
         if self.output is not None:
             self.output.close()  # the last cut, now that nothing writes
+        self.release()
         if self.exit_fd is not None:
             os.close(self.exit_fd)
             self.exit_fd = None
@@ -192,7 +201,25 @@ class LocalExecutor:
 
     def start(self, command: Command, scratch: Path, tag: str) -> LocalProcess:
         """Start ``command``: output in ``<scratch>/output.log`` (its head and tail as
-        ``command.output`` says, see ``output_log``), TMPDIR ``<scratch>/tmp``."""
+        ``command.output`` says, see ``output_log``), TMPDIR ``<scratch>/tmp``, no input."""
+        return self._start(command, scratch, tag, subprocess.DEVNULL)
+
+    def start_held(self, command: Command, scratch: Path, tag: str) -> LocalProcess:
+        """Start ``command`` as ``start`` does, with ``HELD_VAR`` set and its input a pipe
+        open until ``release``."""
+        command = evolve(command, env={**command.env, HELD_VAR: "1"})
+        read_end, write_end = os.pipe()
+        try:
+            process = self._start(command, scratch, tag, read_end)
+        except BaseException:
+            os.close(write_end)
+            raise
+        finally:
+            os.close(read_end)
+        process.input_fd = write_end
+        return process
+
+    def _start(self, command: Command, scratch: Path, tag: str, stdin: int) -> LocalProcess:
         scratch = scratch.absolute()  # the child runs in command.cwd, not here
         tmp = scratch / "tmp"
         tmp.mkdir(parents=True, exist_ok=True)
@@ -203,7 +230,7 @@ class LocalExecutor:
                 command.argv,
                 cwd=command.cwd,
                 env=child_environment(command.env, tmp, tag, command.passenv),
-                stdin=subprocess.DEVNULL,
+                stdin=stdin,
                 stdout=writer,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

@@ -103,29 +103,32 @@ def tagged_tree(matches: Callable[[str], bool], roots: Iterable[int] = ()) -> di
 
 
 def usage(pids: Iterable[int]) -> Usage:
-    """The CPU seconds (user and system) and memory (each one's peak resident size, else its
-    current one) of ``pids`` together; a process gone meanwhile counts nothing."""
+    """The CPU seconds (user and system), resident memory now and peak resident memory of
+    ``pids`` together (the peaks summed: they need not have been at once); a process gone
+    meanwhile counts nothing."""
     ticks = os.sysconf("SC_CLK_TCK")
     cpu = 0
-    memory = 0
+    memory = peak = 0
     for pid in pids:
         fields = _stat_of(pid)
         if not fields:
             continue
         cpu += int(fields[11]) + int(fields[12])
-        memory += _memory_of(pid)
-    return Usage(cpu_seconds=cpu / ticks, memory=memory)
+        now, highest = _memory_of(pid)
+        memory += now
+        peak += highest
+    return Usage(cpu_seconds=cpu / ticks, memory=memory, peak_memory=peak)
 
 
-def _memory_of(pid: int) -> int:
-    """VmHWM (else VmRSS) of ``/proc/<pid>/status`` in bytes; 0 for a zombie or one gone."""
+def _memory_of(pid: int) -> tuple[int, int]:
+    """VmRSS and VmHWM of ``/proc/<pid>/status`` in bytes; 0 for a zombie or one gone."""
     try:
         lines = (_PROC / str(pid) / "status").read_text().splitlines()
     except OSError:
-        return 0
+        return 0, 0
     sizes = dict(line.split(":", 1) for line in lines if line.startswith(("VmHWM", "VmRSS")))
-    size = sizes.get("VmHWM") or sizes.get("VmRSS") or "0 kB"
-    return int(size.split()[0]) * 1024
+    now, peak = (int(sizes.get(key, "0 kB").split()[0]) * 1024 for key in ("VmRSS", "VmHWM"))
+    return now, max(now, peak)
 
 
 def kill_tagged(matches: Callable[[str], bool], newer_than: int = 0) -> int:

@@ -24,6 +24,7 @@ from orch.adapters.local.service_process import (
     Child,
     ServiceProcess,
     environment,
+    expand_command,
     last_lines,
     spawn,
     tag_of,
@@ -73,7 +74,7 @@ class ProcessEnvironment:
             raise ProvisionError(service.name, "has no command; give the command to run")
         ports = host_ports(service.name, service.ports)
         whole = environment(self.owner, service.name, env, ports)
-        popen = spawn(service.name, service.command, directory, whole)
+        popen = spawn(service.name, expand_command(service.command, whole), directory, whole)
         return ServiceProcess(service.name, ports, directory, whole, Child(popen))
 
     def peer_address(self, service: RunningService, port: int) -> tuple[str, int]:

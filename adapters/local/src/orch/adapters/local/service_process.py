@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -51,6 +52,23 @@ def environment(
     whole[TAG_VAR] = tag_of(owner.id, service)
     whole[OWNER_VAR] = json.dumps(owner.labels, sort_keys=True)
     return whole
+
+
+_VARIABLE = re.compile(r"\$(?:(\$)|\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
+
+
+def expand_command(argv: Sequence[str], env: Mapping[str, str]) -> list[str]:
+    """``argv`` with ``$NAME`` and ``${NAME}`` replaced by the service's own variables, as its
+    shell would (``$ORCH_PORT``: the free port it is to listen on), without a shell; ``$$`` is a
+    ``$``, and a name it does not get stays as written (``sh -c 'echo $f'`` keeps its ``$f``)."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1):
+            return "$"
+        name = match.group(2) or match.group(3)
+        return env.get(name, match.group(0))
+
+    return [_VARIABLE.sub(replace, arg) for arg in argv]
 
 
 def spawn(

@@ -81,6 +81,7 @@ class PytestRunner:
     Settings: ClassVar[type] = PytestSettings
     selects_tests: ClassVar[bool] = True
     runs_unlisted: ClassVar[bool] = True
+    waits_for_input: ClassVar[bool] = True
 
     _streams: dict[Path, PytestEvents] = field(factory=dict, init=False)
     _cache_dir: Path | None = field(default=None, init=False)

@@ -21,6 +21,11 @@ crashes (SIGSEGV, SIGABRT, ...) or receives SIGUSR1, which orch sends before a t
 ``ORCH_OUTPUT_LIMITS`` (``"HEAD TAIL"``, default 65536 each) is how many characters of the start and
 of the end of each captured output, trace and message are sent: a test printing 100 MiB sends
 about 128 KiB, and neither the event file nor orch ever holds the rest.
+``ORCH_HELD`` (set by an executor that starts a process held) makes the process wait, once
+pytest and its plugins are imported and before any conftest or test of the application, until its
+standard input ends: orch starts the next shard that way while another one runs, and lets it go
+on when a worker is free. pytest's capture takes over fd 0 before conftests load, so the plugin
+keeps its own copy of the input from its import.
 Every nodeid and file name this plugin sends, and every one it is given, is one line of valid
 text (``_plain``): a file name that is not UTF-8 or holds a newline is written with escapes.
 """
@@ -41,6 +46,35 @@ import pytest
 
 if os.environ.get("ORCH_NO_BYTECODE"):
     sys.dont_write_bytecode = True  # discovery leaves no __pycache__ in the app's tree
+
+
+def _held_input() -> list[int]:
+    """A copy of fd 0 to wait on when ``ORCH_HELD`` asks for it (none without); the variable
+    goes, so the tests and what they start never see it."""
+    if not os.environ.pop("ORCH_HELD", ""):
+        return []
+    try:
+        return [os.dup(0)]
+    except OSError:
+        return []
+
+
+_HOLD = _held_input()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Wait for the end of the input when held: the application's own code starts after it."""
+    if not _HOLD:
+        return
+    held = _HOLD.pop()
+    try:
+        while os.read(held, 512):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(held)
 
 
 def pytest_configure(config: pytest.Config) -> None:

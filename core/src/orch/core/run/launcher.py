@@ -1,0 +1,109 @@
+"""Starting a shard's process: its application as its tests see it (with its environment's
+addresses), its scratch folder, its runner's command, the executor's start.
+
+With a core that no worker uses, the next shard's process can be started ahead of its turn,
+*held*: an executor that ``Holds`` starts it with its input open, and a runner whose process
+``waits_for_input`` then imports its interpreter and framework (for pytest, most of a small
+application's run) and waits before any of the application's code; ``start`` lets it go on. On a
+run of many small applications that takes the start-up of every shard but the first off the
+run's critical path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from attrs import evolve
+
+from orch.core.run.plan import Step
+from orch.core.workflow.model import Workflow
+from orch.ports import (
+    Application,
+    Command,
+    EnvironmentProblem,
+    Executor,
+    HeldProcess,
+    Holds,
+    MissingProgram,
+    Process,
+    TestRunner,
+)
+
+
+class Launcher:
+    """Starts the shard processes of run ``run_id`` in ``scratch_root/<shard>-a<attempt>/``."""
+
+    def __init__(
+        self,
+        workflow: Workflow,
+        runners: Mapping[str, TestRunner],
+        executor: Executor,
+        scratch_root: Path,
+        run_id: str,
+        variables: Callable[[Application], Mapping[str, str]],
+    ) -> None:
+        self.workflow = workflow
+        self.runners = runners
+        self.executor = executor
+        self.scratch_root = scratch_root
+        self.run_id = run_id
+        self.variables = variables
+        self.held: dict[tuple[str, int], HeldProcess] = {}
+        self.spare_core = (os.cpu_count() or 1) > workflow.execution.workers
+        """Whether a core is left when every worker runs a shard: only then is one held (its
+        start-up is then off the run's critical path, not competing with a running shard)."""
+
+    def prepared(self, step: Step) -> tuple[Application, Path]:
+        """``step``'s application as its tests see it (its environment's addresses in its
+        ``env``) and its scratch folder, made."""
+        app = self.workflow.app(step.shard.app)
+        app = evolve(app, env={**app.env, **self.variables(app)})
+        scratch = self.scratch_root / f"{step.shard.key}-a{step.shard.attempt}"
+        scratch.mkdir(parents=True, exist_ok=True)
+        return app, scratch
+
+    def hold(self, step: Step) -> None:
+        """Start ``step``'s process ahead of its turn, held, when a core is spare, none is held
+        yet, and its runner and the executor allow it. Not for an application with an
+        environment (an environment replaced in the meantime would leave it the old addresses).
+        Whatever goes wrong is left for ``start`` to meet and report."""
+        if not self.spare_core or self.held:
+            return
+        app = self.workflow.app(step.shard.app)
+        runner, executor = self.runners[app.runner], self.executor
+        if not getattr(runner, "waits_for_input", False) or not isinstance(executor, Holds):
+            return
+        if app.environment:
+            return
+        app, scratch = self.prepared(step)
+        try:
+            command = self._command(app, runner, step, scratch)
+            process = executor.start_held(command, scratch, self._tag(scratch))
+        except (MissingProgram, EnvironmentProblem):
+            return
+        self.held[step.shard.key, step.shard.attempt] = process
+
+    def start(self, step: Step, app: Application, scratch: Path) -> Process:
+        """``step``'s process, running: its held one let go on, or a new one."""
+        held = self.held.pop((step.shard.key, step.shard.attempt), None)
+        if held is not None:
+            held.release()
+            return held
+        command = self._command(app, self.runners[app.runner], step, scratch)
+        return self.executor.start(command, scratch, tag=self._tag(scratch))
+
+    def kill_held(self) -> None:
+        """Kill every process still held (the run is over or stopped)."""
+        for held in self.held.values():
+            held.kill()
+        self.held.clear()
+
+    def _command(self, app: Application, runner: TestRunner, step: Step, scratch: Path) -> Command:
+        command = runner.command(app, step.shard, scratch)
+        passenv = (*command.passenv, *app.passenv)
+        return evolve(command, passenv=passenv, output=step.shard.output)
+
+    def _tag(self, scratch: Path) -> str:
+        return f"{self.run_id}/{scratch.name}/"
