@@ -31,6 +31,19 @@ def test_the_container_answers_and_knows_the_process():
     with urllib.request.urlopen(os.environ["BOX_URL"] + "/peer.txt", timeout=5) as answer:
         assert answer.read().decode().strip() == os.environ["ORCH_WEB_PORT"]
 
+def test_a_warm_pool_hands_a_clean_database():
+    record = os.environ.get("VISITS")
+    if record:
+        db = os.environ["DB"]
+        seen = subprocess.run(
+            ["psql", db, "-tAc", "select count(*) from visits"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        subprocess.run(["psql", db, "-qc", "insert into visits values (1)"], check=True)
+        ports = [os.environ[f"ORCH_{name}_PORT"] for name in ("DB", "WEB", "BOX")]
+        with open(record, "a") as out:
+            out.write(" ".join([*ports, seen]) + "\\n")
+
 def test_slow():
     marker = os.environ.get("MARKER")
     if marker:
@@ -39,7 +52,10 @@ def test_slow():
 """
 
 
-def environment_project(tmp_path: Path, image: str, box_wait: str = "") -> Path:
+def environment_project(tmp_path: Path, image: str, box_wait: str = "", pool: str = "") -> Path:
+    """The project in ``tmp_path``; ``box_wait`` is the container's ``wait:`` line, ``pool``
+    the environment's ``pool:`` line (``VISITS``, a file, makes a test write the ports it got
+    and how many rows of ``visits`` it saw there, then add one)."""
     serve = (
         "echo $WEB_PORT > /www/peer.txt; exec httpd -f -p 8080 -h /www"
         if not box_wait
@@ -49,7 +65,8 @@ def environment_project(tmp_path: Path, image: str, box_wait: str = "") -> Path:
         tmp_path,
         {
             "schema.sql": "create table currencies (name text primary key);\n"
-            "insert into currencies values ('EUR'), ('JPY');\n",
+            "insert into currencies values ('EUR'), ('JPY');\n"
+            "create table visits (n int);\n",
             "api/tests/test_api.py": TESTS,
             "orch.yaml": f"""
                 applications:
@@ -61,6 +78,7 @@ def environment_project(tmp_path: Path, image: str, box_wait: str = "") -> Path:
                       DB: "{{db.url}}"
                       BOX_URL: "{{box.url}}"
                       MARKER: "${{MARKER:-}}"
+                      VISITS: "${{VISITS:-}}"
                 environments:
                   it:
                     services:
@@ -76,6 +94,7 @@ def environment_project(tmp_path: Path, image: str, box_wait: str = "") -> Path:
                         ports: [8080]
                         env: {{WEB_PORT: "{{web.port}}"}}
                         {box_wait}
+                    {pool}
             """,
         },
     )

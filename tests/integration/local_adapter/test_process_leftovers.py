@@ -105,7 +105,7 @@ def test_a_directory_without_a_readable_owner_is_not_taken_for_ours(tmp_path: Pa
 def test_usage_counts_the_services_children(opened: ProcessEnvironment) -> None:
     service = opened.start(family(), {})
     eventually(lambda: (service.directory / "child").exists())
-    alone = processes.usage([service.popen.pid])
+    alone = processes.usage([service.leader.pid])
     assert service.usage().memory > alone.memory > 0
 
 

@@ -45,7 +45,7 @@ def up_command(
 def down_command(
     app: App, name: str | None, directory: Path | None, workflow_file: Path | None
 ) -> None:
-    """Remove environment NAME (default: every kept or leftover one of this project)."""
+    """Remove environment NAME (default: every kept, warm or leftover one of this project)."""
     workflow = app.workflow(project_dir(directory), workflow_file)
     for line in env_down(app.services(workflow.root), name):
         click.echo(safe(line))
@@ -59,7 +59,8 @@ def down_command(
 def status_command(
     app: App, directory: Path | None, workflow_file: Path | None, output_format: str
 ) -> None:
-    """Show this project's environments: kept, in use by a run, or left over."""
+    """Show this project's environments (kept, in use by a run, warm in a pool, or left over)
+    and a line per pool."""
     workflow = app.workflow(project_dir(directory), workflow_file)
     _show(env_status(app.services(workflow.root)), output_format)
 
@@ -87,13 +88,16 @@ def logs_command(
 
 
 @env_group.command("prune")
+@click.option(
+    "--pool", "pool", is_flag=True, help="Also remove every warm environment of the pools."
+)
 @DIRECTORY_OPTION
 @WORKFLOW_OPTION
 @pass_app
-def prune_command(app: App, directory: Path | None, workflow_file: Path | None) -> None:
+def prune_command(app: App, pool: bool, directory: Path | None, workflow_file: Path | None) -> None:
     """Remove what orchestrators that are gone left behind (every start does it too)."""
     workflow = app.workflow(project_dir(directory), workflow_file)
-    removed = env_prune(app.services(workflow.root))
+    removed = env_prune(app.services(workflow.root), pool=pool)
     for line in removed:
         click.echo(f"removed {safe(line)}")
     if not removed:
@@ -108,10 +112,35 @@ def _show(states: list[EnvironmentState], output_format: str) -> None:
         click.echo("no environments")
     for state in states:
         owner = state.owner
-        click.echo(f"{safe(owner.environment)}  {state.state}  (run {safe(owner.run)})")
+        idle = "" if state.idle is None else f"  idle {state.idle:.0f} s"
+        used_by = safe(state.used_by or owner.run)
+        click.echo(f"{safe(owner.environment)}  {state.state}  (run {used_by}){idle}")
         for service, found in state.services.items():
             ports = ", ".join(f"{c}->{h}" for c, h in found["ports"].items())
             click.echo(f"  {safe(service)}  {found['host']}  {ports}  {safe(str(found['url']))}")
+    for line in pool_lines(states):
+        click.echo(line)
+
+
+def pool_lines(states: list[EnvironmentState]) -> list[str]:
+    """A line per pooled spec: how many warm (and the longest idle), how many in use."""
+    specs: dict[tuple[str, str], list[EnvironmentState]] = {}
+    for state in states:
+        if state.pool is not None or state.state == "warm":
+            specs.setdefault((state.owner.environment, state.owner.spec_hash), []).append(state)
+    lines = []
+    for (name, spec_hash), found in specs.items():
+        warm = [state for state in found if state.state == "warm"]
+        used = [safe(state.used_by) for state in found if state.state == "in use"]
+        size = next((state.pool["size"] for state in found if state.pool), "?")
+        longest = max((state.idle or 0.0 for state in warm), default=0.0)
+        idle = f" (idle up to {longest:.0f} s)" if warm else ""
+        runs = f" by {', '.join(used)}" if used else ""
+        lines.append(
+            f"pool {safe(name)} (spec {spec_hash[:12]}, size {size}): "
+            f"{len(warm)} warm{idle}, {len(used)} in use{runs}"
+        )
+    return lines
 
 
 COMMANDS = [env_group]

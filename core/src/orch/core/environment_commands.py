@@ -2,8 +2,9 @@
 
 ``up`` brings an environment up outside any run and leaves it up (its owner is ``kept``: the
 reaper and ``prune`` leave it alone) until ``down`` removes it. ``status`` lists the owners of
-this project's state folder: kept ones with their addresses, those a live run is using, and
-leftovers of dead orchestrators, which ``prune`` (and every start) removes.
+this project's state folder: kept ones with their addresses, those a live run is using (which
+run), warm ones of a pool (for how long unused) and leftovers of dead orchestrators, which
+``prune`` (and every start) removes; ``prune(pool=True)`` empties the pool too.
 """
 
 from __future__ import annotations
@@ -16,20 +17,27 @@ from typing import Any
 from attrs import frozen
 
 from orch.core.bootstrap import Services
-from orch.core.environment.owners import gone, owners_dir, prune, remove
+from orch.core.environment.owners import held, owners_dir, prune, remove
+from orch.core.environment.pool import Pool
+from orch.core.environment.pool_files import idle_since, owner_in, record
 from orch.core.environment.session import EnvironmentSession
 from orch.core.workflow.model import Workflow
-from orch.ports import ConfigError, Owner, owner_from_labels
+from orch.ports import ConfigError, Owner
 
 
 @frozen
 class EnvironmentState:
-    """One owner of this project: ``state`` is ``kept``, ``in use`` (a live run holds it) or
-    ``leftover``; ``services`` are the addresses a kept one was left with."""
+    """One owner of this project: ``state`` is ``kept``, ``in use`` (a live run holds it),
+    ``warm`` (in a pool, unused for ``idle`` seconds) or ``leftover``; ``services`` are the
+    addresses a kept or warm one was left with; ``used_by`` the run using it (or that used a
+    warm one last); ``pool`` what its pool says (None: it is no pool's)."""
 
     owner: Owner
     state: str
     services: dict[str, dict[str, Any]]
+    used_by: str = ""
+    idle: float | None = None
+    pool: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -39,6 +47,9 @@ class EnvironmentState:
             "state": self.state,
             "spec_hash": self.owner.spec_hash,
             "services": self.services,
+            "used_by": self.used_by or self.owner.run,
+            "idle_seconds": None if self.idle is None else round(self.idle, 1),
+            "pool": self.pool,
         }
 
 
@@ -61,28 +72,46 @@ def env_up(workflow: Workflow, services: Services, name: str) -> EnvironmentStat
 
 def env_status(services: Services) -> list[EnvironmentState]:
     """Every owner of this project's environments, oldest first."""
-    states = []
-    for owner in _owners(services):
-        kept = owner.kept.exists()
-        state = "kept" if kept else "leftover" if gone(owner) else "in use"
-        addresses = json.loads(owner.kept.read_text()) if kept else {}
-        states.append(EnvironmentState(owner, state, addresses))
-    return states
+    return [_state(owner, time.time()) for owner in _owners(services)]
+
+
+def _state(owner: Owner, now: float) -> EnvironmentState:
+    if owner.kept.exists():
+        return EnvironmentState(owner, "kept", json.loads(owner.kept.read_text()))
+    found = record(owner.directory)
+    pool = None
+    if found is not None:
+        pool = {key: found.get(key) for key in ("size", "idle")}
+    since = idle_since(found, now)
+    in_use = held(owner)
+    if since is not None and found is not None and not in_use:
+        addresses = {
+            name: {key: data[key] for key in ("host", "ports", "url")}
+            for name, data in found.get("endpoints", {}).items()
+        }
+        return EnvironmentState(owner, "warm", addresses, found["run"], now - since, pool)
+    state = "in use" if in_use else "leftover"
+    used_by = str(found["run"]) if found is not None and found.get("run") else owner.run
+    return EnvironmentState(owner, state, {}, used_by, None, pool)
 
 
 def env_down(services: Services, name: str | None) -> list[str]:
-    """Remove the kept and leftover environments called ``name`` (None: all of them); a line
-    ``removed ...`` per resource. One a live run is using is left alone, said in a line."""
+    """Remove the kept, warm and leftover environments called ``name`` (None: all of them); a
+    line ``removed ...`` per resource. One a live run is using is left alone, said in a line."""
     lines: list[str] = []
     found = [state for state in env_status(services) if name in (None, state.owner.environment)]
     if name is not None and not found:
         raise ConfigError(f"no environment '{name}' is up here; `orch env status` lists them")
+    pool = Pool(owners_dir(services.state_dir))
     for state in found:
-        if state.state == "in use":
-            lines.append(f"{state.owner.id}: in use by run {state.owner.run}; left up")
+        owner = state.owner
+        removed = pool.evict(owner, services.provisioners) if state.state == "warm" else None
+        if state.state == "in use" or (state.state == "warm" and removed is None):
+            lines.append(f"{owner.id}: in use by run {state.used_by}; left up")
             continue
-        state.owner.kept.unlink(missing_ok=True)
-        removed = remove(state.owner.id, state.owner.directory, services.provisioners)
+        if removed is None:
+            owner.kept.unlink(missing_ok=True)
+            removed = remove(owner.id, owner.directory, services.provisioners)
         lines += [f"removed {line}" for line in removed]
     return lines
 
@@ -108,9 +137,16 @@ def env_logs(services: Services, name: str, service: str, tail: int = 0) -> str:
     return "".join(text.splitlines(keepends=True)[-tail:]) if tail else text
 
 
-def env_prune(services: Services) -> list[str]:
-    """Remove what orchestrators that are gone left behind, on this machine."""
-    return prune(services.provisioners)
+def env_prune(services: Services, pool: bool = False) -> list[str]:
+    """Remove what orchestrators that are gone left behind, on this machine; ``pool`` also
+    every warm environment of this project's pools (none a run is using)."""
+    removed = prune(services.provisioners)
+    if pool:
+        warm = Pool(owners_dir(services.state_dir))
+        for state in env_status(services):
+            if state.state == "warm":
+                removed += warm.evict(state.owner, services.provisioners) or []
+    return removed
 
 
 def _owners(services: Services) -> list[Owner]:
@@ -118,7 +154,7 @@ def _owners(services: Services) -> list[Owner]:
     base = owners_dir(services.state_dir).resolve()
     found: dict[str, Owner] = {}
     for labels in sorted(base.glob("*/owner.json")):
-        owner = owner_from_labels(json.loads(labels.read_text()))
+        owner = owner_in(labels.parent)
         if owner is not None:
             found[owner.id] = owner
     for provisioner in services.provisioners:

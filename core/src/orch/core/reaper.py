@@ -3,7 +3,8 @@
 ``python -m orch.core.reaper OWNER_DIR OWNER_ID PROVISIONER...`` blocks on the owner's lock,
 which the orchestrator holds for as long as it lives; the kernel hands the lock over when it
 ends, however it ends (a SIGKILL too), as Testcontainers' Ryuk acts when its connection drops.
-Then, unless the environment is to be kept, everything carrying the owner's labels is removed
+Then, unless the environment is to be kept or was given back warm to a pool (a later run takes
+it, with a reaper of its own), everything carrying the owner's labels is removed
 through the named provisioners (built from the installed plugins, as the orchestrator built
 them). It lives in a session of its own, so a signal to orch's process group does not reach it.
 """
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 
 from orch.core.environment.owners import remove
+from orch.core.environment.pool_files import warm
 from orch.core.plugins import load_registry
 from orch.core.shared.locks import FileLock
 
@@ -23,7 +25,7 @@ def reap(directory: Path, owner_id: str, names: list[str]) -> list[str]:
     lock = FileLock(directory / "lock")
     lock.acquire()
     try:
-        if (directory / "kept").exists():
+        if (directory / "kept").exists() or warm(directory):
             return []
         registry = load_registry()
         provisioners = [registry.provisioners.build(name, directory) for name in names]

@@ -1,12 +1,14 @@
 """orch.ports: the contract between orch's core and its adapters (values, Protocols, hooks)."""
 
 from orch.ports.environment import (
+    DEFAULT_POOL_IDLE,
     DEFAULT_WAIT_TIMEOUT,
     CommandWait,
     Endpoint,
     EnvironmentSpec,
     HttpWait,
     LogWait,
+    Pool,
     PortMapping,
     PortWait,
     PostgresConfig,
@@ -101,12 +103,14 @@ from orch.ports.store import (
 from orch.ports.triage import CategoryRule, OwnerRule, Routing, TriageSettings
 
 __all__ = [
+    "DEFAULT_POOL_IDLE",
     "DEFAULT_WAIT_TIMEOUT",
     "CommandWait",
     "Endpoint",
     "EnvironmentSpec",
     "HttpWait",
     "LogWait",
+    "Pool",
     "PortMapping",
     "PortWait",
     "PostgresConfig",

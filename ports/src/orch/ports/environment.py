@@ -33,6 +33,9 @@ POSTGRES_PORT = 5432
 DEFAULT_WAIT_TIMEOUT = 60.0
 """Seconds a wait strategy waits when neither it nor its ``wait`` block says otherwise."""
 
+DEFAULT_POOL_IDLE = 1800.0
+"""Seconds a warm environment of a pool may stay unused before the next start removes it."""
+
 
 @frozen
 class PortMapping:
@@ -156,11 +159,25 @@ class ServiceSpec:
 
 
 @frozen
+class Pool:
+    """How many warm environments of a spec may be kept (``size``) for the next runs, the
+    ``reset`` command lines (each run by ``sh -c`` in the workflow's directory) that make one
+    clean before it is handed out, and the ``idle`` seconds after which an unused one goes."""
+
+    size: int = 1
+    reset: tuple[str, ...] = ()
+    idle: float = DEFAULT_POOL_IDLE
+
+
+@frozen
 class EnvironmentSpec:
-    """A named set of services, in the order they were declared."""
+    """A named set of services, in the order they were declared; ``pool`` (None: none) lets a
+    finished run leave it warm for the next one. The pool is not part of ``spec_hash``: it
+    says how the environment is reused, not what it is."""
 
     name: str
     services: tuple[ServiceSpec, ...] = ()
+    pool: Pool | None = None
 
     def service(self, name: str) -> ServiceSpec | None:
         """The service called ``name``, or None."""

@@ -192,6 +192,12 @@ class Provisioner(Protocol):
         provisioner has no such service."""
         ...
 
+    def services(self, owner: Owner) -> Mapping[str, RunningService]:
+        """The services of ``owner`` that are here now (by service name), whoever started them,
+        running or not: another process re-attaches to a warm environment of a pool with it
+        (its health is asked of them, its reset runs against them). Empty when it has none."""
+        ...
+
 
 @runtime_checkable
 class Environments(Protocol):

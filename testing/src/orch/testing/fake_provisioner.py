@@ -13,7 +13,9 @@ A service's ``command`` says what it does (any type of service):
   first word is ``missing``).
 
 No command serves. ``run`` runs a real command on the machine. ``started`` records each start
-(owner id, service, env) in order; ``FakeProvisioner(types)`` starts only those types.
+(owner id, service, env) in order; ``by_owner`` holds each owner's services (what
+``services(owner)`` re-finds, as another process re-attaches to a warm environment of a pool);
+``FakeProvisioner(types)`` starts only those types.
 """
 
 from __future__ import annotations
@@ -151,14 +153,14 @@ class FakeEnvironment:
         if action == "fail":
             raise ProvisionError(service.name, " ".join(words), missing=words[:1] == ["missing"])
         started = FakeService(service, env)
-        self.provisioner.services.setdefault(self.owner, []).append(started)
+        self.provisioner.by_owner.setdefault(self.owner, []).append(started)
         return started
 
     def peer_address(self, service: FakeService, port: int) -> tuple[str, int]:
         return ("127.0.0.1", service.ports[port])
 
     def close(self) -> None:
-        services = self.provisioner.services.get(self.owner, [])
+        services = self.provisioner.by_owner.get(self.owner, [])
         if services:
             self.artifacts.mkdir(parents=True, exist_ok=True)
         for service in services:
@@ -176,7 +178,7 @@ class FakeProvisioner:
         if types is not None:
             self.SERVICE_TYPES = frozenset(types)  # type: ignore[misc]
         self._unavailable = unavailable
-        self.services: dict[Owner, list[FakeService]] = {}
+        self.by_owner: dict[Owner, list[FakeService]] = {}
         self.started: list[tuple[str, str, dict[str, str]]] = []
 
     def unavailable(self) -> str | None:
@@ -186,19 +188,29 @@ class FakeProvisioner:
         return FakeEnvironment(self, owner, artifacts)
 
     def owners(self) -> list[Owner]:
-        return [owner for owner, services in self.services.items() if services]
+        return [owner for owner, services in self.by_owner.items() if services]
 
     def logs(self, owner_id: str, service: str, tail: int = 0) -> str | None:
-        for owner, services in self.services.items():
+        for owner, services in self.by_owner.items():
             for started in services:
                 if owner.id == owner_id and started.name == service:
                     return started.logs(tail)
         return None
 
+    def services(self, owner: Owner) -> dict[str, FakeService]:
+        """``owner``'s services by name: the fakes live in this process, so re-attaching is
+        finding them (an ended one too, as a real provisioner finds an exited container)."""
+        return {
+            service.name: service
+            for found, services in self.by_owner.items()
+            if found.id == owner.id
+            for service in services
+        }
+
     def remove(self, owner_id: str) -> list[str]:
         removed = []
-        for owner in [owner for owner in self.services if owner.id == owner_id]:
-            for service in self.services.pop(owner):
+        for owner in [owner for owner in self.by_owner if owner.id == owner_id]:
+            for service in self.by_owner.pop(owner):
                 service.stop()
                 removed.append(f"service {service.name}")
         return removed

@@ -252,6 +252,37 @@ class ProvisionerContract:
             second.close()
             provisioner.remove(other.id)
 
+    def test_another_process_re_attaches_to_an_owner_s_services_by_name(
+        self,
+        provisioner: Provisioner,
+        opened: ProvisionedEnvironment,
+        owner: Owner,
+        serving: Serving,
+        exiting: Exiting,
+    ) -> None:
+        started = self._serve(opened, serving)
+        eventually(lambda: started.listening(SERVED_PORT))
+        done = opened.start(exiting("done", 3), {})
+        eventually(done.ended)
+        found = provisioner.services(owner)
+        assert set(found) == {"web", "done"}
+        web = found["web"]
+        assert isinstance(web, RunningService)
+        assert (web.name, web.host, dict(web.ports)) == ("web", "127.0.0.1", dict(started.ports))
+        assert web.ended() is None
+        assert web.listening(SERVED_PORT)
+        assert eventually(lambda: "hello contract" in web.logs())
+        assert web.run(["sh", "-c", "exit 4"], timeout=20) == 4
+        assert found["done"].ended() is not None
+        provisioner.remove(owner.id)
+        assert provisioner.services(owner) == {}
+        assert eventually(lambda: web.ended() is not None)
+
+    def test_an_owner_with_nothing_here_has_no_services(
+        self, provisioner: Provisioner, owner: Owner
+    ) -> None:
+        assert provisioner.services(owner) == {}
+
     def test_closing_writes_each_services_log_and_is_idempotent(
         self,
         provisioner: Provisioner,

@@ -6,19 +6,21 @@ Testcontainers waits for by default); one with no ports, once it runs. A ``postg
 ready when its provisioner returns it (the server answers, its schemas are loaded). The
 provisioner answers "is it listening" from inside (a published container port is accepted by a
 proxy before the server listens); the HTTP check is made here, from the machine, as tests will.
+``unhealthy`` asks the same of an environment that was up (a warm one of a pool), once each.
 """
 
 from __future__ import annotations
 
 import http.client
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 from orch.core.shared.patterns import UserPattern
 from orch.ports import (
     DEFAULT_WAIT_TIMEOUT,
     CommandWait,
+    EnvironmentSpec,
     HttpWait,
     LogWait,
     PortWait,
@@ -53,6 +55,24 @@ def await_ready(
     ended = service.ended()
     if ended is not None:
         raise _failure(service, f"{ended} right after it started")
+
+
+def unhealthy(spec: EnvironmentSpec, services: Mapping[str, RunningService]) -> str | None:
+    """Why an environment that was up is not healthy now, None when it is: each service of
+    ``spec`` is there, runs, and holds its wait strategies (none: every port listens), each
+    asked once, not awaited."""
+    for declared in spec.services:
+        service = services.get(declared.name)
+        if service is None:
+            return f"service '{declared.name}' is gone"
+        ended = service.ended()
+        if ended is not None:
+            return f"service '{declared.name}' {ended}"
+        listens = tuple(PortWait(mapping.container) for mapping in declared.ports)
+        for strategy in _strategies(declared) or listens:
+            if not _holds(strategy, service):
+                return f"service '{declared.name}': not {_said(strategy)} any more"
+    return None
 
 
 def _strategies(spec: ServiceSpec) -> tuple[Strategy, ...]:

@@ -5,8 +5,10 @@ whose ``lock`` the orchestrator holds while it lives. Beside it runs a reaper
 (``orch.core.reaper``, a process of its own in a session of its own) that blocks on that lock:
 the kernel hands it the lock when the orchestrator ends, however it ends (SIGKILL included), and
 the reaper removes what carries the owner's labels, unless ``kept`` is there (``--keep-env``,
-``orch env up``). ``prune`` does the same for every owner whose lock is free, on every start:
-what a reaper could not remove (the machine rebooted, the reaper was killed) goes then.
+``orch env up``) or the owner is a warm environment of a pool (``pool_files.warm``: given back
+by a run, its idle time not over). ``prune`` does the same for every owner whose lock is free,
+on every start: what a reaper could not remove (the machine rebooted, the reaper was killed, a
+warm environment's idle time passed) goes then.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from orch.core.environment.pool_files import warm
 from orch.core.shared.locks import FileLock
 from orch.ports import Endpoint, EnvironmentSpec, Owner, Provisioner
 
@@ -30,11 +33,13 @@ def owners_dir(state_dir: Path) -> Path:
 
 
 class Claim:
-    """An owner whose lock this process holds, with its reaper watching."""
+    """An owner whose lock this process holds for run ``run`` (the owner's own, or a later
+    one's that took it warm from a pool), with its reaper watching."""
 
-    def __init__(self, owner: Owner, lock: FileLock) -> None:
+    def __init__(self, owner: Owner, lock: FileLock, run: str = "") -> None:
         self.owner = owner
         self.lock = lock
+        self.run = run or owner.run
 
     def keep(self, endpoints: Mapping[str, Endpoint]) -> None:
         """Leave the environment up after this process ends (``orch env down`` removes it);
@@ -73,30 +78,39 @@ def claim(
     lock = FileLock(owner.lock)
     lock.acquire()
     (directory / "owner.json").write_text(json.dumps(owner.labels, indent=2, sort_keys=True))
-    if provisioners is None:
-        return Claim(owner, lock)
+    if provisioners is not None:
+        watch(owner, provisioners)
+    return Claim(owner, lock)
+
+
+def watch(owner: Owner, provisioners: Sequence[str]) -> None:
+    """Start a reaper for ``owner`` (whose lock this process holds), which removes it through
+    ``provisioners`` (their names) once this process is gone."""
     subprocess.Popen(
-        [sys.executable, "-m", "orch.core.reaper", str(directory), owner_id, *provisioners],
+        [sys.executable, "-m", "orch.core.reaper", str(owner.directory), owner.id, *provisioners],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
         close_fds=True,
     )
-    return Claim(owner, lock)
+
+
+def held(owner: Owner) -> bool:
+    """Whether a live process holds ``owner``'s lock (a run using it, or its reaper at work)."""
+    if not owner.lock.exists():
+        return False
+    probe = FileLock(owner.lock)
+    if not probe.acquire(wait=False):
+        return True
+    probe.release()
+    return False
 
 
 def gone(owner: Owner) -> bool:
-    """True when nobody holds ``owner``'s lock and it is not kept: its resources are leftovers."""
-    if owner.kept.exists():
-        return False
-    if not owner.lock.exists():
-        return True
-    probe = FileLock(owner.lock)
-    if not probe.acquire(wait=False):
-        return False
-    probe.release()
-    return True
+    """True when nobody holds ``owner``'s lock and it is neither kept nor warm in a pool: its
+    resources are leftovers."""
+    return not owner.kept.exists() and not held(owner) and not warm(owner.directory)
 
 
 def remove(owner_id: str, directory: Path, provisioners: Sequence[Provisioner]) -> list[str]:

@@ -5,7 +5,10 @@ everything it waits for is ready. A service's ``env`` templates are resolved aga
 already up, as that service sees them: a service of the same provisioner is reached at its
 ``peer_address`` (a container by name on the environment's network), any other at 127.0.0.1 and
 its published port. When one service fails, everything already started is removed and the
-failure, naming the service with its last lines, is raised.
+failure, naming the service with its last lines, is raised. An environment taken warm from a
+pool was started by another process: it is ``adopted``, its services re-found through each
+provisioner (with no ``ProvisionedEnvironment``), and removing it writes their logs, then
+removes the owner on every provisioner.
 """
 
 from __future__ import annotations
@@ -36,14 +39,32 @@ from orch.ports import (
 @define
 class Up:
     """An environment that is up: each service's endpoint as the machine reaches it, its running
-    service, and the provisioner resources to remove."""
+    service (and what started it: None for one ``adopted``, taken from a pool), and the
+    provisioner resources to remove."""
 
     spec: EnvironmentSpec
     owner: Owner
     artifacts: Path
     endpoints: dict[str, Endpoint] = field(factory=dict)
-    services: dict[str, tuple[RunningService, ProvisionedEnvironment]] = field(factory=dict)
+    services: dict[str, tuple[RunningService, ProvisionedEnvironment | None]] = field(factory=dict)
     opened: dict[str, ProvisionedEnvironment] = field(factory=dict)
+    adopted: bool = False
+
+    @property
+    def running(self) -> dict[str, RunningService]:
+        """Every service of the environment by name."""
+        return {name: found for name, (found, _) in self.services.items()}
+
+    def keep_logs(self) -> None:
+        """Write what each service printed so far to ``artifacts/<service>.log``."""
+        if self.running:
+            self.artifacts.mkdir(parents=True, exist_ok=True)
+        for name, service in self.running.items():
+            try:
+                text = service.logs()
+            except Exception:  # a service that is gone has no more to say; what is left goes
+                continue
+            (self.artifacts / f"{name}.log").write_text(text, encoding="utf-8")
 
 
 class Provisioning:
@@ -76,6 +97,11 @@ class Provisioning:
         """Remove everything ``up`` started (each service's log written first); idempotent."""
         for opened in list(up.opened.values()):
             opened.close()
+        if up.adopted and up.services:
+            up.keep_logs()
+            for provisioner in self.choice.provisioners:
+                if provisioner.unavailable() is None:
+                    provisioner.remove(up.owner.id)
         up.opened.clear()
         up.services.clear()
 

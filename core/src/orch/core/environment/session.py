@@ -1,12 +1,14 @@
 """The environments of one run (or of one ``orch env up``): the ``Environments`` a run asks.
 
-The first ``up`` prunes what dead orchestrators left; each ``up`` claims a new owner (its lock
-and its reaper), starts the services and keeps their endpoints; ``variables`` are what an
-application's tests get; ``down`` removes an environment unless it is to be kept, which writes
-its endpoints to the owner's ``kept`` file instead (``orch env status`` and ``down`` read it).
+The first ``up`` prunes what dead orchestrators left; each ``up`` takes a warm environment of
+the spec's pool when it has one (``reuse``; not when the session keeps its environments), else
+claims a new owner (its lock and its reaper) and starts the services, and keeps their
+endpoints; ``variables`` are what an application's tests get; ``down`` removes an environment
+unless it is to be kept, which writes its endpoints to the owner's ``kept`` file instead
+(``orch env status`` and ``down`` read it), or goes warm into its pool.
 Each service's output is kept in ``<state>/service-logs/<run>/<environment>/<service>.log``;
-``replace`` removes an environment whose service died and brings up a new one, the dead one's
-output moved to ``<environment>.died/`` first.
+``replace`` removes an environment whose service died and brings up a new one (a warm one of
+its pool, when there is one), the dead one's output moved to ``<environment>.died/`` first.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from orch.core.environment.choice import Choice
 from orch.core.environment.owners import Claim, claim, prune
 from orch.core.environment.provisioning import Provisioning, Up
+from orch.core.environment.reuse import Reuse
 from orch.core.environment.variables import application_variables
 from orch.ports import Application, ConfigError, EnvironmentSpec, Provisioner, RunningService
 
@@ -48,6 +51,7 @@ class EnvironmentSession:
         self.keep = keep
         self.reaper = reaper
         self.provisioning = Provisioning(Choice(provisioners), root)
+        self.reuse = Reuse(provisioners, state_dir, root, reaper)
         self.up_now: dict[str, tuple[Up, Claim]] = {}
         self.pruned: list[str] | None = None
         self._lock = threading.Lock()
@@ -59,15 +63,21 @@ class EnvironmentSession:
         with self._lock:
             if self.pruned is None:
                 self.pruned = prune(self.provisioners)
-        names = [p.PLUGIN_NAME for p in self.provisioners] if self.reaper else None
-        owned = claim(self.state_dir, run, spec, names, instance)
-        try:
-            up = self.provisioning.up(spec, owned.owner, service_logs(self.state_dir, run, name))
-        except BaseException:
-            owned.release()
-            raise
+        artifacts = service_logs(self.state_dir, run, name)
+        pooled = spec.pool is not None and not self.keep
+        taken = self.reuse.take(spec, run, artifacts) if pooled else None
+        if taken is None:
+            names = [p.PLUGIN_NAME for p in self.provisioners] if self.reaper else None
+            owned = claim(self.state_dir, run, spec, names, instance)
+            if pooled:
+                self.reuse.enlist(owned, spec)
+            try:
+                taken = (self.provisioning.up(spec, owned.owner, artifacts), owned)
+            except BaseException:
+                owned.release()
+                raise
         with self._lock:
-            self.up_now[name] = (up, owned)
+            self.up_now[name] = taken
 
     def variables(self, app: Application) -> Mapping[str, str]:
         found = self.up_now.get(app.environment or "")
@@ -80,7 +90,7 @@ class EnvironmentSession:
             found = self.up_now.get(name)
         if found is None:
             return {}
-        return {service: running for service, (running, _) in found[0].services.items()}
+        return found[0].running
 
     def replace(self, name: str, run: str) -> None:
         with self._lock:
@@ -105,7 +115,7 @@ class EnvironmentSession:
         try:
             if self.keep:
                 owned.keep(up.endpoints)
-            else:
+            elif not self.reuse.give_back(up, owned.run):
                 self.provisioning.down(up)
         finally:
             owned.release()

@@ -6,10 +6,12 @@
     environment.add_service("payment-db", {"type": "postgres", "version": "15",
                                            "config": {"port": 5432, "schemas": ["schema.sql"]}})
     workflow = Workflow(applications=(...,), environments=(environment,))
+    warm = Environment("integration-test", pool={"size": 2, "reset": ["psql ... -c 'TRUNCATE t'"]})
 
 Each dictionary goes through the schema and checks of the file (``services``, ``environments``),
 so a mistake is the same one line, its path inside the environment
-(``environment 'integration-test': services.payment-db.ports``). What involves several services
+(``environment 'integration-test': services.payment-db.ports``); ``pool`` is the ``pool:``
+mapping of the file (``environment 'x': pool.size``). What involves several services
 (``depends_on``, templates, cycles) is checked when the spec is taken: a service may name one
 added after it.
 """
@@ -24,7 +26,7 @@ from orch.core.shared.documents import Message, join_path, located, problem_line
 from orch.core.workflow.environments import Placing, links
 from orch.core.workflow.services import service_schema
 from orch.core.workflow.structuring import explain
-from orch.ports import ConfigError, EnvironmentSpec, ServiceSpec
+from orch.ports import ConfigError, EnvironmentSpec, Pool, ServiceSpec
 
 
 class Environment:
@@ -32,10 +34,19 @@ class Environment:
     ``Workflow`` takes (it takes the ``Environment`` itself too). ``root`` is where ``build``
     directories are resolved (default: the current directory)."""
 
-    def __init__(self, name: str, root: Path | None = None) -> None:
+    def __init__(
+        self, name: str, root: Path | None = None, pool: Mapping[str, Any] | None = None
+    ) -> None:
         self.name = name
         self._placing = Placing((root or Path.cwd()).resolve(), environ=None)
         self._services: dict[str, ServiceSpec] = {}
+        self._pool: Pool | None = None
+        if pool is not None:
+            raw = dict(pool) if isinstance(pool, Mapping) else pool
+            try:
+                self._pool = service_schema().pool_of(raw)
+            except Exception as exc:
+                raise ConfigError(self._lines(explain(exc, "$.pool"))) from None
 
     def add_service(self, name: str, settings: Mapping[str, Any]) -> Environment:
         """Add the service ``name`` described by ``settings`` (a dictionary as in ``orch.yaml``);
@@ -57,7 +68,7 @@ class Environment:
     @property
     def spec(self) -> EnvironmentSpec:
         """The environment's value, once its services are checked together."""
-        spec = EnvironmentSpec(self.name, tuple(self._services.values()))
+        spec = EnvironmentSpec(self.name, tuple(self._services.values()), self._pool)
         problems = links(spec, "$")
         if problems:
             raise ConfigError(self._lines(problems))

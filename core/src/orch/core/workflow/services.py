@@ -4,7 +4,8 @@ The same blocks serve the workflow file and the Python ``Environment`` builder, 
 read, and wrong, the same way in both. Shorthands are expanded here: ``ports`` as a mapping
 (container port to host port, ``0`` for a free one) or a bare list (free host ports),
 ``wait: {http: /health}`` for ``{http: {path: /health}}``, ``log: REGEX``, ``command: [...]``,
-``port: 8080`` or ``port: true``; a postgres service's ``version`` may sit beside ``config``.
+``port: 8080`` or ``port: true``; a postgres service's ``version`` may sit beside ``config``;
+a pool's ``reset`` may be one command line instead of a list of them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from orch.ports.environment import (
     EnvironmentSpec,
     HttpWait,
     LogWait,
+    Pool,
     PortMapping,
     PortWait,
     PostgresConfig,
@@ -45,6 +47,8 @@ _STRINGS = tuple[str, ...]
 _MEMORY = re.compile(r"(\d{1,15})\s*([kmg]?)i?b?", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 MAX_CPUS = 4096
+MAX_POOL = 64
+"""The most warm environments of one spec a pool keeps: each holds its services' resources."""
 
 
 def port_number(value: Any, free: bool = False) -> int:
@@ -71,12 +75,16 @@ def _mode(value: Any) -> dict[str, Any]:
     return {"mode": value}
 
 
-def _seconds(value: Any) -> dict[str, Any]:
+def _positive_seconds(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise Problem(f"a timeout is a number of seconds above 0, got {describe(value)}")
+        raise Problem(f"{what} is a number of seconds above 0, got {describe(value)}")
     if value > MAX_SECONDS:
         raise Problem(f"at most {MAX_SECONDS:,} seconds (30 days), got {describe(value)}")
-    return {"timeout": float(value)}
+    return float(value)
+
+
+def _seconds(value: Any) -> dict[str, Any]:
+    return {"timeout": _positive_seconds(value, "a timeout")}
 
 
 def _pattern(value: Any) -> dict[str, Any]:
@@ -86,6 +94,16 @@ def _pattern(value: Any) -> dict[str, Any]:
     if problem:
         raise Problem(problem)
     return {"pattern": value}
+
+
+def _pool_size(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_POOL:
+        raise Problem(f"a pool size is a whole number from 1 to {MAX_POOL}, got {describe(value)}")
+    return {"size": value}
+
+
+def _idle(value: Any) -> dict[str, Any]:
+    return {"idle": _positive_seconds(value, "idle")}
 
 
 def _http_path(value: Any) -> dict[str, Any]:
@@ -231,8 +249,20 @@ class ServiceSchema:
             ),
             make=_service,
         )
+        self.pool = Block(
+            (
+                Key("size", read=_pool_size),
+                Key("reset", read=self._reset),
+                Key("idle", read=_idle),
+            ),
+            make=Pool,
+        )
         self.environment = Block(
-            (Key("services", required=True, read=self._services),), make=EnvironmentSpec
+            (
+                Key("services", required=True, read=self._services),
+                Key("pool", read=lambda v: {"pool": self.pool_of(v)}),
+            ),
+            make=EnvironmentSpec,
         )
 
     def _block(self, block: Block, value: Any, **given: Any) -> Any:
@@ -241,6 +271,17 @@ class ServiceSchema:
     def service_of(self, name: str, value: Any) -> ServiceSpec:
         """The service ``name`` from its dictionary; raises cattrs' error tree (``explain``)."""
         return self._block(self.service, value, name=name)  # type: ignore[no-any-return]
+
+    def pool_of(self, value: Any) -> Pool:
+        """A pool from its mapping; raises cattrs' error tree (``explain``)."""
+        return self._block(self.pool, value)  # type: ignore[no-any-return]
+
+    def _reset(self, value: Any) -> dict[str, Any]:
+        """The reset command lines: a list of them, or one."""
+        commands = (value,) if isinstance(value, str) else self.converter.structure(value, _STRINGS)
+        if any(not command.strip() for command in commands):
+            raise Problem("a reset command line is empty; give the command to run")
+        return {"reset": commands}
 
     def environments(self, value: Any) -> dict[str, Any]:
         """``environments:``, a mapping of names to ``{services: ...}``."""

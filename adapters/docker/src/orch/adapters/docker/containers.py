@@ -75,9 +75,16 @@ def _volumes(
 
 def published_ports(attrs: Mapping[str, Any], service: ServiceSpec) -> dict[int, int]:
     """The host port each declared container port got, from a started container's attributes."""
+    bound = bound_ports(attrs)
+    return {port.container: bound.get(port.container, port.host) for port in service.ports}
+
+
+def bound_ports(attrs: Mapping[str, Any]) -> dict[int, int]:
+    """Every TCP port of a started container published on the host, and the port it got."""
     bound = attrs["NetworkSettings"]["Ports"] or {}
     ports = {}
-    for port in service.ports:
-        bindings = bound.get(f"{port.container}/tcp") or []
-        ports[port.container] = int(bindings[0]["HostPort"]) if bindings else port.host
+    for key, bindings in bound.items():
+        number, _, protocol = key.partition("/")
+        if bindings and protocol == "tcp":
+            ports[int(number)] = int(bindings[0]["HostPort"])
     return ports

@@ -11,11 +11,15 @@ from typing import Any, ClassVar
 import docker
 from docker.errors import APIError, DockerException, NotFound
 
+from orch.adapters.docker.containers import bound_ports
 from orch.adapters.docker.environment import DockerEnvironment
+from orch.adapters.docker.service import ContainerService
 from orch.ports import Owner, owner_from_labels
 from orch.ports.provisioner import LABEL_PREFIX
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
+SERVICE_LABEL = f"{LABEL_PREFIX}service"
+"""The label naming the service a container runs (``containers.names``)."""
 
 
 class DockerProvisioner:
@@ -71,6 +75,17 @@ class DockerProvisioner:
             return None  # removed since it was listed
         return output.decode("utf-8", errors="replace")
 
+    def services(self, owner: Owner) -> dict[str, ContainerService]:
+        """``owner``'s containers by the service each runs, whoever started them."""
+        found = {}
+        for container in self.client.containers.list(
+            all=True, filters=_owned(owner.id), ignore_removed=True
+        ):
+            name = (container.attrs.get("Config", {}).get("Labels") or {}).get(SERVICE_LABEL)
+            if name:
+                found[name] = ContainerService(name, container, bound_ports(container.attrs))
+        return found
+
     def remove(self, owner_id: str) -> list[str]:
         removed = []
         containers = self.client.containers.list(all=True, sparse=True, filters=_owned(owner_id))
@@ -85,7 +100,7 @@ class DockerProvisioner:
 
 
 def _service_of(owner_id: str, service: str) -> dict[str, list[str]]:
-    return {"label": [f"{LABEL_PREFIX}owner={owner_id}", f"{LABEL_PREFIX}service={service}"]}
+    return {"label": [f"{LABEL_PREFIX}owner={owner_id}", f"{SERVICE_LABEL}={service}"]}
 
 
 def _owned(owner_id: str) -> dict[str, str]:

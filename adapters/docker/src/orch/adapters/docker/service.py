@@ -9,6 +9,7 @@ import signal
 import time
 from collections.abc import Mapping, Sequence
 
+from docker.errors import NotFound
 from docker.models.containers import Container
 
 from orch.adapters.docker.containers import HOST
@@ -56,6 +57,8 @@ class ContainerService:
         if state.get("Status") in ("created", "running", "restarting", "paused"):
             return None
         status = state.get("ExitCode")
+        if state.get("Status") == "removed":
+            return "was removed"
         if state.get("OOMKilled"):
             return f"killed: out of memory (exited with status {status})"
         return f"exited with status {status}"
@@ -69,7 +72,11 @@ class ContainerService:
         return Usage(cpu_seconds=cpu / 1e9, memory=now, peak_memory=max(now, peak) if peak else 0)
 
     def _state(self) -> dict:
-        self.container.reload()
+        """The container's state; ``{"Status": "removed"}`` once it is gone."""
+        try:
+            self.container.reload()
+        except NotFound:
+            return {"Status": "removed"}
         return dict(self.container.attrs["State"])
 
 

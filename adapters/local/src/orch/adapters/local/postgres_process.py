@@ -17,7 +17,7 @@ from pathlib import Path
 
 from orch.adapters.local import postgres_binaries
 from orch.adapters.local.free_ports import HOST, host_ports
-from orch.adapters.local.service_process import ServiceProcess, environment, spawn
+from orch.adapters.local.service_process import Child, ServiceProcess, environment, spawn
 from orch.ports import (
     Owner,
     PortMapping,
@@ -122,7 +122,7 @@ def start_postgres(
         whole,
         user,
     )
-    running = ServiceProcess(service.name, ports, directory, whole, server)
+    running = ServiceProcess(service.name, ports, directory, whole, Child(server))
     _wait_ready(running, binaries, _wait_timeout(service))
     _load(running, binaries, config, root)
     return running

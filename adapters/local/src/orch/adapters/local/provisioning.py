@@ -2,7 +2,8 @@
 of this machine, each in its own temporary directory and session.
 
 Nothing but the processes and their directories exists, so ``owners`` and ``remove`` need no
-record of what was started: they read the tags and ``owner.json`` files (``leftovers``).
+record of what was started: they read the tags and ``owner.json`` files (``leftovers``);
+``services`` re-attaches to an owner's services by their ``service.json`` files.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from orch.adapters.local.free_ports import HOST, host_ports
 from orch.adapters.local.postgres_process import start_postgres
 from orch.adapters.local.service_process import (
     LOG_FILE,
+    Adopted,
+    Child,
     ServiceProcess,
     environment,
     expand_command,
@@ -52,6 +55,9 @@ class ProcessEnvironment:
             leftovers.end_processes(lambda tag: tag == tag_of(self.owner.id, service.name))
             service_dirs.remove(directory)
             raise
+        service_dirs.describe(
+            directory, service.name, running.leader.pid, running.ports, running.env
+        )
         self.services[service.name] = running
         return running
 
@@ -69,7 +75,7 @@ class ProcessEnvironment:
         ports = host_ports(service.name, service.ports)
         whole = environment(self.owner, service.name, env, ports)
         popen = spawn(service.name, expand_command(service.command, whole), directory, whole)
-        return ServiceProcess(service.name, ports, directory, whole, popen)
+        return ServiceProcess(service.name, ports, directory, whole, Child(popen))
 
     def peer_address(self, service: RunningService, port: int) -> tuple[str, int]:
         """127.0.0.1 and the host port of ``port``: peers are processes of this machine too."""
@@ -87,7 +93,7 @@ class ProcessEnvironment:
             self._keep_log(name, running.directory)
         leftovers.remove(self.owner.id)
         for running in self.services.values():
-            running.popen.poll()  # reap the ended leader
+            running.ended()  # reap the ended leader
         self.services.clear()
 
 
@@ -113,6 +119,16 @@ class ProcessProvisioner:
     def remove(self, owner_id: str) -> list[str]:
         """End ``owner_id``'s processes and delete its directories; a line for each."""
         return leftovers.remove(owner_id)
+
+    def services(self, owner: Owner) -> dict[str, ServiceProcess]:
+        """``owner``'s services whose directories say they ran, whoever started them."""
+        found = {}
+        for directory, data in service_dirs.described(owner.id):
+            name = str(data["name"])
+            ports = {int(c): int(h) for c, h in data["ports"].items()}
+            leader = Adopted(int(data["pid"]), tag_of(owner.id, name))
+            found[name] = ServiceProcess(name, ports, directory, dict(data["env"]), leader)
+        return found
 
     def logs(self, owner_id: str, service: str, tail: int = 0) -> str | None:
         """The output log in ``service``'s directory, None when the owner has no such one."""

@@ -3,19 +3,26 @@
 Its name (``orch-env-<owner id>-<service>-XXXX`` under the system's temporary directory) makes
 leftovers easy to spot by eye; its ``owner.json`` (the owner's labels) is what says whose it is,
 so that a later orch finds and removes what a killed one left, even with no process alive.
+Once the service runs, its ``service.json`` (its name, leader's pid, ports and environment;
+readable by this user only: the environment may hold passwords) is what another orch
+re-attaches to it by (a warm environment of a pool).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from orch.ports import Owner, owner_from_labels
 
 PREFIX = "orch-env-"
 OWNER_FILE = "owner.json"
+SERVICE_FILE = "service.json"
 
 
 def create(owner: Owner, service: str) -> Path:
@@ -53,3 +60,29 @@ def find(owner_id: str, service: str) -> Path | None:
 def remove(directory: Path) -> None:
     """Delete ``directory`` and everything in it (whoever's user wrote there); gone is fine."""
     shutil.rmtree(directory, ignore_errors=True)
+
+
+def describe(
+    directory: Path, name: str, pid: int, ports: Mapping[int, int], env: Mapping[str, str]
+) -> None:
+    """Write ``service.json`` of the service running in ``directory``, mode 0600."""
+    data = {"name": name, "pid": pid, "ports": {str(c): h for c, h in ports.items()}, "env": env}
+    descriptor = os.open(directory / SERVICE_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        json.dump(data, out, sort_keys=True)
+
+
+def described(owner_id: str) -> list[tuple[Path, dict[str, Any]]]:
+    """Each service directory of ``owner_id`` with what its ``service.json`` says (one that has
+    none, or an unreadable one, is left out: it never ran)."""
+    found = []
+    for directory, owner in owned():
+        if owner.id != owner_id:
+            continue
+        try:
+            data = json.loads((directory / SERVICE_FILE).read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            found.append((directory, data))
+    return found

@@ -1,8 +1,9 @@
 """A service of the process provisioner: one command, in its own directory and session.
 
 It runs in a new session, not tied to orch (no parent-death signal): an environment kept with
-``--keep-env`` outlives orch, and one whose orch was SIGKILLed is removed by whoever finds it
-(``leftovers``) through the ``ORCH_TAG`` its processes carry and its directory's ``owner.json``.
+``--keep-env`` or warm in a pool outlives orch (a later one re-attaches to it: ``Adopted``),
+and one whose orch was SIGKILLed is removed by whoever finds it (``leftovers``) through the
+``ORCH_TAG`` its processes carry and its directory's ``owner.json``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import signal
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from attrs import define, field
 
@@ -100,6 +102,48 @@ def spawn(
             ) from error
 
 
+class Leader(Protocol):
+    """The process a service started as: whether it still runs, and how it ended."""
+
+    @property
+    def pid(self) -> int: ...
+
+    def ended(self) -> str | None: ...
+
+
+@define
+class Child:
+    """A leader this process started: its exit status is known (and it is reaped)."""
+
+    popen: subprocess.Popen[bytes]
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def ended(self) -> str | None:
+        status = self.popen.poll()
+        if status is None:
+            return None
+        if status < 0:
+            return f"killed by signal {-status}"
+        return f"exited with status {status}"
+
+
+@define
+class Adopted:
+    """A leader another orch started (a warm environment of a pool): not this process's child,
+    so it runs while a process of its ``pid`` carries its ``tag``, and how it ended is unknown."""
+
+    pid: int
+    tag: str
+
+    def ended(self) -> str | None:
+        if processes.alive(self.pid) and processes.variable_of(self.pid, TAG_VAR) == self.tag:
+            return None
+        return "ended (started by another orch: its exit status is unknown)"
+
+
 @define
 class ServiceProcess:
     """A started process service (``RunningService``): reached on 127.0.0.1 at ``ports``."""
@@ -108,7 +152,7 @@ class ServiceProcess:
     ports: Mapping[int, int]
     directory: Path
     env: Mapping[str, str] = field(repr=False)
-    popen: subprocess.Popen[bytes] = field(repr=False)
+    leader: Leader = field(repr=False)
     host: str = HOST
 
     @property
@@ -149,17 +193,13 @@ class ServiceProcess:
 
     def ended(self) -> str | None:
         """None while it runs; else its exit status or the signal that killed it."""
-        status = self.popen.poll()
-        if status is None:
-            return None
-        if status < 0:
-            return f"killed by signal {-status}"
-        return f"exited with status {status}"
+        return self.leader.ended()
 
     def usage(self) -> Usage:
         """CPU time and memory of the process and everything it started that still runs."""
         tag = self.env[TAG_VAR]
-        return processes.usage(processes.tagged_tree(lambda found: found == tag, (self.popen.pid,)))
+        tree = processes.tagged_tree(lambda found: found == tag, (self.leader.pid,))
+        return processes.usage(tree)
 
 
 def last_lines(log: Path, tail: int = 0) -> str:
