@@ -83,12 +83,11 @@ class RunSession:
     ) -> None:
         """``selection`` narrows each application to its selected tests, in risk order;
         ``coverage_stale`` (files that differ from the commit, per app) turns on recording of
-        per-test coverage, saved to the store when the run ends, under each application's own
-        commit (``app_commits``, default ``commit``): applications may live in their own
-        repositories. Results are redacted as they arrive (``orch.core.shared.redaction``); the
-        shards' raw output files in ``.orch/runs/RUN/`` are removed at the end unless
-        ``keep_raw_output``. ``environments`` brings up the environments the applications
-        use (the plan's environment nodes) and takes them down, whatever happens."""
+        per-test coverage, saved when the run ends under each application's own commit
+        (``app_commits``, default ``commit``). Results are redacted as they arrive
+        (``orch.core.shared.redaction``); the shards' raw output in ``.orch/runs/RUN/`` is
+        removed at the end unless ``keep_raw_output``. ``environments`` brings up the
+        environments the applications use (environment nodes) and takes them down."""
         self.workflow = workflow
         self.runners = runners
         self.executor = executor
@@ -188,6 +187,7 @@ class RunSession:
             tuple(results.problems),
             interrupted=status is RunState.INTERRUPTED,
             record=evolve(record, ended_at=ended_at, exit_code=exit_value, status=status),
+            shards=tuple(results.shards),
         )
         return run_result.not_stored(recorder.unstored) if recorder.unstored else run_result
 

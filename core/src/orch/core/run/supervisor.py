@@ -13,6 +13,7 @@ from pathlib import Path
 
 from attrs import define, evolve, field
 
+from orch.core.run.isolation import Placement
 from orch.core.run.plan import Step
 from orch.core.run.recorder import Recorder
 from orch.core.run.results import Results
@@ -23,12 +24,15 @@ from orch.ports import (
     Event,
     EventStream,
     Executor,
+    Isolation,
+    Measured,
     MissingProgram,
     Outcome,
     Process,
     RunningTest,
     Shard,
     ShardExit,
+    ShardUsage,
     StackDumps,
     TestCase,
     TestResult,
@@ -62,6 +66,9 @@ class RunningShard:
     dumping_for: str | None = None
     resolved: int = 0
     retry: list[TestCase] = field(factory=list)
+    isolation: Isolation = Isolation()
+    reserved: tuple[int, ...] = ()
+    """The CPUs it has to itself, given back when it ends."""
 
     @property
     def shard(self) -> Shard:
@@ -75,6 +82,29 @@ class Ended:
     shard: RunningShard
     exit: ShardExit
     detail: TestResult | None
+
+
+def refused(results: Results, step: Step, shown: str) -> None:
+    """The environment refused ``step``'s process: each of its tests is an error saying so."""
+    shard = step.shard
+    for test in shard.tests:
+        error = TestResult(test.app, test.nodeid, Outcome.ERROR, message=shown)
+        results.final(evolve(error, attempt=shard.attempt), step.node.id)
+
+
+def shard_usage(running: RunningShard, seconds: float) -> ShardUsage:
+    """What ``running``'s ended process was and used, as the results show it."""
+    process, isolation = running.process, running.isolation
+    return ShardUsage(
+        running.step.node.id,
+        running.app.name,
+        running.shard.attempt,
+        isolation.mode,
+        running.app.test_type,
+        isolation.cpus if running.reserved else (),
+        seconds,
+        process.usage() if isinstance(process, Measured) else None,
+    )
 
 
 def per_test_timeout(workflow: Workflow, app: Application) -> float | None:
@@ -108,6 +138,7 @@ class Supervisor:
         self.results = results
         self.recorder = recorder
         self.active: list[RunningShard] = []
+        self.placement = Placement(workflow.execution, workflow.root)
 
     def start(self, step: Step) -> bool:
         """Start ``step``'s process; False (its tests are errors) when the environment refused."""
@@ -117,28 +148,22 @@ class Supervisor:
         runner = self.runners[app.runner]
         scratch = self.scratch_root / f"{shard.key}-a{shard.attempt}"
         scratch.mkdir(parents=True, exist_ok=True)
+        isolation, reserved = self.placement.place(app)
         try:
             command = runner.command(app, shard, scratch)
             passenv = (*command.passenv, *app.passenv)
-            command = evolve(command, passenv=passenv, output=shard.output)
+            command = evolve(command, passenv=passenv, output=shard.output, isolation=isolation)
             process = self.executor.start(command, scratch, tag=f"{self.run_id}/{scratch.name}/")
-        except MissingProgram:
-            raise  # as in discovery: nothing of this app can run, the run stops with one line
         except EnvironmentProblem as problem:
-            shown = self.results.environment_problem(app, str(problem))
-            for test in shard.tests:
-                self.results.final(
-                    TestResult(
-                        test.app, test.nodeid, Outcome.ERROR, message=shown, attempt=shard.attempt
-                    ),
-                    step.node.id,
-                )
+            self.placement.give_back(reserved)
+            if isinstance(problem, MissingProgram):
+                raise  # as in discovery: nothing of this app can run, the run stops with one line
+            refused(self.results, step, self.results.environment_problem(app, str(problem)))
             return False
         stream = runner.events(app, shard, scratch)
         pending = {test.nodeid: test for test in shard.tests}
-        self.active.append(
-            RunningShard(step, app, runner, process, stream, scratch, self.clock(), pending)
-        )
+        running = RunningShard(step, app, runner, process, stream, scratch, self.clock(), pending)
+        self.active.append(evolve(running, isolation=isolation, reserved=reserved))
         return True
 
     def wait(self, seconds: float) -> None:
@@ -166,7 +191,7 @@ class Supervisor:
                 self.results.reported(running, result)
         if running.shard.coverage:
             self._collect_coverage(running)
-        self.active.remove(running)
+        self._ended(running)
         return Ended(running, exit, detail)
 
     def running_tests(self) -> list[RunningTest]:
@@ -177,9 +202,14 @@ class Supervisor:
         ]
 
     def stop_all(self) -> None:
-        for running in self.active:
+        for running in list(self.active):
             running.process.kill()
-        self.active.clear()
+            self._ended(running)
+
+    def _ended(self, running: RunningShard) -> None:  # its CPUs free, what it used recorded
+        self.active.remove(running)
+        self.placement.give_back(running.reserved)
+        self.results.shards.append(shard_usage(running, self.clock() - running.started))
 
     def _on_event(self, running: RunningShard, event: Event) -> None:
         if isinstance(event, TestsCollected):
