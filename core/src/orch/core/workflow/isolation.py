@@ -64,4 +64,9 @@ def mode_only(value: Any) -> IsolationSettings | None:
     """``isolation: sandbox``, the short form; None when ``value`` is a mapping."""
     if isinstance(value, dict):
         return None
+    if not isinstance(value, str):
+        raise Problem(
+            f"expected a mode ({', '.join(ISOLATION_MODES)}) or a mapping such as "
+            f"{{mode: sandbox, network: false}}, got {describe(value)}"
+        )
     return IsolationSettings(**_mode(value))
