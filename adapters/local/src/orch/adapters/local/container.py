@@ -7,8 +7,9 @@ is what a foreground, attached, signal-proxied run is for.
 
 No registry is needed: the default image is built here, ``FROM scratch`` with nothing inside,
 and the machine's ``/usr``, ``/lib*``, ``/bin``, ``/sbin`` and ``/etc`` are mounted read only,
-with orch's interpreter, the workflow's directory, the application and the scratch at the
-same paths, so the runner's argv works unchanged. A user with a registry names an ``image``;
+with orch's interpreter (and the folders it imports from), the folders the command names, the
+workflow's directory, the application and the scratch at the same paths, so the runner's argv
+works unchanged. A user with a registry names an ``image``;
 then only orch's paths are mounted, the image must run the runner's command, and the shard's
 usage is not measured (``measure.py`` needs the machine's interpreter).
 
@@ -24,7 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from orch.adapters.local import measure
@@ -97,7 +98,12 @@ def ensure_image(image: str) -> None:
 
 
 def run_argv(
-    isolation: Isolation, cwd: Path, scratch: Path, tag: str, env: Mapping[str, str]
+    isolation: Isolation,
+    cwd: Path,
+    scratch: Path,
+    tag: str,
+    env: Mapping[str, str],
+    named: Sequence[str] = (),
 ) -> list[str]:
     """``docker run`` and its options for a shard; the shard's argv follows (measured inside
     the default image)."""
@@ -116,7 +122,7 @@ def run_argv(
         argv += ["--cap-drop", "ALL", "--security-opt", "no-new-privileges"]
     for name in env:
         argv += ["--env", name]  # the value comes from the client's environment: not in argv
-    for source, target, writable in _mounts(isolation, scratch, image == DEFAULT_IMAGE):
+    for source, target, writable in _mounts(isolation, scratch, image == DEFAULT_IMAGE, named):
         argv += ["--volume", f"{source}:{target}:{'rw' if writable else 'ro'}"]
     argv.append(image)
     if image == DEFAULT_IMAGE:
@@ -130,15 +136,41 @@ def client_environment(env: Mapping[str, str]) -> dict[str, str]:
     return {**env, **{name: os.environ[name] for name in CLIENT_VARIABLES if name in os.environ}}
 
 
-def _mounts(isolation: Isolation, scratch: Path, system: bool) -> list[tuple[str, str, bool]]:
-    mounts = []
+def _mounts(
+    isolation: Isolation, scratch: Path, system: bool, named: Sequence[str]
+) -> list[tuple[str, str, bool]]:
+    """(source, target, writable) of every mount, one per target: the machine's system paths
+    (the default image), orch's interpreter and the folders it imports from, the folders the
+    command names (none under another mount: a read-only one over the scratch would hide it),
+    then the isolation's own binds."""
+    own = {str(path): writable for path, writable in binds(isolation, scratch)}
+    mounts: dict[str, tuple[str, bool]] = {}
     if system:
-        mounts += [(path, path, False) for path in SYSTEM_PATHS if os.path.exists(path)]
-        mounts.append((measure.__file__, MEASURE_AT, False))
-    for prefix in sorted({sys.prefix, sys.base_prefix}):
-        mounts.append((prefix, prefix, False))
-    mounts += [(str(path), str(path), writable) for path, writable in binds(isolation, scratch)]
-    return mounts
+        mounts.update((path, (path, False)) for path in SYSTEM_PATHS if os.path.exists(path))
+        mounts[MEASURE_AT] = (measure.__file__, False)
+    for folder in _folders([sys.prefix, sys.base_prefix, *sys.path, *named]):
+        if not any(folder == kept or folder.startswith(kept + "/") for kept in [*mounts, *own]):
+            mounts[folder] = (folder, False)
+    mounts.update((path, (path, writable)) for path, writable in own.items())
+    return [(source, target, writable) for target, (source, writable) in mounts.items()]
+
+
+def _folders(paths: Iterable[str]) -> list[str]:
+    """The existing absolute folders among ``paths`` (a file's folder), shortest first."""
+    found = set()
+    for path in paths:
+        if not path.startswith("/") or path == "/":
+            continue
+        folder = path if os.path.isdir(path) else os.path.dirname(path)
+        if folder != "/" and os.path.isdir(folder):
+            found.add(os.path.normpath(folder))
+    return sorted(found, key=lambda folder: (folder.count("/"), folder))
+
+
+def named_paths(argv: Sequence[str], env: Mapping[str, str]) -> list[str]:
+    """What the command names that may be a path: its arguments and the parts of its
+    variables (``PYTHONPATH=/a:/b``), so the runner's plugins and files are seen in place."""
+    return [*argv, *(part for value in env.values() for part in value.split(os.pathsep))]
 
 
 def remove(tag: str) -> None:

@@ -295,7 +295,8 @@ class LocalExecutor:
             wrapped = [*sandbox_argv(isolation, command.cwd, scratch), *measured(scratch)]
             return [*wrapped, *command.argv], env
         if isolation.mode == "container":
-            argv = container.run_argv(isolation, command.cwd, scratch, tag, env)
+            named = container.named_paths(command.argv, env)
+            argv = container.run_argv(isolation, command.cwd, scratch, tag, env, named)
             watch_containers()
             self._contained.add(tag)
             return [*argv, *command.argv], container.client_environment(env)
