@@ -68,7 +68,10 @@ def test_what_the_workflow_says_wins_over_the_test_type_and_the_workflow_default
     assert (got.mode, got.network, got.memory, got.image) == ("container", True, 2**30, "py:3")
     default = Execution(isolation=IsolationSettings(mode="sandbox", cpus=2))
     assert isolated(APP, default).mode == "sandbox" and cpus_wanted(APP, default) == 2
-    assert isolated(Application("x", APP.path, "pytest", isolation=IsolationSettings("none")))
+    unit = Application("x", APP.path, "pytest", test_type="unit")
+    assert isolated(unit, Execution(isolation=IsolationSettings("container", True))) == Isolation(
+        mode="sandbox", network=False, writable=(APP.path,), visible=(ROOT,)
+    )  # the test type's word comes before the workflow's default
     assert (
         isolated(Application("x", APP.path, "pytest", isolation=IsolationSettings("none")), default)
         == Isolation()
@@ -165,3 +168,20 @@ execution: {isolation: [sandbox]}
         "orch.yaml: $.execution.isolation: expected a mode (none, sandbox, container) or a "
         "mapping such as {mode: sandbox, network: false}, got a list of 1 item",
     ]
+
+
+def test_the_readme_s_example_loads_one_codebase_as_an_application_per_test_type(
+    tmp_path, registry
+):
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    example = readme.split("## Isolation and test types", 1)[1].split("```yaml\n", 1)[1]
+    (tmp_path / "apps" / "shop").mkdir(parents=True)
+    (tmp_path / "apps" / "legacy").mkdir()
+    (tmp_path / "orch.yaml").write_text(example.split("```", 1)[0])
+    workflow = load_workflow(tmp_path / "orch.yaml", registry)
+    shop = [app for app in workflow.applications if app.path == tmp_path / "apps" / "shop"]
+    kinds = {app.test_type: isolation_for(app, workflow.execution, tmp_path) for app in shop}
+    assert set(kinds) == {"unit", "integration", "performance", "security"}
+    assert kinds["integration"].network and not kinds["unit"].network
+    assert kinds["security"].hardened and kinds["performance"].mode == "none"
+    assert workflow.app("legacy").isolation == IsolationSettings("container", False, 1, 2**30)

@@ -274,8 +274,8 @@ class Application:
     variables of orch's own environment passed through as they are; ``test_filter`` is how the
     command line narrowed its tests; ``environment`` names the workflow's environment its tests
     need (``""``: none), and makes ``env`` a template (``{payment-db.port}``); ``isolation``
-    (None: ``execution.isolation``, else what ``test_type`` implies) says how its shards are
-    kept apart, ``test_type`` (``""``, or one of ``TEST_TYPES``) what they test.
+    says how its shards are kept apart (what it leaves out: what ``test_type`` implies, then
+    ``execution.isolation``), ``test_type`` (``""``, or one of ``TEST_TYPES``) what they test.
     """
 
     name: str
@@ -311,7 +311,7 @@ class Execution:
     ``timeout`` is per test (``None`` or ``0``: no limit); ``retry_timeouts: False`` gives a
     timed-out test no retry; ``heartbeat`` is how often a log names the tests that have been
     running longer than that (``0``: never); ``output`` is how much of each test's output is kept;
-    ``isolation`` is what an application without its own ``isolation`` gets.
+    ``isolation`` is what neither an application's ``isolation`` nor its test type says.
     """
 
     workers: int = 2

@@ -1,10 +1,10 @@
 """Which isolation each shard gets, and which CPUs a performance shard has to itself.
 
-An application's ``isolation`` (else the workflow's ``execution.isolation``) says what it asks;
-what it leaves out comes from its ``test_type``: unit tests in a sandbox with no network,
-integration tests in a sandbox with the network only when the application has an environment
-to reach, performance tests as plain processes on pinned CPUs, security tests in a hardened
-sandbox. No test type and no ``isolation``: a plain process, as before there was any.
+An application's ``isolation`` says what it asks; what it leaves out comes from its
+``test_type`` (unit tests in a sandbox with no network, integration tests in a sandbox with the
+network only when the application has an environment to reach, performance tests as plain
+processes on pinned CPUs, security tests in a hardened sandbox), then from the workflow's
+``execution.isolation``. None of them: a plain process, as before there was any.
 
 CPUs are handed out on the run's one thread: two performance shards running at once get
 different CPUs while there are enough, and while some are taken the other shards are kept to
@@ -19,45 +19,62 @@ from pathlib import Path
 
 from orch.ports import Application, Execution, Isolation, IsolationSettings
 
-DEFAULT_MODES = {"": "none", "unit": "sandbox", "integration": "sandbox", "security": "sandbox"}
-"""The mode of each test type when the workflow names none (performance: a plain process)."""
+TYPE_MODES = {
+    "unit": "sandbox",
+    "integration": "sandbox",
+    "performance": "none",
+    "security": "sandbox",
+}
+"""The mode of each test type when the application names none."""
 
-OFFLINE_TYPES = ("unit", "security")
-"""Test types that get no network unless ``isolation.network`` says otherwise."""
+NO_SETTINGS = IsolationSettings()
 
 
 def isolation_for(
     app: Application, execution: Execution, root: Path, cpus: tuple[int, ...] = ()
 ) -> Isolation:
-    """The isolation of ``app``'s shards in a workflow at ``root``, pinned to ``cpus``."""
-    asked = app.isolation or execution.isolation or IsolationSettings()
-    mode = asked.mode or DEFAULT_MODES.get(app.test_type, "none")
+    """The isolation of ``app``'s shards in a workflow at ``root``, pinned to ``cpus``.
+
+    Each setting comes from the application's ``isolation``, else its test type, else the
+    workflow's ``execution.isolation``, else none (the network: only to reach an environment).
+    """
+    own, default = app.isolation or NO_SETTINGS, execution.isolation or NO_SETTINGS
+    mode = own.mode or TYPE_MODES.get(app.test_type) or default.mode or "none"
     if mode == "none":
         return Isolation(cpus=cpus)
     hardened = app.test_type == "security"
-    network = asked.network
-    if network is None:
-        network = app.test_type not in OFFLINE_TYPES and bool(app.environment)
+    network = _first(own.network, _type_network(app), default.network, bool(app.environment))
     return Isolation(
         mode=mode,
         network=network and not hardened,
         read_only=hardened,
         hardened=hardened,
         cpus=cpus,
-        memory=asked.memory,
-        image=asked.image,
+        memory=own.memory or default.memory,
+        image=own.image or default.image,
         writable=() if hardened else (app.path,),
         visible=(root,),
     )
 
 
+def _type_network(app: Application) -> bool | None:
+    """What the test type says of the network: none for unit and security tests, for
+    integration tests only with an environment to reach; None: it says nothing."""
+    if app.test_type in ("unit", "security"):
+        return False
+    return bool(app.environment) if app.test_type == "integration" else None
+
+
+def _first(*values: bool | None) -> bool:
+    return next(value for value in values if value is not None)
+
+
 def cpus_wanted(app: Application, execution: Execution) -> int:
-    """How many CPUs ``app``'s shards get to themselves: ``isolation.cpus``, else one for a
-    performance test, else none (any CPU)."""
-    asked = app.isolation or execution.isolation or IsolationSettings()
-    if asked.cpus:
-        return asked.cpus
-    return 1 if app.test_type == "performance" else 0
+    """How many CPUs ``app``'s shards get to themselves: its ``isolation.cpus``, else one for
+    a performance test, else ``execution.isolation.cpus``, else none (any CPU)."""
+    own, default = app.isolation or NO_SETTINGS, execution.isolation or NO_SETTINGS
+    performance = 1 if app.test_type == "performance" else None
+    return own.cpus or performance or default.cpus or 0
 
 
 class CpuAllocator:
