@@ -18,7 +18,7 @@ from isolated_shards import outside, run_shard, write_app
 
 from orch.adapters.local import LocalExecutor
 from orch.adapters.local.container import TAG_LABEL, container_name, docker
-from orch.ports import Command, Isolation
+from orch.ports import Command, EnvironmentProblem, Isolation
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux")
 
@@ -125,3 +125,12 @@ def test_a_sigkilled_orchestrator_leaves_no_container_running(tmp_path):
     orch.wait()
     assert wait_for(lambda: containers(run) == [], 30), docker("ps").stdout.decode()
     assert docker("inspect", container_name(run)).returncode != 0
+
+
+def test_without_docker_a_container_shard_is_an_environment_problem_saying_what_to_do(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(EnvironmentProblem, match="needs the docker command and a running engine"):
+        LocalExecutor().start(sleeper(tmp_path, "x/"), tmp_path / "s", "iso-nodocker/")
+    assert LocalExecutor().reap("iso-nodocker/") == 0  # and nothing to ask for its leftovers

@@ -184,9 +184,12 @@ class LocalProcess:
     def _wait_reaped(self, timeout: float) -> None:
         """Until the leader is reaped, at most ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
+        poller = select.poll()  # not select(): a run may hold more than 1024 descriptors
+        if self.exit_fd is not None:
+            poller.register(self.exit_fd, select.POLLIN)
         while self._reap(os.WNOHANG) is None and time.monotonic() < deadline:
             if self.exit_fd is not None:
-                select.select([self.exit_fd], [], [], deadline - time.monotonic())
+                poller.poll(max(0.0, deadline - time.monotonic()) * 1000)
             else:
                 time.sleep(0.01)
 
