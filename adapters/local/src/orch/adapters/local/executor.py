@@ -335,8 +335,9 @@ class LocalExecutor:
         """
         if not tag:
             raise ValueError("reap needs a non-empty tag prefix: '' would kill every shard")
-        killed = kill_tagged(lambda found: found.startswith(tag))
+        removed = 0
         ours = any(started.startswith(tag) for started in self._tags)
         if not ours or any(started.startswith(tag) for started in self._contained):
-            killed += container.remove_labelled(container.TAG_LABEL, lambda t: t.startswith(tag))
-        return killed
+            # first: a container whose processes were killed is being removed by --rm already
+            removed = container.remove_labelled(container.TAG_LABEL, lambda t: t.startswith(tag))
+        return removed + kill_tagged(lambda found: found.startswith(tag))
