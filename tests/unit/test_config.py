@@ -506,6 +506,6 @@ def test_a_hundred_thousand_unknown_keys_cost_no_hundred_thousand_suggestions(tm
     assert time.monotonic() - started < budget(3)  # a suggestion each took 4 s
     assert lines[0] == "orch.json: $.execution.wokers0: unknown key; did you mean 'workers'? " + (
         "(valid: workers, timeout, shard_timeout, retries, retry_timeouts, heartbeat, passenv, "
-        "output)"
+        "output, isolation)"
     )
     assert lines[-1] == "orch.json: 99,980 more problems not shown; fix these first"

@@ -46,6 +46,22 @@ def attempts(result: TestResult) -> str:
     return f" ({result.attempt} attempts)" if result.attempt > 1 else ""
 
 
+def print_pinned_shards(result: RunResult) -> None:
+    """What each shard pinned to CPUs of its own (a performance test's) used: its CPUs, CPU
+    time and peak memory, so a slow one is told from a starved one."""
+    pinned = [shard for shard in result.shards if shard.cpus]
+    if pinned:
+        click.secho(f"\n{len(pinned)} shard(s) on CPUs of their own", bold=True)
+    for shard in pinned:
+        cpus = ",".join(str(cpu) for cpu in shard.cpus)
+        used = "not measured"
+        if shard.use is not None:
+            mib = shard.use.peak_memory / 2**20
+            used = f"{shard.use.cpu_seconds:.2f}s CPU, peak {mib:.1f} MiB"
+        attempt = f" (attempt {shard.attempt})" if shard.attempt > 1 else ""
+        click.echo(f"  {safe(shard.node)}{attempt}: CPU {cpus}, {shard.seconds:.2f}s, {used}")
+
+
 def print_summary(result: RunResult, slowest: int = 10) -> None:
     """Print failures (with the end of their tracebacks), the slowest tests and the counts."""
     failures = result.failed_tests
@@ -78,6 +94,7 @@ def print_summary(result: RunResult, slowest: int = 10) -> None:
             click.echo(f"  {safe(test.id)}{attempts(test)}: {first_line(test.message, 160)}")
     for problem in result.problems:
         click.secho(f"\nproblem: {first_line(problem, 300)}", fg="red")
+    print_pinned_shards(result)
     timed = [r for r in result.slowest(slowest) if r.duration >= 0.005]
     if timed:
         click.secho(f"\nslowest {len(timed)} test(s)", bold=True)

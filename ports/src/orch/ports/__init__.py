@@ -31,6 +31,16 @@ from orch.ports.errors import (
 )
 from orch.ports.hooks import hookimpl, hookspec
 from orch.ports.impact import FunctionSpan, Reach, ReachKind
+from orch.ports.isolation import (
+    ISOLATION_MODES,
+    NO_ISOLATION,
+    TEST_TYPES,
+    Isolation,
+    IsolationSettings,
+    Measured,
+    ResourceUse,
+    ShardUsage,
+)
 from orch.ports.model import (
     Application,
     ChangedFile,
@@ -137,6 +147,14 @@ __all__ = [
     "AppImpact",
     "ChangeImpact",
     "FunctionSpan",
+    "ISOLATION_MODES",
+    "NO_ISOLATION",
+    "TEST_TYPES",
+    "Isolation",
+    "IsolationSettings",
+    "Measured",
+    "ResourceUse",
+    "ShardUsage",
     "Reach",
     "ReachKind",
     "Cluster",

@@ -14,6 +14,8 @@ from typing import Any
 
 from attrs import evolve, field, frozen
 
+from orch.ports.isolation import NO_ISOLATION, Isolation, IsolationSettings
+
 
 class Outcome(enum.StrEnum):
     """What happened to one test, in the words of DESIGN.md §4."""
@@ -174,6 +176,8 @@ class Command:
     output: OutputLimits = OutputLimits()
     """How much of the start and of the end of what the process prints its executor keeps (the
     workflow's ``execution.output``): a process printing 100 MiB leaves no log that size."""
+    isolation: Isolation = NO_ISOLATION
+    """How the executor keeps the process apart (core decides it from the application)."""
 
 
 @frozen
@@ -269,7 +273,9 @@ class Application:
     ``env`` is added to the clean environment of its test processes; ``passenv`` globs name
     variables of orch's own environment passed through as they are; ``test_filter`` is how the
     command line narrowed its tests; ``environment`` names the workflow's environment its tests
-    need (``""``: none), and makes ``env`` a template (``{payment-db.port}``).
+    need (``""``: none), and makes ``env`` a template (``{payment-db.port}``); ``isolation``
+    says how its shards are kept apart (what it leaves out: what ``test_type`` implies, then
+    ``execution.isolation``), ``test_type`` (``""``, or one of ``TEST_TYPES``) what they test.
     """
 
     name: str
@@ -286,6 +292,8 @@ class Application:
     test_filter: TestFilter = TestFilter()
     retry_timeouts: bool | None = None
     environment: str = ""
+    isolation: IsolationSettings | None = None
+    test_type: str = ""
 
 
 DEFAULT_TIMEOUT = 300.0
@@ -302,7 +310,8 @@ class Execution:
 
     ``timeout`` is per test (``None`` or ``0``: no limit); ``retry_timeouts: False`` gives a
     timed-out test no retry; ``heartbeat`` is how often a log names the tests that have been
-    running longer than that (``0``: never); ``output`` is how much of each test's output is kept.
+    running longer than that (``0``: never); ``output`` is how much of each test's output is kept;
+    ``isolation`` is what neither an application's ``isolation`` nor its test type says.
     """
 
     workers: int = 2
@@ -312,6 +321,7 @@ class Execution:
     retry_timeouts: bool = True
     heartbeat: float = DEFAULT_HEARTBEAT
     output: OutputLimits = OutputLimits()
+    isolation: IsolationSettings | None = None
 
 
 @frozen

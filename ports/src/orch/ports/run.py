@@ -11,6 +11,7 @@ import enum
 
 from attrs import evolve, field, frozen
 
+from orch.ports.isolation import ShardUsage
 from orch.ports.model import Failure, Outcome, TestResult
 from orch.ports.store import RunRecord
 
@@ -142,6 +143,8 @@ class RunResult:
     """The run as the store holds it (or would, had it kept it): what the JSON report shows."""
     unstored: str = ""
     """Why the store lost this run's results (its StoreProblem), '' when it kept them all."""
+    shards: tuple[ShardUsage, ...] = ()
+    """Each shard process that ran: how it was isolated, its CPUs, CPU time and peak memory."""
 
     def not_stored(self, problem: str) -> RunResult:
         """This run, which the store failed to keep because of ``problem``: the reports still

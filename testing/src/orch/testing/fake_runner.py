@@ -18,6 +18,7 @@ from orch.ports import (
     CoverageMap,
     Outcome,
     Process,
+    ResourceUse,
     Shard,
     ShardExit,
     TestCase,
@@ -117,6 +118,7 @@ class FakeProcess:
     """Runs its tests on the first poll, up to a test that hangs (until killed) or crashes."""
 
     def __init__(self, runner: FakeRunner, command: Command) -> None:
+        self.command = command
         _, self.app, attempt, *self.nodeids = command.argv
         self.attempt = int(attempt)
         self.runner = runner
@@ -170,6 +172,13 @@ class FakeProcess:
 
     def output_tail(self) -> str:
         return "Segmentation fault" if self.returncode == -11 else ""
+
+    def usage(self) -> ResourceUse | None:
+        """Once ended: the durations of the tests it ran as CPU time, 1 MiB per test as memory."""
+        if self.returncode is None:
+            return None
+        ran = [self.runner.tests[self.app][nodeid] for nodeid in self.nodeids]
+        return ResourceUse(sum(test.duration for test in ran), len(ran) * 2**20)
 
 
 class FakeExecutor:

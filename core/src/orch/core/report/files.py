@@ -131,7 +131,8 @@ def write_junit_xml(result: RunResult, path: Path) -> None:
 
 
 def json_report(result: RunResult, record: RunRecord | None) -> dict:
-    """The JSON report: run metadata, counts, and every final result."""
+    """The JSON report: run metadata, counts, each shard process (isolation, CPUs, CPU time,
+    peak memory), and every final result."""
     return {
         "run": {
             "id": result.run_id,
@@ -145,6 +146,7 @@ def json_report(result: RunResult, record: RunRecord | None) -> dict:
         "summary": result.counts.as_dict(),
         "problems": list(result.problems),
         "triage": result.triage.as_json() if result.triage else None,
+        "shards": [shard.as_json() for shard in result.shards],
         "tests": [
             {
                 "id": r.id,

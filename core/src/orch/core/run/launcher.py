@@ -1,12 +1,14 @@
 """Starting a shard's process: its application as its tests see it (with its environment's
-addresses), its scratch folder, its runner's command, the executor's start.
+addresses), its scratch folder, its isolation and CPUs (``isolation.Placement``), its runner's
+command, the executor's start.
 
 With a core that no worker uses, the next shard's process can be started ahead of its turn,
 *held*: an executor that ``Holds`` starts it with its input open, and a runner whose process
 ``waits_for_input`` then imports its interpreter and framework (for pytest, most of a small
 application's run) and waits before any of the application's code; ``start`` lets it go on. On a
 run of many small applications that takes the start-up of every shard but the first off the
-run's critical path.
+run's critical path. A shard with CPUs of its own or in a container is never held: its CPUs
+are taken when it starts, and a container is not given the held input.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from attrs import evolve
 
+from orch.core.run.isolation import Placement, cpus_wanted, isolation_for
 from orch.core.run.plan import Step
 from orch.core.workflow.model import Workflow
 from orch.ports import (
@@ -26,6 +29,7 @@ from orch.ports import (
     Executor,
     HeldProcess,
     Holds,
+    Isolation,
     MissingProgram,
     Process,
     TestRunner,
@@ -50,7 +54,8 @@ class Launcher:
         self.scratch_root = scratch_root
         self.run_id = run_id
         self.variables = variables
-        self.held: dict[tuple[str, int], HeldProcess] = {}
+        self.placement = Placement(workflow.execution, workflow.root)
+        self.held: dict[tuple[str, int], tuple[HeldProcess, Isolation]] = {}
         self.spare_core = (os.cpu_count() or 1) > workflow.execution.workers
         """Whether a core is left when every worker runs a shard: only then is one held (its
         start-up is then off the run's critical path, not competing with a running shard)."""
@@ -72,38 +77,56 @@ class Launcher:
         if not self.spare_core or self.held:
             return
         app = self.workflow.app(step.shard.app)
-        runner, executor = self.runners[app.runner], self.executor
+        runner, executor, execution = (
+            self.runners[app.runner],
+            self.executor,
+            self.workflow.execution,
+        )
         if not getattr(runner, "waits_for_input", False) or not isinstance(executor, Holds):
             return
-        if app.environment:
+        if app.environment or cpus_wanted(app, execution):
+            return
+        isolation = isolation_for(app, execution, self.workflow.root, ())
+        if isolation.mode == "container":
             return
         app, scratch = self.prepared(step)
         try:
-            command = self._command(app, runner, step, scratch)
+            command = self._command(app, runner, step, scratch, isolation)
             process = executor.start_held(command, scratch, self._tag(scratch))
         except (MissingProgram, EnvironmentProblem):
             return
-        self.held[step.shard.key, step.shard.attempt] = process
+        self.held[step.shard.key, step.shard.attempt] = process, isolation
 
-    def start(self, step: Step, app: Application, scratch: Path) -> Process:
-        """``step``'s process, running: its held one let go on, or a new one."""
+    def start(
+        self, step: Step, app: Application, scratch: Path
+    ) -> tuple[Process, Isolation, tuple[int, ...]]:
+        """``step``'s process, running (its held one let go on, or a new one), its isolation
+        and the CPUs it has to itself (to give back to ``placement`` when it ends)."""
         held = self.held.pop((step.shard.key, step.shard.attempt), None)
         if held is not None:
-            held.release()
-            return held
-        command = self._command(app, self.runners[app.runner], step, scratch)
-        return self.executor.start(command, scratch, tag=self._tag(scratch))
+            process, isolation = held
+            process.release()
+            return process, isolation, ()
+        isolation, reserved = self.placement.place(app)
+        try:
+            command = self._command(app, self.runners[app.runner], step, scratch, isolation)
+            return self.executor.start(command, scratch, self._tag(scratch)), isolation, reserved
+        except BaseException:
+            self.placement.give_back(reserved)
+            raise
 
     def kill_held(self) -> None:
         """Kill every process still held (the run is over or stopped)."""
-        for held in self.held.values():
-            held.kill()
+        for process, _ in self.held.values():
+            process.kill()
         self.held.clear()
 
-    def _command(self, app: Application, runner: TestRunner, step: Step, scratch: Path) -> Command:
+    def _command(
+        self, app: Application, runner: TestRunner, step: Step, scratch: Path, isolation: Isolation
+    ) -> Command:
         command = runner.command(app, step.shard, scratch)
         passenv = (*command.passenv, *app.passenv)
-        return evolve(command, passenv=passenv, output=step.shard.output)
+        return evolve(command, passenv=passenv, output=step.shard.output, isolation=isolation)
 
     def _tag(self, scratch: Path) -> str:
         return f"{self.run_id}/{scratch.name}/"

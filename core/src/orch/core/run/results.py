@@ -22,6 +22,7 @@ from orch.ports import (
     NodeFinish,
     Outcome,
     PlanNode,
+    ShardUsage,
     TestCase,
     TestResult,
     TestsCollected,
@@ -55,6 +56,7 @@ class Results:
         self.planned = 0
         self.problems: list[str] = []
         self.environment_problems = 0
+        self.shards: list[ShardUsage] = []  # each ended shard process: isolation, CPUs, use
         self._by_node: dict[str, list[Outcome]] = {}
         self._by_app: dict[str, list[TestResult]] = {}
 

@@ -179,6 +179,7 @@ class RunSession:
             tuple(results.problems),
             interrupted=status is RunState.INTERRUPTED,
             record=evolve(record, ended_at=ended_at, exit_code=exit_value, status=status),
+            shards=tuple(results.shards),
         )
         return run_result.not_stored(recorder.unstored) if recorder.unstored else run_result
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from attrs import define, field
+from attrs import define, evolve, field
 
 from orch.core.run.launcher import Launcher
 from orch.core.run.plan import Step
@@ -23,12 +23,15 @@ from orch.ports import (
     EnvironmentProblem,
     Event,
     EventStream,
+    Isolation,
+    Measured,
     MissingProgram,
     Outcome,
     Process,
     RunningTest,
     Shard,
     ShardExit,
+    ShardUsage,
     StackDumps,
     TestCase,
     TestResult,
@@ -65,6 +68,9 @@ class RunningShard:
     dumping_for: str | None = None
     resolved: int = 0
     retry: list[TestCase] = field(factory=list)
+    isolation: Isolation = Isolation()
+    reserved: tuple[int, ...] = ()
+    """The CPUs it has to itself, given back when it ends."""
 
     @property
     def shard(self) -> Shard:
@@ -78,6 +84,29 @@ class Ended:
     shard: RunningShard
     exit: ShardExit
     detail: TestResult | None
+
+
+def refused(results: Results, step: Step, shown: str) -> None:
+    """The environment refused ``step``'s process: each of its tests is an error saying so."""
+    shard = step.shard
+    for test in shard.tests:
+        error = TestResult(test.app, test.nodeid, Outcome.ERROR, message=shown)
+        results.final(evolve(error, attempt=shard.attempt), step.node.id)
+
+
+def shard_usage(running: RunningShard, seconds: float) -> ShardUsage:
+    """What ``running``'s ended process was and used, as the results show it."""
+    process, isolation = running.process, running.isolation
+    return ShardUsage(
+        running.step.node.id,
+        running.app.name,
+        running.shard.attempt,
+        isolation.mode,
+        running.app.test_type,
+        isolation.cpus if running.reserved else (),
+        seconds,
+        process.usage() if isinstance(process, Measured) else None,
+    )
 
 
 def per_test_timeout(workflow: Workflow, app: Application) -> float | None:
@@ -111,25 +140,17 @@ class Supervisor:
         shard = step.shard
         app, scratch = self.launcher.prepared(step)
         try:
-            process = self.launcher.start(step, app, scratch)
-        except MissingProgram:
-            raise  # as in discovery: nothing of this app can run, the run stops with one line
+            process, isolation, reserved = self.launcher.start(step, app, scratch)
         except EnvironmentProblem as problem:
-            shown = self.results.environment_problem(app, str(problem))
-            for test in shard.tests:
-                self.results.final(
-                    TestResult(
-                        test.app, test.nodeid, Outcome.ERROR, message=shown, attempt=shard.attempt
-                    ),
-                    step.node.id,
-                )
+            if isinstance(problem, MissingProgram):
+                raise  # as in discovery: nothing of this app can run, the run stops with one line
+            refused(self.results, step, self.results.environment_problem(app, str(problem)))
             return False
         runner = self.runners[app.runner]
         stream = runner.events(app, shard, scratch)
         pending = {test.nodeid: test for test in shard.tests}
-        self.active.append(
-            RunningShard(step, app, runner, process, stream, scratch, self.clock(), pending)
-        )
+        running = RunningShard(step, app, runner, process, stream, scratch, self.clock(), pending)
+        self.active.append(evolve(running, isolation=isolation, reserved=reserved))
         return True
 
     def wait(self, seconds: float) -> None:
@@ -157,7 +178,7 @@ class Supervisor:
                 self.results.reported(running, result)
         if running.shard.coverage:
             self._collect_coverage(running)
-        self.active.remove(running)
+        self._ended(running)
         return Ended(running, exit, detail)
 
     def running_tests(self) -> list[RunningTest]:
@@ -169,10 +190,15 @@ class Supervisor:
 
     def stop_all(self) -> None:
         """Kill every shard process, running or held."""
-        for running in self.active:
+        for running in list(self.active):
             running.process.kill()
-        self.active.clear()
+            self._ended(running)
         self.launcher.kill_held()
+
+    def _ended(self, running: RunningShard) -> None:  # its CPUs free, what it used recorded
+        self.active.remove(running)
+        self.launcher.placement.give_back(running.reserved)
+        self.results.shards.append(shard_usage(running, self.clock() - running.started))
 
     def _on_event(self, running: RunningShard, event: Event) -> None:
         if isinstance(event, TestsCollected):

@@ -4,7 +4,8 @@
 ``select`` into ``SelectSettings`` (``critical`` fills ``critical_markers``, ``always_run.markers``
 ``always_run_markers``), ``mapping_rules`` into ``MappingRule``s and ``execution`` into an
 ``Execution`` with its ``OutputLimits`` (its ``passenv`` goes to every application),
-``environments`` into ``EnvironmentSpec`` values (``orch.core.workflow.services``). ``runner`` is
+``environments`` into ``EnvironmentSpec`` values (``orch.core.workflow.services``), ``isolation``
+into ``IsolationSettings`` (``orch.core.workflow.isolation``). ``runner`` is
 a tagged union keyed by adapter name: ``runner: {command: {run: ...}}`` is structured into the
 ``Settings`` class the ``command`` runner declares, so core knows no runner's settings.
 """
@@ -18,6 +19,7 @@ from typing import Any
 
 from orch.core.plugins import Registry
 from orch.core.shared.spelling import unknown
+from orch.core.workflow.isolation import ISOLATION, mode_only, read_test_type
 from orch.core.workflow.services import service_schema
 from orch.core.workflow.strict import strict_converter
 from orch.core.workflow.structuring import (
@@ -29,7 +31,14 @@ from orch.core.workflow.structuring import (
     shown,
     structure_block,
 )
-from orch.ports import Application, Execution, MappingRule, OutputLimits, SelectSettings
+from orch.ports import (
+    Application,
+    Execution,
+    IsolationSettings,
+    MappingRule,
+    OutputLimits,
+    SelectSettings,
+)
 
 _STRINGS = tuple[str, ...]
 
@@ -56,6 +65,7 @@ EXECUTION = Block(
         Key("heartbeat", float),
         Key("passenv", _STRINGS),
         Key("output", OutputLimits),
+        Key("isolation", IsolationSettings),
     ),
     make=_execution,
 )
@@ -93,6 +103,10 @@ class Schema:
         converter.register_structure_hook(
             SelectSettings, lambda value, _type: self._block(self.select, value)
         )
+        converter.register_structure_hook(
+            IsolationSettings,
+            lambda value, _type: mode_only(value) or self._block(ISOLATION, value),
+        )
         self.application = Block(
             (
                 Key("path", required=True, read=self._path),
@@ -106,6 +120,8 @@ class Schema:
                 Key("select", SelectSettings),
                 Key("retry_timeouts", bool | None),
                 Key("environment", str),
+                Key("isolation", IsolationSettings),
+                Key("test_type", read=read_test_type),
             ),
             make=Application,
         )

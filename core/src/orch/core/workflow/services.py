@@ -124,7 +124,7 @@ def _cpus(value: Any) -> dict[str, Any]:
     return {"cpus": float(value)}
 
 
-def _memory(value: Any) -> dict[str, Any]:
+def memory_limit(value: Any) -> dict[str, Any]:
     """Bytes, or a number with a unit as docker takes it: ``512m``, ``1g``, ``256MiB``."""
     found = _MEMORY.fullmatch(value) if isinstance(value, str) else None
     if found:
@@ -230,7 +230,7 @@ class ServiceSchema:
             make=PostgresConfig,
         )
         self.resources = Block(
-            (Key("cpus", read=_cpus), Key("memory", read=_memory)), make=Resources
+            (Key("cpus", read=_cpus), Key("memory", read=memory_limit)), make=Resources
         )
         self.service = Block(
             (

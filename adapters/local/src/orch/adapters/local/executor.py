@@ -3,6 +3,9 @@
 Each shard leads its own process group with ``ORCH_TAG=<tag>`` in its environment, dies with the
 orchestrator (Linux ``PR_SET_PDEATHSIG``), and can be killed as a whole tree. Its output file
 keeps the head and the tail of what it prints (``output_log``), as the command's limits say.
+The command's isolation puts it in a bubblewrap sandbox (``sandbox``) or a container
+(``container``) and pins it to its CPUs; the leader is reaped with ``wait4``, so each shard's
+CPU time and peak memory are known (``usage``).
 """
 
 from __future__ import annotations
@@ -18,13 +21,17 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from attrs import define, evolve, field
 
+from orch.adapters.local import container
+from orch.adapters.local.container_watch import watch_containers
+from orch.adapters.local.measure import USAGE_FILE, measured, read_usage
 from orch.adapters.local.output_log import OutputLog
 from orch.adapters.local.processes import TAG_VAR, kill_tagged
-from orch.ports import HELD_VAR, Command, EnvironmentProblem, Process
+from orch.adapters.local.sandbox import sandbox_argv
+from orch.ports import HELD_VAR, Command, EnvironmentProblem, Isolation, Process, ResourceUse
 
 ENV_ALLOWLIST = (
     "PATH",
@@ -77,8 +84,9 @@ def _load_prctl() -> Callable[..., int] | None:
 _prctl = _load_prctl()
 
 
-def _die_with(parent: int) -> Callable[[], None] | None:
-    """A preexec_fn making the child get SIGKILL when ``parent``'s forking thread ends."""
+def _die_with(parent: int, cpus: tuple[int, ...] = ()) -> Callable[[], None] | None:
+    """A preexec_fn making the child get SIGKILL when ``parent``'s forking thread ends, and
+    pinning it (and all it starts) to ``cpus`` when there are any."""
     prctl = _prctl
     if prctl is None:
         return None
@@ -87,6 +95,8 @@ def _die_with(parent: int) -> Callable[[], None] | None:
         prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != parent:  # the orchestrator died before prctl took effect
             os.kill(os.getpid(), signal.SIGKILL)
+        if cpus:
+            os.sched_setaffinity(0, cpus)
 
     return die_with_parent
 
@@ -124,6 +134,11 @@ class LocalProcess:
     """The log behind ``log``, kept to its head and tail on each poll and cut last on kill."""
     input_fd: int | None = field(default=None, repr=False)
     """The write end of the pipe a held process has as its input, closed by ``release``."""
+    contained: bool = False
+    """A container's client: its container is removed when it is killed while running."""
+    usage_file: Path | None = None
+    """Where ``measure.py`` writes the usage of what runs inside a sandbox or container."""
+    _rusage: object | None = field(default=None, repr=False)
 
     def release(self) -> None:
         """End the input of a process started held (``start_held``): it goes on."""
@@ -133,7 +148,7 @@ class LocalProcess:
 
     def dump_stacks(self) -> bool:
         """Send the command's ``stack_signal`` to the leader while it lives; False without one."""
-        if not self.stack_signal or self._popen.poll() is not None:
+        if not self.stack_signal or self._reap(os.WNOHANG) is not None:
             return False  # never signal a pid that may already belong to someone else
         try:
             os.kill(self.pid, self.stack_signal)
@@ -148,7 +163,43 @@ class LocalProcess:
         """
         if self.output is not None:
             self.output.keep_bounded()
-        return self._popen.poll()
+        return self._reap(os.WNOHANG)
+
+    def usage(self) -> ResourceUse | None:
+        """CPU seconds and peak memory of the ended process tree (of what ran in the container,
+        for a container's client), None while it runs."""
+        if self.usage_file is not None:
+            return read_usage(self.usage_file) if self._rusage is not None else None
+        rusage: Any = self._rusage
+        if rusage is None:
+            return None
+        return ResourceUse(rusage.ru_utime + rusage.ru_stime, rusage.ru_maxrss * 1024)
+
+    def _reap(self, flags: int) -> int | None:
+        """The exit code once the leader is reaped (by ``wait4``, keeping its rusage)."""
+        if self._popen.returncode is not None:
+            return self._popen.returncode
+        try:
+            pid, status, rusage = os.wait4(self.pid, flags)
+        except ChildProcessError:  # reaped elsewhere: its usage is lost, not its end
+            return self._popen.poll()
+        if pid == 0:
+            return None
+        self._rusage = rusage
+        self._popen.returncode = os.waitstatus_to_exitcode(status)
+        return self._popen.returncode
+
+    def _wait_reaped(self, timeout: float) -> None:
+        """Until the leader is reaped, at most ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        poller = select.poll()  # not select(): a run may hold more than 1024 descriptors
+        if self.exit_fd is not None:
+            poller.register(self.exit_fd, select.POLLIN)
+        while self._reap(os.WNOHANG) is None and time.monotonic() < deadline:
+            if self.exit_fd is not None:
+                poller.poll(max(0.0, deadline - time.monotonic()) * 1000)
+            else:
+                time.sleep(0.01)
 
     def kill(self) -> None:
         """SIGKILL the process group and every later process with this very tag; reap the leader.
@@ -156,11 +207,13 @@ class LocalProcess:
         A tagged process with a lower pid (pids wrapped around while the shard ran) is left to
         the sweep of the whole run's tag (``reap``) that the orchestrator makes at its end.
         """
+        running = self._reap(os.WNOHANG) is None
+        if self.contained and running:
+            container.remove(self.tag)  # the client's death would leave it running
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
         kill_tagged(lambda tag: tag == self.tag, newer_than=self.pid)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self._popen.wait(timeout=KILL_WAIT)
+        self._wait_reaped(KILL_WAIT)
         if self.output is not None:
             self.output.close()  # the last cut, now that nothing writes
         self.release()
@@ -199,14 +252,22 @@ class LocalExecutor:
 
     PLUGIN_NAME: ClassVar[str] = "local"
 
+    def __init__(self) -> None:
+        self._tags: set[str] = set()
+        self._contained: set[str] = set()
+        """Tags of this executor's shards, and of those among them run in containers."""
+
     def start(self, command: Command, scratch: Path, tag: str) -> LocalProcess:
         """Start ``command``: output in ``<scratch>/output.log`` (its head and tail as
-        ``command.output`` says, see ``output_log``), TMPDIR ``<scratch>/tmp``, no input."""
+        ``command.output`` says, see ``output_log``), TMPDIR ``<scratch>/tmp``, isolated as
+        ``command.isolation`` says, no input."""
         return self._start(command, scratch, tag, subprocess.DEVNULL)
 
     def start_held(self, command: Command, scratch: Path, tag: str) -> LocalProcess:
         """Start ``command`` as ``start`` does, with ``HELD_VAR`` set and its input a pipe
-        open until ``release``."""
+        open until ``release``. Not in a container: ``docker run`` does not pass it in."""
+        if command.isolation.mode == "container":
+            raise EnvironmentProblem("a container shard cannot be started held")
         command = evolve(command, env={**command.env, HELD_VAR: "1"})
         read_end, write_end = os.pipe()
         try:
@@ -223,31 +284,55 @@ class LocalExecutor:
         scratch = scratch.absolute()  # the child runs in command.cwd, not here
         tmp = scratch / "tmp"
         tmp.mkdir(parents=True, exist_ok=True)
+        env = child_environment(command.env, tmp, tag, command.passenv)
+        argv, env = self._isolated(command, scratch, tag, env)
         output = OutputLog.create(scratch / "output.log", command.output)
         writer = output.writer()
         try:
             popen = subprocess.Popen(
-                command.argv,
+                argv,
                 cwd=command.cwd,
-                env=child_environment(command.env, tmp, tag, command.passenv),
+                env=env,
                 stdin=stdin,
                 stdout=writer,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with(os.getpid()),
+                preexec_fn=_die_with(os.getpid(), command.isolation.cpus),
             )
         except OSError as error:
             output.close()
             raise EnvironmentProblem(
-                f"cannot start {command.argv[0]!r} in {command.cwd}: {error.strerror}; "
+                f"cannot start {argv[0]!r} in {command.cwd}: {error.strerror}; "
                 "check the runner's command and the application's path"
             ) from error
         finally:
             os.close(writer)
+        self._tags.add(tag)
         exit_fd = _exit_fd(popen.pid)
-        return LocalProcess(
+        mode = command.isolation.mode
+        process = LocalProcess(
             popen.pid, tag, output.path, popen, command.stack_signal, exit_fd, output
         )
+        process.contained = mode == "container"
+        if mode == "sandbox" or (process.contained and not command.isolation.image):
+            process.usage_file = scratch / USAGE_FILE
+        return process
+
+    def _isolated(
+        self, command: Command, scratch: Path, tag: str, env: dict[str, str]
+    ) -> tuple[list[str], dict[str, str]]:
+        """The argv and environment that start ``command`` as its isolation says."""
+        isolation: Isolation = command.isolation
+        if isolation.mode == "sandbox":
+            wrapped = [*sandbox_argv(isolation, command.cwd, scratch), *measured(scratch)]
+            return [*wrapped, *command.argv], env
+        if isolation.mode == "container":
+            named = container.named_paths(command.argv, env)
+            argv = container.run_argv(isolation, command.cwd, scratch, tag, env, named)
+            watch_containers()
+            self._contained.add(tag)
+            return [*argv, *command.argv], container.client_environment(env)
+        return list(command.argv), env
 
     def wait(self, processes: Sequence[Process], timeout: float) -> None:
         """Block until a leader of ``processes`` ends (its pidfd is readable) or ``timeout``.
@@ -273,8 +358,15 @@ class LocalExecutor:
         """SIGKILL every process whose ORCH_TAG starts with ``tag``; returns how many were killed.
 
         Used for the orphans of a run whose orchestrator died; pass a prefix that ends with a
-        separator (``run-42:``) so that run ``run-4`` does not reap ``run-42``.
+        separator (``run-42:``) so that run ``run-4`` does not reap ``run-42``. Shard containers
+        so tagged are removed too (unless this executor ran that run's shards and none of them
+        in a container: then there is no docker to ask).
         """
         if not tag:
             raise ValueError("reap needs a non-empty tag prefix: '' would kill every shard")
-        return kill_tagged(lambda found: found.startswith(tag))
+        removed = 0
+        ours = any(started.startswith(tag) for started in self._tags)
+        if not ours or any(started.startswith(tag) for started in self._contained):
+            # first: a container whose processes were killed is being removed by --rm already
+            removed = container.remove_labelled(container.TAG_LABEL, lambda t: t.startswith(tag))
+        return removed + kill_tagged(lambda found: found.startswith(tag))
