@@ -162,8 +162,8 @@ def test_a_killed_service_is_replaced_and_the_unfinished_tests_rerun(tmp_path, i
     assert line in report["problems"]
     [watched] = seen["environments"]
     assert watched["name"] == "it" and watched["state"] == "up"
-    [used] = watched["services"]
-    assert used["name"] == service and used["memory"] > 0 and used["cpu_seconds"] >= 0
+    [(name, used)] = watched["services"].items()
+    assert name == service and used["memory"] > 0 and used["cpu_seconds"] >= 0
     shown = subprocess.run([ORCH, "status"], cwd=tmp_path, capture_output=True, text=True)
     assert "environment it (down, replaced 1x): cpu " in shown.stdout
     assert f"    {service}: cpu " in shown.stdout

@@ -14,7 +14,7 @@ from orch.cli.display import status_line
 from orch.cli.main import DIRECTORY_OPTION, FORMAT_OPTION, directory_argument, project_dir
 from orch.cli.text import safe
 from orch.core import RunStatus, recorded_runs, run_status
-from orch.core.run.environment_usage import EnvironmentUse, ServiceUse
+from orch.core.run.environment_usage import EnvironmentUse, ServiceUse, usage_json
 from orch.ports import RunState
 
 
@@ -78,23 +78,7 @@ def _mib(size: int) -> str:
 
 
 def _environment_json(use: EnvironmentUse) -> dict:
-    return {
-        "name": use.name,
-        "state": use.state,
-        "replaced": use.replaced,
-        "cpu_seconds": use.cpu_seconds,
-        "memory": use.memory,
-        "peak_memory": use.peak_memory,
-        "services": [
-            {
-                "name": service.name,
-                "cpu_seconds": service.cpu_seconds,
-                "memory": service.memory,
-                "peak_memory": service.peak_memory,
-            }
-            for service in use.services
-        ],
-    }
+    return {"name": use.name, **usage_json(use)}
 
 
 @click.command("runs")

@@ -89,7 +89,7 @@ class UsageFile:
     def _write(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         written = self.path.with_name(self.path.name + ".new")
-        text = json.dumps({name: _as_json(use) for name, use in self._uses.items()}, indent=1)
+        text = json.dumps({name: usage_json(use) for name, use in self._uses.items()}, indent=1)
         written.write_text(text)
         os.replace(written, self.path)
 
@@ -109,7 +109,8 @@ def read_usage(path: Path) -> tuple[EnvironmentUse, ...]:
         ) from None
 
 
-def _as_json(use: EnvironmentUse) -> dict:
+def usage_json(use: EnvironmentUse) -> dict:
+    """``use`` as JSON data, its services keyed by name (the file's, and ``orch status``'s)."""
     return {
         "state": use.state,
         "replaced": use.replaced,
