@@ -98,10 +98,15 @@ def outside() -> Iterator[dict[str, object]]:
 
 
 def under_tmp(path: Path) -> list[str]:
-    """What ``/tmp`` of a sandbox holds when ``path`` is bound in it: the first directory on the
-    way to it (pytest's ``tmp_path`` is under the machine's ``/tmp``), else nothing."""
-    parts = path.resolve().parts
-    return [parts[2]] if parts[:2] == ("/", "tmp") and len(parts) > 2 else []
+    """What ``/tmp`` of a sandbox or container may hold when ``path`` is bound in it: the first
+    directory on the way to it (pytest's ``tmp_path`` is under the machine's ``/tmp``) and to
+    orch's own interpreter and imports (a checkout in ``/tmp/ci``), nothing else."""
+    found = set()
+    for where in (str(path.resolve()), sys.prefix, *sys.path):
+        parts = Path(where).parts
+        if parts[:2] == ("/", "tmp") and len(parts) > 2:
+            found.add(parts[2])
+    return sorted(found)
 
 
 def write_app(app: Path, expect: dict[str, object]) -> None:

@@ -30,7 +30,7 @@ from orch.adapters.local.container_watch import watch_containers
 from orch.adapters.local.measure import USAGE_FILE, measured, read_usage
 from orch.adapters.local.output_log import OutputLog
 from orch.adapters.local.processes import TAG_VAR, kill_tagged
-from orch.adapters.local.sandbox import sandbox_argv
+from orch.adapters.local.sandbox import sandbox_argv, tmp_roots
 from orch.ports import HELD_VAR, Command, EnvironmentProblem, Isolation, Process, ResourceUse
 
 ENV_ALLOWLIST = (
@@ -324,7 +324,9 @@ class LocalExecutor:
         """The argv and environment that start ``command`` as its isolation says."""
         isolation: Isolation = command.isolation
         if isolation.mode == "sandbox":
-            wrapped = [*sandbox_argv(isolation, command.cwd, scratch), *measured(scratch)]
+            named = [sys.prefix, *sys.path, *container.named_paths(command.argv, env)]
+            shown = tmp_roots(named)
+            wrapped = [*sandbox_argv(isolation, command.cwd, scratch, shown), *measured(scratch)]
             return [*wrapped, *command.argv], env
         if isolation.mode == "container":
             named = container.named_paths(command.argv, env)

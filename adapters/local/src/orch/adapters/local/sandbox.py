@@ -13,6 +13,7 @@ the sandbox gains privileges through a set-uid program.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from orch.ports import EnvironmentProblem, Isolation
@@ -32,29 +33,45 @@ def bwrap_program() -> str:
     return found
 
 
-def sandbox_argv(isolation: Isolation, cwd: Path, scratch: Path) -> list[str]:
-    """bwrap and its options for ``isolation``, run in ``cwd``, writing into ``scratch``; the
-    shard's own argv follows."""
+def tmp_roots(paths: Iterable[str]) -> tuple[Path, ...]:
+    """The folders right under ``/tmp`` on the way to the absolute ``paths`` that exist: what
+    the private ``/tmp`` must show again, read only, so that a command, orch's interpreter or
+    the runner's plugin living there (a checkout in ``/tmp/ci``) is still found."""
+    found = set()
+    for path in paths:
+        parts = Path(path).parts
+        if len(parts) > 2 and parts[:2] == ("/", "tmp") and Path("/tmp", parts[2]).exists():
+            found.add(Path("/tmp", parts[2]))
+    return tuple(sorted(found))
+
+
+def sandbox_argv(
+    isolation: Isolation, cwd: Path, scratch: Path, shown: Sequence[Path] = ()
+) -> list[str]:
+    """bwrap and its options for ``isolation``, run in ``cwd``, writing into ``scratch``,
+    ``shown`` read only over the private ``/tmp``; the shard's own argv follows."""
     argv = [bwrap_program(), "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
     if not isolation.network or isolation.hardened:
         argv.append("--unshare-net")
     argv += ["--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     argv += ["--tmpfs", "/tmp"]
-    for path, writable in binds(isolation, scratch):
+    for path, writable in binds(isolation, scratch, shown):
         argv += ["--bind" if writable else "--ro-bind", str(path), str(path)]
     if isolation.hardened:
         argv += ["--cap-drop", "ALL"]
     return [*argv, "--chdir", str(cwd), "--"]
 
 
-def binds(isolation: Isolation, scratch: Path) -> list[tuple[Path, bool]]:
+def binds(
+    isolation: Isolation, scratch: Path, shown: Sequence[Path] = ()
+) -> list[tuple[Path, bool]]:
     """The paths mounted again over the read-only root: (path, writable), a parent before what
     is under it and, for the same path, read-only before writable, so the last one counts.
 
     Read-only binds matter under ``/tmp`` (the private one would hide them), writable ones
     everywhere."""
     writable = () if isolation.read_only else isolation.writable
-    wanted = [(path, False) for path in isolation.visible]
+    wanted = [(path, False) for path in (*isolation.visible, *shown)]
     wanted += [(path, True) for path in writable]
     wanted.append((scratch, True))
     unique = {(path.absolute(), rw) for path, rw in wanted}
