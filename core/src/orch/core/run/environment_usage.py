@@ -74,8 +74,10 @@ class UsageFile:
         sample taken as it was being taken down does not make it up again)."""
         with self._lock:
             use = self._uses.get(name, EnvironmentUse(name))
-            self._uses[name] = evolve(use, services=tuple(services))
-            self._write()
+            sampled = evolve(use, services=tuple(services))
+            if sampled != use:  # an idle environment's samples repeat: no write each half second
+                self._uses[name] = sampled
+                self._write()
 
     def mark(self, name: str, state: str) -> None:
         """``name`` is now ``state``; ``replaced`` counts one more replacement."""

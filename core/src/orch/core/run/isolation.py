@@ -123,5 +123,12 @@ class Placement:
         isolation = isolation_for(app, self.execution, self.root, pinned)
         return isolation, pinned if wanted else ()
 
+    def unpinned(self, app: Application) -> Isolation | None:
+        """The isolation a shard of ``app`` would start with now if it takes no CPUs of its own
+        (kept off those others hold, as ``place`` keeps it); None when it wants some."""
+        if cpus_wanted(app, self.execution):
+            return None
+        return isolation_for(app, self.execution, self.root, self.cpus.take(0))
+
     def give_back(self, reserved: tuple[int, ...]) -> None:
         self.cpus.give_back(reserved)

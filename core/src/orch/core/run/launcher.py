@@ -19,7 +19,7 @@ from pathlib import Path
 
 from attrs import evolve
 
-from orch.core.run.isolation import Placement, cpus_wanted, isolation_for
+from orch.core.run.isolation import Placement
 from orch.core.run.plan import Step
 from orch.core.workflow.model import Workflow
 from orch.ports import (
@@ -77,17 +77,11 @@ class Launcher:
         if not self.spare_core or self.held:
             return
         app = self.workflow.app(step.shard.app)
-        runner, executor, execution = (
-            self.runners[app.runner],
-            self.executor,
-            self.workflow.execution,
-        )
+        runner, executor = self.runners[app.runner], self.executor
         if not getattr(runner, "waits_for_input", False) or not isinstance(executor, Holds):
             return
-        if app.environment or cpus_wanted(app, execution):
-            return
-        isolation = isolation_for(app, execution, self.workflow.root, ())
-        if isolation.mode == "container":
+        isolation = None if app.environment else self.placement.unpinned(app)
+        if isolation is None or isolation.mode == "container":
             return
         app, scratch = self.prepared(step)
         try:
