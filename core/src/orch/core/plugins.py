@@ -22,6 +22,9 @@ tracker   the state directory (``.orch/``)    a local tracker keeps its issues t
                                               one may ignore it (credentials come from the
                                               environment, never from arguments)
 impact    nothing                             one language's change analysis
+sink      nothing                             loads test data (``orch.ports.data``)
+field     nothing                             one kind of generated value
+                                              (``orch.ports.field_kinds``)
 ========  ==================================  ================================================
 """
 
@@ -49,6 +52,8 @@ from orch.ports import (
     TestRunner,
     Vcs,
 )
+from orch.ports.data import DataSink
+from orch.ports.field_kinds import FieldKind
 from orch.ports.hooks import KINDS
 
 __all__ = ["PORTS", "Adapters", "PluginInfo", "Port", "Registry", "load_registry"]
@@ -103,8 +108,22 @@ VCS: Port[Vcs] = Port("vcs", "no arguments", _nothing)
 TRACKERS: Port[IssueTracker] = Port("tracker", "the state directory", _the_state_dir)
 IMPACTS: Port[ChangeImpact] = Port("impact", "no arguments", _nothing)
 PROVISIONERS: Port[Provisioner] = Port("provisioner", "no arguments", _nothing)
+SINKS: Port[DataSink] = Port("sink", "no arguments", _nothing)
+FIELDS: Port[FieldKind] = Port("field", "no arguments", _nothing)
 PORTS: dict[str, Port] = {
-    p.kind: p for p in (RUNNERS, PARSERS, EXECUTORS, STORES, VCS, TRACKERS, IMPACTS, PROVISIONERS)
+    p.kind: p
+    for p in (
+        RUNNERS,
+        PARSERS,
+        EXECUTORS,
+        STORES,
+        VCS,
+        TRACKERS,
+        IMPACTS,
+        PROVISIONERS,
+        SINKS,
+        FIELDS,
+    )
 }
 """Every kind of adapter (the kinds of ``orch.ports.hooks.KINDS``) and its contract."""
 
@@ -177,6 +196,16 @@ class Registry:
     def provisioners(self) -> Adapters[Provisioner]:
         """The provisioners (what starts an environment's services)."""
         return Adapters(self, PROVISIONERS)
+
+    @property
+    def sinks(self) -> Adapters[DataSink]:
+        """The data sinks (what loads test data)."""
+        return Adapters(self, SINKS)
+
+    @property
+    def field_kinds(self) -> Adapters[FieldKind]:
+        """The kinds of generated fields."""
+        return Adapters(self, FIELDS)
 
     def names(self, kind: str) -> list[str]:
         """Sorted names of the adapters of one kind."""

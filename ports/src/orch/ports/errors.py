@@ -32,6 +32,11 @@ class StoreProblem(EnvironmentProblem):
     message names the file and says what to do; a run that meets it mid-way keeps its reports."""
 
 
+class DataProblem(EnvironmentProblem):
+    """Test data could not be generated, loaded, copied or reset (a database that is down, a
+    sink that rejects a row): the run starts no test that needs it (exit 4)."""
+
+
 class MissingProgram(EnvironmentProblem):
     """A program the run needs (an application's interpreter) does not exist: nothing can run."""
 

@@ -121,6 +121,28 @@ def orch_register_provisioners() -> list[type]:
 
 
 @hookspec
+def orch_register_data_sinks() -> list[type]:
+    """Return the DataSink classes (what loads test data where applications read it).
+
+    :return: classes implementing ``orch.ports.data.DataSink``, each with a unique
+        ``PLUGIN_NAME`` (the key of a dataset's ``sink:`` block), built without arguments.
+
+    .. versionadded:: 0.4
+    """
+
+
+@hookspec
+def orch_register_field_kinds() -> list[type]:
+    """Return the FieldKind classes (kinds of generated values, such as ``email``).
+
+    :return: classes implementing ``orch.ports.field_kinds.FieldKind``, each with a unique
+        ``PLUGIN_NAME`` (the kind's name in a schema), built without arguments.
+
+    .. versionadded:: 0.4
+    """
+
+
+@hookspec
 def orch_run_start(
     root: Path, applications: Sequence[Application], commit: str, resume: str | None
 ) -> None:
@@ -239,5 +261,7 @@ KINDS = {
     "tracker": "orch_register_issue_trackers",
     "impact": "orch_register_change_impact",
     "provisioner": "orch_register_provisioners",
+    "sink": "orch_register_data_sinks",
+    "field": "orch_register_field_kinds",
 }
 """Each kind of adapter and the registration hook that provides it."""

@@ -1,0 +1,1 @@
+"""orch.adapters.files: file data sinks: JSON Lines, JSON, CSV and SQLite."""

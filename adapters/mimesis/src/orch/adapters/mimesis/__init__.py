@@ -1,0 +1,2 @@
+"""orch.adapters.mimesis: Locale field kinds for test data (names, emails, phones, addresses,
+text) drawn in bulk from Mimesis' locale data."""
