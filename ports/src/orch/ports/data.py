@@ -182,7 +182,7 @@ class DataCopy:
 class DataSink(Protocol):
     """Loads generated data where applications read it, and gives each worker its own copy.
 
-    ``orch.testing.data_sink_contract`` is the suite every sink passes. A sink that cannot make
+    ``orch.testing.data_sink_contracts`` is the suite every sink passes. A sink that cannot make
     copies (an application's API) raises ``DataProblem`` from ``copy`` saying so; core then
     shares the loaded data between workers.
     """
