@@ -72,6 +72,7 @@ COMMAND_MODULES = {
     "runs": "orch.cli.status",
     "plugins": "orch.cli.plugins",
     "env": "orch.cli.env",
+    "data": "orch.cli.data",
 }
 """Each command and the module whose ``COMMANDS`` hold it: ``orch run`` imports the run command's
 module, not triage's or the inbox's (``OrchGroup.get_command``)."""

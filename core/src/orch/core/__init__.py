@@ -2,10 +2,10 @@
 
 Python API::
 
-    from orch.core import Application, Engine, Environment, Execution, Workflow
+    from orch.core import Application, Engine, Environment, Execution, TestData, Workflow
 
     workflow = Workflow(applications=(Application("payments", Path("apps/payment"), "pytest"),))
-    result = Engine(workflow).execute()
+    result = Engine(workflow).execute()     # or Engine().execute(workflow, environment, test_data)
     for failure in result.failed_tests:
         print(failure.id, failure.message)
 
@@ -44,6 +44,7 @@ _HOMES = {
     "RunStatus": "orch.core.run.status",
     "SelectedTest": "orch.ports.selection",
     "Selection": "orch.ports.selection",
+    "TestData": "orch.core.data.test_data",
     "Workflow": "orch.core.workflow.model",
     "find_workflow_file": "orch.core.workflow.model",
     "load_registry": "orch.core.plugins",
@@ -73,6 +74,7 @@ __all__ = [
     "Selection",
     "Services",
     "Silent",
+    "TestData",
     "Workflow",
     "bootstrap",
     "env_down",
@@ -106,6 +108,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from orch.core.engine import Engine
+    from orch.core.data.test_data import TestData
     from orch.core.environment_commands import (
         EnvironmentState,
         env_down,

@@ -9,9 +9,9 @@ lifecycle hooks (``report.relay`` calls them; ``report.DEFAULT_PLUGINS`` are the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attrs import evolve
 
@@ -27,6 +27,7 @@ from orch.core.triage.analysis import TRIAGED, TriageStore, outcomes_at, triage
 from orch.core.workflow.model import Workflow
 from orch.ports import (
     ConfigError,
+    EnvironmentSpec,
     MissingHistory,
     NotARepository,
     Outcome,
@@ -34,21 +35,39 @@ from orch.ports import (
     StoreProblem,
     TestResult,
 )
+from orch.ports.data import DatasetSpec, DataSink, DataUse
 from orch.ports.observer import RunObserver
 from orch.ports.run import RunResult, TriageReport
 from orch.ports.selection import Selection
 
 if TYPE_CHECKING:
+    from orch.core.data.run_data import RunData
     from orch.core.environment.session import EnvironmentSession
 
 
 class Engine:
-    """Runs a workflow with the installed adapters, or with the ones given (e.g. fakes)."""
+    """Runs a workflow with the installed adapters, or with the ones given (e.g. fakes).
 
-    def __init__(self, workflow: Workflow, services: Services | None = None) -> None:
-        self.workflow = workflow
-        self.services = services or bootstrap(workflow.root)
+    ``Engine(workflow).execute()``, or ``Engine().execute(workflow, environment, test_data)``:
+    the environment and dataset given are added to the workflow's (by name)."""
+
+    def __init__(self, workflow: Workflow | None = None, services: Services | None = None) -> None:
+        self._workflow = workflow
+        self._services = services
         self._selected: tuple[Selection, RunChange] | None = None
+
+    @property
+    def workflow(self) -> Workflow:
+        if self._workflow is None:
+            raise ConfigError("Engine() was given no workflow: pass it to execute(workflow, ...)")
+        return self._workflow
+
+    @property
+    def services(self) -> Services:
+        """The adapters of the workflow's project, bootstrapped when first asked for."""
+        if self._services is None:
+            self._services = bootstrap(self.workflow.root)
+        return self._services
 
     def select(
         self,
@@ -81,6 +100,9 @@ class Engine:
 
     def execute(
         self,
+        workflow: Workflow | None = None,
+        environment: object = None,
+        test_data: object = None,
         *,
         resume: str | None = None,
         observer: RunObserver | None = None,
@@ -102,8 +124,13 @@ class Engine:
         ``observer`` hears the run as it goes; ``plugins`` are more hook implementations
         (``@hookimpl`` methods of ``orch.ports.hooks``) for this run only, next to those the
         ``orch`` entry points installed. The environments the applications name are brought
-        up for the run (its environment nodes) and removed at its end, unless ``keep_env``.
+        up for the run (its environment nodes) and removed at its end, unless ``keep_env``;
+        the datasets they read are generated and loaded for it, each shard on its own copy.
+        ``workflow``, ``environment`` (an ``Environment``) and ``test_data`` (a ``TestData``)
+        are the seed-style call: the workflow run, with that environment and dataset.
         """
+        if workflow is not None:
+            self._workflow = with_parts(workflow, environment, test_data)
         reports = {"junit-xml": junit_xml, "json": json_report}
         own: list[object] = [ObserverPlugin(observer)] if observer is not None else []
         own += plugins
@@ -157,6 +184,7 @@ class Engine:
             app_commits=app_commits,
             keep_raw_output=keep_raw_output,
             environments=environments_for(self.workflow, services, keep_env),
+            data=data_for(self.workflow, services),
         )
 
     def triage_run(self, run_id: str) -> TriageReport:
@@ -188,6 +216,32 @@ class Engine:
         return RunChange(self.workflow, self.services.vcs, claims=lambda: self._selector().claims())
 
 
+def with_parts(workflow: Workflow, environment: Any, test_data: Any) -> Workflow:
+    """``workflow`` run in ``environment`` with ``test_data`` (builders or specs): each is
+    added to the workflow's (unless it has one of that name), and every application that
+    names none gets it."""
+    apps = list(workflow.applications)
+    environments, datasets = list(workflow.environments), list(workflow.test_data)
+    if environment is not None:
+        spec = environment if isinstance(environment, EnvironmentSpec) else environment.spec
+        if spec.name not in {e.name for e in environments}:
+            environments.append(spec)
+        apps = [app if app.environment else evolve(app, environment=spec.name) for app in apps]
+    if test_data is not None:
+        dataset = test_data if isinstance(test_data, DatasetSpec) else test_data.spec()
+        if dataset.name not in {d.name for d in datasets}:
+            datasets.append(dataset)
+        apps = [
+            app if app.test_data else evolve(app, test_data=DataUse(dataset.name)) for app in apps
+        ]
+    return evolve(
+        workflow,
+        applications=tuple(apps),
+        environments=tuple(environments),
+        test_data=tuple(datasets),
+    )
+
+
 def environments_for(
     workflow: Workflow, services: Services, keep: bool
 ) -> EnvironmentSession | None:
@@ -201,6 +255,28 @@ def environments_for(
     return EnvironmentSession(
         specs, services.provisioners, state_dir=services.state_dir, root=workflow.root, keep=keep
     )
+
+
+def data_for(workflow: Workflow, services: Services) -> Callable[[str], RunData] | None:
+    """What loads the run's test data, given its id: every dataset an application reads is
+    generated and checked now, before anything starts (None when none reads any)."""
+    used = sorted({app.test_data.dataset for app in workflow.applications if app.test_data})
+    if not used:
+        return None
+    from orch.core.data.run_data import RunData  # only runs with test data
+    from orch.core.data_commands import data_prepare
+
+    prepared = {name: data_prepare(workflow, services, name) for name in used}
+    sinks: dict[str, DataSink] = {}
+
+    def sink(kind: str) -> DataSink:
+        if kind not in sinks:
+            sinks[kind] = services.registry.sinks.build(kind, services.state_dir)
+        return sinks[kind]
+
+    apps = list(workflow.applications)
+    workers = workflow.execution.workers
+    return lambda run_id: RunData(apps, prepared, sink, run_id, workers, services.state_dir)
 
 
 def refuse_outside(changes: ChangeSet) -> None:

@@ -18,9 +18,12 @@ Values are JSON values, so every sink and the files written agree on them: ``uui
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from attrs import field, frozen
+
+if TYPE_CHECKING:
+    from orch.ports.model import Application
 
 COLUMN_TYPES = ("uuid", "text", "int", "decimal", "bool", "timestamp", "date", "json")
 """What a column holds, for a sink to map to its own types (PostgreSQL: uuid, text, bigint,
@@ -211,3 +214,49 @@ class DataSink(Protocol):
     def leftovers(self, options: Mapping[str, str], alive: Callable[[str], bool]) -> list[str]:
         """Remove what owners for which ``alive(owner)`` is false left at this sink's
         ``options``; return the places removed."""
+
+
+@frozen
+class DataUse:
+    """An application's ``test_data``: the dataset its tests read, who shares a copy of it
+    (``per``, one of ``COPY_MODES``) and the variable its copy's address is handed in."""
+
+    dataset: str
+    per: str = "worker"
+    env: str = DATA_URL_VAR
+
+
+class DataCopies(Protocol):
+    """What a run asks of its test data: each shard of an application with ``test_data`` takes
+    a copy when it starts (the variables that give its address) and gives it back when it ends,
+    to be reset to the loaded version before another shard takes it."""
+
+    def take(self, app: str, shard: str) -> Mapping[str, str]:
+        """The variables of the copy shard ``shard`` of application ``app`` uses."""
+        ...
+
+    def give_back(self, app: str, shard: str) -> None:
+        """Shard ``shard`` has ended: its copy is free once reset (idempotent)."""
+        ...
+
+
+Resolve = Callable[["Application", Mapping[str, str]], Mapping[str, str]]
+"""A sink's options for an application's dataset, templates resolved from its environment."""
+
+
+class RunTestData(DataCopies, Protocol):
+    """The test data of one run: loaded where the applications of an environment read it once
+    that environment is up (``""``: the applications with none, as the run starts), removed
+    with it, every copy handed to the shards through ``DataCopies``."""
+
+    def load(self, environment: str, resolve: Resolve) -> None:
+        """Load the datasets of ``environment``'s applications; ``DataProblem`` says why not."""
+        ...
+
+    def remove(self, environment: str) -> None:
+        """Remove what was loaded for ``environment``'s applications (idempotent)."""
+        ...
+
+    def close(self) -> None:
+        """Remove everything the run loaded."""
+        ...

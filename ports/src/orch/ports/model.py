@@ -14,6 +14,7 @@ from typing import Any
 
 from attrs import evolve, field, frozen
 
+from orch.ports.data import DataUse
 from orch.ports.isolation import NO_ISOLATION, Isolation, IsolationSettings
 
 
@@ -275,7 +276,8 @@ class Application:
     command line narrowed its tests; ``environment`` names the workflow's environment its tests
     need (``""``: none), and makes ``env`` a template (``{payment-db.port}``); ``isolation``
     says how its shards are kept apart (what it leaves out: what ``test_type`` implies, then
-    ``execution.isolation``), ``test_type`` (``""``, or one of ``TEST_TYPES``) what they test.
+    ``execution.isolation``), ``test_type`` (``""``, or one of ``TEST_TYPES``) what they test;
+    ``test_data`` the dataset its tests read (``orch.ports.data``).
     """
 
     name: str
@@ -294,6 +296,7 @@ class Application:
     environment: str = ""
     isolation: IsolationSettings | None = None
     test_type: str = ""
+    test_data: DataUse | None = None
 
 
 DEFAULT_TIMEOUT = 300.0

@@ -34,6 +34,7 @@ from orch.ports import (
     Process,
     TestRunner,
 )
+from orch.ports.data import DataCopies
 
 
 class Launcher:
@@ -47,6 +48,7 @@ class Launcher:
         scratch_root: Path,
         run_id: str,
         variables: Callable[[Application], Mapping[str, str]],
+        data: DataCopies | None = None,
     ) -> None:
         self.workflow = workflow
         self.runners = runners
@@ -54,6 +56,7 @@ class Launcher:
         self.scratch_root = scratch_root
         self.run_id = run_id
         self.variables = variables
+        self.data = data
         self.placement = Placement(workflow.execution, workflow.root)
         self.held: dict[tuple[str, int], tuple[HeldProcess, Isolation]] = {}
         self.spare_core = (os.cpu_count() or 1) > workflow.execution.workers
@@ -61,18 +64,26 @@ class Launcher:
         start-up is then off the run's critical path, not competing with a running shard)."""
 
     def prepared(self, step: Step) -> tuple[Application, Path]:
-        """``step``'s application as its tests see it (its environment's addresses in its
-        ``env``) and its scratch folder, made."""
+        """``step``'s application as its tests see it (its environment's addresses and its
+        copy of its test data in its ``env``) and its scratch folder, made. The copy is the
+        shard's until ``given_back``."""
         app = self.workflow.app(step.shard.app)
-        app = evolve(app, env={**app.env, **self.variables(app)})
         scratch = self.scratch_root / f"{step.shard.key}-a{step.shard.attempt}"
+        data = self.data.take(app.name, scratch.name) if self.data and app.test_data else {}
+        app = evolve(app, env={**app.env, **self.variables(app), **data})
         scratch.mkdir(parents=True, exist_ok=True)
         return app, scratch
+
+    def given_back(self, app: Application, scratch: Path) -> None:
+        """The shard in ``scratch`` has ended: its copy of the test data is reset for another."""
+        if self.data is not None and app.test_data is not None:
+            self.data.give_back(app.name, scratch.name)
 
     def hold(self, step: Step) -> None:
         """Start ``step``'s process ahead of its turn, held, when a core is spare, none is held
         yet, and its runner and the executor allow it. Not for an application with an
-        environment (an environment replaced in the meantime would leave it the old addresses).
+        environment (an environment replaced in the meantime would leave it the old addresses)
+        or test data (a copy would be taken before a worker is free).
         Whatever goes wrong is left for ``start`` to meet and report."""
         if not self.spare_core or self.held:
             return
@@ -80,7 +91,7 @@ class Launcher:
         runner, executor = self.runners[app.runner], self.executor
         if not getattr(runner, "waits_for_input", False) or not isinstance(executor, Holds):
             return
-        isolation = None if app.environment else self.placement.unpinned(app)
+        isolation = None if app.environment or app.test_data else self.placement.unpinned(app)
         if isolation is None or isolation.mode == "container":
             return
         app, scratch = self.prepared(step)

@@ -89,9 +89,12 @@ class Planner:
                 attempt = (last_attempt or {}).get((app.name, test.nodeid), 0) + 1
                 by_attempt.setdefault(attempt, []).append(test)
             for attempt, batch in sorted(by_attempt.items()):
-                for index, tests_of_shard in enumerate(
-                    shard_tests(batch, workers, history[app.name])
-                ):
+                groups = (
+                    [[test] for test in batch]
+                    if _copy_per_test(app)
+                    else shard_tests(batch, workers, history[app.name])
+                )
+                for index, tests_of_shard in enumerate(groups):
                     key = (
                         f"{app.name}-{index}" if attempt == 1 else f"{app.name}-r{attempt}-{index}"
                     )
@@ -131,8 +134,8 @@ class Planner:
         runner = self.runners.get(app.runner)
         if runner is None or not getattr(runner, "runs_unlisted", False) or resuming:
             return False
-        if app.test_filter.tests:
-            return False  # --lf keeps listed tests only: the list must come first
+        if app.test_filter.tests or _copy_per_test(app):
+            return False  # --lf keeps listed tests only, per-test data: the list comes first
         if self.selection is not None and self.selection.wanted(app.name) is not None:
             return False
         if durations and not app.environment:
@@ -174,6 +177,12 @@ class Planner:
                 )
             self.results.environment_problem(app, said)
             return None
+
+
+def _copy_per_test(app: Application) -> bool:
+    """Whether each test of ``app`` gets a copy of its test data of its own: it then runs in a
+    shard of its own, which takes a fresh copy (any runner, any framework)."""
+    return app.test_data is not None and app.test_data.per == "test"
 
 
 def share_count(app: Application, durations: Mapping[str, float], spare: int, workers: int) -> int:

@@ -19,6 +19,7 @@ from typing import Protocol
 from attrs import evolve
 
 from orch.core.run.dispatch import Dispatch
+from orch.core.run.environment_data import WithData
 from orch.core.run.environment_nodes import EnvironmentNodes, environment_nodes
 from orch.core.run.launcher import Launcher
 from orch.core.run.planning import Planner
@@ -42,6 +43,8 @@ from orch.ports import (
     RunState,
     TestRunner,
 )
+from orch.ports.data import RunTestData
+from orch.ports.errors import DataProblem
 from orch.ports.observer import RunObserver, Silent
 from orch.ports.run import RunResult
 from orch.ports.selection import Selection
@@ -81,6 +84,7 @@ class RunSession:
         app_commits: dict[str, str] | None = None,
         keep_raw_output: bool = False,
         environments: Environments | None = None,
+        data: Callable[[str], RunTestData] | None = None,
     ) -> None:
         """``selection`` narrows each application to its selected tests, in risk order;
         ``coverage_stale`` (files that differ from the commit, per app) turns on recording of
@@ -88,7 +92,10 @@ class RunSession:
         commit (``app_commits``, default ``commit``): applications may live in their own
         repositories. Results are redacted as they arrive (``orch.core.shared.redaction``); the
         shards' raw output files in ``.orch/runs/RUN/`` are removed at the end unless
-        ``keep_raw_output``. ``environments`` brings up, replaces and removes their environments."""
+        ``keep_raw_output``. ``environments`` brings up, replaces and removes their
+        environments; ``data`` makes the run's test data, given its id: loaded as the run
+        starts (for applications with no environment) and as each environment comes up, a
+        copy to each shard."""
         self.workflow = workflow
         self.runners = runners
         self.executor = executor
@@ -104,6 +111,7 @@ class RunSession:
         self.app_commits = app_commits or {}
         self.keep_raw_output = keep_raw_output
         self.environments = environments
+        self.data = data
         self._nodes: EnvironmentNodes | None = None
 
     def execute(self, resume: str | None = None) -> RunResult:
@@ -135,23 +143,33 @@ class RunSession:
             )
             self.store.create_run(record)
         run_dir = self.state_dir / "runs" / run_id
-        variables = self.environments.variables if self.environments else lambda app: {}
-        launcher = Launcher(self.workflow, self.runners, self.executor, run_dir, run_id, variables)
+        data = self.data(run_id) if self.data else None
+        environments = self.environments
+        if data is not None and environments is not None:
+            environments = WithData(environments, data)
+        variables = environments.variables if environments else lambda app: {}
+        launcher = Launcher(
+            self.workflow, self.runners, self.executor, run_dir, run_id, variables, data
+        )
         supervisor = Supervisor(launcher, self.clock, results, recorder)
         status = RunState.INTERRUPTED
         try:
-            self._run(resume, results, supervisor, recorder)
+            if data is not None:  # the datasets of applications without an environment
+                data.load("", lambda app, options: options)
+            self._run(resume, results, supervisor, recorder, environments)
             status = RunState.FINISHED
         except KeyboardInterrupt:
             pass  # Ctrl-C: the run stays interrupted; what ran is kept, the rest runs on resume
-        except MissingProgram:
+        except (MissingProgram, DataProblem):
             status = RunState.INTERRUPTED if resume else RunState.FINISHED  # stays resumable
             results.environment_problems += 1
             raise
         finally:
             supervisor.stop_all()
-            if self.environments is not None:
-                (self._nodes or self.environments).close()  # a node waits for its downs
+            if environments is not None:
+                (self._nodes or environments).close()  # a node waits for its downs
+            elif data is not None:
+                data.close()
             self.executor.reap(f"{run_id}/")  # anything a shard left that its own kill missed
             if not self.keep_raw_output:
                 remove_raw_output(run_dir)
@@ -184,7 +202,12 @@ class RunSession:
         return run_result.not_stored(recorder.unstored) if recorder.unstored else run_result
 
     def _run(
-        self, resume: str | None, results: Results, supervisor: Supervisor, recorder: Recorder
+        self,
+        resume: str | None,
+        results: Results,
+        supervisor: Supervisor,
+        recorder: Recorder,
+        environments: Environments | None,
     ) -> None:
         """Plan, run the plan, and save the coverage it recorded."""
         last_attempt = last_attempts(self.store, resume, results.retry) if resume else None
@@ -194,7 +217,7 @@ class RunSession:
         )
         plan = planner.make(last_attempt)
         self._nodes = nodes = environment_nodes(
-            plan, self.environments, self.observer, recorder.run_id, self.state_dir
+            plan, environments, self.observer, recorder.run_id, self.state_dir
         )
         dispatch = Dispatch(
             self.workflow, plan, supervisor, results, recorder, self.observer, self.clock, nodes

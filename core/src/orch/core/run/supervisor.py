@@ -138,10 +138,16 @@ class Supervisor:
         """Start ``step``'s process (or let its held one go on); False (its tests are errors)
         when the environment refused."""
         shard = step.shard
-        app, scratch = self.launcher.prepared(step)
+        try:
+            app, scratch = self.launcher.prepared(step)
+        except EnvironmentProblem as problem:  # its test data could not be had
+            app = self.workflow.app(shard.app)
+            refused(self.results, step, self.results.environment_problem(app, str(problem)))
+            return False
         try:
             process, isolation, reserved = self.launcher.start(step, app, scratch)
         except EnvironmentProblem as problem:
+            self.launcher.given_back(app, scratch)
             if isinstance(problem, MissingProgram):
                 raise  # as in discovery: nothing of this app can run, the run stops with one line
             refused(self.results, step, self.results.environment_problem(app, str(problem)))
@@ -198,6 +204,7 @@ class Supervisor:
     def _ended(self, running: RunningShard) -> None:  # its CPUs free, what it used recorded
         self.active.remove(running)
         self.launcher.placement.give_back(running.reserved)
+        self.launcher.given_back(running.app, running.scratch)
         self.results.shards.append(shard_usage(running, self.clock() - running.started))
 
     def _on_event(self, running: RunningShard, event: Event) -> None:

@@ -27,6 +27,7 @@ from orch.core.shared.documents import (
 from orch.core.workflow.category_rules import rules_from_allure, rules_from_config
 from orch.core.workflow.checks import application_problems, execution_problems
 from orch.core.workflow.codeowners import load_codeowners, read_codeowners
+from orch.core.workflow.datasets import data_use_problems, read_datasets
 from orch.core.workflow.environments import Placing, environment_problems
 from orch.core.workflow.model import Workflow, find_workflow_file, pytest_directory
 from orch.core.workflow.paths import directory, existing_file
@@ -78,6 +79,7 @@ def _workflow(
     execution: Execution | None = None,
     passenv: tuple[str, ...] = (),
     triage: dict[str, Any] | None = None,
+    test_data: dict[str, Any] | None = None,
 ) -> Workflow:
     """The structured file checked, and its applications placed: each path resolved under the
     file's directory (``written`` is the file's applications block, for the paths as written),
@@ -91,6 +93,7 @@ def _workflow(
     for name, spec in (environments or {}).items():
         placed[name], found = placing.environment(spec, join_path("$.environments", name))
         environment_lines.extend(found)
+    datasets, dataset_lines = read_datasets(test_data or {})
     apps = []
     parents: dict[str, str] = {}
     for name, app in applications.items():
@@ -100,6 +103,7 @@ def _workflow(
         problems.extend(application_problems(app, where, wrong_path))
         env = placing.env(app.env, f"{where}.env", problems, template=bool(app.environment))
         problems.extend(environment_problems(app.environment, env, where, placed))
+        problems.extend(data_use_problems(app, where, datasets, test_data or {}, placed))
         if problems:
             continue  # the Application is never used: save placing it
         merged = tuple(dict.fromkeys([*passenv, *app.passenv]))
@@ -107,11 +111,13 @@ def _workflow(
     if not applications:
         problems.append(("$.applications", "no applications defined"))
     problems.extend(environment_lines)
+    problems.extend(dataset_lines)
     if problems:
         raise ConfigError(_lines(path.name, problems))
     return Workflow(
         applications=tuple(apps),
         environments=tuple(placed.values()),
+        test_data=tuple(datasets.values()),
         execution=execution,
         root=root,
         source=str(path),

@@ -16,6 +16,7 @@ from attrs import evolve, field, frozen
 from orch.core.shared.spelling import unknown
 from orch.core.workflow.codeowners import load_codeowners
 from orch.ports import Application, ConfigError, EnvironmentSpec, Execution
+from orch.ports.data import DatasetSpec
 from orch.ports.triage import Routing, TriageSettings
 
 WORKFLOW_FILES = ("orch.yaml", "orch.yml", "orch.json")
@@ -28,6 +29,17 @@ class Specified(Protocol):
     def spec(self) -> EnvironmentSpec: ...
 
 
+class Generators(Protocol):
+    """What makes a ``DatasetSpec``: the Python ``TestData`` builder."""
+
+    def spec(self) -> DatasetSpec: ...
+
+
+def _datasets(datasets: Iterable[DatasetSpec | Generators]) -> tuple[DatasetSpec, ...]:
+    """The datasets as specs: a Python ``TestData`` gives its own."""
+    return tuple(d if isinstance(d, DatasetSpec) else d.spec() for d in datasets)
+
+
 def _specs(environments: Iterable[EnvironmentSpec | Specified]) -> tuple[EnvironmentSpec, ...]:
     """The environments as specs: a Python ``Environment`` gives its own."""
     return tuple(e if isinstance(e, EnvironmentSpec) else e.spec for e in environments)
@@ -36,7 +48,8 @@ def _specs(environments: Iterable[EnvironmentSpec | Specified]) -> tuple[Environ
 @frozen
 class Workflow:
     """Applications plus execution settings; relative paths and ``.orch/`` live under ``root``;
-    ``environments`` are the ones applications may name (``Application.environment``)."""
+    ``environments`` are the ones applications may name (``Application.environment``),
+    ``test_data`` the datasets (``Application.test_data``)."""
 
     applications: tuple[Application, ...]
     execution: Execution = Execution()
@@ -44,6 +57,7 @@ class Workflow:
     source: str = ""
     triage: TriageSettings = field(factory=TriageSettings)
     environments: tuple[EnvironmentSpec, ...] = field(default=(), converter=_specs)
+    test_data: tuple[DatasetSpec, ...] = field(default=(), converter=_datasets)
 
     def __attrs_post_init__(self) -> None:
         counts = Counter(app.name for app in self.applications)  # not list.count: 20,000 apps
@@ -53,9 +67,14 @@ class Workflow:
         names = [environment.name for environment in self.environments]
         if len(set(names)) != len(names):
             raise ConfigError(f"environment names must be unique: {', '.join(sorted(names))}")
+        names = [dataset.name for dataset in self.test_data]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"dataset names must be unique: {', '.join(sorted(names))}")
         for app in self.applications:
             if app.environment:
                 self.environment(app.environment, f"application '{app.name}'")
+            if app.test_data:
+                self.dataset(app.test_data.dataset, f"application '{app.name}'")
 
     def environment(self, name: str, asked: str = "") -> EnvironmentSpec:
         """The environment called ``name``; a misspelled name suggests the closest."""
@@ -65,6 +84,15 @@ class Workflow:
         names = [environment.name for environment in self.environments]
         where = f"{self.source or 'the workflow'}: {asked + ': ' if asked else ''}"
         raise ConfigError(where + unknown("environment", name, names))
+
+    def dataset(self, name: str, asked: str = "") -> DatasetSpec:
+        """The dataset called ``name``; a misspelled name suggests the closest."""
+        for dataset in self.test_data:
+            if dataset.name == name:
+                return dataset
+        names = [dataset.name for dataset in self.test_data]
+        where = f"{self.source or 'the workflow'}: {asked + ': ' if asked else ''}"
+        raise ConfigError(where + unknown("dataset", name, names))
 
     def app(self, name: str) -> Application:
         """The application called ``name``; a misspelled name suggests the closest."""

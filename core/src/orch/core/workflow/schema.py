@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from orch.core.plugins import Registry
+from orch.core.shared.documents import describe
 from orch.core.shared.spelling import unknown
+from orch.core.workflow.data_use import read_data_use
 from orch.core.workflow.isolation import ISOLATION, mode_only, read_test_type
 from orch.core.workflow.services import service_schema
 from orch.core.workflow.strict import strict_converter
@@ -82,6 +84,14 @@ TRIAGE = Block(
 """Read into a dict: the triage settings need the files it names (see ``loading``)."""
 
 
+def _datasets(value: Any) -> dict[str, Any]:
+    """``test_data``, kept as written: its datasets are read once the file has its shape
+    (``orch.core.shared.data_spec``), each problem at its own path."""
+    if not isinstance(value, dict):
+        raise Problem(f"expected a mapping of dataset names to datasets, got {describe(value)}")
+    return {"test_data": value}
+
+
 class Schema:
     """The workflow file's blocks over one converter and one registry's runners."""
 
@@ -122,6 +132,7 @@ class Schema:
                 Key("environment", str),
                 Key("isolation", IsolationSettings),
                 Key("test_type", read=read_test_type),
+                Key("test_data", read=partial(read_data_use, self._block)),
             ),
             make=Application,
         )
@@ -131,6 +142,7 @@ class Schema:
                 Key("environments", read=service_schema().environments),
                 Key("execution", read=partial(self._block, EXECUTION)),
                 Key("triage", read=lambda value: {"triage": self._block(TRIAGE, value)}),
+                Key("test_data", read=_datasets),
             )
         )
 
