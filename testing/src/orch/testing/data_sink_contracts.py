@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 import pytest
-from attrs import frozen
+from attrs import evolve, frozen
 
 from orch.ports.data import (
     COLUMN_TYPES,
@@ -72,7 +72,9 @@ def sample_data(version: str = "v-contract") -> GeneratedData:
         "users",
         (
             Column("id", "uuid", [_id(0, i) for i in range(4)]),
-            Column("email", "text", ["zoë@example.com", 'a,"b"@example.com', "x\ny@ex.com", "d@e"]),
+            Column(
+                "email", "text", ["zoë@example.com", 'a,"b"@example.com', "x\ny@ex.com", "d\u2028e"]
+            ),
             Column("age", "int", [31, None, 0, -7]),
             Column("balance", "decimal", ["12.50", "-0.01", None, "1000000.000"]),
             Column("active", "bool", [True, False, None, True]),
@@ -123,6 +125,17 @@ def sample_data(version: str = "v-contract") -> GeneratedData:
     data = GeneratedData("contract", version, 7, (users, methods, payments))
     assert {c.type for t in data.tables for c in t.columns} == set(COLUMN_TYPES)
     return data
+
+
+def with_value(data: GeneratedData, entity: str, field: str, row: int, value: Any) -> GeneratedData:
+    """``data`` with ``value`` at row ``row`` (from 1) of ``entity``'s ``field``: a bad row for
+    a ``broken`` fixture."""
+    table = data.table(entity)
+    values = list(table.column(field).values)
+    values[row - 1] = value
+    columns = tuple(evolve(c, values=values) if c.name == field else c for c in table.columns)
+    tables = tuple(evolve(t, columns=columns) if t.entity == entity else t for t in data.tables)
+    return evolve(data, tables=tables)
 
 
 def as_rows(data: GeneratedData) -> Rows:
