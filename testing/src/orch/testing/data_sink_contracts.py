@@ -280,11 +280,12 @@ class DataSinkContract:
         before = sink.read(copy)
         mutate(copy)
         assert sink.read(copy) != before
-        sink.reset(copy)
-        assert sink.read(copy) == before
-        sink.reset(copy)
-        assert sink.read(copy) == before
-        self._check(sink.read(copy))
+        for _again in range(2):
+            sink.reset(copy)
+            if self.ASSIGNS_KEYS:  # loaded again: the place gave new keys
+                self._check(sink.read(copy))
+            else:
+                assert sink.read(copy) == before
 
     def test_remove_is_idempotent_and_removing_the_loaded_data_removes_its_copies(
         self,
