@@ -14,6 +14,7 @@ from orch.adapters.files.folder_sink import FilesSink
 from orch.adapters.files.formats import write_jsonl
 from orch.adapters.files.places import temporary
 from orch.adapters.files.sqlite_sink import SqliteSink
+from orch.core import load_registry
 from orch.ports.data import Column, GeneratedData, SinkTarget, Table
 from orch.ports.errors import ConfigError, DataProblem
 from orch.testing.data_sink_contracts import sample_data, with_value
@@ -136,3 +137,8 @@ def test_sqlite_reset_is_seen_by_a_connection_the_test_holds(tmp_path: Path) -> 
 def held_value(path: str) -> str:
     with sqlite3.connect(path) as db:
         return str(db.execute("SELECT prefs FROM users ORDER BY rowid").fetchone()[0])
+
+
+def test_the_registry_finds_the_files_and_sqlite_sinks() -> None:
+    sinks = load_registry().sinks
+    assert (sinks.get("files"), sinks.get("sqlite")) == (FilesSink, SqliteSink)

@@ -4,13 +4,16 @@ ids the API gave followed by references, and options checked."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from http_test_api import TestApi
 
 from orch.adapters.http.sink import HttpSink
+from orch.core import load_registry
 from orch.ports.data import SinkTarget
 from orch.ports.errors import ConfigError, DataProblem
-from orch.testing.data_sink_contracts import sample_data, shared
+from orch.testing.data_sink_contracts import sample_data, shared, with_value
 from orch.testing.provisioner_contracts import free_port
 
 
@@ -106,3 +109,39 @@ def test_a_copy_is_refused_and_reset_loads_again(api: TestApi) -> None:
     }
     sink.remove(loaded)
     assert api.held() == []
+
+
+def test_a_reference_to_a_row_not_created_fails_and_undoes(api: TestApi) -> None:
+    data = with_value(sample_data(), "payments", "method_id", 4, str(uuid.UUID(int=7)))
+    with pytest.raises(DataProblem, match="payments row 4: method_id refers to payment_methods"):
+        HttpSink().load(data, SinkTarget("http", {"url": api.url}, "edge"))
+    assert api.held() == []
+
+
+def test_loading_again_replaces_and_a_shared_copy_is_not_removed_alone(api: TestApi) -> None:
+    sink = HttpSink()
+    target = SinkTarget("http", {"url": api.url}, "edge")
+    first = set(sink.load(sample_data(), target) and api.held())
+    loaded = sink.load(sample_data(), target)
+    assert len(api.held()) == 15 and first.isdisjoint(api.held())
+    sink.remove(shared(loaded))
+    assert len(sink.read(loaded)["users"]) == 4
+    assert sink.leftovers({"url": api.url}, lambda _owner: False) == []
+    sink.remove(loaded)
+
+
+def test_an_api_gone_after_the_load_is_a_data_problem_for_every_call(api: TestApi) -> None:
+    sink = HttpSink()
+    loaded = sink.load(sample_data(), SinkTarget("http", {"url": api.url, "timeout": "2"}, "edge"))
+    api.shutdown()
+    api.server_close()
+    with pytest.raises(DataProblem, match="reading users: GET .* failed"):
+        sink.read(loaded)
+    with pytest.raises(DataProblem, match="cannot reset .*15 created records could not be deleted"):
+        sink.reset(shared(loaded))
+    with pytest.raises(DataProblem, match="removing .*15 created records could not be deleted"):
+        sink.remove(loaded)
+
+
+def test_the_registry_finds_the_http_sink() -> None:
+    assert load_registry().sinks.get("http") is HttpSink
