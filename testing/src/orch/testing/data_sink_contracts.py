@@ -22,6 +22,9 @@ core shares the loaded data, as the ``shared`` copy here), ``ASSIGNS_KEYS = True
 gives rows their own keys, as an API does: read compares the other fields and checks every
 reference follows the keys given), ``FINDS_LEFTOVERS = False`` (nothing of a dead owner can be
 found at the place).
+
+``sample_data()`` builds the dataset every test loads; ``with_value`` puts a bad value in one
+row of it (for ``broken``); ``shared(loaded)`` is the copy core uses when a sink cannot copy.
 """
 
 from __future__ import annotations
