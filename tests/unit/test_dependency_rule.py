@@ -184,11 +184,11 @@ def test_the_language_check_sees_what_selection_used_to_do(tmp_path: Path) -> No
 
 # -- the use cases of core talk through values and hooks, never by importing each other ---------
 
-USE_CASES = ("workflow", "select", "run", "triage", "report", "environment")
+USE_CASES = ("workflow", "select", "run", "triage", "report", "environment", "data")
 SHARED_INSIDE_CORE = ("orch.core.shared", "orch.core.workflow.model")
 """What any use case may import of core besides its own package: the helpers every use case
 uses, and the ``Workflow`` every use case reads."""
-ALSO_ALLOWED = {"workflow": ("orch.core.plugins",), "shared": ()}
+ALSO_ALLOWED = {"workflow": ("orch.core.plugins",), "data": ("orch.core.plugins",), "shared": ()}
 """The loader asks the registry for the runners' settings classes (the runner tagged union)."""
 
 

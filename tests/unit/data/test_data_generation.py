@@ -222,3 +222,18 @@ def test_an_empty_parent_leaves_its_children_empty() -> None:
     )
     data = generate(spec, KINDS)
     assert (len(data.table("users")), len(data.table("cards"))) == (0, 0)
+
+
+def test_integrity_finds_a_parent_with_too_many_children() -> None:
+    spec = dataset(users=USERS, cards=CARDS)
+    data = generate(spec, KINDS)
+    cards = data.table("cards")
+    first = column(data, "users", "id")[0]
+    crowded = Column("user_id", "uuid", [first] * len(cards))
+    broken = Table(
+        "cards",
+        tuple(crowded if c.name == "user_id" else c for c in cards.columns),
+        references=cards.references,
+    )
+    with pytest.raises(DataProblem, match=r"^shop.cards.user_id: '.*' has \d+ rows, not 1..3 per"):
+        check_integrity(GeneratedData("shop", "v", 0, (data.table("users"), broken)), spec)

@@ -237,3 +237,37 @@ def test_the_python_api_reports_refs_and_kinds_with_its_prefix() -> None:
         r"'uuidd'; did you mean 'uuid'\?",
     ):
         data.spec(built_in_kinds())
+
+
+def test_a_count_per_a_missing_entity_is_named() -> None:
+    given = {
+        "generators": {
+            "cards": {"count": {"per": "usres", "max": 2}, "schema": {"x": "uuid"}},
+            "users": users(),
+        }
+    }
+    assert problems_of(given) == [
+        f"{W}.generators.cards.count.per: unknown entity 'usres'; did you mean 'users'? "
+        "(available: cards, users)"
+    ]
+
+
+def test_a_unique_ref_filled_per_parent_row_is_refused() -> None:
+    spec, _ = dataset_from(
+        "p",
+        {
+            "generators": {
+                "users": users(),
+                "cards": {
+                    "count": {"per": "users", "max": 2},
+                    "schema": {"u": {"kind": "ref", "to": "users.id", "unique": True}},
+                },
+            }
+        },
+        W,
+    )
+    assert spec is not None
+    assert check_dataset(spec, built_in_kinds(), W) == [
+        f"{W}.generators.cards.schema.u.unique: this ref is filled per users row, up to 2 times "
+        "each; drop unique or set count.max to 1"
+    ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from orch.core.data.streams import COUNT, stream
-from orch.core.shared.data_spec import parents
+from orch.core.shared.data_spec import parents, ref_target
 from orch.ports.data import DatasetSpec, EntitySpec, PerParent
 
 
@@ -49,3 +49,12 @@ def row_counts(spec: DatasetSpec) -> dict[str, Rows]:
         else:
             counts[entity.name] = Rows(count)
     return counts
+
+
+def parent_link(entity: EntitySpec) -> str | None:
+    """The field filled parent row by parent row: the first ref to the per-parent count's
+    parent (None without a per-parent count or such a ref)."""
+    if not isinstance(entity.count, PerParent):
+        return None
+    parent = entity.count.parent
+    return next((f.name for f in entity.fields if (ref_target(f) or ("",))[0] == parent), None)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from orch.core.data.columns import Drawing, with_nulls
-from orch.core.data.counts import Rows, dependency_order, row_counts
+from orch.core.data.counts import Rows, dependency_order, parent_link, row_counts
 from orch.core.data.streams import NULLS, stream
 from orch.core.data.validation import check_dataset
 from orch.core.data.version import dataset_version
@@ -19,7 +19,6 @@ from orch.ports.data import (
     EntitySpec,
     FieldSpec,
     GeneratedData,
-    PerParent,
     Table,
 )
 from orch.ports.errors import ConfigError, DataProblem
@@ -63,7 +62,7 @@ def _column(
         column_type = kind.column_type(kind.options(field.options, drawing.locale))
         return Column(field.name, column_type, drawing.column(field.name, field, rows.total))
     source = built[target]
-    if _fills_parent(entity, field):
+    if parent_link(entity) == field.name:
         values = [
             value
             for value, times in zip(source.values, rows.per_parent or (), strict=True)
@@ -73,16 +72,6 @@ def _column(
         values = _referring(drawing.seed, entity.name, field, source, rows.total)
     nulls = stream(drawing.seed, entity.name, field.name, NULLS)
     return Column(field.name, source.type, with_nulls(values, field.nullable, nulls))
-
-
-def _fills_parent(entity: EntitySpec, field: FieldSpec) -> bool:
-    """Whether ``field`` is the first ref to the entity's per-parent count's parent."""
-    if not isinstance(entity.count, PerParent):
-        return False
-    first = next(
-        (f for f in entity.fields if (t := ref_target(f)) and t[0] == entity.count.parent), None
-    )
-    return first is field
 
 
 def _referring(seed: int, entity: str, field: FieldSpec, source: Column, count: int) -> list[Any]:

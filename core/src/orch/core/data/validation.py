@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from orch.core.data.columns import nested_fields
-from orch.core.data.counts import Rows, row_counts
+from orch.core.data.counts import Rows, parent_link, row_counts
 from orch.core.shared.data_spec import ref_target, reference_problems, within
 from orch.core.shared.spelling import unknown
-from orch.ports.data import DatasetSpec, EntitySpec, FieldSpec
+from orch.ports.data import DatasetSpec, EntitySpec, FieldSpec, PerParent
 from orch.ports.field_kinds import FieldKind
 
 
@@ -79,6 +79,12 @@ def _ref_problems(
         return [
             f"{where}: refers to {entity_name}.{field_name}, a json field; refer to a key "
             f"such as its id"
+        ]
+    most = entity.count.max if isinstance(entity.count, PerParent) else 1
+    if field.unique and parent_link(entity) == field.name and most > 1:
+        return [
+            f"{where}.unique: this ref is filled per {entity_name} row, up to {most} times "
+            f"each; drop unique or set count.max to 1"
         ]
     rows, available = counts[entity.name].total, counts[entity_name].total
     if field.unique and rows > available:
