@@ -30,6 +30,7 @@ EXPORTED = [
     "Selection",
     "Services",
     "Silent",
+    "TestData",
     "Workflow",
     "bootstrap",
     "env_down",

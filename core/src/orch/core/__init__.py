@@ -107,8 +107,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from orch.core.engine import Engine
     from orch.core.data.test_data import TestData
+    from orch.core.engine import Engine
     from orch.core.environment_commands import (
         EnvironmentState,
         env_down,

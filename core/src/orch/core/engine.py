@@ -141,7 +141,16 @@ class Engine:
             relay = HookRelay(registry.hook)
             change = self._change_of(selection)
             stale = change.uncommitted() if record_coverage else None
-            session = self._session(relay, spec, selection, stale, keep_raw_output, keep_env)
+            session = session_for(
+                self.workflow,
+                self.services,
+                relay,
+                spec,
+                selection,
+                stale,
+                keep_raw_output,
+                keep_env,
+            )
             apps = [app.name for app in self.workflow.applications]
             commit = session.commit
             before = outcomes_at(self.services.store, apps, commit) if commit else {}
@@ -156,36 +165,6 @@ class Engine:
         finally:
             for plugin in own:
                 registry.unregister(plugin)
-
-    def _session(
-        self,
-        observer: RunObserver,
-        spec: RunSpec | None,
-        selection: Selection | None,
-        coverage_stale: dict[str, tuple[str, ...]] | None,
-        keep_raw_output: bool,
-        keep_env: bool = False,
-    ) -> RunSession:
-        """The run use case for this workflow, told to ``observer``, recorded under the commit
-        of its repositories."""
-        services = self.services
-        app_commits = repository_heads(self.workflow, services.vcs)
-        return RunSession(
-            self.workflow,
-            runners=services.runners,
-            executor=services.executor,
-            store=services.store,
-            state_dir=services.state_dir,
-            observer=observer,
-            commit=run_commit(app_commits),
-            spec=spec,
-            selection=selection,
-            coverage_stale=coverage_stale,
-            app_commits=app_commits,
-            keep_raw_output=keep_raw_output,
-            environments=environments_for(self.workflow, services, keep_env),
-            data=data_for(self.workflow, services),
-        )
 
     def triage_run(self, run_id: str) -> TriageReport:
         """Triage a recorded run again (``orch triage --run``): its history is not counted twice."""
@@ -214,6 +193,37 @@ class Engine:
         if selection is not None and self._selected and self._selected[0] is selection:
             return self._selected[1]
         return RunChange(self.workflow, self.services.vcs, claims=lambda: self._selector().claims())
+
+
+def session_for(
+    workflow: Workflow,
+    services: Services,
+    observer: RunObserver,
+    spec: RunSpec | None,
+    selection: Selection | None,
+    coverage_stale: dict[str, tuple[str, ...]] | None,
+    keep_raw_output: bool,
+    keep_env: bool = False,
+) -> RunSession:
+    """The run use case for ``workflow``, told to ``observer``, recorded under the commit of
+    its repositories, with its environments and test data."""
+    app_commits = repository_heads(workflow, services.vcs)
+    return RunSession(
+        workflow,
+        runners=services.runners,
+        executor=services.executor,
+        store=services.store,
+        state_dir=services.state_dir,
+        observer=observer,
+        commit=run_commit(app_commits),
+        spec=spec,
+        selection=selection,
+        coverage_stale=coverage_stale,
+        app_commits=app_commits,
+        keep_raw_output=keep_raw_output,
+        environments=environments_for(workflow, services, keep_env),
+        data=data_for(workflow, services),
+    )
 
 
 def with_parts(workflow: Workflow, environment: Any, test_data: Any) -> Workflow:

@@ -19,6 +19,7 @@ from orch.ports.environment import (
 )
 from orch.ports.errors import (
     ConfigError,
+    DataProblem,
     EnvironmentProblem,
     MissingHistory,
     MissingProgram,
@@ -170,6 +171,7 @@ __all__ = [
     "Command",
     "CoverageMap",
     "ConfigError",
+    "DataProblem",
     "EnvironmentProblem",
     "Event",
     "EventStream",

@@ -63,6 +63,17 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S") + "-" + os.urandom(2).hex()
 
 
+def new_record(workflow: Workflow, run_id: str, commit: str, spec: RunSpec | None) -> RunRecord:
+    """The record of a new run of ``workflow``, started now by this process."""
+    where = workflow.source or str(workflow.root)
+    return RunRecord(run_id, where, commit, time.time(), pid=os.getpid(), spec=spec)
+
+
+def with_data(environments: Environments | None, data: RunTestData | None) -> Environments | None:
+    """``environments`` that load ``data`` as each comes up (as they are, without data)."""
+    return environments if data is None or environments is None else WithData(environments, data)
+
+
 class RunSession:
     """One execution of a workflow against a store; ``resume`` continues a killed run."""
 
@@ -93,9 +104,7 @@ class RunSession:
         repositories. Results are redacted as they arrive (``orch.core.shared.redaction``); the
         shards' raw output files in ``.orch/runs/RUN/`` are removed at the end unless
         ``keep_raw_output``. ``environments`` brings up, replaces and removes their
-        environments; ``data`` makes the run's test data, given its id: loaded as the run
-        starts (for applications with no environment) and as each environment comes up, a
-        copy to each shard."""
+        environments; ``data(run_id)`` the run's test data (``orch.ports.data.RunTestData``)."""
         self.workflow = workflow
         self.runners = runners
         self.executor = executor
@@ -133,20 +142,11 @@ class RunSession:
                 results.carry(result)
         else:
             lock.acquire()
-            record = RunRecord(
-                id=run_id,
-                workflow=self.workflow.source or str(self.workflow.root),
-                commit=self.commit,
-                started_at=time.time(),
-                pid=os.getpid(),
-                spec=self.spec,
-            )
+            record = new_record(self.workflow, run_id, self.commit, self.spec)
             self.store.create_run(record)
         run_dir = self.state_dir / "runs" / run_id
         data = self.data(run_id) if self.data else None
-        environments = self.environments
-        if data is not None and environments is not None:
-            environments = WithData(environments, data)
+        environments = with_data(self.environments, data)
         variables = environments.variables if environments else lambda app: {}
         launcher = Launcher(
             self.workflow, self.runners, self.executor, run_dir, run_id, variables, data
@@ -166,10 +166,9 @@ class RunSession:
             raise
         finally:
             supervisor.stop_all()
-            if environments is not None:
-                (self._nodes or environments).close()  # a node waits for its downs
-            elif data is not None:
-                data.close()
+            closing = self._nodes or environments or data  # a node waits for its downs
+            if closing is not None:
+                closing.close()
             self.executor.reap(f"{run_id}/")  # anything a shard left that its own kill missed
             if not self.keep_raw_output:
                 remove_raw_output(run_dir)
