@@ -22,6 +22,7 @@ from orch.core.data.diffing import EntityDiff, diff_tables
 from orch.core.data.jsonl import write_jsonl
 from orch.core.data.kinds import available_kinds
 from orch.core.data.preparing import Prepared, prepare
+from orch.core.data.targets import sink_target
 from orch.core.data.versions import Version, Versions
 from orch.core.environment.pool_files import endpoints_of
 from orch.core.environment.templating import resolve
@@ -77,7 +78,9 @@ def data_load(workflow: Workflow, services: Services, name: str) -> LoadState:
     _forget(services, name)
     options = _resolved(workflow, services, name, sink_spec.options)
     sink = services.registry.sinks.build(sink_spec.kind, services.state_dir)
-    loaded = sink.load(prepared.data, SinkTarget(sink_spec.kind, options, f"data-{name}"))
+    where = f"test data '{name}'"
+    target = sink_target(sink, sink_spec.kind, options, f"data-{name}", workflow.root, where)
+    loaded = sink.load(prepared.data, target)
     try:
         copy = sink.copy(loaded, "main")
     except DataProblem:  # a sink that cannot copy: its loaded data is the one to use
@@ -134,7 +137,9 @@ def data_clean(workflow: Workflow, services: Services) -> list[str]:
             lines.append(f"skipped dataset '{spec.name}': {problem}")
             continue
         sink = services.registry.sinks.build(spec.sink.kind, services.state_dir)
-        removed = sink.leftovers(options, lambda owner: _alive(services, owner))
+        where = f"test data '{spec.name}'"
+        target = sink_target(sink, spec.sink.kind, options, "", workflow.root, where)
+        removed = sink.leftovers(target.options, lambda owner: _alive(services, owner))
         lines.extend(f"removed {place}" for place in removed)
         _forget(services, spec.name, sink)
     return lines

@@ -286,7 +286,8 @@ def data_for(workflow: Workflow, services: Services) -> Callable[[str], RunData]
 
     apps = list(workflow.applications)
     workers = workflow.execution.workers
-    return lambda run_id: RunData(apps, prepared, sink, run_id, workers, services.state_dir)
+    state, root = services.state_dir, workflow.root
+    return lambda run_id: RunData(apps, prepared, sink, run_id, workers, state, root)
 
 
 def refuse_outside(changes: ChangeSet) -> None:

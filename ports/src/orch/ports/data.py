@@ -193,7 +193,8 @@ class DataSink(Protocol):
     PLUGIN_NAME: ClassVar[str]
     OPTIONS: ClassVar[Mapping[str, str]]
     """The options it takes and what each means (``{"url": "the server's postgresql:// URL"}``);
-    core refuses others, naming these."""
+    core refuses others, naming these. A sink may also say which options are file paths
+    (``PATHS = ("path",)``): core resolves those under the workflow's folder."""
 
     def load(self, data: GeneratedData, target: SinkTarget) -> Loaded:
         """Load every table, all or nothing: a failure part-way leaves nothing behind and

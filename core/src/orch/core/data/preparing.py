@@ -49,7 +49,7 @@ def prepare(
         shown = problems[:MAX_SHOWN] + ([f"... and {more} more"] if more > 0 else [])
         raise ConfigError("\n".join(shown))
     data = generate(generated, kinds)
-    check_integrity(data)
+    check_integrity(data, generated)
     versions.record(generated, data.version, {table.entity: len(table) for table in data.tables})
     return Prepared(generated, data)
 

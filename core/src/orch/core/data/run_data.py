@@ -18,16 +18,18 @@ from pathlib import Path
 
 from orch.core.data.copy_pool import CopyPool
 from orch.core.data.preparing import Prepared
+from orch.core.data.targets import sink_target
 from orch.core.data.versions import Versions
 from orch.ports import Application
-from orch.ports.data import DataSink, Loaded, Resolve, SinkSpec, SinkTarget
+from orch.ports.data import DataSink, Loaded, Resolve, SinkSpec
 from orch.ports.errors import ConfigError, DataProblem
 
 DATA_FILE = "data.json"
 
 
 class RunData:
-    """The datasets ``prepared`` for run ``run_id`` of ``apps``, loaded by ``sinks``."""
+    """The datasets ``prepared`` for run ``run_id`` of ``apps``, loaded by ``sinks``
+    (relative paths in their options under ``root``, the workflow's folder)."""
 
     def __init__(
         self,
@@ -37,6 +39,7 @@ class RunData:
         run_id: str,
         workers: int,
         state_dir: Path,
+        root: Path,
     ) -> None:
         self.apps = {app.name: app for app in apps if app.test_data is not None}
         self.prepared = prepared
@@ -44,6 +47,7 @@ class RunData:
         self.run_id = run_id
         self.workers = workers
         self.versions = Versions(state_dir)
+        self.root = root
         self.record = state_dir / "runs" / run_id / DATA_FILE
         self._loads: dict[tuple[str, str], tuple[DataSink, Loaded]] = {}
         self._pools: dict[str, CopyPool] = {}  # by application
@@ -103,7 +107,9 @@ class RunData:
             if sink_spec is None:
                 raise ConfigError(f"dataset '{dataset}' has no sink: say where it is loaded")
             sink = self.sinks(sink_spec.kind)
-            target = SinkTarget(sink_spec.kind, dict(resolve(app, sink_spec.options)), self.run_id)
+            options = resolve(app, sink_spec.options)
+            where = f"test data '{dataset}'"
+            target = sink_target(sink, sink_spec.kind, options, self.run_id, self.root, where)
             try:
                 loaded = sink.load(prepared.data, target)
             except DataProblem as problem:

@@ -73,6 +73,7 @@ class FilesSink:
         "dir": "the folder the data goes in (a folder per load and per copy)",
         "format": "jsonl (the default), json or csv: the files written, one per entity",
     }
+    PATHS: ClassVar[tuple[str, ...]] = ("dir",)
 
     def load(self, data: GeneratedData, target: SinkTarget) -> Loaded:
         directory, format = _options(target.options)

@@ -104,12 +104,14 @@ class SqliteSink:
         "path": "the file the databases' names derive from: data.db gives "
         "data.orch_<owner>_<dataset>.db",
     }
+    PATHS: ClassVar[tuple[str, ...]] = ("path",)
 
     def load(self, data: GeneratedData, target: SinkTarget) -> Loaded:
         base = _path(target.options)
         path = base.with_name(f"{base.stem}.{place_name(target.owner, data.dataset)}{base.suffix}")
         built = temporary(path)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             self._build(built, data, target.owner)
             built.replace(path)
         except (OSError, sqlite3.Error) as error:
