@@ -75,7 +75,13 @@ def run_data(tmp_path: Path, sink: FakeDataSink, *apps: Application) -> RunData:
     spec = DatasetSpec("shop", 1, (), sink=SinkSpec("fake", {"store": "{db.url}"}))
     Versions(tmp_path).record(spec, "v1", {"users": 3})
     return RunData(
-        list(apps), {"shop": Prepared(spec, data)}, lambda kind: sink, "run-7", 2, tmp_path
+        list(apps),
+        {"shop": Prepared(spec, data)},
+        lambda kind: sink,
+        "run-7",
+        2,
+        tmp_path,
+        tmp_path,
     )
 
 

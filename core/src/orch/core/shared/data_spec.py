@@ -58,10 +58,11 @@ def dataset_from(name: str, given: object, where: str) -> tuple[DatasetSpec | No
             f"'orch data version' prints); got {describe(pinned)}"
         )
     sink, sink_problems = sink_from(given.get("sink"), f"{where}.sink")
+    before = len(problems)
     entities = _entities(given.get("generators"), within(where, "generators"), problems)
-    problems += sink_problems
-    if entities:
+    if entities and len(problems) == before:  # refs to a wrong entity would only repeat it
         problems += reference_problems(entities, within(where, "generators"))
+    problems += sink_problems
     if problems:
         return None, problems
     spec = DatasetSpec(
