@@ -29,7 +29,11 @@ test_data:
     generators:
       orders:
         count: {per: users, min: 1, max: 3}
-        schema: {id: sequence, user_id: ref:users.id, status: "enum:new,paid", total: "decimal:1..500"}
+        schema:
+          id: sequence
+          user_id: ref:users.id
+          status: "enum:new,paid"
+          total: "decimal:1..500"
       users:
         count: 30
         schema:
@@ -109,6 +113,8 @@ def test_a_run_gives_each_shard_a_fresh_copy_and_records_the_version(
     [version] = json.loads(versions.stdout)
     assert version["version"] == seen["shop"]["version"]
     assert [used["run"] for used in version["runs"]] == [run]
+    status = json.loads(orch(tmp_path, "status", "--format", "json").stdout)
+    assert status["data"]["shop"]["version"] == version["version"]
     assert list((tmp_path / "data").iterdir()) == []  # every copy and the load removed
 
 

@@ -52,6 +52,7 @@ def _show(status: RunStatus, output_format: str) -> None:
                         for t in status.running
                     ],
                     "environments": [_environment_json(use) for use in status.environments],
+                    "data": status.data,
                 }
             )
         )
@@ -67,6 +68,12 @@ def _show(status: RunStatus, output_format: str) -> None:
         click.echo(f"  environment {safe(use.name)} ({use.state}{replaced}): {_used(use)}")
         for service in use.services:
             click.echo(f"    {safe(service.name)}: {_used(service)}")
+    for name, seen in status.data.items():
+        version = str(seen.get("version", ""))[:12]
+        click.echo(
+            f"  data {safe(name)}: {safe(str(seen.get('dataset')))} version {version} "
+            f"(a copy per {safe(str(seen.get('per')))}, {safe(str(seen.get('sink')))})"
+        )
 
 
 def _used(use: EnvironmentUse | ServiceUse) -> str:

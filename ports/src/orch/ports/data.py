@@ -32,6 +32,11 @@ numeric, boolean, timestamptz, date, jsonb)."""
 DATA_URL_VAR = "ORCH_DATA_URL"
 """The variable a test process finds its copy's address in, unless its application names another."""
 
+RUN_DATA_FILE = "data.json"
+"""In ``<state>/runs/<run>/``: which dataset version each application of the run read, by
+application (``{dataset, version, per, sink}``): written by the data use case, shown by
+``orch status``."""
+
 COPY_MODES = ("run", "worker", "test")
 """Who shares one copy: the whole run (stateless tests), each worker, or each test."""
 

@@ -21,10 +21,8 @@ from orch.core.data.preparing import Prepared
 from orch.core.data.targets import sink_target
 from orch.core.data.versions import Versions
 from orch.ports import Application
-from orch.ports.data import DataSink, Loaded, Resolve, SinkSpec
+from orch.ports.data import RUN_DATA_FILE, DataSink, Loaded, Resolve, SinkSpec
 from orch.ports.errors import ConfigError, DataProblem
-
-DATA_FILE = "data.json"
 
 
 class RunData:
@@ -48,7 +46,7 @@ class RunData:
         self.workers = workers
         self.versions = Versions(state_dir)
         self.root = root
-        self.record = state_dir / "runs" / run_id / DATA_FILE
+        self.record = state_dir / "runs" / run_id / RUN_DATA_FILE
         self._loads: dict[tuple[str, str], tuple[DataSink, Loaded]] = {}
         self._pools: dict[str, CopyPool] = {}  # by application
         self._lock = threading.Lock()

@@ -3,14 +3,16 @@ the run): what ``orch status`` shows from another terminal."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from attrs import evolve, frozen
+from attrs import evolve, field, frozen
 
 from orch.core.run.environment_usage import EnvironmentUse, read_usage, usage_file
 from orch.core.shared.locks import RunLock
 from orch.core.shared.outcomes import Counts, count
 from orch.ports import ConfigError, RunningTest, RunRecord, RunState, RunStore
+from orch.ports.data import RUN_DATA_FILE
 
 
 @frozen
@@ -22,6 +24,8 @@ class RunStatus:
     counts: Counts
     running: tuple[RunningTest, ...]
     environments: tuple[EnvironmentUse, ...] = ()
+    data: dict[str, dict[str, str]] = field(factory=dict, hash=False)
+    """Which dataset version each application read (``orch.ports.data.RUN_DATA_FILE``)."""
 
     def seconds(self, now: float) -> float | None:
         """How long the run took, or has been going until ``now`` while it runs; None for a run
@@ -48,7 +52,17 @@ def run_status(
     status = _status_of(store, record, state_dir)
     if state_dir is None:
         return status
-    return evolve(status, environments=read_usage(usage_file(state_dir, record.id)))
+    usage = read_usage(usage_file(state_dir, record.id))
+    return evolve(status, environments=usage, data=_data_seen(state_dir / "runs" / record.id))
+
+
+def _data_seen(run_dir: Path) -> dict[str, dict[str, str]]:
+    """The run's ``data.json`` (none: it read no test data, or it is not readable)."""
+    try:
+        seen = json.loads((run_dir / RUN_DATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return seen if isinstance(seen, dict) else {}
 
 
 def recorded_runs(
