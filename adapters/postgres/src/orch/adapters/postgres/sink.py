@@ -27,9 +27,9 @@ from orch.ports.errors import DataProblem
 
 COPY_STRATEGY, RESET_STRATEGY = "FILE_COPY", "WAL_LOG"
 """How ``copy`` and ``reset`` clone (``CREATE DATABASE ... STRATEGY``), by
-tests/bench/data_postgres.py at 100,000 rows (two runs, medians of 5): 8 copies FILE_COPY 0.71x
-and 0.97x WAL_LOG's time; a reset (drop, then clone) WAL_LOG 0.72x and 0.92x FILE_COPY's.
-FILE_COPY's cost is mostly a checkpoint, WAL_LOG's grows with the data."""
+tests/bench/data_postgres.py at 100,000 rows (three runs, medians of 5): 8 copies FILE_COPY
+0.71x, 0.97x and 0.86x WAL_LOG's time; a reset (drop, then clone) WAL_LOG 0.72x, 0.92x and
+1.05x FILE_COPY's. FILE_COPY's cost is mostly a checkpoint, WAL_LOG's grows with the data."""
 
 _OURS = sql.SQL(
     "SELECT d.datname, s.description FROM pg_database d LEFT JOIN pg_shdescription s"
