@@ -25,8 +25,11 @@ from orch.adapters.postgres.values import port_value, reading
 from orch.ports.data import DataCopy, GeneratedData, Loaded, SinkTarget
 from orch.ports.errors import DataProblem
 
-STRATEGY = "WAL_LOG"
-"""How a clone is made: measured by tests/bench/data_postgres.py (see its README row)."""
+COPY_STRATEGY, RESET_STRATEGY = "FILE_COPY", "WAL_LOG"
+"""How ``copy`` and ``reset`` clone (``CREATE DATABASE ... STRATEGY``), by
+tests/bench/data_postgres.py at 100,000 rows (three runs, medians of 5): 8 copies FILE_COPY
+0.71x, 0.97x and 0.86x WAL_LOG's time; a reset (drop, then clone) WAL_LOG 0.72x, 0.92x and
+1.05x FILE_COPY's. FILE_COPY's cost is mostly a checkpoint, WAL_LOG's grows with the data."""
 
 _OURS = sql.SQL(
     "SELECT d.datname, s.description FROM pg_database d LEFT JOIN pg_shdescription s"
@@ -43,15 +46,26 @@ class PostgresSink:
         " to start from (its tables are loaded into, missing ones created)",
     }
 
-    def __init__(self, strategy: str = STRATEGY) -> None:
-        self.strategy = strategy
+    def __init__(self, strategy: str | None = None) -> None:
+        """``strategy`` (WAL_LOG or FILE_COPY) for every clone; None: each operation's own."""
+        if strategy not in (None, "WAL_LOG", "FILE_COPY"):
+            raise ValueError(f"strategy {strategy!r}: give WAL_LOG or FILE_COPY")
+        self.strategies = {
+            "load": strategy or RESET_STRATEGY,
+            "copy": strategy or COPY_STRATEGY,
+            "reset": strategy or RESET_STRATEGY,
+        }
 
     def load(self, data: GeneratedData, target: SinkTarget) -> Loaded:
         server = Server(target.options.get("url", ""))
         name = names.template(target.owner, data.dataset)
         entities = [[t.entity, [c.name for c in t.columns]] for t in data.tables]
         self._clone(
-            server, server.base, name, {"from": server.base, "template": None, "entities": entities}
+            server,
+            server.base,
+            name,
+            {"from": server.base, "template": None, "entities": entities},
+            "load",
         )
         entity = "(none)"
         try:
@@ -75,13 +89,13 @@ class PostgresSink:
         server = Server(loaded.target.options.get("url", ""))
         place = names.copy(loaded.place, name)
         about = {**self._about(server, loaded.place), "template": loaded.place}
-        self._clone(server, loaded.place, place, about)
+        self._clone(server, loaded.place, place, about, "copy")
         return DataCopy(loaded, name, place, server.url_of(place))
 
     def reset(self, copy: DataCopy) -> None:
         server = Server(copy.loaded.target.options.get("url", ""))
         about = self._about(server, copy.place)
-        self._clone(server, copy.loaded.place, copy.place, about)
+        self._clone(server, copy.loaded.place, copy.place, about, "reset")
 
     def remove(self, place: Loaded | DataCopy) -> None:
         server = Server(
@@ -132,13 +146,15 @@ class PostgresSink:
             self._drop(server, datname)
         return [datname for datname, _about in dead]
 
-    def _clone(self, server: Server, template: str, name: str, about: dict[str, Any]) -> None:
+    def _clone(
+        self, server: Server, template: str, name: str, about: dict[str, Any], doing: str
+    ) -> None:
         """``name`` as a fresh clone of ``template`` (dropped first if it is there)."""
         self._drop(server, name)
         server.run(
             f"creating database {name} from {template}",
             sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY {}").format(
-                sql.Identifier(name), sql.Identifier(template), sql.SQL(self.strategy)
+                sql.Identifier(name), sql.Identifier(template), sql.SQL(self.strategies[doing])
             ),
         )
         server.run(
