@@ -51,7 +51,7 @@ def test_the_payment_bug_fails_with_its_assertion(report):
     assert [t["id"] for t in failed] == [FAILING]
     assert "Decimal('299.85') == Decimal('300')" in failed[0]["message"] + failed[0]["longrepr"]
     payments = Counter(t["outcome"] for t in results_of(report, "payment-service").values())
-    assert payments == {"passed": 28, "failed": 1}
+    assert payments == {"passed": 32, "failed": 1}
 
 
 def test_the_cold_cache_test_is_flaky_not_failed(report):
@@ -69,6 +69,17 @@ def test_the_payment_tests_talk_to_the_database_and_the_container_orch_provision
     assert {payments[nodeid]["outcome"] for nodeid in provisioned} == {"passed"}
 
 
+def test_the_payment_tests_read_the_customers_orch_generated_each_on_a_copy(report):
+    payments = results_of(report, "payment-service")
+    generated = [nodeid for nodeid in payments if nodeid.startswith("tests/test_customers.py")]
+    assert len(generated) == 4
+    assert {payments[nodeid]["outcome"] for nodeid in generated} == {"passed"}
+    demo = Path(report["run"]["workflow"]).parent
+    seen = json.loads((demo / ".orch" / "runs" / report["run"]["id"] / "data.json").read_text())
+    assert seen["payment-service"]["dataset"] == "payments-data"
+    assert seen["payment-service"]["per"] == "worker"
+
+
 def test_the_node_tests_come_from_nodes_junit_xml(report):
     web = results_of(report, "web-frontend")
     assert Counter(t["outcome"] for t in web.values()) == {"passed": 14, "skipped": 1}
@@ -82,11 +93,11 @@ def test_the_node_tests_come_from_nodes_junit_xml(report):
 def test_the_counts_add_up(report):
     summary = report["summary"]
     assert report["run"]["exit_code"] == 1
-    assert len(report["tests"]) == 29 + 18 + 15
+    assert len(report["tests"]) == 33 + 18 + 15
     assert Counter(t["outcome"] for t in report["tests"]) == {
         outcome: n for outcome, n in summary.items() if n
     }
     assert summary["failed"] == 1
     assert summary["flaky"] == 1
     assert summary["skipped"] == 1
-    assert summary["passed"] == 28 + 17 + 14
+    assert summary["passed"] == 32 + 17 + 14
