@@ -208,3 +208,30 @@ def test_what_a_killed_run_left_is_cleaned_and_a_live_runs_is_kept(tmp_path: Pat
     cleaned = orch(tmp_path, "data", "clean")
     assert cleaned.stdout.count("removed ") == 3, cleaned.stdout
     assert list((tmp_path / "data").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("sink", "expected"),
+    [
+        (
+            "{postgres: {url: 'postgresql://orch:secret-pw@127.0.0.1:9/shop'}}",
+            "cannot connect to PostgreSQL at 127.0.0.1:9",
+        ),
+        ("{sqlite: {path: /proc/nowhere/shop.db}}", "sqlite sink: cannot write"),
+        (
+            "{sqlite: {paht: data/shop.db}}",
+            "sink sqlite: unknown option 'paht'; did you mean 'path'?",
+        ),
+    ],
+)
+def test_a_sink_that_cannot_load_stops_the_run_before_any_test(
+    tmp_path: Path, sink: str, expected: str
+) -> None:
+    project(tmp_path, files=1)
+    workflow = (tmp_path / "orch.yaml").read_text()
+    (tmp_path / "orch.yaml").write_text(workflow.replace("{sqlite: {path: data/shop.db}}", sink))
+    done = orch(tmp_path, "run", ".")
+    assert done.returncode in (2, 4), done.stdout + done.stderr
+    assert expected in done.stderr, done.stderr
+    assert "secret-pw" not in done.stdout + done.stderr
+    assert "passed" not in done.stdout

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from orch.core.bootstrap import Services
 from orch.core.data.diffing import EntityDiff, diff_tables
 from orch.core.data.jsonl import write_jsonl
 from orch.core.data.kinds import available_kinds
+from orch.core.data.owners import run_alive
 from orch.core.data.preparing import Prepared, prepare
 from orch.core.data.targets import sink_target
 from orch.core.data.versions import Version, Versions
@@ -28,7 +30,6 @@ from orch.core.environment.pool_files import endpoints_of
 from orch.core.environment.templating import resolve
 from orch.core.environment_commands import env_status
 from orch.core.shared.documents import join_path
-from orch.core.shared.locks import RunLock
 from orch.core.workflow.model import Workflow
 from orch.ports.data import DataCopy, DataSink, Loaded, SinkTarget
 from orch.ports.errors import ConfigError, DataProblem
@@ -139,23 +140,10 @@ def data_clean(workflow: Workflow, services: Services) -> list[str]:
         sink = services.registry.sinks.build(spec.sink.kind, services.state_dir)
         where = f"test data '{spec.name}'"
         target = sink_target(sink, spec.sink.kind, options, "", workflow.root, where)
-        removed = sink.leftovers(target.options, lambda owner: _alive(services, owner))
+        removed = sink.leftovers(target.options, partial(run_alive, services.state_dir))
         lines.extend(f"removed {place}" for place in removed)
         _forget(services, spec.name, sink)
     return lines
-
-
-def _alive(services: Services, owner: str) -> bool:
-    """Whether ``owner`` is a run that holds its lock now."""
-    if owner.startswith("data-") or "/" in owner or owner in ("", ".", ".."):
-        return False
-    lock = RunLock(services.state_dir, owner)
-    if not lock.path.parent.is_dir():
-        return False
-    if lock.acquire(wait=False):
-        lock.release()
-        return False
-    return True
 
 
 def _resolved(

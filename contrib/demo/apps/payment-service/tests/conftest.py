@@ -1,5 +1,7 @@
-"""Shared fixtures: a fresh processor per test and a customer who has already paid."""
+"""Shared fixtures: a fresh processor per test, a customer who has already paid, and the
+address of the ledger database orch provides."""
 
+import os
 from decimal import Decimal
 
 import pytest
@@ -17,3 +19,13 @@ def processor():
 def paid_order(processor):
     """A captured EUR 120.00 charge for customer ``alice``."""
     return processor.charge("alice", Decimal("120.00"), "EUR")
+
+
+@pytest.fixture
+def database_url():
+    """The ledger database orch handed this worker (``DATABASE_URL``: its own copy, with the
+    customers orch generated in it)."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        pytest.skip("needs DATABASE_URL: run it with `orch run contrib/demo`, which provides one")
+    return url

@@ -3,20 +3,15 @@
 cloned from the loaded one and reset to it before another shard of tests takes it, so a test
 may change what it likes."""
 
-import os
-
 import pytest
 
 psycopg = pytest.importorskip("psycopg")
 
 
 @pytest.fixture
-def database():
+def database(database_url):
     """This worker's own copy of the ledger with the generated customers in it."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        pytest.skip("needs DATABASE_URL: run it with `orch run contrib/demo`, which provides one")
-    with psycopg.connect(url, autocommit=True) as connection:
+    with psycopg.connect(database_url, autocommit=True) as connection:
         yield connection
 
 

@@ -14,12 +14,9 @@ psycopg = pytest.importorskip("psycopg")
 
 
 @pytest.fixture
-def database():
+def database(database_url):
     """A connection to the ledger database, rolled back after the test."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        pytest.skip("needs DATABASE_URL: run it with `orch run contrib/demo`, which provides one")
-    with psycopg.connect(url) as connection:
+    with psycopg.connect(database_url) as connection:
         yield connection
         connection.rollback()
 

@@ -2,7 +2,8 @@
 (the sink's ``{service.url}`` templates resolved from it), and the copies its shards take.
 
 A dataset is loaded when the environment its applications share is up (or, for applications
-with none, when the run starts): into a template (a database, a folder) that nothing writes,
+with none, when the run starts), once what dead runs left at that sink is removed: into a
+template (a database, a folder) that nothing writes,
 then copied, one copy per worker or one for the run (``CopyPool``). What the run made is named
 after it (the sink's ``owner``), so that a run that dies leaves what any later load or
 ``orch data clean`` finds and removes. Which version each application saw is written to
@@ -13,10 +14,12 @@ from __future__ import annotations
 
 import json
 import threading
+from functools import partial
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from orch.core.data.copy_pool import CopyPool
+from orch.core.data.owners import run_alive
 from orch.core.data.preparing import Prepared
 from orch.core.data.targets import sink_target
 from orch.core.data.versions import Versions
@@ -45,6 +48,7 @@ class RunData:
         self.run_id = run_id
         self.workers = workers
         self.versions = Versions(state_dir)
+        self.state_dir = state_dir
         self.root = root
         self.record = state_dir / "runs" / run_id / RUN_DATA_FILE
         self._loads: dict[tuple[str, str], tuple[DataSink, Loaded]] = {}
@@ -109,6 +113,7 @@ class RunData:
             where = f"test data '{dataset}'"
             target = sink_target(sink, sink_spec.kind, options, self.run_id, self.root, where)
             try:
+                sink.leftovers(target.options, partial(run_alive, self.state_dir))
                 loaded = sink.load(prepared.data, target)
             except DataProblem as problem:
                 raise DataProblem(f"test data '{dataset}': {problem}") from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from attrs import evolve, field, frozen
 
@@ -27,6 +27,9 @@ class Specified(Protocol):
 
     @property
     def spec(self) -> EnvironmentSpec: ...
+
+
+Named = TypeVar("Named", EnvironmentSpec, DatasetSpec)
 
 
 class Generators(Protocol):
@@ -78,21 +81,18 @@ class Workflow:
 
     def environment(self, name: str, asked: str = "") -> EnvironmentSpec:
         """The environment called ``name``; a misspelled name suggests the closest."""
-        for environment in self.environments:
-            if environment.name == name:
-                return environment
-        names = [environment.name for environment in self.environments]
-        where = f"{self.source or 'the workflow'}: {asked + ': ' if asked else ''}"
-        raise ConfigError(where + unknown("environment", name, names))
+        return self._named(self.environments, "environment", name, asked)
 
     def dataset(self, name: str, asked: str = "") -> DatasetSpec:
         """The dataset called ``name``; a misspelled name suggests the closest."""
-        for dataset in self.test_data:
-            if dataset.name == name:
-                return dataset
-        names = [dataset.name for dataset in self.test_data]
+        return self._named(self.test_data, "dataset", name, asked)
+
+    def _named(self, items: tuple[Named, ...], kind: str, name: str, asked: str) -> Named:
+        for item in items:
+            if item.name == name:
+                return item
         where = f"{self.source or 'the workflow'}: {asked + ': ' if asked else ''}"
-        raise ConfigError(where + unknown("dataset", name, names))
+        raise ConfigError(where + unknown(kind, name, [item.name for item in items]))
 
     def app(self, name: str) -> Application:
         """The application called ``name``; a misspelled name suggests the closest."""
