@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 import threading
-from functools import partial
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 
 from orch.core.data.copy_pool import CopyPool
