@@ -235,3 +235,38 @@ def test_a_sink_that_cannot_load_stops_the_run_before_any_test(
     assert expected in done.stderr, done.stderr
     assert "secret-pw" not in done.stdout + done.stderr
     assert "passed" not in done.stdout
+
+
+PG_WORKFLOW = WORKFLOW.replace(
+    "    passenv: [SHOP_PAUSE]\n",
+    "    passenv: [SHOP_PAUSE]\n    environment: it\n",
+).replace("{sqlite: {path: data/shop.db}}", '{postgres: {url: "{db.url}"}}') + (
+    "environments:\n  it:\n    services:\n      db: {type: postgres, config: {mode: process}}\n"
+)
+
+
+def test_load_into_an_environment_kept_up_by_hand(tmp_path: Path) -> None:
+    import psycopg
+
+    project(tmp_path, files=1)
+    (tmp_path / "orch.yaml").write_text(PG_WORKFLOW)
+    refused = orch(tmp_path, "data", "load", "shop-data")
+    assert refused.returncode == 2 and "bring it up with `orch env up` first" in refused.stderr
+    assert orch(tmp_path, "env", "up", "it").returncode == 0
+    try:
+        loaded = orch(tmp_path, "data", "load", "shop-data", "--format", "json")
+        assert loaded.returncode == 0, loaded.stderr
+        shown = json.loads(loaded.stdout)
+        assert ":***@" in shown["address"]  # the password is not shown
+        kept = json.loads(orch(tmp_path, "env", "status", "--format", "json").stdout)
+        url = f"{kept[0]['services']['db']['url'].rsplit('/', 1)[0]}/{shown['place']}"
+        with psycopg.connect(url, autocommit=True) as db:
+            assert db.execute("select count(*) from users").fetchone()[0] == 30
+            db.execute("delete from orders")
+        assert orch(tmp_path, "data", "reset", "shop-data").returncode == 0
+        with psycopg.connect(url, autocommit=True) as db:
+            assert db.execute("select count(*) from orders").fetchone()[0] >= 30
+        cleaned = orch(tmp_path, "data", "clean")
+        assert cleaned.stdout.count("removed ") == 2, cleaned.stdout
+    finally:
+        orch(tmp_path, "env", "down", "it")
