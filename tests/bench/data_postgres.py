@@ -6,7 +6,8 @@ would do without the sink, side by side, several rounds, medians and ratios.
   the same fresh clone (target <= 3 s);
 - reset of a copy the tests changed: the sink's re-clone (WAL_LOG and FILE_COPY), against
   TRUNCATE + COPY again and against ``pg_restore`` of a ``pg_dump -Fc`` dump (target <= 1 s);
-- 8 copies, one per worker, each strategy (target <= 2 s in all).
+- 8 copies, one per worker: as a run makes them (orch's CopyPool, all at once) against one
+  after another with each strategy (target <= 2 s in all).
 
 It starts its own server (tests/helpers/pg_server.py, as the tests do). The rows are built by
 a small seeded function here: three entities, users <- payment_methods <- payments.
@@ -35,6 +36,7 @@ from pg_server import pg_server  # noqa: E402
 
 from orch.adapters.postgres import tables  # noqa: E402
 from orch.adapters.postgres.sink import PostgresSink  # noqa: E402
+from orch.core.data.copy_pool import CopyPool
 from orch.ports.data import Column, GeneratedData, Loaded, SinkTarget, Table  # noqa: E402
 
 TARGETS = {"load": 3.0, "reset": 1.0, "copies": 2.0}
@@ -254,6 +256,15 @@ class Bench:
         return seconds
 
     def copies_of(self, strategy: str, n: int) -> float:
+        """8 copies: as a run makes them (``pool``: orch's CopyPool, at once), or one after
+        another with either strategy."""
+        if strategy == "pool":
+            pools: list[CopyPool] = []
+            seconds = _timed(
+                lambda: pools.append(CopyPool(PostgresSink(), self.loaded, f"c{n}", 8, False))
+            )
+            pools[0].remove()
+            return seconds
         sink = self.sinks[strategy]
         made: list = []
         seconds = _timed(lambda: made.extend(sink.copy(self.loaded, f"c{n}-{w}") for w in range(8)))
@@ -265,7 +276,7 @@ class Bench:
 WAYS = {
     "load": ["sink", "lines", "insert"],
     "reset": ["WAL_LOG", "FILE_COPY", "truncate", "restore"],
-    "copies": ["WAL_LOG", "FILE_COPY"],
+    "copies": ["pool", "WAL_LOG", "FILE_COPY"],
 }
 
 
@@ -292,7 +303,7 @@ def main() -> int:
                     times[measure][way].append(_measure(bench, measure, way, n))
     medians = {m: {w: statistics.median(t) for w, t in ways.items()} for m, ways in times.items()}
     chosen = PostgresSink().strategies
-    ours = {"load": "sink", "reset": chosen["reset"], "copies": chosen["copy"]}
+    ours = {"load": "sink", "reset": chosen["reset"], "copies": "pool"}
     print(f"{args.rows} rows, {args.repeats} rounds, medians in seconds (ratio: to the sink's)")
     missed = []
     for measure, ways in medians.items():
