@@ -198,15 +198,15 @@ def test_what_a_killed_run_left_is_cleaned_and_a_live_runs_is_kept(tmp_path: Pat
     )
     try:
         deadline = time.monotonic() + 60
-        while len(list((tmp_path / "data").glob("*@*.db"))) < 2 and time.monotonic() < deadline:
+        while len(list((tmp_path / "data").glob("*@*.db"))) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert len(list((tmp_path / "data").glob("*.db"))) == 3  # the load and two copies
+        assert len(list((tmp_path / "data").glob("*.db"))) == 4  # the load, 2 copies, a spare
         assert orch(tmp_path, "data", "clean").stdout.strip() == "nothing to clean"  # alive
     finally:
         os.killpg(running.pid, signal.SIGKILL)
         running.wait()
     cleaned = orch(tmp_path, "data", "clean")
-    assert cleaned.stdout.count("removed ") == 3, cleaned.stdout
+    assert cleaned.stdout.count("removed ") == 4, cleaned.stdout
     assert list((tmp_path / "data").iterdir()) == []
 
 

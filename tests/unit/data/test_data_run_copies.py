@@ -129,5 +129,5 @@ def test_shards_take_copies_from_several_threads_without_sharing_one(tmp_path: P
     for thread in threads:
         thread.join()
     assert len(seen) == 8 and set(seen) <= {
-        f"fake://s/orch_run-7_contract/api-worker-{n}" for n in (0, 1)
+        f"fake://s/orch_run-7_contract/api-worker-{n}" for n in (0, 1, 2)
     }

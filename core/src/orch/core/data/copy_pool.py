@@ -1,6 +1,6 @@
 """The copies of one loaded dataset that a run's shards take turns on.
 
-``per: worker`` makes as many copies as the run has workers (at once: PostgreSQL makes 8
+``per: worker`` makes a copy per worker and a spare (at once: PostgreSQL makes 8
 clones of 100,000 rows in parallel in about 0.6x the time it takes one after another): a
 starting shard takes a free
 one, and when it ends its copy is reset to the loaded version on a thread of its own (the

@@ -65,7 +65,8 @@ class RunData:
             assert use is not None
             sink, loaded = self._loaded(app, use.dataset, resolve)
             prefix = f"{app.name}-{use.per}"
-            pool = CopyPool(sink, loaded, prefix, self.workers, shared=use.per == "run")
+            size = self.workers + 1  # one spare: a starting shard need not wait for a reset
+            pool = CopyPool(sink, loaded, prefix, size, shared=use.per == "run")
             with self._lock:
                 self._pools[app.name] = pool
         self._write_record()
