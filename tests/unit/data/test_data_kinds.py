@@ -32,7 +32,9 @@ def test_every_built_in_kind_keeps_the_port() -> None:
         "enum",
         "int",
         "json",
+        "pattern",
         "sequence",
+        "template",
         "timestamp",
         "uuid",
     ]

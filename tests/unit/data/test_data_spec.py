@@ -150,7 +150,7 @@ def test_each_bad_input_is_one_exact_line(given: object, line: str) -> None:
             {"email": "emial"},
             "schema.email: unknown kind 'emial'; did you mean 'decimal'? "
             "(available: bool, date, decimal, "
-            "enum, int, json, sequence, timestamp, uuid)",
+            "enum, int, json, pattern, sequence, template, timestamp, uuid)",
         ),
         (
             {"age": {"kind": "int", "min": 5, "max": 1}},

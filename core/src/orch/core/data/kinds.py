@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from orch.core.data.choice_kinds import BoolKind, EnumKind, JsonKind, SequenceKind, UuidKind
 from orch.core.data.numeric_kinds import DecimalKind, IntKind
+from orch.core.data.pattern_kinds import PatternKind, TemplateKind
 from orch.core.data.time_kinds import DateKind, TimestampKind
 from orch.core.plugins import Registry
 from orch.ports import PluginError
@@ -20,6 +21,8 @@ BUILT_IN: tuple[type[FieldKind], ...] = (
     DateKind,
     SequenceKind,
     JsonKind,
+    PatternKind,
+    TemplateKind,
 )
 
 
