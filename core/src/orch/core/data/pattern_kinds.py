@@ -86,9 +86,10 @@ class PatternKind:
         return [draw(rng, {}) for _ in range(count)]
 
 
-class TemplateKind:
+class TemplateKind(PatternKind):
     """Codes such as ``ORD-{#####}``: inside braces ``#`` is a digit, ``?`` an upper-case letter,
-    ``*`` either; the rest is kept as written (``{{`` and ``}}`` for braces)."""
+    ``*`` either; the rest is kept as written (``{{`` and ``}}`` for braces). It is drawn as
+    the regular expression it stands for."""
 
     PLUGIN_NAME: ClassVar[str] = "template"
     VERSION: ClassVar[str] = "1"
@@ -105,17 +106,6 @@ class TemplateKind:
         pattern = _as_regex(template, key)
         _checked(pattern, key)
         return {"template": template, "regex": pattern}
-
-    def column_type(self, options: Mapping[str, Any]) -> str:
-        return "text"
-
-    def capacity(self, options: Mapping[str, Any], locale: str) -> int | None:
-        return PatternKind().capacity(options, locale)
-
-    def values(
-        self, rng: random.Random, count: int, options: Mapping[str, Any], locale: str
-    ) -> Sequence[Any]:
-        return PatternKind().values(rng, count, options, locale)
 
 
 _PLACEHOLDERS = {"#": "[0-9]", "?": "[A-Z]", "*": "[A-Z0-9]"}
