@@ -3,9 +3,11 @@ as ``[A-Z]{3}-\\d{4}``) and ``template`` (``ORD-{#####}``, the shorthand for cod
 
 A pattern is parsed once by the ``re`` module's own parser and turned into a tree of small
 drawing functions, so that a column of 100,000 values is a walk of that tree per row, with
-runs of one class drawn at once (``rng.choices``). Every value it draws matches the pattern
-(``re.fullmatch``); what cannot be drawn that way is refused when the options are read:
-lookarounds and conditional groups. Anchors and word boundaries draw nothing. Unbounded
+runs of one class drawn at once (``rng.choices``). Every value it gives matches the pattern:
+each is checked with ``re.fullmatch`` and redrawn from the same stream when it does not (an
+anchor or a word boundary in the middle, an atomic group: the tree draws them as nothing); a
+pattern whose trial values do not match within ``TRIES`` draws is refused when the options are
+read, as are lookarounds and conditional groups. Unbounded
 repeats (``*``, ``+``, ``{2,}``) draw at most ``UNBOUNDED`` more than their minimum; negated
 classes and ``.`` draw from printable ASCII.
 """
@@ -24,9 +26,16 @@ from typing import Any, ClassVar
 from orch.core.data.kind_options import only
 from orch.core.shared.documents import describe
 from orch.core.shared.patterns import compile_problem
+from orch.ports.errors import DataProblem
 
 UNBOUNDED = 8
 """How many more than its minimum an unbounded repeat draws, at most."""
+
+TRIES = 100
+"""Draws of one value before a pattern is given up as one its tree cannot satisfy."""
+
+TRIAL = 20
+"""Values drawn when the options are read, to refuse such a pattern at its field's path."""
 
 MANY = 10**15
 """More distinct values than any dataset could hold: a capacity above it is ``None``."""
@@ -82,8 +91,8 @@ class PatternKind:
     def values(
         self, rng: random.Random, count: int, options: Mapping[str, Any], locale: str
     ) -> Sequence[Any]:
-        draw = _drawer(_parsed(options["regex"]))
-        return [draw(rng, {}) for _ in range(count)]
+        draw = _sampler(options["regex"])
+        return [draw(rng) for _ in range(count)]
 
 
 class TemplateKind(PatternKind):
@@ -142,9 +151,16 @@ def _as_regex(template: str, key: str) -> str:
 def _checked(pattern: str, key: str) -> None:
     """``ValueError`` starting with ``key`` when ``pattern`` cannot be drawn from."""
     try:
-        _parsed(pattern)
+        sample, trial = _sampler(pattern), random.Random(0)
+        for _ in range(TRIAL):
+            sample(trial)
     except ValueError as problem:
         raise ValueError(f"{key}: {problem}") from None
+    except DataProblem:
+        raise ValueError(
+            f"{key}: its anchors, word boundaries or atomic groups leave no value to draw "
+            f"({TRIES} tries gave none that matches); write the shape itself"
+        ) from None
 
 
 @lru_cache(maxsize=256)
@@ -160,6 +176,23 @@ def _parsed(pattern: str) -> Any:
         if _characters(opcode, argument) == "":
             raise ValueError("a character class that matches nothing printable cannot be drawn")
     return tree
+
+
+@lru_cache(maxsize=256)
+def _sampler(pattern: str) -> Callable[[random.Random], str]:
+    """Draws one value that matches ``pattern``, or raises ``DataProblem`` after ``TRIES``."""
+    draw, matches = _drawer(_parsed(pattern)), re.compile(pattern).fullmatch
+
+    def sample(rng: random.Random) -> str:
+        for _ in range(TRIES):
+            value = draw(rng, {})
+            if matches(value):
+                return value
+        raise DataProblem(
+            f"pattern {describe(pattern, 80)}: no value drawn in {TRIES} tries matches it"
+        )
+
+    return sample
 
 
 def _nodes(tree: Any) -> Any:
