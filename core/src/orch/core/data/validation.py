@@ -8,7 +8,8 @@ from collections.abc import Mapping
 
 from orch.core.data.columns import nested_fields
 from orch.core.data.counts import Rows, parent_link, row_counts
-from orch.core.shared.data_spec import ref_target, reference_problems, within
+from orch.core.shared.data_spec import ref_target, reference_problems
+from orch.core.shared.documents import within
 from orch.core.shared.spelling import unknown
 from orch.ports.data import DatasetSpec, EntitySpec, FieldSpec, PerParent
 from orch.ports.field_kinds import FieldKind

@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from orch.core.shared.documents import describe
+from orch.core.shared.documents import describe, within
 from orch.core.shared.graphs import find_cycle
-from orch.core.shared.spelling import unknown
+from orch.core.shared.spelling import unknown, unknown_keys
 from orch.ports.data import DatasetSpec, EntitySpec, FieldSpec, PerParent, SinkSpec
 
 DATASET_KEYS = ("seed", "locale", "generators", "sink", "version")
@@ -288,27 +288,11 @@ def sink_from(given: object, where: str) -> tuple[SinkSpec | None, list[str]]:
     return SinkSpec(kind=str(kind), options=dict(options)), []
 
 
-def unknown_keys(given: Mapping, valid: Iterable[str], where: str) -> list[str]:
-    """One line per key of ``given`` that is not one of ``valid``, with "did you mean"."""
-    valid = list(valid)
-    return [
-        f"{where}.{key}: {unknown('key', key, valid, 'valid', named=False)}"
-        for key in given
-        if key not in valid
-    ]
-
-
 def name_problems(name: object, where: str) -> list[str]:
     """An entity's or field's name must be safe as a table's or column's name."""
     if isinstance(name, str) and _NAME.match(name):
         return []
     return [f"{where}: the name {describe(name)} must be {_NAME_RULE} (it names a table or column)"]
-
-
-def within(where: str, key: str) -> str:
-    """``where.key``, or ``where`` then ``key`` when ``where`` is a prefix ending in ": "
-    (``test data 'NAME': generators``, as the Python API shows its paths)."""
-    return f"{where}{key}" if where.endswith(": ") else f"{where}.{key}"
 
 
 def _whole(value: object) -> bool:

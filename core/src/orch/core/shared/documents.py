@@ -459,3 +459,15 @@ def _key_problem(key: Any) -> str:
     if isinstance(key, int | float | bool) or key is None:
         return f'key {describe(key)} is not a string; quote it ("{describe(key)}")'
     return f"a key is {describe(key)}; keys must be strings"
+
+
+def within(where: str, key: str) -> str:
+    """``where.key``, or ``where`` then ``key`` when ``where`` is a prefix ending in ": "
+    (``test data 'NAME': generators``, as the Python API shows its paths)."""
+    return f"{where}{key}" if where.endswith(": ") else f"{where}.{key}"
+
+
+def split_problem(line: str) -> tuple[str, str]:
+    """A problem line (``$.test_data.x.count: must be ...``) as (where, what)."""
+    where, _, what = line.partition(": ")
+    return where, what

@@ -4,7 +4,9 @@ workflow file, the category rules, the plugin registry."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+
+from orch.core.shared.documents import within
 
 
 def unknown(
@@ -27,3 +29,13 @@ def suggestion(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest choice, or nothing when none is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def unknown_keys(given: Mapping, valid: Iterable[str], where: str) -> list[str]:
+    """One line per key of ``given`` that is not one of ``valid``, with "did you mean"."""
+    valid = list(valid)
+    return [
+        f"{within(where, str(key))}: {unknown('key', key, valid, 'valid', named=False)}"
+        for key in given
+        if key not in valid
+    ]

@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from orch.core.shared.data_spec import dataset_from
-from orch.core.shared.documents import join_path
+from orch.core.shared.documents import join_path, split_problem
 from orch.core.shared.spelling import unknown
 from orch.core.shared.templates import Reference, parse
 from orch.core.workflow.environments import template_problems
@@ -30,7 +30,7 @@ def read_datasets(written: Mapping[str, Any]) -> tuple[dict[str, DatasetSpec], P
     problems: Problems = []
     for name, given in written.items():
         spec, lines = dataset_from(str(name), given, join_path("$.test_data", str(name)))
-        problems.extend(_located(line) for line in lines)
+        problems.extend(split_problem(line) for line in lines)
         if spec is not None:
             datasets[spec.name] = spec
     return datasets, problems
@@ -66,9 +66,3 @@ def data_use_problems(
         for key, value in spec.sink.options.items()
         if any(isinstance(piece, Reference) for piece in parse(value)[0])
     ]
-
-
-def _located(line: str) -> tuple[str, str]:
-    """A problem line of ``dataset_from`` (``$.test_data.x.count: ...``) as (where, what)."""
-    where, _, what = line.partition(": ")
-    return where, what
