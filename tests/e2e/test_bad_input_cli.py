@@ -102,3 +102,25 @@ def test_an_unknown_run_to_resume(tmp_path, orch):
     done = orch("run", ".", "--resume", "no-such-run")
     assert done.returncode == 2
     assert "no run 'no-such-run'" in done.stderr
+
+
+def test_flows_are_checked_and_a_run_says_it_cannot_run_them_yet(tmp_path, orch):
+    write_files(
+        tmp_path,
+        {
+            "apps/pay/tests/test_a.py": "def test_a():\n    pass\n",
+            "orch.yaml": """
+                applications:
+                  pay: {path: apps/pay, runner: pytest}
+                cross_app_tests:
+                  checkout:
+                    steps: [{app: pay, test: tests/test_a.py::test_a}]
+            """,
+        },
+    )
+    done = orch("run", ".")
+    assert done.returncode == 2 and "passed" not in done.stdout
+    assert done.stderr.splitlines() == [
+        "orch: error: cross_app_tests: flows are read and checked, but running "
+        "them is not built yet (issue 12); run the applications without them"
+    ]

@@ -409,7 +409,7 @@ def test_an_alias_bomb_where_a_string_belongs_is_described_not_formatted(tmp_pat
     assert lines == [
         "orch.yaml: $.applications.pay.path: expected a string, got a list of 9 items",
         "orch.yaml: $.defs: unknown key "
-        "(valid: applications, environments, execution, triage, test_data)",
+        "(valid: applications, environments, execution, triage, test_data, cross_app_tests)",
     ]
 
 

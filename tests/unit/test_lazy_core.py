@@ -31,6 +31,7 @@ EXPORTED = [
     "Services",
     "Silent",
     "TestData",
+    "TestWorkflow",
     "Workflow",
     "bootstrap",
     "env_down",

@@ -97,6 +97,8 @@ class OrchGroup(click.Group):
             _fail(str(error), _code_for(error))
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except NotImplementedError as error:  # a part of orch that says it is not built yet
+            _fail(str(error), ExitCode.USAGE_ERROR)
         except KeyboardInterrupt:
             _fail("interrupted", ExitCode.INTERRUPTED)
         except BrokenPipeError:

@@ -45,6 +45,7 @@ _HOMES = {
     "SelectedTest": "orch.ports.selection",
     "Selection": "orch.ports.selection",
     "TestData": "orch.core.data.test_data",
+    "TestWorkflow": "orch.core.workflow.test_workflow",
     "Workflow": "orch.core.workflow.model",
     "find_workflow_file": "orch.core.workflow.model",
     "load_registry": "orch.core.plugins",
@@ -75,6 +76,7 @@ __all__ = [
     "Services",
     "Silent",
     "TestData",
+    "TestWorkflow",
     "Workflow",
     "bootstrap",
     "env_down",
@@ -124,6 +126,7 @@ if TYPE_CHECKING:
     from orch.core.workflow.environment import Environment
     from orch.core.workflow.loading import load_workflow, workflow_for
     from orch.core.workflow.model import Workflow, find_workflow_file, pytest_directory
+    from orch.core.workflow.test_workflow import TestWorkflow
     from orch.ports import Application, Execution
     from orch.ports.observer import RunObserver, Silent
     from orch.ports.selection import AppSelection, SelectedTest, Selection

@@ -29,6 +29,7 @@ from orch.core.workflow.checks import application_problems, execution_problems
 from orch.core.workflow.codeowners import load_codeowners, read_codeowners
 from orch.core.workflow.datasets import data_use_problems, read_datasets
 from orch.core.workflow.environments import Placing, environment_problems
+from orch.core.workflow.flows import read_flows
 from orch.core.workflow.model import Workflow, find_workflow_file, pytest_directory
 from orch.core.workflow.paths import directory, existing_file
 from orch.core.workflow.schema import schema_of
@@ -80,6 +81,7 @@ def _workflow(
     passenv: tuple[str, ...] = (),
     triage: dict[str, Any] | None = None,
     test_data: dict[str, Any] | None = None,
+    cross_app_tests: dict[str, Any] | None = None,
 ) -> Workflow:
     """The structured file checked, and its applications placed: each path resolved under the
     file's directory (``written`` is the file's applications block, for the paths as written),
@@ -110,14 +112,17 @@ def _workflow(
         apps.append(evolve(app, path=app_root, env=env, passenv=merged))
     if not applications:
         problems.append(("$.applications", "no applications defined"))
+    flows, flow_lines = read_flows(cross_app_tests or {}, list(applications))
     problems.extend(environment_lines)
     problems.extend(dataset_lines)
+    problems.extend(flow_lines)
     if problems:
         raise ConfigError(_lines(path.name, problems))
     return Workflow(
         applications=tuple(apps),
         environments=tuple(placed.values()),
         test_data=tuple(datasets.values()),
+        cross_app_tests=tuple(flows),
         execution=execution,
         root=root,
         source=str(path),

@@ -17,6 +17,7 @@ from orch.core.shared.spelling import unknown
 from orch.core.workflow.codeowners import load_codeowners
 from orch.ports import Application, ConfigError, EnvironmentSpec, Execution
 from orch.ports.data import DatasetSpec
+from orch.ports.flows import FlowSpec
 from orch.ports.triage import Routing, TriageSettings
 
 WORKFLOW_FILES = ("orch.yaml", "orch.yml", "orch.json")
@@ -43,6 +44,10 @@ def _datasets(datasets: Iterable[DatasetSpec | Generators]) -> tuple[DatasetSpec
     return tuple(d if isinstance(d, DatasetSpec) else d.spec() for d in datasets)
 
 
+def _flows(flows: Iterable[FlowSpec]) -> tuple[FlowSpec, ...]:
+    return tuple(flows)
+
+
 def _specs(environments: Iterable[EnvironmentSpec | Specified]) -> tuple[EnvironmentSpec, ...]:
     """The environments as specs: a Python ``Environment`` gives its own."""
     return tuple(e if isinstance(e, EnvironmentSpec) else e.spec for e in environments)
@@ -52,7 +57,8 @@ def _specs(environments: Iterable[EnvironmentSpec | Specified]) -> tuple[Environ
 class Workflow:
     """Applications plus execution settings; relative paths and ``.orch/`` live under ``root``;
     ``environments`` are the ones applications may name (``Application.environment``),
-    ``test_data`` the datasets (``Application.test_data``)."""
+    ``test_data`` the datasets (``Application.test_data``), ``cross_app_tests`` the flows
+    across applications (``orch.ports.flows``)."""
 
     applications: tuple[Application, ...]
     execution: Execution = Execution()
@@ -61,18 +67,26 @@ class Workflow:
     triage: TriageSettings = field(factory=TriageSettings)
     environments: tuple[EnvironmentSpec, ...] = field(default=(), converter=_specs)
     test_data: tuple[DatasetSpec, ...] = field(default=(), converter=_datasets)
+    cross_app_tests: tuple[FlowSpec, ...] = field(default=(), converter=_flows)
 
     def __attrs_post_init__(self) -> None:
         counts = Counter(app.name for app in self.applications)  # not list.count: 20,000 apps
         duplicates = sorted(name for name, count in counts.items() if count > 1)
         if duplicates:
             raise ConfigError(f"application names must be unique: {', '.join(duplicates)}")
-        names = [environment.name for environment in self.environments]
-        if len(set(names)) != len(names):
-            raise ConfigError(f"environment names must be unique: {', '.join(sorted(names))}")
-        names = [dataset.name for dataset in self.test_data]
-        if len(set(names)) != len(names):
-            raise ConfigError(f"dataset names must be unique: {', '.join(sorted(names))}")
+        for kind, items in (
+            ("environment", self.environments),
+            ("dataset", self.test_data),
+            ("cross-app test", self.cross_app_tests),
+        ):
+            names = [item.name for item in items]
+            if len(set(names)) != len(names):
+                raise ConfigError(f"{kind} names must be unique: {', '.join(sorted(names))}")
+        apps = {app.name for app in self.applications}
+        for flow in self.cross_app_tests:
+            for step in flow.steps:
+                if step.app not in apps:
+                    self.app(step.app)  # raises, with the closest name
         for app in self.applications:
             if app.environment:
                 self.environment(app.environment, f"application '{app.name}'")
@@ -103,12 +117,21 @@ class Workflow:
         raise ConfigError(f"{self.source or 'the workflow'}: {unknown('application', name, names)}")
 
     def only(self, names: tuple[str, ...] | list[str]) -> Workflow:
-        """The workflow narrowed to the applications ``names`` (all of them when empty)."""
+        """The workflow narrowed to the applications ``names`` (all of them when empty), and to
+        the flows whose steps are all theirs."""
         if not names:
             return self
         for name in names:
             self.app(name)
-        return evolve(self, applications=tuple(a for a in self.applications if a.name in names))
+        return evolve(
+            self,
+            applications=tuple(a for a in self.applications if a.name in names),
+            cross_app_tests=tuple(
+                flow
+                for flow in self.cross_app_tests
+                if all(step.app in names for step in flow.steps)
+            ),
+        )
 
     def with_overrides(
         self,

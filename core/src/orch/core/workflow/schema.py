@@ -92,6 +92,14 @@ def _datasets(value: Any) -> dict[str, Any]:
     return {"test_data": value}
 
 
+def _flows(value: Any) -> dict[str, Any]:
+    """``cross_app_tests``, kept as written: its flows are read once the applications are known
+    (``orch.core.shared.flow_spec``), each problem at its own path."""
+    if not isinstance(value, dict):
+        raise Problem(f"expected a mapping of flow names to flows, got {describe(value)}")
+    return {"cross_app_tests": value}
+
+
 class Schema:
     """The workflow file's blocks over one converter and one registry's runners."""
 
@@ -143,6 +151,7 @@ class Schema:
                 Key("execution", read=partial(self._block, EXECUTION)),
                 Key("triage", read=lambda value: {"triage": self._block(TRIAGE, value)}),
                 Key("test_data", read=_datasets),
+                Key("cross_app_tests", read=_flows),
             )
         )
 
