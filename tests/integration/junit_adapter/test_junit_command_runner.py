@@ -22,6 +22,7 @@ from orch.ports import (
     Outcome,
     Shard,
     ShardExit,
+    TestCase,
     TestResult,
 )
 from orch.ports import (
@@ -74,6 +75,28 @@ def test_a_real_node_test_run(tmp_path: Path) -> None:
     assert results["fails"].message.startswith("Expected values to be strictly equal")
     assert results["skips"].message == "not today"
     assert all(r.app == "shop" and r.attempt == 1 for r in results.values())
+
+
+def test_test_path_is_the_shard_s_files_or_nothing_for_the_whole_app(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "web", NODE_REPORTER + " {test_path}")
+    (app.path / "test").mkdir()
+    for name, title in (("pay ment", "pays"), ("cart", "adds")):
+        (app.path / "test" / f"{name}.test.mjs").write_text(
+            f"import {{ test }} from 'node:test';\ntest('{title}', () => {{}});\n"
+        )
+    everything = by_id(run_shard(app, tmp_path / "all"))
+    assert {nodeid: r.outcome for nodeid, r in everything.items()} == {
+        "adds": Outcome.PASSED,
+        "pays": Outcome.PASSED,
+    }
+    runner = CommandRunner()
+    one = TestCase("shop", "test/pay ment.test.mjs", file="test/pay ment.test.mjs")
+    shard = Shard(app=app.name, tests=(one,), key="shop-1")
+    command = runner.command(app, shard, tmp_path / "one")
+    assert command.argv[2].endswith(" 'test/pay ment.test.mjs'")
+    exit = run_command(command, timeout=60)
+    results = runner.finish(app, shard, tmp_path / "one", exit)
+    assert [(r.nodeid, r.outcome) for r in results] == [("pays", Outcome.PASSED)]
 
 
 def test_a_real_pytest_junitxml_run(tmp_path: Path) -> None:

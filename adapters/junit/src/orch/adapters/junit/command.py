@@ -61,8 +61,10 @@ class CommandSettings:
     """The ``runner: {command: {...}}`` block.
 
     ``run`` is a shell command line; ``{junit}`` in it becomes the path where the framework should
-    write its JUnit XML. ``results`` are extra glob patterns, relative to the application's path,
-    for result files the command writes itself (``target/surefire-reports/*.xml``).
+    write its JUnit XML, ``{test_path}`` the test files the shard runs (each quoted; nothing when
+    it runs the whole application, which is how most frameworks read "all of them"). ``results``
+    are extra glob patterns, relative to the application's path, for result files the command
+    writes itself (``target/surefire-reports/*.xml``).
     """
 
     run: str = field(validator=instance_of(str))
@@ -111,6 +113,7 @@ class CommandRunner:
         scratch = scratch.absolute()
         junit = scratch / JUNIT_FILE
         line = settings.run.replace("{junit}", shlex.quote(str(junit)))
+        line = line.replace("{test_path}", test_paths(shard))
         if "{junit}" not in settings.run and not settings.results:
             raise ConfigError(
                 f"{app.name}: runner.command.run has no {{junit}} and runner.command.results is "
@@ -169,6 +172,13 @@ class CommandRunner:
                     file=name,
                 )
             ]
+
+
+def test_paths(shard: Shard) -> str:
+    """The files of the shard's tests (``tests/a.test.js`` of ``tests/a.test.js::adds``), each
+    once, quoted for the shell; empty when the shard runs the whole application."""
+    files = dict.fromkeys(test.file or test.nodeid.split("::", 1)[0] for test in shard.tests)
+    return " ".join(shlex.quote(file) for file in files)
 
 
 def _settings(app: Application) -> CommandSettings:
