@@ -16,6 +16,7 @@ from orch.ports import (
     ServiceSpec,
     Wait,
 )
+from orch.ports.simulator import RequestMatch, SimResponse, SimRoute
 
 SERVICES = """
 applications:
@@ -127,7 +128,8 @@ AT = "orch.yaml: $.environments.e.services.api"
         (
             ", imgae: x",
             f"{AT}.imgae: unknown key; did you mean 'image'? (valid: type, image, "
-            "build, command, ports, env, depends_on, wait, config, version, volumes, resources)",
+            "build, command, ports, env, depends_on, wait, config, version, volumes, resources, "
+            "routes)",
         ),
         (
             ", depends_on: [dbb]",
@@ -213,7 +215,7 @@ def test_an_unknown_service_type_suggests_the_closest(workflow_file):
     text = ENVIRONMENT.format(api="", app="").replace("type: docker", "type: dockr")
     assert workflow_file.errors(text) == [
         f"{AT}.type: unknown service type 'dockr'; did you mean 'docker'? "
-        "(available: docker, process, postgres)"
+        "(available: docker, process, postgres, simulator)"
     ]
 
 
@@ -342,3 +344,79 @@ def test_memory_units_are_docker_s():
             "api", {"type": "docker", "image": "a", "resources": {"memory": written}}
         )
         assert service.resources.memory == size
+
+
+SIMULATOR = SERVICES + (
+    "      bank:\n"
+    "        type: simulator\n"
+    "        routes:\n"
+    "          - request: {method: post, path: '/charges/{id}', json: {currency: EUR}}\n"
+    "            response: {status: 201, json: {id: 'ch-{{request.path.id}}'}, delay: 0.5}\n"
+    "          - responses: [{status: 503}, {fault: drop}]\n"
+)
+
+
+def test_a_simulator_s_routes_load_with_one_free_port(workflow_file):
+    (bank,) = workflow_file.load(SIMULATOR).environments[0].services
+    assert bank.ports == (PortMapping(8080, 0),)  # one free port unless it names its own
+    assert bank.routes == (
+        SimRoute(
+            RequestMatch("POST", "/charges/{id}", json={"currency": "EUR"}),
+            (SimResponse(201, json={"id": "ch-{{request.path.id}}"}, delay=0.5),),
+        ),
+        SimRoute(RequestMatch(), (SimResponse(503), SimResponse(fault="drop"))),
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        (
+            "type: simulator",
+            "type: process",
+            "routes: only a simulator service has routes; this one is process",
+        ),
+        (
+            "path: '/charges/{id}'",
+            "path: /__orch/x",
+            "routes[0].request.path: paths under /__orch/ are the simulator's own "
+            "(its recorded requests)",
+        ),
+        (
+            "path: '/charges/{id}'",
+            "path: /a/*/b",
+            "routes[0].request.path: '*' may only end a path (/files/*: any rest)",
+        ),
+        (
+            "method: post",
+            "method: 'p st'",
+            "routes[0].request.method: expected an HTTP method such as GET or POST, got 'p st'",
+        ),
+        (
+            "delay: 0.5",
+            "delay: -1",
+            "routes[0].response.delay: a delay is a number of seconds, 0 or more, got -1",
+        ),
+        (
+            "- responses: [",
+            "- response: {}\n            responses: [",
+            "routes[1]: a route takes a response, or responses answered in turn: one of them",
+        ),
+        (
+            "{fault: drop}",
+            "{fault: hang}",
+            "routes[1].responses[1].fault: unknown fault 'hang' (available: timeout, drop)",
+        ),
+        ("        routes:\n", "        routs:\n", "routs: unknown key; did you mean 'routes'?"),
+    ],
+)
+def test_each_mistake_in_a_simulator_is_one_line(workflow_file, old, new, line):
+    assert old in SIMULATOR
+    found = workflow_file.errors(SIMULATOR.replace(old, new))
+    assert found[0].startswith(f"orch.yaml: $.environments.e.services.bank.{line}"), found
+
+
+def test_a_simulator_needs_its_routes(workflow_file):
+    assert workflow_file.errors(SERVICES + "      bank: {type: simulator}\n") == [
+        "orch.yaml: $.environments.e.services.bank.routes: a simulator needs its routes"
+    ]

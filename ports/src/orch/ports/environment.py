@@ -19,9 +19,15 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-SERVICE_TYPES = ("docker", "process", "postgres")
+from orch.ports.simulator import SimRoute
+
+SERVICE_TYPES = ("docker", "process", "postgres", "simulator")
 """``docker``: an image (or a local build context) run as a container; ``process``: a local
-command in its own temporary directory; ``postgres``: a PostgreSQL server with schemas loaded."""
+command in its own temporary directory; ``postgres``: a PostgreSQL server with schemas loaded;
+``simulator``: orch's HTTP stand-in answering its ``routes`` (``orch.ports.simulator``)."""
+
+SIMULATOR_PORT = 8080
+"""The port a simulator declares when its service gives none (a free host port is used)."""
 
 POSTGRES_MODES = ("auto", "container", "process")
 """How a ``postgres`` service runs: ``auto`` picks whichever the machine has (a container engine
@@ -137,7 +143,8 @@ class ServiceSpec:
     ``build`` is a build context directory (resolved under the workflow's directory); ``ports``
     are in the order written (``{NAME.port}`` is the first one's host port); ``depends_on``
     names services started before this one (a template naming a service counts too);
-    ``config`` is a postgres service's settings (``None`` for the other types).
+    ``config`` is a postgres service's settings (``None`` for the other types); ``routes`` a
+    simulator's (empty for the other types).
     """
 
     name: str
@@ -152,6 +159,7 @@ class ServiceSpec:
     depends_on: tuple[str, ...] = ()
     wait: Wait = Wait()
     config: PostgresConfig | None = None
+    routes: tuple[SimRoute, ...] = field(default=(), hash=False)
 
     def published(self, container: int) -> PortMapping | None:
         """The mapping of ``container``, or None when the service does not publish it."""

@@ -35,6 +35,7 @@ NOT_FOR = {
     "docker": (),
     "process": ("image", "build", "volumes"),
     "postgres": ("build", "command", "volumes"),
+    "simulator": ("image", "build", "command", "volumes"),
 }
 """The settings a type of service does not take (a postgres service's ``config`` aside)."""
 

@@ -21,6 +21,8 @@ from attrs import evolve
 from orch.core.shared.documents import describe
 from orch.core.shared.patterns import compile_problem
 from orch.core.shared.spelling import unknown
+from orch.core.workflow.http_values import http_status
+from orch.core.workflow.simulator_routes import RouteSchema
 from orch.core.workflow.strict import MAX_SECONDS, strict_converter
 from orch.core.workflow.structuring import Block, Key, Nested, Problem, each_item, shown
 from orch.core.workflow.structuring import structure_block as structured
@@ -29,6 +31,7 @@ from orch.ports.environment import (
     POSTGRES_MODES,
     POSTGRES_PORT,
     SERVICE_TYPES,
+    SIMULATOR_PORT,
     CommandWait,
     EnvironmentSpec,
     HttpWait,
@@ -42,6 +45,7 @@ from orch.ports.environment import (
     Volume,
     Wait,
 )
+from orch.ports.simulator import SimRoute
 
 _STRINGS = tuple[str, ...]
 _MEMORY = re.compile(r"(\d{1,15})\s*([kmg]?)i?b?", re.IGNORECASE)
@@ -112,12 +116,6 @@ def _http_path(value: Any) -> dict[str, Any]:
     return {"path": value}
 
 
-def _status(value: Any) -> dict[str, Any]:
-    if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 599:
-        raise Problem(f"an HTTP status is a whole number from 100 to 599, got {describe(value)}")
-    return {"status": value}
-
-
 def _cpus(value: Any) -> dict[str, Any]:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_CPUS:
         raise Problem(f"cpus is a number above 0 and at most {MAX_CPUS}, got {describe(value)}")
@@ -156,10 +154,17 @@ def _service(
     version: str = "",
     config: PostgresConfig | None = None,
     ports: tuple[PortMapping, ...] = (),
+    routes: tuple[SimRoute, ...] = (),
     **settings: Any,
 ) -> ServiceSpec:
     """A postgres service has a config (its ``version`` may be written beside it) and is
-    published on ``config.port``; no other service has either."""
+    published on ``config.port``; no other service has either. A simulator has routes (and one
+    port unless it names its own); no other service has them."""
+    if (type == "simulator") != bool(routes):
+        said = f"only a simulator service has routes; this one is {type}"
+        raise Nested("routes", Problem(said if routes else "a simulator needs its routes"))
+    if type == "simulator" and not ports:
+        ports = (PortMapping(SIMULATOR_PORT),)
     if type == "postgres":
         config = config or PostgresConfig()
         if version and config.version and version != config.version:
@@ -172,7 +177,7 @@ def _service(
     elif config is not None or version:
         key = "config" if config is not None else "version"
         raise Nested(key, Problem(f"only a postgres service has a {key}; this one is {type}"))
-    return ServiceSpec(name=name, type=type, config=config, ports=ports, **settings)
+    return ServiceSpec(name=name, type=type, config=config, ports=ports, routes=routes, **settings)
 
 
 class ServiceSchema:
@@ -190,7 +195,7 @@ class ServiceSchema:
         self.http_wait = Block(
             (
                 Key("path", read=_http_path),
-                Key("status", read=_status),
+                Key("status", read=http_status),
                 Key("port", read=lambda v: {"port": port_number(v)}),
                 Key("timeout", read=_seconds),
             )
@@ -246,6 +251,7 @@ class ServiceSchema:
                 Key("version", str),
                 Key("volumes", tuple[Volume, ...]),
                 Key("resources", read=lambda v: {"resources": self._block(self.resources, v)}),
+                Key("routes", read=RouteSchema(converter).read),
             ),
             make=_service,
         )

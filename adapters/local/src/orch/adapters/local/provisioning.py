@@ -8,11 +8,14 @@ record of what was started: they read the tags and ``owner.json`` files (``lefto
 
 from __future__ import annotations
 
+import json
 import shutil
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
+import attrs
 from attrs import define, field
 
 from orch.adapters.local import leftovers, service_dirs
@@ -48,6 +51,8 @@ class ProcessEnvironment:
         try:
             if service.type == "postgres":
                 running = start_postgres(self.owner, service, directory, env, self.root)
+            elif service.type == "simulator":
+                running = self._start_process(simulator_process(service, directory), directory, env)
             else:
                 running = self._start_process(service, directory, env)
         except ProvisionError:
@@ -68,7 +73,7 @@ class ProcessEnvironment:
             raise ProvisionError(
                 service.name,
                 f"is of type {service.type}; the process provisioner starts "
-                "process and postgres services",
+                "process, postgres and simulator services",
             )
         if not service.command:
             raise ProvisionError(service.name, "has no command; give the command to run")
@@ -97,12 +102,22 @@ class ProcessEnvironment:
         self.services.clear()
 
 
+def simulator_process(service: ServiceSpec, directory: Path) -> ServiceSpec:
+    """A ``simulator`` service as the process that runs it: its routes written in its
+    directory, orch's simulator (``orch.adapters.local.simulator``) serving them on its port."""
+    routes = directory / "routes.json"
+    routes.write_text(json.dumps([attrs.asdict(route) for route in service.routes]), "utf-8")
+    program = (sys.executable, "-m", "orch.adapters.local.simulator", str(routes), "$ORCH_PORT")
+    return attrs.evolve(service, type="process", command=program, routes=())
+
+
 class ProcessProvisioner:
-    """Starts ``process`` services (a command) and ``postgres`` ones (a PostgreSQL server with
-    its schemas) as processes here; built without arguments."""
+    """Starts ``process`` services (a command), ``postgres`` ones (a PostgreSQL server with
+    its schemas) and ``simulator`` ones (orch's HTTP stand-in) as processes here; built
+    without arguments."""
 
     PLUGIN_NAME: ClassVar[str] = "process"
-    SERVICE_TYPES: ClassVar[frozenset[str]] = frozenset({"process", "postgres"})
+    SERVICE_TYPES: ClassVar[frozenset[str]] = frozenset({"process", "postgres", "simulator"})
 
     def unavailable(self) -> str | None:
         """None: processes can always start (a missing PostgreSQL is said when one starts)."""
