@@ -119,3 +119,12 @@ def test_every_request_is_recorded_and_the_record_can_be_cleared(port: int) -> N
     assert json.loads(call(port, "GET", "/__orch/requests")[2]) == []
     assert call(port, "GET", "/__orch/health")[0] == 200
     assert call(port, "GET", "/flaky")[0] == 503  # clearing starts the turns again
+
+
+def test_a_body_it_cannot_read_is_answered_and_the_server_goes_on(port: int) -> None:
+    for length, status in (("-5", 400), ("ten", 400), (str(20 * 1024 * 1024), 413)):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+            head = f"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: {length}\r\n\r\n"
+            raw.sendall(head.encode())
+            assert raw.recv(100).startswith(f"HTTP/1.1 {status} ".encode())
+    assert call(port, "GET", "/files/x")[2] == "a file"

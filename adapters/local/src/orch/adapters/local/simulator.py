@@ -93,9 +93,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self._send(SimResponse(status=413, json={"error": f"bodies are at most {MAX_BODY}"}))
+        given = self.headers.get("Content-Length") or "0"
+        length = int(given) if given.isdigit() else -1
+        if not 0 <= length <= MAX_BODY:
+            self.close_connection = True  # what follows on this connection cannot be read
+            error = f"Content-Length must be a number of bytes up to {MAX_BODY}, got {given[:40]}"
+            self._send(SimResponse(status=413 if length > 0 else 400, json={"error": error}))
             return
         body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
         if url.path.startswith(CONTROL):
