@@ -36,7 +36,11 @@ SEED = {
 
 
 def builder() -> TestWorkflow:
-    return TestWorkflow(Application(name, Path(name), "pytest") for name in APPS)
+    first, *rest = (Application(name, Path(name), "pytest") for name in APPS)
+    built = TestWorkflow([first])
+    for app in rest:
+        built.add_application(app)
+    return built
 
 
 def test_the_seed_s_flow_runs_in_the_listed_order_with_its_values_handed_on() -> None:
@@ -209,7 +213,7 @@ def test_narrowing_to_some_applications_keeps_only_the_flows_wholly_theirs(
     assert workflow.only(["users"]).cross_app_tests == ()
 
 
-def test_a_run_refuses_flows_it_cannot_run_yet(tmp_path: Path) -> None:
+def test_a_run_refuses_flows_it_cannot_run_yet() -> None:
     built = builder().add_cross_app_test("end-to-end-payment", SEED)
     with pytest.raises(NotImplementedError, match=r"^cross_app_tests: flows are read and checked"):
         Engine(built).execute()

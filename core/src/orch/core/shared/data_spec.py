@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from orch.core.shared.documents import describe, within
+from orch.core.shared.documents import describe, is_whole, within
 from orch.core.shared.graphs import find_cycle
 from orch.core.shared.spelling import unknown, unknown_keys
 from orch.ports.data import DatasetSpec, EntitySpec, FieldSpec, PerParent, SinkSpec
@@ -41,7 +41,7 @@ def dataset_from(name: str, given: object, where: str) -> tuple[DatasetSpec | No
         ]
     problems = unknown_keys(given, DATASET_KEYS, where)
     seed = given.get("seed", 0)
-    if not _whole(seed):
+    if not is_whole(seed):
         problems.append(
             f"{where}.seed: must be a whole number (the same seed gives the same "
             f"data); got {describe(seed)}"
@@ -136,7 +136,7 @@ def count_from(given: object, where: str) -> tuple[int | PerParent | None, list[
         )
     low, high = given.get("min", 1), given.get("max", given.get("min", 1))
     for key, value in (("min", low), ("max", high)):
-        if not _whole(value) or value < 0:
+        if not is_whole(value) or value < 0:
             problems.append(
                 f"{where}.{key}: must be a whole number of rows (0 or more) per "
                 f"row of the parent; got {describe(value)}"
@@ -293,7 +293,3 @@ def name_problems(name: object, where: str) -> list[str]:
     if isinstance(name, str) and _NAME.match(name):
         return []
     return [f"{where}: the name {describe(name)} must be {_NAME_RULE} (it names a table or column)"]
-
-
-def _whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)

@@ -471,3 +471,15 @@ def split_problem(line: str) -> tuple[str, str]:
     """A problem line (``$.test_data.x.count: must be ...``) as (where, what)."""
     where, _, what = line.partition(": ")
     return where, what
+
+
+def shown(value: Any) -> str:
+    """A name cut short enough to quote in a message (``unknown`` adds the quotes)."""
+    if isinstance(value, str):
+        return value if len(value) <= 60 else f"{value[:57]}..."
+    return describe(value)
+
+
+def is_whole(value: object) -> bool:
+    """An int that is not a bool (YAML's ``true`` is one to Python)."""
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from orch.core.shared.documents import describe, within
+from orch.core.shared.documents import describe, is_whole, shown, within
 from orch.core.shared.graphs import find_cycle
 from orch.core.shared.spelling import unknown, unknown_keys
 from orch.ports import Outcome
@@ -108,7 +108,7 @@ def _step(
         found.append(
             f"{where}.timeout: must be a number of seconds above 0; got {describe(timeout)}"
         )
-    if retries is not None and (not _whole(retries) or retries < 0):
+    if retries is not None and (not is_whole(retries) or retries < 0):
         found.append(f"{where}.retries: must be a whole number, 0 or more; got {describe(retries)}")
     conditions = _conditions(raw.get("when", []), within(where, "when"), found)
     problems += found
@@ -257,13 +257,5 @@ def _value_path(
     return ValuePath(app, step, part, tuple(keys))
 
 
-def shown(value: object) -> str:
-    return value if isinstance(value, str) else describe(value)
-
-
 def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from orch.core.shared.documents import Message
+from orch.core.shared.documents import Message, shown
 from orch.core.shared.patterns import compile_problem
 from orch.core.shared.spelling import unknown
 from orch.core.workflow.env_vars import env_problems, passenv_problems
-from orch.core.workflow.structuring import shown
 from orch.ports import Application, Execution, SelectSettings
 
 STRATEGIES = ("change-based", "all")

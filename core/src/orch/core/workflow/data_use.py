@@ -9,9 +9,9 @@ import re
 from functools import partial
 from typing import Any
 
-from orch.core.shared.documents import describe
+from orch.core.shared.documents import describe, shown
 from orch.core.shared.spelling import unknown
-from orch.core.workflow.structuring import Block, Key, Problem, shown
+from orch.core.workflow.structuring import Block, Key, Problem
 from orch.ports.data import COPY_MODES, DATA_URL_VAR, DataUse
 
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

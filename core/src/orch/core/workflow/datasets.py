@@ -13,11 +13,10 @@ from functools import partial
 from typing import Any
 
 from orch.core.shared.data_spec import dataset_from
-from orch.core.shared.documents import join_path, split_problem
+from orch.core.shared.documents import join_path, shown, split_problem
 from orch.core.shared.spelling import unknown
 from orch.core.shared.templates import Reference, parse
 from orch.core.workflow.environments import template_problems
-from orch.core.workflow.structuring import shown
 from orch.ports import Application, EnvironmentSpec
 from orch.ports.data import DatasetSpec
 

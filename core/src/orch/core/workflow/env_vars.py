@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from orch.core.shared.documents import describe, join_path
-from orch.core.workflow.structuring import shown
+from orch.core.shared.documents import describe, join_path, shown
 
 _VARIABLE = re.compile(r"\$(?:\$|\{([^}]*)\})")
 """``$$`` (a literal ``$``), ``${NAME}`` or ``${NAME:-default}`` in an ``env`` value."""

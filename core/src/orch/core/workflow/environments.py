@@ -18,12 +18,12 @@ from pathlib import Path
 from attrs import evolve
 
 from orch.core.shared.documents import Message, join_path
+from orch.core.shared.documents import shown as cut
 from orch.core.shared.graphs import find_cycle
 from orch.core.shared.spelling import unknown
 from orch.core.shared.templates import Reference, cycle_problem, parse, service_needs, shown
 from orch.core.workflow.env_vars import env_problems, expand
 from orch.core.workflow.paths import directory
-from orch.core.workflow.structuring import shown as cut
 from orch.ports.environment import EnvironmentSpec, ServiceSpec
 
 Problems = list[tuple[str, Message]]

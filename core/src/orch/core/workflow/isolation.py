@@ -10,10 +10,10 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from orch.core.shared.documents import describe
+from orch.core.shared.documents import describe, shown
 from orch.core.shared.spelling import unknown
 from orch.core.workflow.services import memory_limit
-from orch.core.workflow.structuring import Block, Key, Problem, shown
+from orch.core.workflow.structuring import Block, Key, Problem
 from orch.ports import ISOLATION_MODES, TEST_TYPES, IsolationSettings
 
 MAX_PINNED = 1024

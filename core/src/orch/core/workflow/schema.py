@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from orch.core.plugins import Registry
-from orch.core.shared.documents import describe
+from orch.core.shared.documents import describe, shown
 from orch.core.shared.spelling import unknown
 from orch.core.workflow.data_use import read_data_use
 from orch.core.workflow.isolation import ISOLATION, mode_only, read_test_type
@@ -30,7 +30,6 @@ from orch.core.workflow.structuring import (
     Nested,
     Problem,
     each_item,
-    shown,
     structure_block,
 )
 from orch.ports import (

@@ -18,13 +18,13 @@ from typing import Any
 
 from attrs import evolve
 
-from orch.core.shared.documents import describe
+from orch.core.shared.documents import describe, shown
 from orch.core.shared.patterns import compile_problem
 from orch.core.shared.spelling import unknown
 from orch.core.workflow.http_values import http_status
 from orch.core.workflow.simulator_routes import RouteSchema
 from orch.core.workflow.strict import MAX_SECONDS, strict_converter
-from orch.core.workflow.structuring import Block, Key, Nested, Problem, each_item, shown
+from orch.core.workflow.structuring import Block, Key, Nested, Problem, each_item
 from orch.core.workflow.structuring import structure_block as structured
 from orch.ports.environment import (
     DEFAULT_WAIT_TIMEOUT,

@@ -11,11 +11,11 @@ from typing import Any
 
 from cattrs import Converter
 
-from orch.core.shared.documents import describe
+from orch.core.shared.documents import describe, shown
 from orch.core.shared.spelling import unknown
 from orch.core.workflow.http_values import http_status
 from orch.core.workflow.strict import MAX_SECONDS
-from orch.core.workflow.structuring import Block, Key, Nested, Problem, shown
+from orch.core.workflow.structuring import Block, Key, Nested, Problem
 from orch.core.workflow.structuring import structure_block as structured
 from orch.ports.simulator import CONTROL, FAULTS, RequestMatch, SimResponse, SimRoute
 

@@ -130,13 +130,6 @@ def _to(item: Any) -> str:
     return " to strings" if item is str else ""
 
 
-def shown(value: Any) -> str:
-    """A name cut short enough to quote in a message (``unknown`` adds the quotes)."""
-    if isinstance(value, str):
-        return value if len(value) <= 60 else f"{value[:57]}..."
-    return describe(value)
-
-
 def explain(exc: BaseException, path: str) -> Iterator[tuple[str, Message]]:
     """Walk a cattrs error tree into (JSON path, message) pairs."""
     if isinstance(exc, ClassValidationError | IterableValidationError):
