@@ -104,7 +104,7 @@ def test_an_unknown_run_to_resume(tmp_path, orch):
     assert "no run 'no-such-run'" in done.stderr
 
 
-def test_flows_are_checked_and_a_run_says_it_cannot_run_them_yet(tmp_path, orch):
+def test_a_flow_mistake_is_one_line_at_its_path_and_nothing_runs(tmp_path, orch):
     write_files(
         tmp_path,
         {
@@ -114,13 +114,13 @@ def test_flows_are_checked_and_a_run_says_it_cannot_run_them_yet(tmp_path, orch)
                   pay: {path: apps/pay, runner: pytest}
                 cross_app_tests:
                   checkout:
-                    steps: [{app: pay, test: tests/test_a.py::test_a}]
+                    steps: [{app: pya, test: tests/test_a.py::test_a}]
             """,
         },
     )
     done = orch("run", ".")
     assert done.returncode == 2 and "passed" not in done.stdout
     assert done.stderr.splitlines() == [
-        "orch: error: cross_app_tests: flows are read and checked, but running "
-        "them is not built yet (issue 12); run the applications without them"
+        "orch: error: orch.yaml: $.cross_app_tests.checkout.steps[0].app: unknown application "
+        "'pya'; did you mean 'pay'? (available: pay)"
     ]

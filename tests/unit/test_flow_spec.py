@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orch.core import Application, Engine, TestWorkflow, load_registry, load_workflow
+from orch.core import Application, TestWorkflow, load_registry, load_workflow
 from orch.ports import ConfigError
 from orch.ports.flows import Condition, FlowStep, Handoff, ValuePath
 
@@ -130,7 +130,7 @@ def test_a_flow_in_orch_yaml_is_a_graph_with_conditions(tmp_path: Path) -> None:
             "depends_on: []",
             "depends_on: [pay]",
             "$.cross_app_tests.checkout.steps: steps wait for each other in a cycle "
-            "(test_profile -> pay -> test_profile, by depends_on and data_flow); break it",
+            "(test_profile -> pay -> test_profile, by depends_on, data_flow and when); break it",
         ),
         (
             "return.plan",
@@ -211,9 +211,3 @@ def test_narrowing_to_some_applications_keeps_only_the_flows_wholly_theirs(
     workflow = load(tmp_path, WORKFLOW)
     assert workflow.only(["users", "shop"]).cross_app_tests == workflow.cross_app_tests
     assert workflow.only(["users"]).cross_app_tests == ()
-
-
-def test_a_run_refuses_flows_it_cannot_run_yet() -> None:
-    built = builder().add_cross_app_test("end-to-end-payment", SEED)
-    with pytest.raises(NotImplementedError, match=r"^cross_app_tests: flows are read and checked"):
-        Engine(built).execute()

@@ -40,6 +40,7 @@ EXPORTED = [
     "env_status",
     "env_up",
     "find_workflow_file",
+    "flow_records",
     "load_registry",
     "load_workflow",
     "pytest_directory",

@@ -199,7 +199,10 @@ def test_the_command_lists_each_file_once_and_selects_by_nodeid(ran: Ran, tmp_pa
     selected = Path(ran.command.env["ORCH_SELECT"]).read_text(encoding="utf-8").splitlines()
     assert selected == PICKED
     assert ran.command.env["PYTHONPATH"] == str(INJECT_DIR)
-    assert {p.name for p in INJECT_DIR.iterdir()} - {"__pycache__"} == {"orch_pytest_events.py"}
+    assert {p.name for p in INJECT_DIR.iterdir()} - {"__pycache__"} == {
+        "orch_pytest_events.py",
+        "orch_pytest_flow.py",
+    }
     assert ran.exit.returncode == 1
     assert ran.finished == []
 

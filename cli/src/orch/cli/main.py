@@ -73,6 +73,7 @@ COMMAND_MODULES = {
     "plugins": "orch.cli.plugins",
     "env": "orch.cli.env",
     "data": "orch.cli.data",
+    "flow": "orch.cli.flow",
 }
 """Each command and the module whose ``COMMANDS`` hold it: ``orch run`` imports the run command's
 module, not triage's or the inbox's (``OrchGroup.get_command``)."""

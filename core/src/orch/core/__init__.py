@@ -48,6 +48,7 @@ _HOMES = {
     "TestWorkflow": "orch.core.workflow.test_workflow",
     "Workflow": "orch.core.workflow.model",
     "find_workflow_file": "orch.core.workflow.model",
+    "flow_records": "orch.core.run.flow_records",
     "load_registry": "orch.core.plugins",
     "load_workflow": "orch.core.workflow.loading",
     "pytest_directory": "orch.core.workflow.model",
@@ -85,6 +86,7 @@ __all__ = [
     "env_status",
     "env_up",
     "find_workflow_file",
+    "flow_records",
     "load_registry",
     "load_workflow",
     "pytest_directory",
@@ -120,6 +122,7 @@ if TYPE_CHECKING:
         env_up,
     )
     from orch.core.plugins import Registry, load_registry
+    from orch.core.run.flow_records import flow_records
     from orch.core.run.session import RunResult, RunSession
     from orch.core.run.status import RunStatus, recorded_runs, run_status
     from orch.core.shared.outcomes import Counts, ExitCode

@@ -132,7 +132,6 @@ class Engine:
         """
         if workflow is not None:
             self._workflow = with_parts(as_workflow(workflow), environment, test_data)
-        refuse_flows(self.workflow)
         reports = {"junit-xml": junit_xml, "json": json_report}
         own: list[object] = [ObserverPlugin(observer)] if observer is not None else []
         own += plugins
@@ -226,15 +225,6 @@ def session_for(
         environments=environments_for(workflow, services, keep_env),
         data=data_for(workflow, services),
     )
-
-
-def refuse_flows(workflow: Workflow) -> None:
-    """Flows are checked when read, but not run yet: a run must not leave them out unsaid."""
-    if workflow.cross_app_tests:
-        raise NotImplementedError(
-            "cross_app_tests: flows are read and checked, but running them is not built "
-            "yet (issue 12); run the applications without them"
-        )
 
 
 def with_parts(workflow: Workflow, environment: Any, test_data: Any) -> Workflow:

@@ -10,9 +10,16 @@ consumer wait for its producer, as ``depends_on`` does.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
+
+from orch.ports.model import Outcome, TestResult
+
+FLOW_MARKER = "flow:"
+STEP_MARKER = "step:"
+"""A flow step's result carries ``flow:NAME`` and ``step:ID`` among its markers."""
 
 SOURCES = ("return", "outputs")
 """Where a step's values come from: what its test returned, or what it published (the
@@ -86,6 +93,107 @@ class FlowSpec:
         raise KeyError(step_id)
 
     def waits_for(self, step_id: str) -> tuple[str, ...]:
-        """The steps ``step_id`` waits for: its ``depends_on`` and the producers of its inputs."""
-        producers = (h.source.step for h in self.data_flow if h.target.step == step_id)
-        return tuple(dict.fromkeys((*self.step(step_id).depends_on, *producers)))
+        """Every step ``step_id`` waits for: ``must_pass`` and ``must_end``."""
+        return (*self.must_pass(step_id), *self.must_end(step_id))
+
+    def must_pass(self, step_id: str) -> tuple[str, ...]:
+        """The steps that must pass before ``step_id`` runs: its ``depends_on``, the producers
+        of its inputs and of the values its ``when`` reads (not those whose outcome it reads)."""
+        step = self.step(step_id)
+        read = {c.subject for c in step.when if c.on == "value"}
+        producers = (
+            h.source.step for h in self.data_flow if h.target.step == step_id or h.name in read
+        )
+        ended = self.must_end(step_id)
+        waits = (s for s in (*step.depends_on, *producers) if s not in ended)
+        return tuple(dict.fromkeys(waits))
+
+    def must_end(self, step_id: str) -> tuple[str, ...]:
+        """The steps whose outcome ``step_id``'s ``when`` reads: they must end first, however."""
+        when = self.step(step_id).when
+        return tuple(dict.fromkeys(c.subject for c in when if c.on == "outcome"))
+
+
+def step_nodeid(flow: str, step: FlowStep) -> str:
+    """The id of ``step``'s result: its test, with the flow and step in brackets as a
+    parameter would be (``tests/test_auth.py::test_login[checkout:test_login]``), so the same
+    test run by its application's suite and by a flow are two results."""
+    return f"{step.test}[{flow}:{step.id}]"
+
+
+def step_markers(flow: str, step: FlowStep) -> tuple[str, str]:
+    return (FLOW_MARKER + flow, STEP_MARKER + step.id)
+
+
+def step_of(result: TestResult) -> tuple[str, str] | None:
+    """The flow and step ``result`` is of, None for a test of an application's own suite."""
+    flow = next((m[len(FLOW_MARKER) :] for m in result.markers if m.startswith(FLOW_MARKER)), None)
+    step = next((m[len(STEP_MARKER) :] for m in result.markers if m.startswith(STEP_MARKER)), None)
+    return None if flow is None or step is None else (flow, step)
+
+
+@frozen
+class StepRecord:
+    """What became of one step of a flow in a run: where it ran, when (wall-clock seconds
+    since the epoch; None when it never started), how it ended and why, and the values it was
+    given and published (redacted as the reports show them)."""
+
+    flow: str
+    step: str
+    app: str
+    test: str
+    outcome: Outcome | None
+    """None: it never ended (the run was stopped first)."""
+    reason: str = ""
+    environment: str | None = None
+    started: float | None = None
+    ended: float | None = None
+    attempts: int = 0
+    inputs: Mapping[str, Any] = field(factory=dict)
+    outputs: Mapping[str, Any] = field(factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "app": self.app,
+            "test": self.test,
+            "outcome": "not run" if self.outcome is None else self.outcome.value,
+            "reason": self.reason,
+            "environment": self.environment,
+            "started_at": self.started,
+            "ended_at": self.ended,
+            "attempts": self.attempts,
+            "inputs": dict(self.inputs),
+            "outputs": dict(self.outputs),
+        }
+
+
+@frozen
+class FlowRecord:
+    """A flow's run: its steps in the order written, and the first step that did not pass
+    (where it broke), if any."""
+
+    name: str
+    steps: tuple[StepRecord, ...]
+
+    @property
+    def outcome(self) -> Outcome:
+        """``passed`` when every step passed or was skipped by its ``when``, else how the
+        step where it broke ended."""
+        broke = self.broke_at
+        return Outcome.PASSED if broke is None else broke.outcome  # type: ignore[return-value]
+
+    @property
+    def broke_at(self) -> StepRecord | None:
+        fine = (Outcome.PASSED, Outcome.FLAKY, Outcome.SKIPPED)
+        broke = (s for s in self.steps if s.outcome is not None and s.outcome not in fine)
+        return next(broke, None)
+
+    def as_json(self) -> dict[str, Any]:
+        broke = self.broke_at
+        return {
+            "name": self.name,
+            "outcome": self.outcome.value,
+            "broke_at": None if broke is None else broke.step,
+            "steps": [step.as_json() for step in self.steps],
+        }

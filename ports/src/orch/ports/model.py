@@ -156,6 +156,9 @@ class Shard:
     coverage: bool = False
     output: OutputLimits = OutputLimits()
     partition: tuple[int, int] = (0, 1)
+    timeout: float | None = None
+    """A limit on the whole process, in seconds (a flow step's ``timeout``); None: the run's
+    shard timeout."""
 
     @property
     def nodeids(self) -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """The run plan's nodes as plugins see them: what is about to run, or has run, in a run's graph.
 
-A run is a graph of nodes (test shards and the environments they wait for; datasets and
-cross-application steps join it in later issues). Lifecycle hooks (``orch_node_start``,
+A run is a graph of nodes: test shards, the environments they wait for, and the steps of
+cross-application flows. Lifecycle hooks (``orch_node_start``,
 ``orch_node_finish``) receive these values, so a reporter or a gate can follow the plan
 without knowing how the scheduler works.
 """
@@ -22,6 +22,9 @@ class NodeKind(enum.StrEnum):
     """Runs a share of one application's tests in one runner process."""
     ENVIRONMENT = "environment"
     """Brings an environment up; the shards of the applications using it wait for it."""
+    STEP = "step"
+    """Runs one step of a cross-application flow: one test of one application, given the
+    values earlier steps handed on (``orch.ports.flows``)."""
 
 
 @frozen
@@ -35,6 +38,10 @@ class PlanNode:
     label: str
     """What a person reads: e.g. ``payments: tests/test_refund.py (12 tests)``."""
     depends_on: tuple[str, ...] = ()
+    """Nodes that must pass first: one that does not blocks this one."""
+    after: tuple[str, ...] = ()
+    """Nodes that must end first, however they end (a flow step whose ``when`` reads an
+    earlier step's outcome)."""
 
 
 @frozen

@@ -11,6 +11,7 @@ import enum
 
 from attrs import evolve, field, frozen
 
+from orch.ports.flows import FlowRecord
 from orch.ports.isolation import ShardUsage
 from orch.ports.model import Failure, Outcome, TestResult
 from orch.ports.store import RunRecord
@@ -145,6 +146,8 @@ class RunResult:
     """Why the store lost this run's results (its StoreProblem), '' when it kept them all."""
     shards: tuple[ShardUsage, ...] = ()
     """Each shard process that ran: how it was isolated, its CPUs, CPU time and peak memory."""
+    flows: tuple[FlowRecord, ...] = ()
+    """Each cross-application flow of the run: its steps' timeline and the values handed on."""
 
     def not_stored(self, problem: str) -> RunResult:
         """This run, which the store failed to keep because of ``problem``: the reports still

@@ -2,11 +2,14 @@
 
 Each ``FakeTest`` scripts what happens on each attempt (pass, fail, hang, crash the process), so the
 core's retries, timeouts, crashes and resume can be tested without processes, in milliseconds.
+A test run as a flow step publishes its ``publishes`` to ``$ORCH_OUTPUTS`` as any framework may,
+and the runner keeps the ``$ORCH_INPUTS`` each process was given (``inputs``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -42,6 +45,8 @@ class FakeTest:
     script: tuple[str, ...] = ("passed",)
     duration: float = 0.01
     file: str = ""
+    publishes: Mapping[str, object] | None = field(default=None, hash=False)
+    """Written to ``$ORCH_OUTPUTS`` when it passes in a flow step."""
 
     def behaviour(self, attempt: int) -> str:
         return self.script[min(attempt, len(self.script)) - 1]
@@ -87,6 +92,8 @@ class FakeRunner:
         self.envs: list[dict[str, str]] = []
         """The ``env`` of the application each command was made for, in order."""
         self.hung: set[tuple[str, str]] = set()
+        self.inputs: list[tuple[str, dict]] = []
+        """``(nodeid, the values in $ORCH_INPUTS)`` of each flow step's process, in order."""
 
     def discover(self, app: Application) -> list[TestCase]:
         self.discovered.append(app.name)
@@ -99,7 +106,11 @@ class FakeRunner:
         self.channels[scratch] = _Channel()
         self.commands.append(shard.nodeids)
         self.envs.append(dict(app.env))
-        return Command(argv=("fake", app.name, str(shard.attempt), *shard.nodeids), cwd=scratch)
+        if "ORCH_INPUTS" in app.env:
+            with open(app.env["ORCH_INPUTS"], encoding="utf-8") as given:
+                self.inputs.append((" ".join(shard.nodeids), json.load(given)))
+        argv = ("fake", app.name, str(shard.attempt), *shard.nodeids)
+        return Command(argv=argv, cwd=scratch, env=dict(app.env))
 
     def events(self, app: Application, shard: Shard, scratch: Path) -> FakeStream:
         return FakeStream(self.channels[scratch])
@@ -151,6 +162,10 @@ class FakeProcess:
             if behaviour == CRASH:
                 self.returncode = -11
                 return self.returncode
+            outputs = self.command.env.get("ORCH_OUTPUTS")
+            if outputs and test.publishes is not None and behaviour == "passed":
+                with open(outputs, "w", encoding="utf-8") as published:
+                    json.dump(test.publishes, published)
             self.channel.events.append(
                 TestResult(
                     self.app,

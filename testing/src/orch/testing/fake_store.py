@@ -71,13 +71,16 @@ class FakeRunStore:
         self.runs[run_id] = evolve(self.runs[run_id], **changes)
 
     def record(self, run_id: str, progress: Progress) -> None:
-        """Apply one batch; a second final of a test and a repeated attempt are ignored."""
+        """Apply one batch; a repeated attempt, and a second final of a test unless of a later
+        attempt, are ignored."""
         if run_id not in self.runs:
             raise KeyError(run_id)
         for r in progress.attempts:
             self._attempts.setdefault((run_id, r.app, r.nodeid, r.attempt), r)
         for r in progress.finals:
-            self._finals.setdefault((run_id, r.app, r.nodeid), r)
+            before = self._finals.get((run_id, r.app, r.nodeid))
+            if before is None or r.attempt > before.attempt:
+                self._finals[(run_id, r.app, r.nodeid)] = r
         for t in progress.started:
             self._running.pop((run_id, t.app, t.nodeid), None)
             self._running[(run_id, t.app, t.nodeid)] = t

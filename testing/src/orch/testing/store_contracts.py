@@ -127,12 +127,17 @@ class RunStoreContract:
         store.record("r1", Progress(finals=results))
         assert store.final_results("r1") == results
 
-    def test_a_test_has_one_final_result(self, store: RunStore) -> None:
+    def test_a_test_has_one_final_result_the_latest_attempts(self, store: RunStore) -> None:
+        """A repeat is ignored; a later attempt (a flow step a resumed run ran again) wins."""
         store.create_run(_store_run("r1"))
-        first = _store_result("t1", Outcome.FAILED)
+        first = _store_result("t1", Outcome.FAILED, attempt=2)
         store.record("r1", Progress(finals=[first]))
         store.record("r1", Progress(finals=[_store_result("t1", Outcome.PASSED, attempt=2)]))
+        store.record("r1", Progress(finals=[_store_result("t1", Outcome.ERROR)]))
         assert store.final_results("r1") == [first]
+        again = _store_result("t1", Outcome.PASSED, attempt=3)
+        store.record("r1", Progress(finals=[again]))
+        assert store.final_results("r1") == [again]
 
     def test_attempts_keep_retries_once_each(self, store: RunStore) -> None:
         store.create_run(_store_run("r1"))

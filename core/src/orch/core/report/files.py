@@ -24,6 +24,7 @@ from orch.core.shared.untrusted_text import (
     json_text,
 )
 from orch.ports import Outcome, RunRecord, TestResult
+from orch.ports.flows import FLOW_MARKER, step_of
 from orch.ports.run import RunResult
 
 _NOT_XML = "^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff"
@@ -69,10 +70,14 @@ _FAILURE_TAG = {
 
 
 def junit_tree(results: Iterable[TestResult]) -> ET.Element:
-    """A ``<testsuites>`` element with one ``<testsuite>`` per application."""
+    """A ``<testsuites>`` element with one ``<testsuite>`` per application, and one per flow
+    (``flow:NAME``), whose test cases are its steps (classname its application, name the
+    step)."""
     by_app: dict[str, list[TestResult]] = {}
     for result in results:
-        by_app.setdefault(result.app, []).append(result)
+        step = step_of(result)
+        suite_name = result.app if step is None else FLOW_MARKER + step[0]
+        by_app.setdefault(suite_name, []).append(result)
     root = ET.Element("testsuites", name="orch")
     for app, app_results in sorted(by_app.items()):
         counts = count(app_results)
@@ -97,7 +102,10 @@ def junit_tree(results: Iterable[TestResult]) -> ET.Element:
 
 
 def _testcase(suite: ET.Element, result: TestResult) -> None:
-    classname, name = junit_names(result.nodeid, result.file)
+    step = step_of(result)
+    classname, name = (
+        junit_names(result.nodeid, result.file) if step is None else (result.app, step[1])
+    )
     case = ET.SubElement(
         suite,
         "testcase",
@@ -132,7 +140,7 @@ def write_junit_xml(result: RunResult, path: Path) -> None:
 
 def json_report(result: RunResult, record: RunRecord | None) -> dict:
     """The JSON report: run metadata, counts, each shard process (isolation, CPUs, CPU time,
-    peak memory), and every final result."""
+    peak memory), each flow's timeline, and every final result (a flow's steps among them)."""
     return {
         "run": {
             "id": result.run_id,
@@ -147,6 +155,7 @@ def json_report(result: RunResult, record: RunRecord | None) -> dict:
         "problems": list(result.problems),
         "triage": result.triage.as_json() if result.triage else None,
         "shards": [shard.as_json() for shard in result.shards],
+        "flows": [flow.as_json() for flow in result.flows],
         "tests": [
             {
                 "id": r.id,

@@ -21,7 +21,7 @@ from orch.core.run.scheduler import Scheduler
 from orch.core.run.settle import settle
 from orch.core.run.supervisor import Supervisor
 from orch.core.workflow.model import Workflow
-from orch.ports import NodeFinish, Outcome, PlanNode
+from orch.ports import NodeFinish, NodeKind, Outcome, PlanNode
 from orch.ports.observer import RunObserver
 
 
@@ -53,6 +53,7 @@ class Dispatch:
         self.observer = observer
         self.clock = clock
         self.environments = environments
+        self.steps = results.steps
         self.replacements = (
             None
             if environments is None
@@ -88,6 +89,8 @@ class Dispatch:
                 settle(
                     ended, self.workflow, self.results, self.clock, scheduler.push, scheduler.ticket
                 )
+                if self.steps is not None and ended.shard.step.node.kind is NodeKind.STEP:
+                    self.steps.ended(ended, scheduler.push)
                 self.recorder.changed = True
                 self._done(ended.shard.step)
             self._launch()
@@ -140,7 +143,8 @@ class Dispatch:
                 self._app_started(step.node)
                 self._began[step.node.id] = time.monotonic()
                 self.observer.node_start(step.node)
-            if not self.supervisor.start(step):
+            refused = self.steps is not None and self.steps.refused(step)
+            if refused or not self.supervisor.start(step):
                 self._done(step)
 
     def _done(self, step: Step, taken: bool = True) -> None:

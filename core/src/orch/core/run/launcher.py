@@ -31,6 +31,7 @@ from orch.ports import (
     Holds,
     Isolation,
     MissingProgram,
+    NodeKind,
     Process,
     TestRunner,
 )
@@ -85,8 +86,8 @@ class Launcher:
         environment (an environment replaced in the meantime would leave it the old addresses)
         or test data (a copy would be taken before a worker is free).
         Whatever goes wrong is left for ``start`` to meet and report."""
-        if not self.spare_core or self.held:
-            return
+        if not self.spare_core or self.held or step.node.kind is NodeKind.STEP:
+            return  # a flow step's inputs are known only once its turn comes
         app = self.workflow.app(step.shard.app)
         runner, executor = self.runners[app.runner], self.executor
         if not getattr(runner, "waits_for_input", False) or not isinstance(executor, Holds):

@@ -1,9 +1,11 @@
 """The run's plan: a graph of nodes, each with the first work it runs and the nodes it waits for.
 
-A node is a test shard or an environment (``environment:NAME``, which the shards of the
-applications using it wait for). Without environments no node waits for another: the run
-dispatches by priority alone. The graph's rules (ready when every dependency passed, ``blocked``
-when one did not, a cycle is a workflow error) live here and in ``orch.core.run.scheduler``.
+A node is a test shard, an environment (``environment:NAME``, which the shards of the
+applications using it wait for) or a step of a cross-application flow (``flow:NAME/STEP``,
+``orch.core.run.flow_planning``). Without environments and flows no node waits for another:
+the run dispatches by priority alone. The graph's rules (ready when every dependency passed,
+``blocked`` when one did not, a cycle is a workflow error) live here and in
+``orch.core.run.scheduler``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ class Step:
 def environment_node(name: str) -> PlanNode:
     """The node that brings environment ``name`` up."""
     return PlanNode(ENVIRONMENT_PREFIX + name, NodeKind.ENVIRONMENT, None, f"environment {name}")
+
+
+def waits_for(node: PlanNode) -> tuple[str, ...]:
+    """The nodes ``node`` waits for: those that must pass, then those that must just end."""
+    return (*node.depends_on, *node.after)
 
 
 def environment_of(node: PlanNode) -> str:
@@ -73,20 +80,20 @@ class Plan:
         """For each node, the nodes that wait for it, in plan order."""
         waiting: dict[str, list[str]] = {node.id: [] for node in self.nodes}
         for node in self.nodes:
-            for dependency in node.depends_on:
+            for dependency in waits_for(node):
                 waiting[dependency].append(node.id)
         return waiting
 
     def check(self) -> None:
         """Raise ConfigError for a dependency on no node, or for a cycle (naming it)."""
         for node in self.nodes:
-            for dependency in node.depends_on:
+            for dependency in waits_for(node):
                 if dependency not in self.steps and dependency not in self.environments:
                     raise ConfigError(
                         f"plan: node '{node.id}' depends on '{dependency}', which is not in the "
                         "plan; name one of its nodes"
                     )
         nodes = {node.id: node for node in self.nodes}
-        cycle = find_cycle(nodes, lambda node_id: nodes[node_id].depends_on)
+        cycle = find_cycle(nodes, lambda node_id: waits_for(nodes[node_id]))
         if cycle:
             raise ConfigError(f"plan cycle: {' -> '.join(cycle)}; remove one of these dependencies")

@@ -1,9 +1,10 @@
 """Turning a workflow into a run's plan: which applications run, their tests (discovered, joined
 to the selection, in risk order), and the shards they are split into, one plan node per shard.
 
-An application whose runner can discover and run its tests in one process, and that needs no
-test list first, is not discovered at all: it runs as shares that each collect it all and run
-their part, as pytest-xdist does (``_runs_whole``).
+The tests that the steps of flows run are left out of their applications' own runs (they need
+the values the flow hands them). An application whose runner can discover and run its tests in
+one process, and that needs no test list first, is not discovered at all: it runs as shares
+that each collect it all and run their part, as pytest-xdist does (``_runs_whole``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from attrs import evolve
 
+from orch.core.run.flow_planning import add_flows, flow_tests, in_a_flow
 from orch.core.run.plan import Plan
 from orch.core.run.results import Results
 from orch.core.run.shards import expected_seconds, shard_count, shard_tests
@@ -51,6 +53,7 @@ class Planner:
         self.selection = selection
         self.coverage = coverage
         self.plan = Plan()
+        self._flow_tests = flow_tests(workflow)
 
     def make(self, last_attempt: Mapping[tuple[str, str], int] | None) -> Plan:
         """The plan; ``last_attempt`` (resuming) is each test's last attempt so far."""
@@ -102,6 +105,7 @@ class Planner:
                         app.name, tuple(tests_of_shard), key, attempt, coverage=self.coverage
                     )
                     self._add(app, shard)
+        self.results.plan(add_flows(self.plan, self.workflow, self.results))
         self.plan.check()
         return self.plan
 
@@ -134,8 +138,8 @@ class Planner:
         runner = self.runners.get(app.runner)
         if runner is None or not getattr(runner, "runs_unlisted", False) or resuming:
             return False
-        if app.test_filter.tests or _copy_per_test(app):
-            return False  # --lf keeps listed tests only, per-test data: the list comes first
+        if app.test_filter.tests or _copy_per_test(app) or app.name in self._flow_tests:
+            return False  # --lf, per-test data, tests left to flows: the list comes first
         if self.selection is not None and self.selection.wanted(app.name) is not None:
             return False
         if durations and not app.environment:
@@ -164,7 +168,9 @@ class Planner:
         if runner is None:
             raise ConfigError(f"{app.name}: no runner '{app.runner}' is installed")
         try:
-            return [test for test in runner.discover(app) if app.test_filter.keeps(test.nodeid)]
+            found = runner.discover(app)
+            named = self._flow_tests
+            return [t for t in found if app.test_filter.keeps(t.nodeid) and not in_a_flow(named, t)]
         except MissingProgram:
             raise  # nothing of this app can run: the run stops with that one line
         except EnvironmentProblem as problem:

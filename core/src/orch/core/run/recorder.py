@@ -86,6 +86,11 @@ class Recorder:
         self._reported_at = float("-inf")
         self._running_written: set[tuple[str, str]] = set()
 
+    def attempt(self, result: TestResult) -> None:
+        """Keep ``result``, a failed attempt that runs again (its final comes later)."""
+        self.batch.attempts.append(result)
+        self.changed = True
+
     def write(self, write: Callable[..., object], *args, **changes) -> None:
         """Write to the store unless it failed earlier in this run."""
         if self.unstored:

@@ -7,6 +7,7 @@ this module decides what each result reported for one of them means for the run.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from attrs import evolve
@@ -20,16 +21,17 @@ from orch.core.workflow.model import Workflow
 from orch.ports import (
     Application,
     NodeFinish,
+    NodeKind,
     Outcome,
     PlanNode,
     ShardUsage,
     TestCase,
     TestResult,
-    TestsCollected,
 )
 from orch.ports.observer import RunObserver
 
 if TYPE_CHECKING:
+    from orch.core.run.flow_steps import FlowSteps
     from orch.core.run.supervisor import RunningShard
 
 _NODE_FAILURES = (Outcome.BLOCKED, Outcome.ERROR, Outcome.TIMEOUT, Outcome.FAILED)
@@ -59,11 +61,18 @@ class Results:
         self.shards: list[ShardUsage] = []  # each ended shard process: isolation, CPUs, use
         self._by_node: dict[str, list[Outcome]] = {}
         self._by_app: dict[str, list[TestResult]] = {}
+        self.steps: FlowSteps | None = None  # the run's flows (their steps' results)
 
-    def carry(self, result: TestResult) -> None:
-        """A final result of the run being resumed: it stands, and is not told again."""
-        self.finals[(result.app, result.nodeid)] = result
-        self._by_app.setdefault(result.app, []).append(result)
+    def carry(self, finals: Iterable[TestResult]) -> None:
+        """The final results of the run being resumed: they stand, and are not told again."""
+        for result in finals:
+            self.finals[(result.app, result.nodeid)] = result
+            self._by_app.setdefault(result.app, []).append(result)
+
+    def forget(self, key: tuple[str, str]) -> None:
+        """A resumed run's final result that runs again (a flow step that did not pass)."""
+        result = self.finals.pop(key)
+        self._by_app[result.app].remove(result)
 
     def plan(self, tests: int) -> None:
         """``tests`` more tests are planned (the store hears at its next flush)."""
@@ -73,6 +82,10 @@ class Results:
     def reported(self, shard: RunningShard, result: TestResult) -> None:
         """A result the runner reported for a test of ``shard``: a retry, or final."""
         result = keep_output(result, self.output)
+        if shard.step.node.kind is NodeKind.STEP:
+            shard.pending.clear()  # answered: a crash after its first result shows in its exit
+            shard.collected.append(self.redactor.result(result))
+            return
         key = (result.app, result.nodeid)
         if (
             not shard.runner.selects_tests
@@ -89,23 +102,10 @@ class Results:
         if result.outcome in RETRYABLE:
             self.retry.failed(result)
             if self.retry.retries(shard.app, result):
-                self.recorder.batch.attempts.append(result)
+                self.recorder.attempt(result)
                 shard.retry.append(TestCase(result.app, result.nodeid, result.file, result.markers))
                 return
         self.final(self.retry.final(result), shard.step.node.id)
-
-    def collected(self, shard: RunningShard, event: TestsCollected) -> None:
-        """A shard of a whole app listed its tests: they are planned, and pending in that shard
-        (so a crash or kill accounts for each) exactly as if discovery had listed them."""
-        new = [
-            test
-            for test in event.tests
-            if (test.app, test.nodeid) not in self.finals and test.nodeid not in shard.pending
-        ]
-        for test in new:
-            shard.pending[test.nodeid] = test
-        self.plan(len(new))
-        self.recorder.changed = True
 
     def final(self, result: TestResult, node_id: str | None = None) -> None:
         """``result`` is its test's last word in this run (of node ``node_id``, if any)."""
@@ -159,22 +159,17 @@ class Results:
         self._not_run(node, tests, error)
 
     def _not_run(self, node: PlanNode, tests: tuple[TestCase, ...], like: TestResult) -> None:
+        if node.kind is NodeKind.STEP and self.steps is not None:
+            self.final(self.steps.not_run(node, like), node.id)
+            return
         if not tests and node.app is not None:
             self.final(evolve(like, nodeid=node.app), node.id)
         for test in tests:
             self.final(evolve(like, app=test.app, nodeid=test.nodeid, file=test.file), node.id)
 
-    def node_finish(self, node_id: str, seconds: float, reason: str = "") -> NodeFinish:
-        """How node ``node_id`` ended, from its tests' final outcomes: the worst failure among
-        them, else ``skipped`` when every test was, else ``passed``."""
-        outcomes = self._by_node.get(node_id, [])
-        outcome = next((bad for bad in _NODE_FAILURES if bad in outcomes), None)
-        if outcome is None:
-            every_skipped = bool(outcomes) and all(o is Outcome.SKIPPED for o in outcomes)
-            outcome = Outcome.SKIPPED if every_skipped else Outcome.PASSED
-        if not reason and outcome is not Outcome.PASSED:
-            reason = f"{outcomes.count(outcome)} of its {len(outcomes)} tests {outcome.value}"
-        return NodeFinish(outcome, reason, seconds)
+    def node_finish(self, node_id: str, seconds: float) -> NodeFinish:
+        """How node ``node_id`` ended, from its tests' final outcomes (``node_outcome``)."""
+        return node_outcome(self._by_node.get(node_id, []), seconds)
 
     def counts(self, running: int = 0) -> Counts:
         return count(self.finals.values(), self.planned, running)
@@ -183,3 +178,16 @@ class Results:
         """The counts of ``app``'s final results (once its last node ended, all are final)."""
         results = self._by_app.get(app, [])
         return count(results, len(results))
+
+
+def node_outcome(outcomes: list[Outcome], seconds: float) -> NodeFinish:
+    """How a node whose tests ended with ``outcomes`` ended: the worst failure among them,
+    else ``skipped`` when every test was, else ``passed``."""
+    outcome = next((bad for bad in _NODE_FAILURES if bad in outcomes), None)
+    reason = ""
+    if outcome is None:
+        every_skipped = bool(outcomes) and all(o is Outcome.SKIPPED for o in outcomes)
+        outcome = Outcome.SKIPPED if every_skipped else Outcome.PASSED
+    if outcome is not Outcome.PASSED:
+        reason = f"{outcomes.count(outcome)} of its {len(outcomes)} tests {outcome.value}"
+    return NodeFinish(outcome, reason, seconds)

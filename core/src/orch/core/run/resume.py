@@ -1,7 +1,9 @@
 """Continuing a run that did not finish, and cleaning up after runs whose orchestrator died.
 
 ``orch run --resume RUN`` takes over an interrupted run: its final results stand, its tests'
-attempts so far count toward their retries, and the rest is planned again.
+attempts so far count toward their retries, and the rest is planned again. A finished run
+resumes too when a step of its flows did not pass: that step and what it blocked run again
+(``orch.core.run.flow_planning``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from attrs import evolve
 
 from orch.core.run.retry import RetryPolicy
 from orch.core.shared.locks import RunLock
-from orch.ports import ConfigError, Executor, RunRecord, RunState, RunStore, TestResult
+from orch.ports import ConfigError, Executor, Outcome, RunRecord, RunState, RunStore, TestResult
+from orch.ports.flows import step_of
 
 
 def load_previous(
@@ -24,10 +27,12 @@ def load_previous(
     record = store.get_run(run_id)
     if record is None:
         raise ConfigError(f"no run '{run_id}' in {state_dir} (see `orch runs`)")
-    if record.status is RunState.FINISHED:
+    finals = store.final_results(run_id)
+    if record.status is RunState.FINISHED and not any(_step_to_rerun(r) for r in finals):
         raise ConfigError(
-            f"run {run_id} finished (exit code {record.exit_code}); only an interrupted run "
-            "can be resumed: start a new one with `orch run`"
+            f"run {run_id} finished (exit code {record.exit_code}); only an interrupted run, "
+            "or one with a flow step that did not pass, can be resumed: start a new one with "
+            "`orch run`"
         )
     if not lock.acquire(wait=False):
         raise ConfigError(f"run {run_id} is still running (pid {record.pid}); stop it first")
@@ -37,7 +42,6 @@ def load_previous(
             f"run {run_id} started at commit {record.commit[:12]} and was resumed at "
             f"{commit[:12]}: its results mix both"
         )
-    finals = store.final_results(run_id)
     store.update_run(run_id, status=RunState.RUNNING, pid=os.getpid(), ended_at=None)
     return evolve(record, pid=os.getpid()), list(finals), problems
 
@@ -50,6 +54,10 @@ def last_attempts(store: RunStore, run_id: str, retry: RetryPolicy) -> dict[tupl
         last[key] = max(last.get(key, 0), attempt.attempt)
         retry.failed(attempt)
     return last
+
+
+def _step_to_rerun(result: TestResult) -> bool:
+    return step_of(result) is not None and result.outcome not in (Outcome.PASSED, Outcome.FLAKY)
 
 
 def reap_dead_runs(store: RunStore, executor: Executor, state_dir: Path) -> list[str]:

@@ -1,9 +1,10 @@
 """Which step runs next: ready nodes by priority, first come first served on ties, under the
 shared worker limit, never pre-empting a running one.
 
-A node is ready once every node it depends on has finished ``passed``; when one finishes any other
-way (failed, error, timeout, skipped, blocked) the nodes waiting for it, and transitively theirs,
-are ``blocked`` with a reason naming that dependency, and never run. Steps that continue a node
+A node is ready once every node it depends on has finished ``passed`` and every node it runs
+``after`` has finished at all; when one it depends on finishes any other way (failed, error,
+timeout, skipped, blocked) the nodes waiting for it, and transitively theirs, are ``blocked``
+with a reason naming that dependency, and never run. Steps that continue a node
 (its retries, the remainder of a crashed shard) queue like any other, in the order they come.
 While an environment is being replaced, the steps of the nodes that wait for it are held aside
 (``hold``) until it is up again (``release``) or lost (``drain``).
@@ -15,7 +16,7 @@ import heapq
 import itertools
 from collections import deque
 
-from orch.core.run.plan import Plan, Step
+from orch.core.run.plan import Plan, Step, waits_for
 from orch.ports import Outcome, PlanNode
 
 
@@ -30,11 +31,11 @@ class Scheduler:
         self._sequence = itertools.count()
         self._open: dict[str, int] = {}
         self._dependents = plan.dependents()
-        self._waiting = {node.id: set(node.depends_on) for node in plan.nodes}
+        self._waiting = {node.id: set(waits_for(node)) for node in plan.nodes}
         self._blocked: set[str] = set()
         self._held: dict[str, list[Step]] = {}
         for step in plan.steps.values():
-            if not step.node.depends_on:
+            if not self._waiting[step.node.id]:
                 self.push(step)
 
     def ticket(self) -> int:
@@ -104,7 +105,8 @@ class Scheduler:
             for waiting_id in self._dependents[done_id]:
                 if waiting_id in self._blocked:
                     continue
-                if done_outcome is Outcome.PASSED:
+                node = self.plan.steps[waiting_id].node
+                if done_outcome is Outcome.PASSED or done_id not in node.depends_on:
                     self._waiting[waiting_id].discard(done_id)
                     if not self._waiting[waiting_id]:
                         self.push(self.plan.steps[waiting_id])

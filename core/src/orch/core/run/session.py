@@ -21,6 +21,7 @@ from attrs import evolve
 from orch.core.run.dispatch import Dispatch
 from orch.core.run.environment_data import WithData
 from orch.core.run.environment_nodes import EnvironmentNodes, environment_nodes
+from orch.core.run.flow_steps import flow_steps_for
 from orch.core.run.launcher import Launcher
 from orch.core.run.planning import Planner
 from orch.core.run.recorder import Recorder, RecordingStore
@@ -99,12 +100,11 @@ class RunSession:
     ) -> None:
         """``selection`` narrows each application to its selected tests, in risk order;
         ``coverage_stale`` (files that differ from the commit, per app) turns on recording of
-        per-test coverage, saved to the store when the run ends, under each application's own
-        commit (``app_commits``, default ``commit``): applications may live in their own
-        repositories. Results are redacted as they arrive (``orch.core.shared.redaction``); the
-        shards' raw output files in ``.orch/runs/RUN/`` are removed at the end unless
-        ``keep_raw_output``. ``environments`` brings up, replaces and removes their
-        environments; ``data(run_id)`` the run's test data (``orch.ports.data.RunTestData``)."""
+        per-test coverage, saved when the run ends under each application's own commit
+        (``app_commits``, default ``commit``). Results are redacted as they arrive; the shards'
+        raw output in ``.orch/runs/RUN/`` is removed at the end unless ``keep_raw_output``.
+        ``environments`` brings up, replaces and removes their environments; ``data(run_id)``
+        the run's test data (``orch.ports.data.RunTestData``)."""
         self.workflow = workflow
         self.runners = runners
         self.executor = executor
@@ -138,8 +138,7 @@ class RunSession:
                 self.store, self.state_dir, resume, lock, self.commit
             )
             results.problems.extend(problems)
-            for result in finals:
-                results.carry(result)
+            results.carry(finals)
         else:
             lock.acquire()
             record = new_record(self.workflow, run_id, self.commit, self.spec)
@@ -148,6 +147,7 @@ class RunSession:
         data = self.data(run_id) if self.data else None
         environments = with_data(self.environments, data)
         variables = environments.variables if environments else lambda app: {}
+        flow_steps_for(self.workflow, run_dir, results, self.clock)
         launcher = Launcher(
             self.workflow, self.runners, self.executor, run_dir, run_id, variables, data
         )
@@ -197,6 +197,7 @@ class RunSession:
             interrupted=status is RunState.INTERRUPTED,
             record=evolve(record, ended_at=ended_at, exit_code=exit_value, status=status),
             shards=tuple(results.shards),
+            flows=results.steps.records() if results.steps else (),
         )
         return run_result.not_stored(recorder.unstored) if recorder.unstored else run_result
 

@@ -48,7 +48,7 @@ def settle(
                     test.app,
                     test.nodeid,
                     Outcome.TIMEOUT,
-                    message=shard_timeout(workflow),
+                    message=shard_timeout(workflow, running.shard),
                     file=test.file,
                 ),
             )
@@ -88,7 +88,7 @@ def _died(
             f"exceeded the per-test timeout of {limit:g}s{where}; orch killed its process tree",
         )
     elif exit.killed_for == "shard-timeout":
-        outcome, message = Outcome.TIMEOUT, shard_timeout(workflow) + where
+        outcome, message = Outcome.TIMEOUT, shard_timeout(workflow, running.shard) + where
     else:
         if where:
             why = describe_exit(exit, last_line=False)
@@ -127,7 +127,10 @@ def describe_exit(exit: ShardExit, last_line: bool = True) -> str:
     return f"{text}: {last.strip()[:200]}" if last else text
 
 
-def shard_timeout(workflow: Workflow) -> str:
+def shard_timeout(workflow: Workflow, shard: Shard) -> str:
+    """Why a shard killed for its time was: a flow step's own ``timeout``, or the run's."""
+    if shard.timeout:
+        return f"step exceeded its timeout of {shard.timeout:g}s; orch killed its process tree"
     return (
         f"shard exceeded its timeout of {workflow.execution.shard_timeout:g}s; "
         "orch killed its process tree"

@@ -8,7 +8,7 @@ run's loop waits on all running processes at once between looks.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 
 from attrs import define, evolve, field
@@ -26,6 +26,7 @@ from orch.ports import (
     Isolation,
     Measured,
     MissingProgram,
+    NodeKind,
     Outcome,
     Process,
     RunningTest,
@@ -71,10 +72,25 @@ class RunningShard:
     isolation: Isolation = Isolation()
     reserved: tuple[int, ...] = ()
     """The CPUs it has to itself, given back when it ends."""
+    collected: list[TestResult] = field(factory=list)
+    """What a flow step's process reported: they make the step's one result when it ends."""
 
     @property
     def shard(self) -> Shard:
         return self.step.shard
+
+    def listed(self, tests: Iterable[TestCase], finals: Container[tuple[str, str]]) -> int:
+        """A shard of a whole app listed its tests: those without a final result are pending
+        (so a crash or kill accounts for each) exactly as if discovery had listed them; how
+        many are new."""
+        new = [
+            test
+            for test in tests
+            if (test.app, test.nodeid) not in finals and test.nodeid not in self.pending
+        ]
+        for test in new:
+            self.pending[test.nodeid] = test
+        return len(new)
 
 
 @define
@@ -89,6 +105,9 @@ class Ended:
 def refused(results: Results, step: Step, shown: str) -> None:
     """The environment refused ``step``'s process: each of its tests is an error saying so."""
     shard = step.shard
+    if step.node.kind is NodeKind.STEP:
+        results.environment_failed(step.node, shard.tests, shown, "")
+        return
     for test in shard.tests:
         error = TestResult(test.app, test.nodeid, Outcome.ERROR, message=shown)
         results.final(evolve(error, attempt=shard.attempt), step.node.id)
@@ -144,6 +163,9 @@ class Supervisor:
             app = self.workflow.app(shard.app)
             refused(self.results, step, self.results.environment_problem(app, str(problem)))
             return False
+        if self.results.steps is not None and step.node.kind is NodeKind.STEP:
+            flow = self.results.steps.environment(step.node, scratch)  # its inputs, delivered
+            app = evolve(app, env={**app.env, **flow})
         try:
             process, isolation, reserved = self.launcher.start(step, app, scratch)
         except EnvironmentProblem as problem:
@@ -209,7 +231,8 @@ class Supervisor:
 
     def _on_event(self, running: RunningShard, event: Event) -> None:
         if isinstance(event, TestsCollected):
-            self.results.collected(running, event)
+            self.results.plan(running.listed(event.tests, self.results.finals))
+            self.recorder.changed = True
             return
         if isinstance(event, TestStarted):
             running.current = event.nodeid
@@ -233,7 +256,7 @@ class Supervisor:
             else:
                 return
         limit = per_test_timeout(self.workflow, running.app)
-        shard_limit = self.workflow.execution.shard_timeout
+        shard_limit = running.shard.timeout or self.workflow.execution.shard_timeout
         if running.current is not None and limit and now - running.current_since > limit:
             running.killed_for = "timeout"
         elif shard_limit and now - running.started > shard_limit:

@@ -41,12 +41,14 @@ def flow_from(
         return None, problems
     flow = FlowSpec(name, tuple(steps), tuple(handoffs))
     problems += _when_problems(flow, within(where, "steps"))
+    if problems:
+        return None, problems
     ids = [step.id for step in flow.steps]
     cycle = find_cycle(ids, flow.waits_for)
     if cycle:
         problems.append(
             f"{within(where, 'steps')}: steps wait for each other in a cycle "
-            f"({' -> '.join(cycle)}, by depends_on and data_flow); break it"
+            f"({' -> '.join(cycle)}, by depends_on, data_flow and when); break it"
         )
     return (None, problems) if problems else (flow, [])
 

@@ -85,6 +85,12 @@ class Redactor:
         )
         self.patterns = patterns
 
+    def learn(self, values: Iterable[str]) -> None:
+        """Mask ``values`` too from now on: secrets met during the run (a token one flow step
+        returned and hands to the next)."""
+        known = {*self.values, *(v for v in values if len(v) >= MIN_VALUE_LENGTH)}
+        self.values = tuple(sorted(known, key=len, reverse=True))
+
     def text(self, text: str) -> str:
         """``text`` with every secret in it replaced by ``***``."""
         if not text:

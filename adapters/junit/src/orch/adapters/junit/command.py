@@ -19,6 +19,7 @@ from attrs import define, field, frozen
 from attrs.validators import instance_of
 
 from orch.adapters.junit.junitxml import JUnitXmlParser
+from orch.adapters.junit.properties import OUTPUTS_VARIABLE, publish
 from orch.adapters.junit.safexml import one_line
 from orch.adapters.junit.testng import TestNGParser
 from orch.ports import (
@@ -139,10 +140,16 @@ class CommandRunner:
 
         No result file at all, or files without a test from a command that failed, is one
         ``error`` result named after the app, saying how the command ended and what it printed last.
+
+        A flow step's command (``ORCH_OUTPUTS`` in its env) has its files' ``<property>``
+        elements merged into its outputs file (see ``properties``).
         """
         settings = _settings(app)
         files = _result_files(app, settings, scratch.absolute())
         results = [result for path in files for result in self._read(app, path, scratch)]
+        outputs = app.env.get(OUTPUTS_VARIABLE)
+        if outputs:
+            publish(files, app.path / outputs)  # relative: to where the command ran
         if not files or (not results and exit.returncode != 0):
             results = [_no_results(app, settings, scratch.absolute(), exit, bool(files))]
         if shard.attempt == 1:

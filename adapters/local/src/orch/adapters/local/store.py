@@ -125,6 +125,7 @@ _BIG_ENDIAN = sys.byteorder == "big"
 _RESULT_COLUMNS = (
     "app, nodeid, attempt, outcome, duration, message, longrepr, stdout, stderr, markers, file"
 )
+_UPDATED_COLUMNS = _RESULT_COLUMNS.split(", ")[2:]
 _RUN_COLUMNS = 'id, workflow, "commit", started_at, ended_at, exit_code, status, pid, spec'
 _UPDATABLE = frozenset({"ended_at", "exit_code", "status", "pid"})
 
@@ -472,7 +473,8 @@ class SqliteStore:
             raise damaged(self.path, f"the run's results cannot be read back: {problem}")
 
     def record(self, run_id: str, progress: Progress) -> None:
-        """Write one batch of progress in one transaction; a second final of a test is ignored."""
+        """Write one batch of progress in one transaction; a second final of a test is ignored
+        unless it is of a later attempt."""
         placeholders = ", ".join("?" * 12)
         with self._write() as db:
             if db.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
@@ -482,9 +484,11 @@ class SqliteStore:
                 f"VALUES ({placeholders})",
                 _result_rows(run_id, progress.attempts),
             )
-            db.executemany(
-                f"INSERT OR IGNORE INTO results (run_id, {_RESULT_COLUMNS}) "
-                f"VALUES ({placeholders})",
+            db.executemany(  # a later attempt (a flow step a resumed run ran again) wins
+                f"INSERT INTO results (run_id, {_RESULT_COLUMNS}) VALUES ({placeholders}) "
+                "ON CONFLICT (run_id, app, nodeid) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED_COLUMNS)
+                + " WHERE excluded.attempt > results.attempt",
                 _result_rows(run_id, progress.finals),
             )
             db.executemany(

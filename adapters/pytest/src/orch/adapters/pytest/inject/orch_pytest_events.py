@@ -26,6 +26,9 @@ pytest and its plugins are imported and before any conftest or test of the appli
 standard input ends: orch starts the next shard that way while another one runs, and lets it go
 on when a worker is free. pytest's capture takes over fd 0 before conftests load, so the plugin
 keeps its own copy of the input from its import.
+``ORCH_RETURN``, ``ORCH_OUTPUTS`` and ``ORCH_ARGUMENTS`` (set when orch runs the test as a step of
+a cross-application flow) load ``orch_pytest_flow``, which says what each does; the
+``orch_outputs`` fixture is here, so a test using it runs in any orch run, flow step or not.
 Every nodeid and file name this plugin sends, and every one it is given, is one line of valid
 text (``_plain``): a file name that is not UTF-8 or holds a newline is written with escapes.
 """
@@ -40,6 +43,7 @@ import os
 import re
 import signal
 import sys
+from collections.abc import Iterator
 from json.encoder import encode_basestring_ascii as _quote
 
 import pytest
@@ -105,6 +109,24 @@ def pytest_configure(config: pytest.Config) -> None:
     stacks = os.environ.get("ORCH_STACKS")
     if stacks:
         config.pluginmanager.register(_StackWriter(stacks), "orch-stacks")
+    if any(os.environ.get(name) for name in _FLOW_VARIABLES):
+        config.pluginmanager.import_plugin("orch_pytest_flow")
+
+
+_FLOW_VARIABLES = ("ORCH_RETURN", "ORCH_OUTPUTS", "ORCH_ARGUMENTS")
+"""What orch sets for a flow step; without them the flow module is not even imported."""
+
+
+@pytest.fixture
+def orch_outputs(request: pytest.FixtureRequest) -> Iterator[dict]:
+    """A dict of named values the test publishes for later steps of a cross-application flow
+    (``orch_outputs["order_id"] = 7``): merged into ``$ORCH_OUTPUTS`` at teardown in a flow step,
+    a dict nobody reads otherwise."""
+    outputs: dict = {}
+    yield outputs
+    step = request.config.pluginmanager.get_plugin("orch-outputs")
+    if step is not None:
+        step.publish(outputs)
 
 
 class _StackWriter:
