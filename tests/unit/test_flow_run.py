@@ -6,8 +6,10 @@ an application's own run leaving out the tests its flows run, records, and resum
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
+from attrs import evolve
 from fake_run import fake_session
 
 from orch.core import Workflow
@@ -268,3 +270,43 @@ def test_a_resumed_run_that_recorded_no_values_blocks_the_consumer(tmp_path):
         "blocked: input users.test_login.outputs.token: step test_login of users published no "
         "outputs",
     )
+
+
+def test_a_step_waits_for_its_state_and_a_wait_that_never_holds_blocks_it(tmp_path):
+    runner = FakeRunner({"a": [FakeTest("t.py::test_ready"), FakeTest("t.py::test_never")]})
+    flow = {
+        "steps": [
+            {
+                "app": "a",
+                "test": "t.py::test_ready",
+                "wait_for": {"file": "${OUT}/ready", "interval": 0.02},
+            },
+            {
+                "app": "a",
+                "test": "t.py::test_never",
+                "depends_on": [],
+                "wait_for": [{"file": "${OUT}/never", "timeout": 0.2, "interval": 0.02}],
+            },
+        ]
+    }
+    flows = workflow(tmp_path, runner, {"f": flow})
+    flows = evolve(flows, applications=(evolve(flows.applications[0], env={"OUT": str(tmp_path)}),))
+    later = threading.Timer(0.1, (tmp_path / "ready").write_text, ("yes",))
+    later.start()
+    result = fake_session(flows, runner).execute()
+    later.join()
+    found = steps(result)
+    assert found["f/test_ready"] == ("passed", "")
+    assert found["f/test_never"][0] == "blocked"
+    assert found["f/test_never"][1].startswith(f"blocked: wait_for: file {tmp_path}/never")
+    assert runner.commands == [("t.py::test_ready",)]
+
+
+def test_a_wait_on_a_variable_nobody_sets_blocks_the_step_naming_it(tmp_path):
+    runner = FakeRunner({"a": [FakeTest("t.py::test_x")]})
+    flow = {
+        "steps": [{"app": "a", "test": "t.py::test_x", "wait_for": {"http": "${API_URL}/health"}}]
+    }
+    result = fake_session(workflow(tmp_path, runner, {"f": flow}), runner).execute()
+    outcome, message = steps(result)["f/test_x"]
+    assert outcome == "blocked" and "API_URL" in message, message

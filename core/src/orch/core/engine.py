@@ -36,6 +36,7 @@ from orch.ports import (
     StoreProblem,
     TestResult,
 )
+from orch.ports.conditions import SqlCondition, SqlProbe
 from orch.ports.data import DatasetSpec, DataSink, DataUse
 from orch.ports.observer import RunObserver
 from orch.ports.run import RunResult, TriageReport
@@ -224,6 +225,20 @@ def session_for(
         keep_raw_output=keep_raw_output,
         environments=environments_for(workflow, services, keep_env),
         data=data_for(workflow, services),
+        sql_probe=sql_probe_for(workflow, services),
+    )
+
+
+def sql_probe_for(workflow: Workflow, services: Services) -> SqlProbe | None:
+    """What runs the queries of the flows' ``sql`` waits: the ``postgres`` probe, loaded only
+    when a step waits for one (none installed: such a wait says so when it starts)."""
+    waits = (c for f in workflow.cross_app_tests for s in f.steps for c in s.wait_for)
+    if not any(isinstance(c, SqlCondition) for c in waits):
+        return None
+    registry = services.registry
+    probes = registry.sql_probes
+    return (
+        probes.build("postgres", services.state_dir) if registry.has("probe", "postgres") else None
     )
 
 

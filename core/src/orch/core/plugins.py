@@ -25,6 +25,8 @@ impact    nothing                             one language's change analysis
 sink      nothing                             loads test data (``orch.ports.data``)
 field     nothing                             one kind of generated value
                                               (``orch.ports.field_kinds``)
+probe     nothing                             runs the query of an ``sql`` wait
+                                              (``orch.ports.conditions``)
 ========  ==================================  ================================================
 """
 
@@ -52,6 +54,7 @@ from orch.ports import (
     TestRunner,
     Vcs,
 )
+from orch.ports.conditions import SqlProbe
 from orch.ports.data import DataSink
 from orch.ports.field_kinds import FieldKind
 from orch.ports.hooks import KINDS
@@ -110,6 +113,7 @@ IMPACTS: Port[ChangeImpact] = Port("impact", "no arguments", _nothing)
 PROVISIONERS: Port[Provisioner] = Port("provisioner", "no arguments", _nothing)
 SINKS: Port[DataSink] = Port("sink", "no arguments", _nothing)
 FIELDS: Port[FieldKind] = Port("field", "no arguments", _nothing)
+PROBES: Port[SqlProbe] = Port("probe", "no arguments", _nothing)
 PORTS: dict[str, Port] = {
     p.kind: p
     for p in (
@@ -123,6 +127,7 @@ PORTS: dict[str, Port] = {
         PROVISIONERS,
         SINKS,
         FIELDS,
+        PROBES,
     )
 }
 """Every kind of adapter (the kinds of ``orch.ports.hooks.KINDS``) and its contract."""
@@ -206,6 +211,11 @@ class Registry:
     def field_kinds(self) -> Adapters[FieldKind]:
         """The kinds of generated fields."""
         return Adapters(self, FIELDS)
+
+    @property
+    def sql_probes(self) -> Adapters[SqlProbe]:
+        """What runs the queries of ``sql`` waits, by database."""
+        return Adapters(self, PROBES)
 
     def names(self, kind: str) -> list[str]:
         """Sorted names of the adapters of one kind."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from orch.ports.conditions import WaitFor
 from orch.ports.model import Outcome, TestResult
 
 FLOW_MARKER = "flow:"
@@ -76,6 +77,8 @@ class FlowStep:
     when: tuple[Condition, ...] = ()
     timeout: float | None = None
     retries: int | None = None
+    wait_for: WaitFor = ()
+    """State the systems must reach before it starts (``orch.ports.conditions``)."""
 
 
 @frozen

@@ -132,6 +132,17 @@ def orch_register_data_sinks() -> list[type]:
 
 
 @hookspec
+def orch_register_sql_probes() -> list[type]:
+    """Return the SqlProbe classes (what runs the query of a flow step's ``sql`` wait).
+
+    :return: classes implementing ``orch.ports.conditions.SqlProbe``, each with a unique
+        ``PLUGIN_NAME`` (the database it speaks to: ``postgres``), built without arguments.
+
+    .. versionadded:: 0.5
+    """
+
+
+@hookspec
 def orch_register_field_kinds() -> list[type]:
     """Return the FieldKind classes (kinds of generated values, such as ``email``).
 
@@ -263,5 +274,6 @@ KINDS = {
     "provisioner": "orch_register_provisioners",
     "sink": "orch_register_data_sinks",
     "field": "orch_register_field_kinds",
+    "probe": "orch_register_sql_probes",
 }
 """Each kind of adapter and the registration hook that provides it."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from orch.core.run.app_progress import AppProgress
 from orch.core.run.environment_nodes import EnvironmentNodes
 from orch.core.run.plan import Plan, Step
 from orch.core.run.recorder import Recorder
@@ -59,13 +60,12 @@ class Dispatch:
             if environments is None
             else Replacements(environments, self.scheduler, supervisor, results)
         )
-        self._nodes_left = {app: len(ids) for app, ids in plan.apps().items()}
-        self._apps_started: set[str] = set()
+        self.apps = AppProgress(workflow, plan, observer, results.app_counts)
         self._began: dict[str, float] = {}
 
     def run(self, poll_seconds: float) -> None:
-        """Until no step is queued or running and no environment is being brought up (a
-        blocked node is neither)."""
+        """Until no step is queued, running or waiting and no environment is being brought up
+        (a blocked node is neither)."""
         if self.environments is not None:
             self.environments.start()
         self._launch()
@@ -76,6 +76,7 @@ class Dispatch:
             else:
                 time.sleep(poll_seconds)
             self._environments_ended()
+            self._waits_ended()
             if self.replacements is not None:
                 for lost in self.replacements.look():
                     self._lost(lost)
@@ -103,7 +104,9 @@ class Dispatch:
             self.supervisor.hold(step)
 
     def _setting_up(self) -> bool:
-        return self.environments is not None and self.environments.busy
+        """An environment is being brought up, or a flow step waits before it starts."""
+        waiting = self.steps is not None and self.steps.waits.busy
+        return waiting or (self.environments is not None and self.environments.busy)
 
     def _environments_ended(self) -> None:
         """An environment that is up lets its shards start; one that could not start makes
@@ -116,7 +119,7 @@ class Dispatch:
                 self.results.environment_problems += 1
                 self.results.problem(finish.reason)
             for waiting, _ in blocked:
-                self._app_started(waiting)
+                self.apps.started(waiting)
                 tests = self.plan.steps[waiting.id].shard.tests
                 self.results.environment_failed(waiting, tests, finish.reason, logs)
                 self.observer.node_finish(waiting, NodeFinish(Outcome.ERROR, finish.reason))
@@ -129,7 +132,7 @@ class Dispatch:
         if node.id in self._began:
             self._done(lost.step, taken=False)
             return
-        self._app_started(node)  # held before it ever started: it finishes as it is
+        self.apps.started(node)  # held before it ever started: it finishes as it is
         self.scheduler.done(lost.step, taken=False)
         self.observer.node_finish(node, NodeFinish(Outcome.ERROR, lost.message))
         self._app_node_done(node)
@@ -140,12 +143,17 @@ class Dispatch:
     def _launch(self) -> None:
         while (step := self.scheduler.take()) is not None:
             if step.node.id not in self._began:
-                self._app_started(step.node)
+                self.apps.started(step.node)
                 self._began[step.node.id] = time.monotonic()
                 self.observer.node_start(step.node)
-            refused = self.steps is not None and self.steps.refused(step)
-            if refused or not self.supervisor.start(step):
+            start = self.supervisor.start
+            if not (self.steps.start(step, start) if self.steps else start(step)):
                 self._done(step)
+
+    def _waits_ended(self) -> None:
+        """Flow steps whose ``wait_for`` ended start, or end saying what did not hold."""
+        for step in self.steps.waited(self.supervisor.start) if self.steps else ():
+            self._done(step)
 
     def _done(self, step: Step, taken: bool = True) -> None:
         """A step ended; once its node has nothing left to run, the node finished."""
@@ -157,21 +165,12 @@ class Dispatch:
         blocked = self.scheduler.finished(node.id, finish.outcome)
         self._app_node_done(node)
         for waiting, reason in blocked:
-            self._app_started(waiting)
+            self.apps.started(waiting)
             self.results.blocked(waiting, self.plan.steps[waiting.id].shard.tests, reason)
             self.observer.node_finish(waiting, NodeFinish(Outcome.BLOCKED, reason))
             self._app_node_done(waiting)
 
-    def _app_started(self, node: PlanNode) -> None:
-        if node.app is not None and node.app not in self._apps_started:
-            self._apps_started.add(node.app)
-            self.observer.app_start(self.workflow.app(node.app))
-
     def _app_node_done(self, node: PlanNode) -> None:
         if self.environments is not None:
             self.environments.node_done(node)
-        if node.app is None:
-            return
-        self._nodes_left[node.app] -= 1
-        if not self._nodes_left[node.app]:
-            self.observer.app_finish(self.workflow.app(node.app), self.results.app_counts(node.app))
+        self.apps.node_done(node)

@@ -14,7 +14,8 @@ is kept for the steps that follow, and for a resumed run (``orch.core.run.flow_r
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +25,16 @@ from orch.core.run.flow_planning import step_node_id
 from orch.core.run.flow_records import FlowRecorder, handed_secrets
 from orch.core.run.flow_values import Missing, deliver, published, value_at
 from orch.core.run.flow_verdict import verdict
+from orch.core.run.flow_waits import StepWaits
+from orch.core.run.flow_when import unmet
 from orch.core.run.plan import Step
 from orch.core.run.results import Results
 from orch.core.run.supervisor import ENVIRONMENT_DIED, Ended
 from orch.core.shared.outcomes import RETRYABLE
 from orch.core.workflow.model import Workflow
-from orch.ports import NodeKind, Outcome, PlanNode, TestResult
+from orch.ports import Application, NodeKind, Outcome, PlanNode, TestResult
+from orch.ports.conditions import SqlProbe
 from orch.ports.flows import (
-    Condition,
     FlowRecord,
     FlowSpec,
     FlowStep,
@@ -49,18 +52,21 @@ class FlowSteps:
         workflow: Workflow,
         results: Results,
         recorder: FlowRecorder,
+        waits: StepWaits,
         run_clock: Callable[[], float],
         clock: Callable[[], float] = time.time,
     ) -> None:
         """``results`` are the run's (a step's ``when`` reads earlier outcomes; its retries
         follow their policy; its text is masked by their redactor, which learns the secrets
-        steps hand on); ``recorder`` keeps what each step published and when it ran
+        steps hand on); ``waits`` hold steps back until what they wait for holds; ``recorder``
+        keeps what each step published and when it ran
         (``clock``, the wall's; ``run_clock`` the run's, which times its processes)."""
         self.workflow = workflow
         self.results = results
         self.retry = results.retry
         self.redactor = results.redactor
         self.recorder = recorder
+        self.waits = waits
         self.run_clock = run_clock
         self.clock = clock
         self._steps: dict[str, tuple[FlowSpec, FlowStep]] = {
@@ -72,28 +78,41 @@ class FlowSteps:
     def of(self, node: PlanNode) -> tuple[FlowSpec, FlowStep]:
         return self._steps[node.id]
 
-    def result_id(self, flow: FlowSpec, step: FlowStep) -> tuple[str, str]:
-        return step.app, step_nodeid(flow.name, step)
-
-    def refused(self, step: Step) -> bool:
-        """Whether ``step`` will not run, its result final: a flow step whose ``when`` does
-        not hold (``skipped``) or one of whose inputs is not there (``blocked``)."""
+    def start(self, step: Step, start: Callable[[Step], bool]) -> bool:
+        """Start ``step`` with ``start`` (the supervisor's) unless it is a flow step that will
+        not run (False, its result final): its ``when`` does not hold (``skipped``), an input
+        is not there (``blocked``); or that waits first (True: ``waited`` starts it)."""
         if step.node.kind is not NodeKind.STEP:
-            return False
+            return start(step)
         flow, flow_step = self.of(step.node)
         try:
             for condition in flow_step.when:
-                why = self._unmet(flow, condition)
+                outcome_of = partial(self._outcome, flow)
+                why = unmet(flow, condition, outcome_of, self.recorder, self.redactor.text)
                 if why:
-                    return self._final(step.node, Outcome.SKIPPED, f"when: {why}")
+                    self.final(step.node, Outcome.SKIPPED, f"when: {why}")
+                    return False
             self._inputs(flow, flow_step)
         except Missing as missing:
-            return self._final(step.node, Outcome.BLOCKED, f"blocked: input {missing}")
-        return False
+            self.final(step.node, Outcome.BLOCKED, f"blocked: input {missing}")
+            return False
+        return self.waits.begin(step) or start(step)
 
-    def _final(self, node: PlanNode, outcome: Outcome, message: str) -> bool:
+    def waited(self, start: Callable[[Step], bool]) -> list[Step]:
+        """Start the flow steps whose wait held; those whose wait failed are ``blocked``. The
+        steps that ended so, or that ``start`` could not start, are returned."""
+        ended = []
+        for step, problem in self.waits.ended():
+            if problem is not None:
+                ended.append(step)
+                self.final(step.node, Outcome.BLOCKED, f"blocked: wait_for: {problem}")
+            elif not start(step):
+                ended.append(step)
+        return ended
+
+    def final(self, node: PlanNode, outcome: Outcome, message: str) -> None:
+        """``node``'s step will not run: its result, final, is ``outcome`` for ``message``."""
         self.results.final(self.result(node, outcome, message), node.id)
-        return True
 
     def environment(self, node: PlanNode, scratch: Path) -> dict[str, str]:
         """Deliver the step's inputs into ``scratch``; the variables that tell its process
@@ -107,10 +126,9 @@ class FlowSteps:
     def result(self, node: PlanNode, outcome: Outcome, message: str) -> TestResult:
         """A result of ``node``'s step that its process did not make."""
         flow, step = self.of(node)
-        app, nodeid = self.result_id(flow, step)
         return TestResult(
-            app,
-            nodeid,
+            step.app,
+            step_nodeid(flow.name, step),
             outcome,
             message=message,
             markers=step_markers(flow.name, step),
@@ -152,30 +170,19 @@ class FlowSteps:
                 made = evolve(made, message=f"{made.message}; {problem}".lstrip("; "))
         self.results.final(self.redactor.result(made), node.id)
 
-    def records(self) -> tuple[FlowRecord, ...]:
-        """Each flow's timeline as the run ended, saved with the run for ``orch flow show``."""
+    def finish(self) -> tuple[FlowRecord, ...]:
+        """The run ended: no step waits any more; each flow's timeline, saved with the run for
+        ``orch flow show``."""
+        self.waits.cancel()
         flows = self.workflow.cross_app_tests
         environments = {a.name: a.environment or None for a in self.workflow.applications}
         records = self.recorder.records(flows, self.results.finals, self.redactor, environments)
         self.recorder.save_records(records)
         return records
 
-    def _unmet(self, flow: FlowSpec, condition: Condition) -> str:
-        """Why ``condition`` does not hold ('' when it does)."""
-        if condition.on == "outcome":
-            subject = flow.step(condition.subject)
-            result = self.results.finals.get(self.result_id(flow, subject))
-            outcome = result.outcome.value if result is not None else "not run"
-            if outcome in condition.accepted:
-                return ""
-            wanted = " or ".join(map(str, condition.accepted))
-            return f"step {subject.id} {outcome}, wanted {wanted}"
-        handoff = next(h for h in flow.data_flow if h.name == condition.subject)
-        value = value_at(self.recorder.values(flow.name, handoff.source.step), handoff.source)
-        if value in condition.accepted:
-            return ""
-        wanted = " or ".join(repr(v) for v in condition.accepted)
-        return f"value {handoff.name} is {self.redactor.text(repr(value))}, wanted {wanted}"
+    def _outcome(self, flow: FlowSpec, step: FlowStep) -> Outcome | None:
+        result = self.results.finals.get((step.app, step_nodeid(flow.name, step)))
+        return None if result is None else result.outcome
 
     def _inputs(self, flow: FlowSpec, step: FlowStep) -> dict[Handoff, Any]:
         """The values ``step`` receives, each by its hand-off; ``Missing`` for one not there."""
@@ -187,11 +194,18 @@ class FlowSteps:
 
 
 def flow_steps_for(
-    workflow: Workflow, run_dir: Path, results: Results, run_clock: Callable[[], float]
+    workflow: Workflow,
+    run_dir: Path,
+    results: Results,
+    run_clock: Callable[[], float],
+    variables: Callable[[Application], Mapping[str, str]],
+    sql_probe: SqlProbe | None,
 ) -> FlowSteps | None:
     """The flow steps of a run of ``workflow`` in ``run_dir`` (None when it has no flows);
-    ``results`` makes their results through them."""
+    ``results`` makes their results through them; their waits read ``variables`` (each
+    application's environment's) and run SQL on ``sql_probe``."""
     if not workflow.cross_app_tests:
         return None
-    results.steps = FlowSteps(workflow, results, FlowRecorder(run_dir), run_clock)
+    waits = StepWaits(workflow, variables, sql_probe)
+    results.steps = FlowSteps(workflow, results, FlowRecorder(run_dir), waits, run_clock)
     return results.steps

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
-from attrs import evolve
+from attrs import define, evolve, field
 
 from orch.core.run.dispatch import Dispatch
 from orch.core.run.environment_data import WithData
@@ -44,6 +44,7 @@ from orch.ports import (
     RunState,
     TestRunner,
 )
+from orch.ports.conditions import SqlProbe
 from orch.ports.data import RunTestData
 from orch.ports.errors import DataProblem
 from orch.ports.observer import RunObserver, Silent
@@ -75,53 +76,38 @@ def with_data(environments: Environments | None, data: RunTestData | None) -> En
     return environments if data is None or environments is None else WithData(environments, data)
 
 
+@define(kw_only=True)
 class RunSession:
-    """One execution of a workflow against a store; ``resume`` continues a killed run."""
+    """One execution of a workflow against a store; ``resume`` continues a killed run.
 
-    def __init__(
-        self,
-        workflow: Workflow,
-        *,
-        runners: Mapping[str, TestRunner],
-        executor: Executor,
-        store: SessionStore,
-        state_dir: Path,
-        observer: RunObserver | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        commit: str = "",
-        spec: RunSpec | None = None,
-        poll_seconds: float = POLL_SECONDS,
-        selection: Selection | None = None,
-        coverage_stale: dict[str, tuple[str, ...]] | None = None,
-        app_commits: dict[str, str] | None = None,
-        keep_raw_output: bool = False,
-        environments: Environments | None = None,
-        data: Callable[[str], RunTestData] | None = None,
-    ) -> None:
-        """``selection`` narrows each application to its selected tests, in risk order;
-        ``coverage_stale`` (files that differ from the commit, per app) turns on recording of
-        per-test coverage, saved when the run ends under each application's own commit
-        (``app_commits``, default ``commit``). Results are redacted as they arrive; the shards'
-        raw output in ``.orch/runs/RUN/`` is removed at the end unless ``keep_raw_output``.
-        ``environments`` brings up, replaces and removes their environments; ``data(run_id)``
-        the run's test data (``orch.ports.data.RunTestData``)."""
-        self.workflow = workflow
-        self.runners = runners
-        self.executor = executor
-        self.store = store
-        self.state_dir = state_dir
-        self.observer = observer or Silent()
-        self.clock = clock
-        self.commit = commit
-        self.spec = spec
-        self.poll_seconds = poll_seconds
-        self.selection = selection
-        self.coverage_stale = coverage_stale
-        self.app_commits = app_commits or {}
-        self.keep_raw_output = keep_raw_output
-        self.environments = environments
-        self.data = data
-        self._nodes: EnvironmentNodes | None = None
+    ``selection`` narrows each application to its selected tests, in risk order;
+    ``coverage_stale`` (files that differ from the commit, per app) turns on recording of
+    per-test coverage, saved when the run ends under each application's own commit
+    (``app_commits``, default ``commit``). Results are redacted as they arrive; the shards' raw
+    output in ``.orch/runs/RUN/`` is removed at the end unless ``keep_raw_output``.
+    ``environments`` brings up, replaces and removes their environments; ``data(run_id)`` the
+    run's test data (``orch.ports.data.RunTestData``); ``sql_probe`` runs the queries of the
+    flows' ``sql`` waits.
+    """
+
+    workflow: Workflow = field(kw_only=False)
+    runners: Mapping[str, TestRunner]
+    executor: Executor
+    store: SessionStore
+    state_dir: Path
+    observer: RunObserver = field(factory=Silent, converter=lambda o: o or Silent())
+    clock: Callable[[], float] = time.monotonic
+    commit: str = ""
+    spec: RunSpec | None = None
+    poll_seconds: float = POLL_SECONDS
+    selection: Selection | None = None
+    coverage_stale: dict[str, tuple[str, ...]] | None = None
+    app_commits: dict[str, str] = field(factory=dict, converter=lambda c: c or {})
+    keep_raw_output: bool = False
+    environments: Environments | None = None
+    data: Callable[[str], RunTestData] | None = None
+    sql_probe: SqlProbe | None = None
+    _nodes: EnvironmentNodes | None = field(default=None, init=False)
 
     def execute(self, resume: str | None = None) -> RunResult:
         """Run (or resume) the workflow; results are persisted as they arrive."""
@@ -147,7 +133,7 @@ class RunSession:
         data = self.data(run_id) if self.data else None
         environments = with_data(self.environments, data)
         variables = environments.variables if environments else lambda app: {}
-        flow_steps_for(self.workflow, run_dir, results, self.clock)
+        flow_steps_for(self.workflow, run_dir, results, self.clock, variables, self.sql_probe)
         launcher = Launcher(
             self.workflow, self.runners, self.executor, run_dir, run_id, variables, data
         )
@@ -197,7 +183,7 @@ class RunSession:
             interrupted=status is RunState.INTERRUPTED,
             record=evolve(record, ended_at=ended_at, exit_code=exit_value, status=status),
             shards=tuple(results.shards),
-            flows=results.steps.records() if results.steps else (),
+            flows=results.steps.finish() if results.steps else (),
         )
         return run_result.not_stored(recorder.unstored) if recorder.unstored else run_result
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from orch.core.shared.condition_spec import read_conditions
 from orch.core.shared.documents import describe, is_whole, shown, within
 from orch.core.shared.graphs import find_cycle
 from orch.core.shared.spelling import unknown, unknown_keys
@@ -20,7 +21,7 @@ from orch.ports import Outcome
 from orch.ports.flows import SOURCES, Condition, FlowSpec, FlowStep, Handoff, ValuePath
 
 FLOW_KEYS = ("steps", "data_flow")
-STEP_KEYS = ("app", "test", "id", "depends_on", "when", "timeout", "retries")
+STEP_KEYS = ("app", "test", "id", "depends_on", "when", "timeout", "retries", "wait_for")
 HANDOFF_KEYS = ("from", "to")
 OUTCOMES = tuple(outcome.value for outcome in Outcome)
 
@@ -113,6 +114,8 @@ def _step(
     if retries is not None and (not is_whole(retries) or retries < 0):
         found.append(f"{where}.retries: must be a whole number, 0 or more; got {describe(retries)}")
     conditions = _conditions(raw.get("when", []), within(where, "when"), found)
+    waits, wrong = read_conditions(raw.get("wait_for", []), within(where, "wait_for"))
+    found += wrong
     problems += found
     if found:
         return None
@@ -124,6 +127,7 @@ def _step(
         when=tuple(conditions),
         timeout=None if timeout is None else float(timeout),
         retries=retries,
+        wait_for=waits,
     )
 
 

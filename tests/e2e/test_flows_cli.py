@@ -1,0 +1,157 @@
+"""A cross-application flow in real runs: a pytest login whose return value is a token, a pytest
+payment taking it as its ``Authorization`` header against a simulator orch provisions (after
+waiting for the simulator to answer), and a node test reading the payment's id from
+``$ORCH_INPUTS``; the token masked everywhere; a broken step blocking what follows; ``orch flow
+show``; one JUnit testsuite per flow; and ``orch run --resume`` running only what did not pass,
+with the values recorded before."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from orch_cli import write_files
+
+TOKEN = "tok-5f1e2d3c4b5a"
+
+WORKFLOW = """
+    applications:
+      user-service: {path: users, runner: pytest}
+      payment-service:
+        path: pay
+        runner: pytest
+        environment: it
+        env: {BANK: "{bank.url}"}
+      web-frontend:
+        path: web
+        runner:
+          command:
+            run: "node --test --test-reporter=junit --test-reporter-destination={junit} {test_path}"
+    environments:
+      it:
+        services:
+          bank:
+            type: simulator
+            routes:
+              - request: {method: POST, path: /payments, headers: {Authorization: "Bearer *"}}
+                responses:
+                  - status: 201
+                    json: {id: "pay-{{request.json.order}}"}
+    cross_app_tests:
+      checkout:
+        steps:
+          - {app: user-service, test: "tests/test_auth.py::test_login"}
+          - app: payment-service
+            test: "tests/test_pay.py::test_pay"
+            wait_for: {http: "${BANK}/__orch/health", timeout: 10}
+          - {app: web-frontend, test: test/confirm.test.mjs}
+        data_flow:
+          user_token:
+            from: user-service.test_login.return.token
+            to: payment-service.test_pay.headers.Authorization
+          payment_id:
+            from: payment-service.test_pay.return.id
+            to: web-frontend.confirm.test.props.paymentId
+"""
+
+FILES = {
+    "users/tests/test_auth.py": f"""
+        def test_login():
+            print("logged in with token {TOKEN}")
+            return {{"token": "{TOKEN}", "user": "ann"}}
+    """,
+    "pay/tests/conftest.py": """
+        import pytest
+
+        @pytest.fixture
+        def headers():
+            return {"Accept": "application/json"}
+    """,
+    "pay/tests/test_pay.py": """
+        import json, os, urllib.request
+
+        def test_pay(headers):
+            assert os.environ.get("PAY_BROKEN") is None and not os.path.exists("BROKEN")
+            request = urllib.request.Request(
+                os.environ["BANK"] + "/payments", data=json.dumps({"order": 7}).encode(),
+                method="POST",
+                headers={**headers, "Authorization": "Bearer " + headers["Authorization"],
+                         "Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=5) as response:
+                print("paid with", headers["Authorization"])
+                return json.loads(response.read())
+    """,
+    "web/test/confirm.test.mjs": """
+        import test from 'node:test';
+        import assert from 'node:assert';
+        import fs from 'node:fs';
+        const inFlow = Boolean(process.env.ORCH_INPUTS);
+        test('shows the payment id', { skip: !inFlow && 'runs in a flow' }, () => {
+          const inputs = JSON.parse(fs.readFileSync(process.env.ORCH_INPUTS, 'utf8'));
+          assert.strictEqual(inputs.payment_id, 'pay-7');
+        });
+    """,
+}
+
+
+def flow_steps(report: dict) -> dict[str, str]:
+    return {s["step"]: s["outcome"] for flow in report["flows"] for s in flow["steps"]}
+
+
+def test_the_seed_flow_hands_its_values_on_and_shows_end_to_end(tmp_path, orch):
+    write_files(tmp_path, {"orch.yaml": WORKFLOW, **FILES})
+    code, report = orch.json(".", "--junit-xml", "junit.xml")
+    assert code == 0, report["tests"]
+    assert flow_steps(report) == {
+        "test_login": "passed",
+        "test_pay": "passed",
+        "confirm.test": "passed",
+    }
+    (flow,) = report["flows"]
+    login, pay, web = flow["steps"]
+    assert pay["inputs"] == {"user_token": "***"} and web["inputs"] == {"payment_id": "pay-7"}
+    assert pay["outputs"] == {"return": {"id": "pay-7"}} and pay["environment"] == "it"
+    assert login["ended_at"] <= pay["started_at"] and pay["ended_at"] <= web["started_at"]
+    everything = json.dumps(report) + (tmp_path / "junit.xml").read_text()
+    assert TOKEN not in everything  # the token it handed on is masked in every output
+    suites = {s.get("name"): s for s in ET.parse(tmp_path / "junit.xml").getroot()}
+    cases = [(c.get("classname"), c.get("name")) for c in suites["flow:checkout"]]
+    assert cases == [
+        ("user-service", "test_login"),
+        ("payment-service", "test_pay"),
+        ("web-frontend", "confirm.test"),
+    ]
+    shown = orch("flow", "show")
+    assert shown.returncode == 0
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "flow checkout: passed"
+    assert "passed   test_pay (payment-service, env it)" in lines[3]
+    assert TOKEN not in shown.stdout
+
+
+def test_a_broken_step_blocks_the_rest_and_resume_runs_only_that(tmp_path, orch):
+    write_files(tmp_path, {"orch.yaml": WORKFLOW, **FILES, "pay/BROKEN": ""})
+    code, report = orch.json(".")
+    assert code == 1
+    assert flow_steps(report) == {
+        "test_login": "passed",
+        "test_pay": "failed",
+        "confirm.test": "blocked",
+    }
+    assert report["flows"][0]["broke_at"] == "test_pay"
+    shown = orch("flow", "show").stdout
+    assert "flow checkout: failed, broke at test_pay" in shown
+    assert "blocked: dependency flow:checkout/test_pay failed" in shown
+
+    (tmp_path / "pay/BROKEN").unlink()
+    code, resumed = orch.json(".", "--resume", report["run"]["id"])
+    assert code == 0, resumed["tests"]
+    assert flow_steps(resumed) == {
+        "test_login": "passed",
+        "test_pay": "passed",
+        "confirm.test": "passed",
+    }
+    login = resumed["flows"][0]["steps"][0]
+    assert login["attempts"] == 1  # not run again: its token came from the values recorded
+    pay = next(t for t in resumed["tests"] if t["nodeid"].endswith("[checkout:test_pay]"))
+    assert pay["attempts"] == 2
