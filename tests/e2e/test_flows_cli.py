@@ -143,6 +143,13 @@ def test_a_broken_step_blocks_the_rest_and_resume_runs_only_that(tmp_path, orch)
     assert "flow checkout: failed, broke at test_pay" in shown
     assert "blocked: dependency flow:checkout/test_pay failed" in shown
 
+    summary = orch("run", ".").stdout
+    assert "flow checkout: failed, broke at test_pay (payment-service)" in summary
+    assert (
+        "web-frontend: ran 1 (1 skipped); blocked 1: blocked: dependency "
+        "flow:checkout/test_pay failed"
+    ) in summary
+
     (tmp_path / "pay/BROKEN").unlink()
     code, resumed = orch.json(".", "--resume", report["run"]["id"])
     assert code == 0, resumed["tests"]
@@ -155,3 +162,23 @@ def test_a_broken_step_blocks_the_rest_and_resume_runs_only_that(tmp_path, orch)
     assert login["attempts"] == 1  # not run again: its token came from the values recorded
     pay = next(t for t in resumed["tests"] if t["nodeid"].endswith("[checkout:test_pay]"))
     assert pay["attempts"] == 2
+
+
+def test_an_unavailable_application_blocks_its_steps_naming_it(tmp_path, orch):
+    unhealthy = WORKFLOW.replace(
+        "user-service: {path: users, runner: pytest}",
+        "user-service: {path: users, runner: pytest, "
+        "health: {http: 'http://127.0.0.1:9/health', timeout: 0.5}}",
+    )
+    write_files(tmp_path, {"orch.yaml": unhealthy, **FILES})
+    code, report = orch.json(".")
+    assert code == 1
+    steps = {s["step"]: (s["outcome"], s["reason"]) for s in report["flows"][0]["steps"]}
+    outcome, reason = steps["test_login"]
+    assert outcome == "blocked"
+    assert reason.startswith(
+        "blocked: application user-service is unavailable: GET http://127.0.0.1:9/health "
+    ), reason
+    assert steps["test_pay"] == ("blocked", "blocked: dependency flow:checkout/test_login blocked")
+    own = [t for t in report["tests"] if "[checkout:" not in t["nodeid"]]
+    assert own and all(t["outcome"] in ("passed", "skipped") for t in own)  # the rest still ran

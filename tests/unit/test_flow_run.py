@@ -14,6 +14,7 @@ from fake_run import fake_session
 
 from orch.core import Workflow
 from orch.core.run.flow_records import RECORDS_FILE, VALUES_FILE
+from orch.core.shared.condition_spec import conditions_from
 from orch.core.shared.flow_spec import flow_from
 from orch.ports import Application, Execution, Outcome, RunRecord
 from orch.ports.flows import step_of
@@ -310,3 +311,36 @@ def test_a_wait_on_a_variable_nobody_sets_blocks_the_step_naming_it(tmp_path):
     result = fake_session(workflow(tmp_path, runner, {"f": flow}), runner).execute()
     outcome, message = steps(result)["f/test_x"]
     assert outcome == "blocked" and "API_URL" in message, message
+
+
+def test_an_unavailable_application_blocks_its_steps_and_theirs_while_others_go_on(tmp_path):
+    runner = FakeRunner(
+        {
+            "down": [FakeTest("t.py::test_a"), FakeTest("t.py::test_b")],
+            "up": [FakeTest("t.py::test_c"), FakeTest("t.py::test_d")],
+        }
+    )
+    flows = {
+        "broken": {
+            "steps": [
+                {"app": "down", "test": "t.py::test_a"},
+                {"app": "up", "test": "t.py::test_c"},
+                {"app": "down", "test": "t.py::test_b", "depends_on": []},
+            ]
+        },
+        "fine": {"steps": [{"app": "up", "test": "t.py::test_d"}]},
+    }
+    made = workflow(tmp_path, runner, flows)
+    health = conditions_from({"file": str(tmp_path / "up"), "timeout": 0.1, "interval": 0.02}, "h")
+    down = evolve(made.applications[0], health=health)
+    made = evolve(made, applications=(down, made.applications[1]))
+    result = fake_session(made, runner).execute()
+    found = steps(result)
+    unavailable = f"blocked: application down is unavailable: file {tmp_path}/up"
+    assert found["broken/test_a"][0] == "blocked" and found["broken/test_a"][1].startswith(
+        unavailable
+    )
+    assert found["broken/test_b"][1].startswith(unavailable)  # asked once, said for each step
+    assert found["broken/test_c"] == ("blocked", "blocked: dependency flow:broken/test_a blocked")
+    assert found["fine/test_d"] == ("passed", "")
+    assert runner.commands == [("t.py::test_d",)]

@@ -10,6 +10,7 @@ import pytest
 
 from orch.core import Application, TestWorkflow, load_registry, load_workflow
 from orch.ports import ConfigError
+from orch.ports.conditions import FileCondition, HttpCondition
 from orch.ports.flows import Condition, FlowStep, Handoff, ValuePath
 
 APPS = ("user-service", "payment-service", "web-frontend")
@@ -211,3 +212,29 @@ def test_narrowing_to_some_applications_keeps_only_the_flows_wholly_theirs(
     workflow = load(tmp_path, WORKFLOW)
     assert workflow.only(["users", "shop"]).cross_app_tests == workflow.cross_app_tests
     assert workflow.only(["users"]).cross_app_tests == ()
+
+
+def test_health_and_wait_for_are_read_and_each_mistake_is_one_line(tmp_path: Path) -> None:
+    text = WORKFLOW.replace(
+        "users: {path: users, runner: pytest}",
+        "users: {path: users, runner: pytest, health: {http: 'http://127.0.0.1:9/up'}}",
+    ).replace(
+        "test: tests/test_auth.py::test_profile, depends_on: []",
+        "test: tests/test_auth.py::test_profile, depends_on: [], wait_for: {file: /tmp/x}",
+    )
+    workflow = load(tmp_path, text)
+    assert workflow.app("users").health == (HttpCondition("http://127.0.0.1:9/up"),)
+    assert workflow.cross_app_tests[0].steps[1].wait_for == (FileCondition("/tmp/x"),)
+    with pytest.raises(ConfigError) as error:
+        load(tmp_path, text.replace("health: {http:", "health: {htp:"))
+    assert str(error.value) == (
+        "orch.yaml: $.applications.users.health.htp: unknown key; did you mean 'http'? (valid: "
+        "http, method, status, json, timeout, interval, sql, dsn, dsn_env, equals, file, "
+        "contains, log, line)"
+    )
+    with pytest.raises(ConfigError) as error:
+        load(
+            tmp_path,
+            text.replace("wait_for: {file: /tmp/x}", "wait_for: {file: /tmp/x, timeout: -1}"),
+        )
+    assert "$.cross_app_tests.checkout.steps[1].wait_for.timeout: " in str(error.value)

@@ -1,12 +1,15 @@
-"""The terminal summary at the end of a run: failures, the slowest tests and the totals."""
+"""The terminal summary at the end of a run: failures, flows and what each application ran or
+had blocked, the slowest tests and the totals."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 import click
 
 from orch.cli.text import first_line, safe
 from orch.core import RunResult
-from orch.ports import TestResult
+from orch.ports import Outcome, TestResult
 
 FAILURE_LINES = 15
 
@@ -62,6 +65,33 @@ def print_pinned_shards(result: RunResult) -> None:
         click.echo(f"  {safe(shard.node)}{attempt}: CPU {cpus}, {shard.seconds:.2f}s, {used}")
 
 
+def print_flows(result: RunResult) -> None:
+    """Where each flow broke, and per application what ran and what was blocked, and why
+    (a run with flows, or with anything blocked)."""
+    blocked = [r for r in result.results if r.outcome is Outcome.BLOCKED]
+    if not result.flows and not blocked:
+        return
+    for flow in result.flows:
+        broke = flow.broke_at
+        where = f", broke at {safe(broke.step)} ({safe(broke.app)})" if broke else ""
+        click.echo(f"\nflow {safe(flow.name)}: {flow.outcome.value}{where}")
+    click.secho("\nper application", bold=True)
+    by_app: dict[str, list[TestResult]] = {}
+    for test in result.results:
+        by_app.setdefault(test.app, []).append(test)
+    for app, tests in by_app.items():
+        ran = [t for t in tests if t.outcome is not Outcome.BLOCKED]
+        outcomes = Counter(t.outcome.value for t in ran)
+        said = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
+        line = f"  {safe(app)}: ran {len(ran)}" + (f" ({said})" if said else "")
+        why = Counter(first_line(t.message, 120) for t in tests if t.outcome is Outcome.BLOCKED)
+        if why:
+            line += f"; blocked {sum(why.values())}: " + "; ".join(
+                f"{reason}" + (f" (x{n})" if n > 1 else "") for reason, n in why.items()
+            )
+        click.echo(line)
+
+
 def print_summary(result: RunResult, slowest: int = 10) -> None:
     """Print failures (with the end of their tracebacks), the slowest tests and the counts."""
     failures = result.failed_tests
@@ -95,6 +125,7 @@ def print_summary(result: RunResult, slowest: int = 10) -> None:
     for problem in result.problems:
         click.secho(f"\nproblem: {first_line(problem, 300)}", fg="red")
     print_pinned_shards(result)
+    print_flows(result)
     timed = [r for r in result.slowest(slowest) if r.duration >= 0.005]
     if timed:
         click.secho(f"\nslowest {len(timed)} test(s)", bold=True)

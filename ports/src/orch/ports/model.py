@@ -14,6 +14,7 @@ from typing import Any
 
 from attrs import evolve, field, frozen
 
+from orch.ports.conditions import WaitFor
 from orch.ports.data import DataUse
 from orch.ports.isolation import NO_ISOLATION, Isolation, IsolationSettings
 
@@ -300,6 +301,9 @@ class Application:
     isolation: IsolationSettings | None = None
     test_type: str = ""
     test_data: DataUse | None = None
+    health: WaitFor = ()
+    """What must hold before its flow steps run (``orch.ports.conditions``): when it does not,
+    they are ``blocked``, naming the application and why."""
 
 
 DEFAULT_TIMEOUT = 300.0

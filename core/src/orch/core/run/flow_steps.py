@@ -105,7 +105,7 @@ class FlowSteps:
         for step, problem in self.waits.ended():
             if problem is not None:
                 ended.append(step)
-                self.final(step.node, Outcome.BLOCKED, f"blocked: wait_for: {problem}")
+                self.final(step.node, Outcome.BLOCKED, f"blocked: {problem}")
             elif not start(step):
                 ended.append(step)
         return ended

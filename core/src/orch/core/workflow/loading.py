@@ -16,6 +16,7 @@ from typing import Any
 from attrs import evolve
 
 from orch.core.plugins import Registry
+from orch.core.shared.condition_spec import read_conditions
 from orch.core.shared.documents import (
     Message,
     describe,
@@ -23,6 +24,7 @@ from orch.core.shared.documents import (
     load_document,
     located,
     problem_lines,
+    split_problem,
 )
 from orch.core.workflow.category_rules import rules_from_allure, rules_from_config
 from orch.core.workflow.checks import application_problems, execution_problems
@@ -106,10 +108,12 @@ def _workflow(
         env = placing.env(app.env, f"{where}.env", problems, template=bool(app.environment))
         problems.extend(environment_problems(app.environment, env, where, placed))
         problems.extend(data_use_problems(app, where, datasets, test_data or {}, placed))
+        health, wrong = read_conditions(written[name].get("health", []), f"{where}.health")
+        problems.extend(split_problem(line) for line in wrong)
         if problems:
             continue  # the Application is never used: save placing it
         merged = tuple(dict.fromkeys([*passenv, *app.passenv]))
-        apps.append(evolve(app, path=app_root, env=env, passenv=merged))
+        apps.append(evolve(app, path=app_root, env=env, passenv=merged, health=health))
     if not applications:
         problems.append(("$.applications", "no applications defined"))
     flows, flow_lines = read_flows(cross_app_tests or {}, list(applications))

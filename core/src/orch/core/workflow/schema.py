@@ -91,6 +91,12 @@ def _datasets(value: Any) -> dict[str, Any]:
     return {"test_data": value}
 
 
+def _later(value: Any) -> dict[str, Any]:
+    """A key read once the file has its shape, each problem at its own path (an application's
+    ``health``: ``orch.core.shared.condition_spec``)."""
+    return {}
+
+
 def _flows(value: Any) -> dict[str, Any]:
     """``cross_app_tests``, kept as written: its flows are read once the applications are known
     (``orch.core.shared.flow_spec``), each problem at its own path."""
@@ -140,6 +146,7 @@ class Schema:
                 Key("isolation", IsolationSettings),
                 Key("test_type", read=read_test_type),
                 Key("test_data", read=partial(read_data_use, self._block)),
+                Key("health", read=_later),
             ),
             make=Application,
         )
