@@ -182,3 +182,27 @@ def test_an_unavailable_application_blocks_its_steps_naming_it(tmp_path, orch):
     assert steps["test_pay"] == ("blocked", "blocked: dependency flow:checkout/test_login blocked")
     own = [t for t in report["tests"] if "[checkout:" not in t["nodeid"]]
     assert own and all(t["outcome"] in ("passed", "skipped") for t in own)  # the rest still ran
+
+
+def test_a_service_that_cannot_start_falls_back_to_its_simulator_and_the_report_says_so(
+    tmp_path, orch
+):
+    falling_back = WORKFLOW.replace(
+        "          bank:\n            type: simulator\n",
+        "          bank:\n            type: process\n            command: [sh, -c, 'exit 3']\n"
+        "            ports: [8080]\n            fallback: simulate\n",
+    )
+    assert falling_back != WORKFLOW
+    write_files(tmp_path, {"orch.yaml": falling_back, **FILES})
+    code, report = orch.json(".")
+    assert code == 0, report["tests"]
+    pay = report["flows"][0]["steps"][1]
+    assert pay["outcome"] == "passed" and pay["simulated"] == ["bank"]
+    result = next(t for t in report["tests"] if t["nodeid"].endswith("[checkout:test_pay]"))
+    assert "simulated:bank" in result["markers"]
+    assert "simulated bank" in orch("flow", "show").stdout
+
+    always = falling_back.replace("fallback: simulate", "simulate: true")
+    write_files(tmp_path, {"orch.yaml": always})
+    code, report = orch.json(".")
+    assert code == 0 and report["flows"][0]["steps"][1]["simulated"] == ["bank"]

@@ -129,7 +129,7 @@ AT = "orch.yaml: $.environments.e.services.api"
             ", imgae: x",
             f"{AT}.imgae: unknown key; did you mean 'image'? (valid: type, image, "
             "build, command, ports, env, depends_on, wait, config, version, volumes, resources, "
-            "routes)",
+            "routes, simulate, fallback)",
         ),
         (
             ", depends_on: [dbb]",
@@ -374,7 +374,7 @@ def test_a_simulator_s_routes_load_with_one_free_port(workflow_file):
         (
             "type: simulator",
             "type: process",
-            "routes: only a simulator service has routes; this one is process",
+            "routes: only a simulator service has routes (or one simulated); this one is process",
         ),
         (
             "path: '/charges/{id}'",

@@ -67,6 +67,8 @@ def _timeline(step: dict[str, Any], origin: float) -> str:
     place = safe(str(step.get("app")))
     if step.get("environment"):
         place += f", env {safe(str(step['environment']))}"
+    if step.get("simulated"):
+        place += ", simulated " + ", ".join(safe(str(name)) for name in step["simulated"])
     attempts = step.get("attempts") or 0
     tries = f", {attempts} attempts" if attempts > 1 else ""
     outcome = safe(str(step.get("outcome")))

@@ -144,7 +144,8 @@ class ServiceSpec:
     are in the order written (``{NAME.port}`` is the first one's host port); ``depends_on``
     names services started before this one (a template naming a service counts too);
     ``config`` is a postgres service's settings (``None`` for the other types); ``routes`` a
-    simulator's (empty for the other types).
+    simulator's, or the stand-in's of a service that ``simulate``s: ``always`` (it is never
+    started, its simulator is) or ``fallback`` (its simulator starts when it cannot).
     """
 
     name: str
@@ -160,6 +161,13 @@ class ServiceSpec:
     wait: Wait = Wait()
     config: PostgresConfig | None = None
     routes: tuple[SimRoute, ...] = field(default=(), hash=False)
+    simulate: str = ""
+
+    def stand_in(self) -> ServiceSpec:
+        """The simulator that stands in for this service: its routes on its ports."""
+        return ServiceSpec(
+            self.name, "simulator", ports=self.ports, depends_on=self.depends_on, routes=self.routes
+        )
 
     def published(self, container: int) -> PortMapping | None:
         """The mapping of ``container``, or None when the service does not publish it."""

@@ -154,6 +154,8 @@ class StepRecord:
     attempts: int = 0
     inputs: Mapping[str, Any] = field(factory=dict)
     outputs: Mapping[str, Any] = field(factory=dict)
+    simulated: tuple[str, ...] = ()
+    """The services of its environment that simulators stood in for while it ran."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -168,6 +170,7 @@ class StepRecord:
             "attempts": self.attempts,
             "inputs": dict(self.inputs),
             "outputs": dict(self.outputs),
+            "simulated": list(self.simulated),
         }
 
 

@@ -60,3 +60,16 @@ class SimRoute:
 
     request: RequestMatch
     responses: tuple[SimResponse, ...]
+
+
+SIMULATED = "ORCH_SIMULATED"
+"""The variable naming, comma-separated, the services of a test's environment that simulators
+stand in for (``simulate: true``, ``fallback: simulate``)."""
+SIMULATED_MARKER = "simulated:"
+"""A result got with a simulator standing in for service NAME carries ``simulated:NAME``."""
+
+
+def simulated_markers(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The ``simulated:NAME`` markers of results of tests run with ``env``."""
+    names = env.get(SIMULATED, "")
+    return tuple(SIMULATED_MARKER + name for name in names.split(",") if name)

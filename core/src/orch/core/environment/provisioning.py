@@ -49,6 +49,8 @@ class Up:
     services: dict[str, tuple[RunningService, ProvisionedEnvironment | None]] = field(factory=dict)
     opened: dict[str, ProvisionedEnvironment] = field(factory=dict)
     adopted: bool = False
+    simulated: dict[str, str] = field(factory=dict)
+    """The services whose simulators stand in for them, each with why."""
 
     @property
     def running(self) -> dict[str, RunningService]:
@@ -106,6 +108,23 @@ class Provisioning:
         up.services.clear()
 
     def _start(self, up: Up, spec: ServiceSpec) -> None:
+        """Start ``spec`` on the first provisioner that can; its simulator instead when it
+        says ``simulate: true``, or when it cannot start and says ``fallback: simulate``."""
+        if spec.simulate == "always":
+            up.simulated[spec.name] = "simulate: true"
+            return self._start_any(up, spec.stand_in())
+        try:
+            return self._start_any(up, spec)
+        except ProvisionError as error:
+            if spec.simulate != "fallback":
+                raise
+            why = str(error).splitlines()[0] if str(error) else type(error).__name__
+            up.simulated[spec.name] = f"fallback: simulate, as it could not start ({why})"
+        with self._lock:
+            up.services.pop(spec.name, None)  # removed with the environment, whatever is left
+        self._start_any(up, spec.stand_in())
+
+    def _start_any(self, up: Up, spec: ServiceSpec) -> None:
         candidates = self.choice.candidates(spec)
         for provisioner in candidates:
             try:

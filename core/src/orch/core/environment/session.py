@@ -23,6 +23,7 @@ from orch.core.environment.provisioning import Provisioning, Up
 from orch.core.environment.reuse import Reuse
 from orch.core.environment.variables import application_variables
 from orch.ports import Application, ConfigError, EnvironmentSpec, Provisioner, RunningService
+from orch.ports.simulator import SIMULATED
 
 
 def service_logs(state_dir: Path, run: str, environment: str) -> Path:
@@ -83,7 +84,10 @@ class EnvironmentSession:
         found = self.up_now.get(app.environment or "")
         if found is None:
             return {}
-        return application_variables(app.env, found[0].endpoints)
+        variables = dict(application_variables(app.env, found[0].endpoints))
+        if found[0].simulated:  # the tests may know what stands in (the reports do)
+            variables[SIMULATED] = ",".join(sorted(found[0].simulated))
+        return variables
 
     def services(self, name: str) -> Mapping[str, RunningService]:
         with self._lock:

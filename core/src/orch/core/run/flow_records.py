@@ -25,6 +25,7 @@ from orch.core.shared.redaction import MASK, Redactor
 from orch.ports import ConfigError, RunStore, TestResult
 from orch.ports.credentials import looks_secret
 from orch.ports.flows import FlowRecord, FlowSpec, Handoff, StepRecord, step_nodeid
+from orch.ports.simulator import SIMULATED_MARKER
 
 VALUES_FILE = "flow-values.json"
 RECORDS_FILE = "flows.json"
@@ -41,6 +42,12 @@ def is_secret(handoff: Handoff) -> bool:
     """Whether the value ``handoff`` carries is a secret, by its name or any key on its way."""
     names = (handoff.name, *handoff.source.keys, handoff.target.part, *handoff.target.keys)
     return any(secret_name(name) for name in names)
+
+
+def simulated_of(result: TestResult | None) -> tuple[str, ...]:
+    """The services simulators stood in for while ``result``'s test ran."""
+    markers = () if result is None else result.markers
+    return tuple(m[len(SIMULATED_MARKER) :] for m in markers if m.startswith(SIMULATED_MARKER))
 
 
 def handed_secrets(flow: FlowSpec, step: str, values: Published) -> list[str]:
@@ -117,6 +124,7 @@ class FlowRecorder:
                         times.get("attempts", 0),
                         given,
                         _masked(self.values(flow.name, step.id), redactor),
+                        simulated_of(result),
                     )
                 )
             records.append(FlowRecord(flow.name, tuple(steps)))

@@ -42,6 +42,7 @@ from orch.ports.flows import (
     step_markers,
     step_nodeid,
 )
+from orch.ports.simulator import simulated_markers
 
 
 class FlowSteps:
@@ -151,7 +152,8 @@ class FlowSteps:
         flow, step = self.of(node)
         made = verdict(self.result(node, Outcome.PASSED, ""), step, running.collected, ended.exit)
         seconds = self.run_clock() - running.started
-        made = evolve(made, attempt=shard.attempt, duration=seconds)
+        markers = (*made.markers, *simulated_markers(running.app.env))
+        made = evolve(made, attempt=shard.attempt, duration=seconds, markers=markers)
         app = self.workflow.app(step.app)
         if step.retries is not None:
             app = evolve(app, retries=step.retries)

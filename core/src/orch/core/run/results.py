@@ -29,6 +29,7 @@ from orch.ports import (
     TestResult,
 )
 from orch.ports.observer import RunObserver
+from orch.ports.simulator import simulated_markers
 
 if TYPE_CHECKING:
     from orch.core.run.flow_steps import FlowSteps
@@ -82,6 +83,8 @@ class Results:
     def reported(self, shard: RunningShard, result: TestResult) -> None:
         """A result the runner reported for a test of ``shard``: a retry, or final."""
         result = keep_output(result, self.output)
+        if simulated := simulated_markers(shard.app.env):
+            result = evolve(result, markers=(*result.markers, *simulated))
         if shard.step.node.kind is NodeKind.STEP:
             shard.pending.clear()  # answered: a crash after its first result shows in its exit
             shard.collected.append(self.redactor.result(result))

@@ -155,14 +155,27 @@ def _service(
     config: PostgresConfig | None = None,
     ports: tuple[PortMapping, ...] = (),
     routes: tuple[SimRoute, ...] = (),
+    simulate: bool = False,
+    fallback: str = "",
     **settings: Any,
 ) -> ServiceSpec:
     """A postgres service has a config (its ``version`` may be written beside it) and is
     published on ``config.port``; no other service has either. A simulator has routes (and one
-    port unless it names its own); no other service has them."""
-    if (type == "simulator") != bool(routes):
-        said = f"only a simulator service has routes; this one is {type}"
-        raise Nested("routes", Problem(said if routes else "a simulator needs its routes"))
+    port unless it names its own); so does a service that ``simulate: true`` or ``fallback:
+    simulate`` stands in for by one, and no other."""
+    if fallback not in ("", "simulate"):
+        raise Nested("fallback", Problem(f"the one fallback is simulate; got {describe(fallback)}"))
+    stood_in = "always" if simulate else "fallback" if fallback else ""
+    if type == "simulator" and stood_in:
+        raise Nested("simulate" if simulate else "fallback", Problem("a simulator is one already"))
+    if (type == "simulator" or bool(stood_in)) != bool(routes):
+        said = f"only a simulator service has routes (or one simulated); this one is {type}"
+        needs = (
+            "a simulator needs its routes" if type == "simulator" else "its simulator needs routes"
+        )
+        raise Nested("routes", Problem(said if routes else needs))
+    if stood_in and not ports:
+        raise Nested("ports", Problem("its simulator listens on its ports: give it one"))
     if type == "simulator" and not ports:
         ports = (PortMapping(SIMULATOR_PORT),)
     if type == "postgres":
@@ -177,7 +190,15 @@ def _service(
     elif config is not None or version:
         key = "config" if config is not None else "version"
         raise Nested(key, Problem(f"only a postgres service has a {key}; this one is {type}"))
-    return ServiceSpec(name=name, type=type, config=config, ports=ports, routes=routes, **settings)
+    return ServiceSpec(
+        name=name,
+        type=type,
+        config=config,
+        ports=ports,
+        routes=routes,
+        simulate=stood_in,
+        **settings,
+    )
 
 
 class ServiceSchema:
@@ -252,6 +273,8 @@ class ServiceSchema:
                 Key("volumes", tuple[Volume, ...]),
                 Key("resources", read=lambda v: {"resources": self._block(self.resources, v)}),
                 Key("routes", read=RouteSchema(converter).read),
+                Key("simulate", bool),
+                Key("fallback", str),
             ),
             make=_service,
         )
