@@ -69,7 +69,8 @@ def test_a_python_workflow_naming_an_unknown_environment(tmp_path: Path):
         (
             {"type": "docker", "image": "x", "port": {"8080": 0}},
             "services.api.port: unknown key; did you mean 'ports'? (valid: type, image, build, "
-            "command, ports, env, depends_on, wait, config, version, volumes, resources, routes, simulate, fallback)",
+            "command, ports, env, depends_on, wait, config, version, volumes, resources, routes, "
+            "simulate, fallback)",
         ),
         ({"image": "x"}, "services.api.type: required key is missing"),
         (
