@@ -9,6 +9,7 @@ import json
 import threading
 from pathlib import Path
 
+import pytest
 from attrs import evolve
 from fake_run import fake_session
 
@@ -218,10 +219,25 @@ def test_records_and_values_are_kept_with_the_run(tmp_path):
     assert shown[0]["name"] == "checkout" and shown[0]["outcome"] == "passed"
     assert TOKEN not in (run_dir / RECORDS_FILE).read_text()
     values = run_dir / VALUES_FILE
-    assert json.loads(values.read_text())["values"]["checkout"]["test_login"] == {
-        "outputs": {"token": TOKEN}
-    }
+    lines = [json.loads(line) for line in values.read_text().splitlines()]
+    published = [(x["flow"], x["step"], x["values"]) for x in lines if "values" in x]
+    assert published[0] == ("checkout", "test_login", {"outputs": {"token": TOKEN}})
     assert values.stat().st_mode & 0o077 == 0  # the raw values: the owner's only
+
+
+def test_a_values_file_cut_short_by_a_kill_resumes_and_one_broken_inside_says_so(tmp_path):
+    from orch.core.run.flow_records import FlowRecorder
+    from orch.ports import ConfigError
+
+    saved = FlowRecorder(tmp_path)
+    saved.published("f", "a", {"return": {"id": 1}})
+    saved.published("f", "b", {"return": {"id": 2}})
+    path = tmp_path / VALUES_FILE
+    path.write_text(path.read_text() + '{"flow": "f", "st')  # killed mid-line
+    assert FlowRecorder(tmp_path).values("f", "b") == {"return": {"id": 2}}
+    path.write_text('{"flow": \n' + path.read_text())
+    with pytest.raises(ConfigError, match=r"flow-values.jsonl: .* \(line 1: .*start a new run"):
+        FlowRecorder(tmp_path)
 
 
 def test_resume_runs_only_the_failed_and_unfinished_steps_with_the_values_recorded(tmp_path):

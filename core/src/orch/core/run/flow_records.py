@@ -4,8 +4,10 @@ was given and published.
 Two files in the run's folder (``.orch/runs/RUN/``), written as the flows go (a killed run keeps
 what its steps published):
 
-- ``flow-values.json``: the values themselves, unredacted, readable by the owner only, because
-  a resumed run (``orch run --resume``) hands them to the steps it runs again;
+- ``flow-values.jsonl``: the values themselves, unredacted, readable by the owner only, because
+  a resumed run (``orch run --resume``) hands them to the steps it runs again: one line appended
+  per step that ended or published (a run's cost per step stays the same however many ran; a
+  line cut short by a kill is the last, and is left out);
 - ``flows.json``: each flow's timeline as the reports show it (``orch flow show RUN``): values
   under a name that looks secret (``user_token``, ``Authorization``, ``password``...) masked, and
   every text redacted.
@@ -27,7 +29,7 @@ from orch.ports.credentials import looks_secret
 from orch.ports.flows import FlowRecord, FlowSpec, Handoff, StepRecord, step_nodeid
 from orch.ports.simulator import SIMULATED_MARKER
 
-VALUES_FILE = "flow-values.json"
+VALUES_FILE = "flow-values.jsonl"
 RECORDS_FILE = "flows.json"
 _SECRET_HEADERS = ("authorization", "cookie", "credential", "session")
 
@@ -85,11 +87,11 @@ class FlowRecorder:
     def ended(self, flow: str, step: str, when: float, attempts: int) -> None:
         times = self._times.setdefault(flow, {}).setdefault(step, {})
         times.update(ended=when, attempts=attempts)
-        self._save_values()
+        self._append({"flow": flow, "step": step, "times": times})
 
     def published(self, flow: str, step: str, values: Published) -> None:
         self._values.setdefault(flow, {})[step] = values
-        self._save_values()
+        self._append({"flow": flow, "step": step, "values": values})
 
     def records(
         self,
@@ -134,22 +136,38 @@ class FlowRecorder:
         shown = [record.as_json() for record in records]
         _write(self.run_dir / RECORDS_FILE, shown, private=False)
 
-    def _save_values(self) -> None:
-        times = self._times
-        _write(self.run_dir / VALUES_FILE, {"values": self._values, "times": times}, private=True)
+    def _append(self, line: dict[str, Any]) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+        with os.fdopen(os.open(self.run_dir / VALUES_FILE, flags, 0o600), "a") as file:
+            file.write(json.dumps(line, default=str) + "\n")
 
     def _load(self) -> None:
         path = self.run_dir / VALUES_FILE
         if not path.exists():
             return
         try:
-            saved = json.loads(path.read_text(encoding="utf-8"))
-            self._values, self._times = dict(saved["values"]), dict(saved["times"])
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ConfigError(
-                f"{path}: the values this run's flows published cannot be read ({error}); "
-                "start a new run instead of resuming this one"
-            ) from error
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise _unreadable(path, error) from error
+        for number, text in enumerate(lines, 1):
+            try:
+                line = json.loads(text)
+                flow, step = str(line["flow"]), str(line["step"])
+                if "values" in line:
+                    self._values.setdefault(flow, {})[step] = dict(line["values"])
+                if "times" in line:
+                    self._times.setdefault(flow, {})[step] = dict(line["times"])
+            except (ValueError, KeyError, TypeError) as error:
+                if number < len(lines):  # only the last may be cut short by a kill
+                    raise _unreadable(path, f"line {number}: {error}") from error
+
+
+def _unreadable(path: Path, error: object) -> ConfigError:
+    return ConfigError(
+        f"{path}: the values this run's flows published cannot be read ({error}); start a new "
+        "run instead of resuming this one"
+    )
 
 
 def flow_records(store: RunStore, state_dir: Path, run_id: str | None) -> tuple[str, list[Any]]:

@@ -162,19 +162,20 @@ def _deliver(item: pytest.Function, entry: dict) -> None:
     argument, keys, value = entry["argument"], entry["keys"], entry["value"]
     named = entry.get("name")
     what = f"{named!r}" if isinstance(named, str) and named else "a value"
+    # no ": " after a name: the redaction of reports would take what follows for its secret
     at = f" at {'.'.join(keys)}" if keys else ""
-    cannot = f"orch: cannot deliver {what} into argument {argument!r}"
+    cannot = f"orch: cannot deliver {what}{at} into argument {argument!r}"
     funcargs = item.funcargs
     if argument not in funcargs:
         public = sorted(name for name in funcargs if name != "request" and name[:1] != "_")
         _fail(
-            f"{cannot}{at}: {item.name} has no argument or fixture {argument!r} "
+            f"{cannot}, as {item.name} has no argument or fixture {argument!r} "
             f"(it has {', '.join(public) or 'none'}); fix the flow's data_flow target"
         )
     if not keys:
         if argument not in item._fixtureinfo.argnames:
             _fail(
-                f"{cannot}: {item.name} does not take it itself (only its fixtures do), so a "
+                f"{cannot}, as {item.name} does not take it itself (only its fixtures do), so a "
                 f"whole value would reach nothing; take {argument!r} as an argument, or deliver "
                 "into keys of it"
             )
@@ -184,9 +185,9 @@ def _deliver(item: pytest.Function, entry: dict) -> None:
     for depth, key in enumerate(keys):
         if not isinstance(target, MutableMapping):
             if depth == 0:
-                _fail(f"{cannot} ({_a(target)}){at}: make it a dict fixture")
+                _fail(f"{cannot} ({_a(target)}); make it a dict fixture")
             inner = ".".join(keys[:depth])
-            _fail(f"{cannot}{at}: its {inner} is {_a(target)}, not a dict; make it a dict")
+            _fail(f"{cannot}, as its {inner} is {_a(target)}, not a dict; make it a dict")
         if depth == len(keys) - 1:
             target[key] = value
         else:
