@@ -1,7 +1,8 @@
-"""The README's demo end to end: ``orch run`` on a copy of contrib/demo, three apps, two stacks.
+"""The README's demo end to end: ``orch run`` on a copy of contrib/demo, four apps, two stacks.
 
 A fresh copy has a cold inventory cache, so the demo's flaky test fails once and passes on retry,
-the payment bug fails twice, and the node tests come in through ``node --test``'s JUnit XML.
+the payment bug fails twice, the node tests come in through ``node --test``'s JUnit XML, and the
+payment flow hands a token and a payment id across three applications, through a simulated bank.
 """
 
 from __future__ import annotations
@@ -43,7 +44,12 @@ def report(tmp_path_factory) -> dict:
 
 
 def results_of(report: dict, app: str) -> dict[str, dict]:
-    return {t["nodeid"]: t for t in report["tests"] if t["app"] == app}
+    """``app``'s own results (not its flow steps')."""
+    return {
+        t["nodeid"]: t
+        for t in report["tests"]
+        if t["app"] == app and not any(m.startswith("flow:") for m in t["markers"])
+    }
 
 
 def test_the_payment_bug_fails_with_its_assertion(report):
@@ -82,22 +88,35 @@ def test_the_payment_tests_read_the_customers_orch_generated_each_on_a_copy(repo
 
 def test_the_node_tests_come_from_nodes_junit_xml(report):
     web = results_of(report, "web-frontend")
-    assert Counter(t["outcome"] for t in web.values()) == {"passed": 14, "skipped": 1}
+    assert Counter(t["outcome"] for t in web.values()) == {"passed": 14, "skipped": 2}
     names = " ".join(web)
     assert "formats 123450 EUR in de-DE" in names
     assert "taxes the discounted amount" in names
-    [skipped] = [t for t in web.values() if t["outcome"] == "skipped"]
-    assert "right-to-left locales use their own digits" in skipped["nodeid"]
+    skipped = " ".join(t["nodeid"] for t in web.values() if t["outcome"] == "skipped")
+    assert "right-to-left locales use their own digits" in skipped
+    assert "the confirmation shows the payment's id" in skipped  # outside its flow
 
 
 def test_the_counts_add_up(report):
     summary = report["summary"]
     assert report["run"]["exit_code"] == 1
-    assert len(report["tests"]) == 33 + 18 + 15
+    assert len(report["tests"]) == 33 + 18 + 16 + 2 + 3  # apps' own, then the flow's steps
     assert Counter(t["outcome"] for t in report["tests"]) == {
         outcome: n for outcome, n in summary.items() if n
     }
     assert summary["failed"] == 1
     assert summary["flaky"] == 1
-    assert summary["skipped"] == 1
-    assert summary["passed"] == 32 + 17 + 14
+    assert summary["skipped"] == 2
+    assert summary["passed"] == 32 + 17 + 14 + 2 + 3
+
+
+def test_the_payment_flow_hands_its_values_across_three_apps_through_a_simulated_bank(report):
+    (flow,) = report["flows"]
+    assert flow["name"] == "end-to-end-payment" and flow["outcome"] == "passed"
+    login, pay, confirm = flow["steps"]
+    assert [s["app"] for s in flow["steps"]] == ["user-service", "payment-service", "web-frontend"]
+    assert login["outputs"]["return"] == {"token": "***", "user": "alice"}  # a secret's name
+    assert pay["inputs"] == {"user_token": "***"} and pay["environment"] == "payments"
+    assert pay["simulated"] == ["card-bank"]  # the bank is orch's simulator
+    assert confirm["inputs"] == {"payment_id": "pay-ch_1", "amount": "49.90"}
+    assert login["ended_at"] <= pay["started_at"] and pay["ended_at"] <= confirm["started_at"]

@@ -29,3 +29,10 @@ def database_url():
     if not url:
         pytest.skip("needs DATABASE_URL: run it with `orch run contrib/demo`, which provides one")
     return url
+
+
+@pytest.fixture
+def headers():
+    """The headers of the service's calls; a flow step gets its customer's token added here as
+    ``Authorization`` (``data_flow`` in orch.yaml)."""
+    return {"Accept": "application/json", "Content-Type": "application/json"}
