@@ -272,3 +272,18 @@ def test_resuming_on_another_commit_warns_that_results_mix(tmp_path):
     assert any(
         "started at commit aaaaaaaaaaaa" in p and "bbbbbbbbbbbb" in p for p in result.problems
     )
+
+
+class WholeAppRunner(FakeRunner):
+    """A runner that cannot pick tests (as the command runner): an application runs whole."""
+
+    selects_tests = False
+
+
+def test_a_whole_application_that_reports_no_test_leaves_nothing_queued(tmp_path):
+    runner = WholeAppRunner({"app": []})
+    run = session(tmp_path, runner)
+    result = run.execute()
+    assert runner.commands == [()]  # it ran, whole, and reported nothing
+    assert result.counts.queued == 0 and result.counts.done == 0
+    assert run.store.planned(result.run_id) == 0

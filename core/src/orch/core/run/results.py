@@ -75,6 +75,12 @@ class Results:
         result = self.finals.pop(key)
         self._by_app[result.app].remove(result)
 
+    def ended(self) -> None:
+        """The run finished: nothing is queued any more. What was planned and never reported
+        is not counted: a whole application's command, planned as one test, whose report
+        held none."""
+        self.plan(len(self.finals) - self.planned)
+
     def plan(self, tests: int) -> None:
         """``tests`` more tests are planned (the store hears at its next flush)."""
         self.planned += tests

@@ -158,6 +158,8 @@ class RunSession:
             self.executor.reap(f"{run_id}/")  # anything a shard left that its own kill missed
             if not self.keep_raw_output:
                 remove_raw_output(run_dir)
+            if status is RunState.FINISHED:
+                results.ended()
             recorder.flush([], results.counts, force=True)
             counts = results.counts()
             code = exit_code(counts, results.environment_problems)
