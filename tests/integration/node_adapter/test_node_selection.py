@@ -71,7 +71,7 @@ def test_a_changed_module_selects_the_tests_importing_it_directly_or_not(repo: G
         "test/cart.test.js": ("imports src/money.js via src/cart.js",),
         "test/checkout.test.mjs": ("imports src/money.js via src/checkout.cjs -> src/cart.js",),
     }
-    assert selection.suite == 3 and selection.count == 3
+    assert selection.suite == 4 and selection.count == 3  # the confirmation imports no money
     assert selection.problems == (
         "src/money.js: no per-test coverage is recorded for JavaScript: used the import graph",
     )
@@ -113,6 +113,7 @@ def test_package_json_selects_the_whole_application(repo: GitRepo):
     assert selection.whole_app
     assert selection.reasons == ("build or dependency file package.json changed",)
     assert {t.nodeid for t in selection.tests} == {
+        "src/components/payment/__tests__/PaymentConfirmation.test.js",
         "test/cart.test.js",
         "test/checkout.test.mjs",
         "test/money.test.js",
