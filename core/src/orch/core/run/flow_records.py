@@ -66,8 +66,8 @@ def handed_secrets(flow: FlowSpec, step: str, values: Published) -> list[str]:
 
 
 class FlowRecorder:
-    """The flows' values and times of run folder ``run_dir`` (``previous``: those a resumed
-    run recorded)."""
+    """The flows' values and times of run folder ``run_dir``, starting from those a resumed
+    run recorded there."""
 
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
