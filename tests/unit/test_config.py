@@ -409,7 +409,8 @@ def test_an_alias_bomb_where_a_string_belongs_is_described_not_formatted(tmp_pat
     assert lines == [
         "orch.yaml: $.applications.pay.path: expected a string, got a list of 9 items",
         "orch.yaml: $.defs: unknown key "
-        "(valid: applications, environments, execution, triage, test_data, cross_app_tests)",
+        "(valid: applications, environments, execution, triage, test_data, cross_app_tests, "
+        "phases)",
     ]
 
 
@@ -507,6 +508,6 @@ def test_a_hundred_thousand_unknown_keys_cost_no_hundred_thousand_suggestions(tm
     assert time.monotonic() - started < budget(3)  # a suggestion each took 4 s
     assert lines[0] == "orch.json: $.execution.wokers0: unknown key; did you mean 'workers'? " + (
         "(valid: workers, timeout, shard_timeout, retries, retry_timeouts, heartbeat, passenv, "
-        "output, isolation)"
+        "output, isolation, priority)"
     )
     assert lines[-1] == "orch.json: 99,980 more problems not shown; fix these first"

@@ -96,5 +96,5 @@ def test_problems_follow_the_file_s_order_of_keys_not_the_value_s(tmp_path, regi
         "orch.yaml: $.applications.pay.paths: expected a list of strings, got 3",
         "orch.yaml: $.applications.pay.bogus: unknown key (valid: path, runner, priority, env, "
         "passenv, paths, timeout, retries, select, retry_timeouts, environment, isolation, "
-        "test_type, test_data, health)",
+        "test_type, test_data, health, criticality)",
     ]

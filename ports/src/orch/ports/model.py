@@ -304,6 +304,9 @@ class Application:
     health: WaitFor = ()
     """What must hold before its flow steps run (``orch.ports.conditions``): when it does not,
     they are ``blocked``, naming the application and why."""
+    criticality: int = 0
+    """Its declared business criticality, 0-100 (``orch.ports.phases.CRITICALITY``): a
+    priority term when ``execution.priority`` uses it."""
 
 
 DEFAULT_TIMEOUT = 300.0
@@ -332,6 +335,9 @@ class Execution:
     heartbeat: float = DEFAULT_HEARTBEAT
     output: OutputLimits = OutputLimits()
     isolation: IsolationSettings | None = None
+    priority: tuple[str, ...] = ()
+    """The dynamic terms each shard's priority adds to its application's ``priority``
+    (``orch.ports.phases.PRIORITY_TERMS``); none: the declared priority alone."""
 
 
 @frozen

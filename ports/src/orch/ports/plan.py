@@ -25,6 +25,9 @@ class NodeKind(enum.StrEnum):
     STEP = "step"
     """Runs one step of a cross-application flow: one test of one application, given the
     values earlier steps handed on (``orch.ports.flows``)."""
+    GATE = "gate"
+    """Ends a phase (``orch.ports.phases``): runs no process, judges what the phase's nodes
+    did once they all ended; the next phases wait for it to pass."""
 
 
 @frozen

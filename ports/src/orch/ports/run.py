@@ -14,6 +14,7 @@ from attrs import evolve, field, frozen
 from orch.ports.flows import FlowRecord
 from orch.ports.isolation import ShardUsage
 from orch.ports.model import Failure, Outcome, TestResult
+from orch.ports.phases import PhaseRecord, PriorityTerms
 from orch.ports.store import RunRecord
 
 
@@ -26,6 +27,9 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 3
     ENVIRONMENT_ERROR = 4
     NOTHING_SELECTED = 5
+    GATE_FAILED = 6
+    """A phase's quality gate failed (``orch.ports.phases``): with ``on_fail: halt`` what did
+    not start is ``blocked`` by it."""
     INTERRUPTED = 130
     """Stopped by Ctrl-C (SIGINT), as shells report it: 128 + the signal's number."""
 
@@ -148,6 +152,11 @@ class RunResult:
     """Each shard process that ran: how it was isolated, its CPUs, CPU time and peak memory."""
     flows: tuple[FlowRecord, ...] = ()
     """Each cross-application flow of the run: its steps' timeline and the values handed on."""
+    phases: tuple[PhaseRecord, ...] = ()
+    """Each phase of the run (``phases:``): its counts, duration and gate's verdict."""
+    priorities: tuple[PriorityTerms, ...] = ()
+    """Each shard's priority and the terms it was made of, when ``execution.priority`` adds
+    dynamic ones."""
 
     def not_stored(self, problem: str) -> RunResult:
         """This run, which the store failed to keep because of ``problem``: the reports still

@@ -95,6 +95,11 @@ class FakeRunner:
         self.inputs: list[tuple[str, dict]] = []
         """``(nodeid, the values in $ORCH_INPUTS)`` of each flow step's process, in order."""
 
+    def scripts(self, app: str) -> dict[str, FakeTest]:
+        """The scripted tests of ``app``; a matrix phase's variant (``app[db=14]``) runs those
+        of the application it is a variant of, its results its own."""
+        return self.tests.get(app) or self.tests[app.split("[", 1)[0]]
+
     def discover(self, app: Application) -> list[TestCase]:
         self.discovered.append(app.name)
         return [
@@ -147,7 +152,7 @@ class FakeProcess:
     def poll(self) -> int | None:
         if self.returncode is not None or self.hanging or self.held:
             return self.returncode
-        tests = self.runner.tests[self.app]
+        tests = self.runner.scripts(self.app)
         for nodeid in self.nodeids:
             test = tests[nodeid]
             self.channel.events.append(TestStarted(self.app, nodeid))
@@ -192,7 +197,7 @@ class FakeProcess:
         """Once ended: the durations of the tests it ran as CPU time, 1 MiB per test as memory."""
         if self.returncode is None:
             return None
-        ran = [self.runner.tests[self.app][nodeid] for nodeid in self.nodeids]
+        ran = [self.runner.scripts(self.app)[nodeid] for nodeid in self.nodeids]
         return ResourceUse(sum(test.duration for test in ran), len(ran) * 2**20)
 
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 
 from orch.core.run.app_progress import AppProgress
 from orch.core.run.environment_nodes import EnvironmentNodes
-from orch.core.run.plan import Plan, Step
+from orch.core.run.gates import Gates
+from orch.core.run.node_ends import NodeEnds
+from orch.core.run.plan import Plan
 from orch.core.run.recorder import Recorder
 from orch.core.run.replacement import Lost, Replacements
 from orch.core.run.results import Results
@@ -22,7 +25,7 @@ from orch.core.run.scheduler import Scheduler
 from orch.core.run.settle import settle
 from orch.core.run.supervisor import Supervisor
 from orch.core.workflow.model import Workflow
-from orch.ports import NodeFinish, NodeKind, Outcome, PlanNode
+from orch.ports import NodeFinish, NodeKind, Outcome
 from orch.ports.observer import RunObserver
 
 
@@ -44,6 +47,7 @@ class Dispatch:
         observer: RunObserver,
         clock: Callable[[], float],
         environments: EnvironmentNodes | None = None,
+        gates: Gates | None = None,
     ) -> None:
         self.workflow = workflow
         self.plan = plan
@@ -61,7 +65,9 @@ class Dispatch:
             else Replacements(environments, self.scheduler, supervisor, results)
         )
         self.apps = AppProgress(workflow, plan, observer, results.app_counts)
-        self._began: dict[str, float] = {}
+        self.ends = NodeEnds(
+            plan, self.scheduler, results, observer, self.apps, environments, gates
+        )
 
     def run(self, poll_seconds: float) -> None:
         """Until no step is queued, running or waiting and no environment is being brought up
@@ -93,7 +99,7 @@ class Dispatch:
                 if self.steps is not None and ended.shard.step.node.kind is NodeKind.STEP:
                     self.steps.ended(ended, scheduler.push)
                 self.recorder.changed = True
-                self._done(ended.shard.step)
+                self.ends.done(ended.shard.step)
             self._launch()
             self._hold_next()
             self.flush()
@@ -118,59 +124,38 @@ class Dispatch:
             if blocked:
                 self.results.environment_problems += 1
                 self.results.problem(finish.reason)
-            for waiting, _ in blocked:
-                self.apps.started(waiting)
-                tests = self.plan.steps[waiting.id].shard.tests
-                self.results.environment_failed(waiting, tests, finish.reason, logs)
-                self.observer.node_finish(waiting, NodeFinish(Outcome.ERROR, finish.reason))
-                self._app_node_done(waiting)
+            failed = partial(self.results.environment_failed, logs=logs)
+            self.ends.block([(waiting, finish.reason) for waiting, _ in blocked], failed)
 
     def _lost(self, lost: Lost) -> None:
         """``lost.step`` will never run: its tests are errors saying why."""
         node, tests = lost.step.node, lost.step.shard.tests
         self.results.environment_failed(node, tests, lost.message, lost.logs)
-        if node.id in self._began:
-            self._done(lost.step, taken=False)
+        if node.id in self.ends.began:
+            self.ends.done(lost.step, taken=False)
             return
         self.apps.started(node)  # held before it ever started: it finishes as it is
         self.scheduler.done(lost.step, taken=False)
         self.observer.node_finish(node, NodeFinish(Outcome.ERROR, lost.message))
-        self._app_node_done(node)
+        self.ends.app_node_done(node)
 
     def flush(self, force: bool = False) -> None:
         self.recorder.flush(self.supervisor.running_tests(), self.results.counts, force)
 
     def _launch(self) -> None:
         while (step := self.scheduler.take()) is not None:
-            if step.node.id not in self._began:
+            if step.node.id not in self.ends.began:
                 self.apps.started(step.node)
-                self._began[step.node.id] = time.monotonic()
+                self.ends.began[step.node.id] = time.monotonic()
                 self.observer.node_start(step.node)
+            if step.node.kind is NodeKind.GATE:
+                self.ends.judge(step)
+                continue
             start = self.supervisor.start
             if not (self.steps.start(step, start) if self.steps else start(step)):
-                self._done(step)
+                self.ends.done(step)
 
     def _waits_ended(self) -> None:
         """Flow steps whose ``wait_for`` ended start, or end saying what did not hold."""
         for step in self.steps.waited(self.supervisor.start) if self.steps else ():
-            self._done(step)
-
-    def _done(self, step: Step, taken: bool = True) -> None:
-        """A step ended; once its node has nothing left to run, the node finished."""
-        if not self.scheduler.done(step, taken):
-            return
-        node = step.node
-        finish = self.results.node_finish(node.id, time.monotonic() - self._began[node.id])
-        self.observer.node_finish(node, finish)
-        blocked = self.scheduler.finished(node.id, finish.outcome)
-        self._app_node_done(node)
-        for waiting, reason in blocked:
-            self.apps.started(waiting)
-            self.results.blocked(waiting, self.plan.steps[waiting.id].shard.tests, reason)
-            self.observer.node_finish(waiting, NodeFinish(Outcome.BLOCKED, reason))
-            self._app_node_done(waiting)
-
-    def _app_node_done(self, node: PlanNode) -> None:
-        if self.environments is not None:
-            self.environments.node_done(node)
-        self.apps.node_done(node)
+            self.ends.done(step)

@@ -15,9 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from attrs import evolve
 
 from orch.core.run.flow_planning import add_flows, flow_tests, in_a_flow
+from orch.core.run.phase_planning import PhaseLayout, PhasePlanning
 from orch.core.run.plan import Plan
+from orch.core.run.priority import Priorities
 from orch.core.run.results import Results
-from orch.core.run.shards import expected_seconds, shard_count, shard_tests
+from orch.core.run.shard_nodes import ShardNodes, copy_per_test
+from orch.core.run.shards import expected_seconds, shard_count
 from orch.core.workflow.model import Workflow
 from orch.ports import (
     Application,
@@ -25,8 +28,6 @@ from orch.ports import (
     EnvironmentProblem,
     HistoryStore,
     MissingProgram,
-    NodeKind,
-    PlanNode,
     Shard,
     TestCase,
     TestRunner,
@@ -54,6 +55,11 @@ class Planner:
         self.coverage = coverage
         self.plan = Plan()
         self._flow_tests = flow_tests(workflow)
+        self.priorities = Priorities(workflow, store, selection)
+        self.nodes: ShardNodes | None = None
+        """What ``make`` planned the tests with (each shard's priority terms)."""
+        self.phases: PhaseLayout = {}
+        """Each phase's nodes and tests, once ``make`` planned them (none without phases)."""
 
     def make(self, last_attempt: Mapping[tuple[str, str], int] | None) -> Plan:
         """The plan; ``last_attempt`` (resuming) is each test's last attempt so far."""
@@ -62,65 +68,49 @@ class Planner:
         self.results.plan(len(finals))  # the resumed run's; a discovery error adds its own
         apps = [app for app in self.workflow.applications if not self._untouched(app)]
         workers = self.workflow.execution.workers
-        history = {app.name: self.store.durations(app.name) for app in apps}
+        history: dict[str, Mapping[str, float]] = {
+            app.name: self.store.durations(app.name) for app in apps
+        }
         whole = {app.name for app in apps if self._runs_whole(app, history[app.name], resuming)}
         listed = [app for app in apps if app.name not in whole]
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(listed)))) as pool:
             found = dict(
                 zip((app.name for app in listed), pool.map(self._discover, listed), strict=True)
             )
+        self.nodes = nodes = ShardNodes(
+            self.workflow, self.plan, self.results, self.store, self.priorities, self.coverage
+        )
+        nodes.last_attempt, nodes.durations = last_attempt or {}, history
+        phases = None
+        if self.workflow.phases:
+            phases = PhasePlanning(self.workflow, self.plan, nodes.add_tests)
         for app in apps:
             if app.name in whole:
                 spare = max(1, workers // len(apps))
                 parts = share_count(app, history[app.name], spare, workers)
                 for index in range(parts):
                     share = Shard(app.name, (), f"{app.name}-{index}", coverage=self.coverage)
-                    self._add(app, evolve(share, partition=(index, parts)))
-                continue
-            tests = found[app.name]
-            if tests is None:
-                continue
-            if not self.runners[app.runner].selects_tests:
-                if not any(key[0] == app.name for key in finals):
-                    self._add(app, Shard(app.name, (), key=f"{app.name}-0"))
-                    self.results.plan(1)
-                continue
-            todo = [t for t in self._selected(app, tests) if (t.app, t.nodeid) not in finals]
-            self.results.plan(len(todo))
-            by_attempt: dict[int, list[TestCase]] = {}
-            for test in todo:
-                attempt = (last_attempt or {}).get((app.name, test.nodeid), 0) + 1
-                by_attempt.setdefault(attempt, []).append(test)
-            for attempt, batch in sorted(by_attempt.items()):
-                groups = (
-                    [[test] for test in batch]
-                    if _copy_per_test(app)
-                    else shard_tests(batch, workers, history[app.name])
-                )
-                for index, tests_of_shard in enumerate(groups):
-                    key = (
-                        f"{app.name}-{index}" if attempt == 1 else f"{app.name}-r{attempt}-{index}"
-                    )
-                    shard = Shard(
-                        app.name, tuple(tests_of_shard), key, attempt, coverage=self.coverage
-                    )
-                    self._add(app, shard)
+                    nodes.add(app, evolve(share, partition=(index, parts)))
+            elif (tests := found[app.name]) is not None and phases is None:
+                nodes.add_tests(app, self._listed(app, tests))
+        if phases is not None:
+            phases.add_tests(
+                {
+                    app.name: self._listed(app, tests)
+                    for app in listed
+                    if (tests := found[app.name]) is not None
+                }
+            )
         self.results.plan(add_flows(self.plan, self.workflow, self.results))
+        if phases is not None:
+            phases.add_gates(self.results)
+            self.phases = phases.layout
         self.plan.check()
         return self.plan
 
-    def _add(self, app: Application, shard: Shard) -> None:
-        shard = evolve(shard, priority=app.priority, output=self.workflow.execution.output)
-        if shard.tests:
-            label = f"{app.name}: {len(shard.tests)} tests"
-        elif shard.partition[1] > 1:
-            label = f"{app.name}: share {shard.partition[0] + 1} of {shard.partition[1]}"
-        else:
-            label = f"{app.name}: all its tests"
-        if shard.attempt > 1:
-            label += f", attempt {shard.attempt}"
-        waits = (self.plan.add_environment(app.environment),) if app.environment else ()
-        self.plan.add(PlanNode(shard.key, NodeKind.SHARD, app.name, label, waits), shard)
+    def _listed(self, app: Application, tests: list[TestCase]) -> list[TestCase] | None:
+        """``app``'s tests to plan, highest risk first (None: its runner runs it whole)."""
+        return self._selected(app, tests) if self.runners[app.runner].selects_tests else None
 
     def _untouched(self, app: Application) -> bool:
         """Whether the selection gave ``app`` nothing to run: it is not even discovered."""
@@ -138,7 +128,9 @@ class Planner:
         runner = self.runners.get(app.runner)
         if runner is None or not getattr(runner, "runs_unlisted", False) or resuming:
             return False
-        if app.test_filter.tests or _copy_per_test(app) or app.name in self._flow_tests:
+        if self.workflow.phases:
+            return False  # a phase takes tests by path, marker or name: the list comes first
+        if app.test_filter.tests or copy_per_test(app) or app.name in self._flow_tests:
             return False  # --lf, per-test data, tests left to flows: the list comes first
         if self.selection is not None and self.selection.wanted(app.name) is not None:
             return False
@@ -183,12 +175,6 @@ class Planner:
                 )
             self.results.environment_problem(app, said)
             return None
-
-
-def _copy_per_test(app: Application) -> bool:
-    """Whether each test of ``app`` gets a copy of its test data of its own: it then runs in a
-    shard of its own, which takes a fresh copy (any runner, any framework)."""
-    return app.test_data is not None and app.test_data.per == "test"
 
 
 def share_count(app: Application, durations: Mapping[str, float], spare: int, workers: int) -> int:

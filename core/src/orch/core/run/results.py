@@ -60,7 +60,7 @@ class Results:
         self.problems: list[str] = []
         self.environment_problems = 0
         self.shards: list[ShardUsage] = []  # each ended shard process: isolation, CPUs, use
-        self._by_node: dict[str, list[Outcome]] = {}
+        self.by_node: dict[str, list[TestResult]] = {}  # each node's final results so far
         self._by_app: dict[str, list[TestResult]] = {}
         self.steps: FlowSteps | None = None  # the run's flows (their steps' results)
 
@@ -123,7 +123,7 @@ class Results:
             return
         self.finals[key] = result
         if node_id is not None:
-            self._by_node.setdefault(node_id, []).append(result.outcome)
+            self.by_node.setdefault(node_id, []).append(result)
         self._by_app.setdefault(result.app, []).append(result)
         batch = self.recorder.batch
         batch.finals.append(result)
@@ -178,7 +178,7 @@ class Results:
 
     def node_finish(self, node_id: str, seconds: float) -> NodeFinish:
         """How node ``node_id`` ended, from its tests' final outcomes (``node_outcome``)."""
-        return node_outcome(self._by_node.get(node_id, []), seconds)
+        return node_outcome([result.outcome for result in self.by_node.get(node_id, [])], seconds)
 
     def counts(self, running: int = 0) -> Counts:
         return count(self.finals.values(), self.planned, running)

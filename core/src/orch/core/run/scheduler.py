@@ -7,7 +7,9 @@ timeout, skipped, blocked) the nodes waiting for it, and transitively theirs, ar
 with a reason naming that dependency, and never run. Steps that continue a node
 (its retries, the remainder of a crashed shard) queue like any other, in the order they come.
 While an environment is being replaced, the steps of the nodes that wait for it are held aside
-(``hold``) until it is up again (``release``) or lost (``drain``).
+(``hold``) until it is up again (``release``) or lost (``drain``). A phase's gate runs no
+process: once ready it is handed out first, whether a worker is free or not. A gate that halts
+the run takes out every node that has not begun (``halt``).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
+from collections.abc import Container
 
 from orch.core.run.plan import Plan, Step, waits_for
-from orch.ports import Outcome, PlanNode
+from orch.ports import NodeKind, Outcome, PlanNode
+from orch.ports.phases import GATE_PREFIX
 
 
 class Scheduler:
@@ -34,6 +38,7 @@ class Scheduler:
         self._waiting = {node.id: set(waits_for(node)) for node in plan.nodes}
         self._blocked: set[str] = set()
         self._held: dict[str, list[Step]] = {}
+        self._gates: deque[Step] = deque()
         for step in plan.steps.values():
             if not self._waiting[step.node.id]:
                 self.push(step)
@@ -49,13 +54,15 @@ class Scheduler:
 
     def _queue(self, step: Step) -> None:
         held = next((node for node in step.node.depends_on if node in self._held), None)
-        if held is not None:
+        if step.node.kind is NodeKind.GATE:
+            self._gates.append(step)
+        elif held is not None:
             self._held[held].append(step)
         else:
             heapq.heappush(self._ready, (-step.shard.priority, self.ticket(), step))
 
     def queued(self) -> bool:
-        return bool(self._ready) or any(self._held.values())
+        return bool(self._ready or self._gates) or any(self._held.values())
 
     def hold(self, node_id: str) -> None:
         """Queue no step that waits for node ``node_id`` (an environment being replaced) until
@@ -81,7 +88,11 @@ class Scheduler:
         return self._ready[0][2] if self._ready else None
 
     def take(self) -> Step | None:
-        """The most urgent ready step, if a worker is free; it counts as running until ``done``."""
+        """A ready gate, else the most urgent ready step if a worker is free; it counts as
+        running until ``done``."""
+        if self._gates:
+            self.running += 1
+            return self._gates.popleft()
         if not self._ready or self.running >= self.workers:
             return None
         self.running += 1
@@ -95,11 +106,12 @@ class Scheduler:
         self._open[step.node.id] -= 1
         return self._open[step.node.id] == 0
 
-    def finished(self, node_id: str, outcome: Outcome) -> list[tuple[PlanNode, str]]:
-        """Node ``node_id`` ended with ``outcome``: the nodes waiting for it become ready or, unless
-        it passed, blocked. Returns the nodes it blocked, transitively, each with why."""
+    def finished(self, node_id: str, outcome: Outcome, why: str = "") -> list[tuple[PlanNode, str]]:
+        """Node ``node_id`` ended with ``outcome`` (for ``why``, if it says): the nodes waiting
+        for it become ready or, unless it passed, blocked. Returns the nodes it blocked,
+        transitively, each with why (a gate's own words, through the gates after it)."""
         blocked: list[tuple[PlanNode, str]] = []
-        ended = deque([(node_id, outcome, "")])
+        ended = deque([(node_id, outcome, why)])
         while ended:
             done_id, done_outcome, done_why = ended.popleft()
             for waiting_id in self._dependents[done_id]:
@@ -111,9 +123,31 @@ class Scheduler:
                     if not self._waiting[waiting_id]:
                         self.push(self.plan.steps[waiting_id])
                     continue
-                why = f"dependency {done_id} {done_outcome.value}"
-                why += f" ({done_why})" if done_why else ""
+                if done_why and done_id.startswith(GATE_PREFIX):
+                    why = done_why
+                else:
+                    why = f"dependency {done_id} {done_outcome.value}"
+                    why += f" ({done_why})" if done_why else ""
                 self._blocked.add(waiting_id)
                 blocked.append((self.plan.steps[waiting_id].node, why))
                 ended.append((waiting_id, Outcome.BLOCKED, why))
         return blocked
+
+    def halt(self, began: Container[str]) -> list[PlanNode]:
+        """Take out every node that has not begun (``began`` holds those that have): queued,
+        or waiting for others. They will never run; the steps of begun nodes go on."""
+        stopped = {
+            node_id
+            for node_id, waiting in self._waiting.items()
+            if waiting and node_id not in began and node_id not in self._blocked
+        }
+        queued = [*self._ready, *((0, 0, step) for step in self._gates)]
+        for _, _, step in queued:
+            if step.node.id not in began:
+                stopped.add(step.node.id)
+                self._open[step.node.id] -= 1
+        self._ready = [entry for entry in self._ready if entry[2].node.id not in stopped]
+        heapq.heapify(self._ready)
+        self._gates = deque(step for step in self._gates if step.node.id not in stopped)
+        self._blocked.update(stopped)
+        return [step.node for step in self.plan.steps.values() if step.node.id in stopped]

@@ -22,7 +22,9 @@ from orch.core.run.dispatch import Dispatch
 from orch.core.run.environment_data import WithData
 from orch.core.run.environment_nodes import EnvironmentNodes, environment_nodes
 from orch.core.run.flow_steps import flow_steps_for
+from orch.core.run.gates import Gates, gates_for
 from orch.core.run.launcher import Launcher
+from orch.core.run.phase_variants import with_variants
 from orch.core.run.planning import Planner
 from orch.core.run.recorder import Recorder, RecordingStore
 from orch.core.run.results import Results
@@ -48,6 +50,7 @@ from orch.ports.conditions import SqlProbe
 from orch.ports.data import RunTestData
 from orch.ports.errors import DataProblem
 from orch.ports.observer import RunObserver, Silent
+from orch.ports.phases import PriorityTerms
 from orch.ports.run import RunResult
 from orch.ports.selection import Selection
 
@@ -108,17 +111,20 @@ class RunSession:
     data: Callable[[str], RunTestData] | None = None
     sql_probe: SqlProbe | None = None
     _nodes: EnvironmentNodes | None = field(default=None, init=False)
+    _gates: Gates | None = field(default=None, init=False)
+    _terms: list[PriorityTerms] = field(factory=list, init=False)
 
     def execute(self, resume: str | None = None) -> RunResult:
         """Run (or resume) the workflow; results are persisted as they arrive."""
         began = time.monotonic()
+        workflow = with_variants(self.workflow)  # a matrix phase's applications are looked up
         reap_dead_runs(self.store, self.executor, self.state_dir)
         run_id = resume or new_run_id()
         lock = RunLock(self.state_dir, run_id)
         recorder = Recorder(self.store, run_id, self.observer, self.clock)
-        retry = RetryPolicy(self.workflow.execution)
-        redact = redactor_for(self.workflow.applications, self.workflow.environments)
-        results = Results(self.workflow, redact, retry, recorder, self.observer)
+        retry = RetryPolicy(workflow.execution)
+        redact = redactor_for(workflow.applications, workflow.environments)
+        results = Results(workflow, redact, retry, recorder, self.observer)
         if resume:
             record, finals, problems = load_previous(
                 self.store, self.state_dir, resume, lock, self.commit
@@ -133,16 +139,14 @@ class RunSession:
         data = self.data(run_id) if self.data else None
         environments = with_data(self.environments, data)
         variables = environments.variables if environments else lambda app: {}
-        flow_steps_for(self.workflow, run_dir, results, self.clock, variables, self.sql_probe)
-        launcher = Launcher(
-            self.workflow, self.runners, self.executor, run_dir, run_id, variables, data
-        )
+        flow_steps_for(workflow, run_dir, results, self.clock, variables, self.sql_probe)
+        launcher = Launcher(workflow, self.runners, self.executor, run_dir, run_id, variables, data)
         supervisor = Supervisor(launcher, self.clock, results, recorder)
         status = RunState.INTERRUPTED
         try:
             if data is not None:  # the datasets of applications without an environment
                 data.load("", lambda app, options: options)
-            self._run(resume, results, supervisor, recorder, environments)
+            self._run(workflow, resume, results, supervisor, recorder, environments)
             status = RunState.FINISHED
         except KeyboardInterrupt:
             pass  # Ctrl-C: the run stays interrupted; what ran is kept, the rest runs on resume
@@ -162,7 +166,8 @@ class RunSession:
                 results.ended()
             recorder.flush([], results.counts, force=True)
             counts = results.counts()
-            code = exit_code(counts, results.environment_problems)
+            gate_failed = self._gates is not None and self._gates.failed
+            code = exit_code(counts, results.environment_problems, gate_failed)
             if status is RunState.INTERRUPTED:
                 code = ExitCode.INTERRUPTED
             ended_at = time.time()
@@ -186,11 +191,14 @@ class RunSession:
             record=evolve(record, ended_at=ended_at, exit_code=exit_value, status=status),
             shards=tuple(results.shards),
             flows=results.steps.finish() if results.steps else (),
+            phases=self._gates.records() if self._gates else (),
+            priorities=tuple(self._terms),
         )
         return run_result.not_stored(recorder.unstored) if recorder.unstored else run_result
 
     def _run(
         self,
+        workflow: Workflow,
         resume: str | None,
         results: Results,
         supervisor: Supervisor,
@@ -204,12 +212,12 @@ class RunSession:
             self.workflow, self.runners, self.store, results, self.selection, coverage
         )
         plan = planner.make(last_attempt)
+        self._terms = planner.nodes.terms if planner.nodes else []
         self._nodes = nodes = environment_nodes(
             plan, environments, self.observer, recorder.run_id, self.state_dir
         )
-        dispatch = Dispatch(
-            self.workflow, plan, supervisor, results, recorder, self.observer, self.clock, nodes
-        )
-        dispatch.run(self.poll_seconds)
+        self._gates = gates = gates_for(workflow, planner.phases, results, self.store)
+        parts = (supervisor, results, recorder, self.observer, self.clock, nodes, gates)
+        Dispatch(workflow, plan, *parts).run(self.poll_seconds)
         if self.coverage_stale is not None:
             recorder.save_coverage(self.coverage_stale, self.app_commits, self.commit)

@@ -30,10 +30,13 @@ def count(results: Iterable[TestResult], planned: int = 0, running: int = 0) -> 
 _OUTCOME = attrgetter("outcome")
 
 
-def exit_code(counts: Counts, environment_problems: int = 0) -> ExitCode:
-    """Environment trouble first (the run could not happen), then failures, then nothing run."""
+def exit_code(counts: Counts, environment_problems: int = 0, gate_failed: bool = False) -> ExitCode:
+    """Environment trouble first (the run could not happen), then a failed quality gate, then
+    failures, then nothing run."""
     if environment_problems:
         return ExitCode.ENVIRONMENT_ERROR
+    if gate_failed:
+        return ExitCode.GATE_FAILED
     if counts.problems:
         return ExitCode.TESTS_FAILED
     if counts.done == 0:

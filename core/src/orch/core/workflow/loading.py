@@ -34,6 +34,7 @@ from orch.core.workflow.environments import Placing, environment_problems
 from orch.core.workflow.flows import read_flows
 from orch.core.workflow.model import Workflow, find_workflow_file, pytest_directory
 from orch.core.workflow.paths import directory, existing_file
+from orch.core.workflow.phases import Declared, read_phases
 from orch.core.workflow.schema import schema_of
 from orch.core.workflow.structuring import explain
 from orch.ports import Application, ConfigError, EnvironmentSpec, Execution
@@ -84,6 +85,7 @@ def _workflow(
     triage: dict[str, Any] | None = None,
     test_data: dict[str, Any] | None = None,
     cross_app_tests: dict[str, Any] | None = None,
+    phases: dict[str, Any] | None = None,
 ) -> Workflow:
     """The structured file checked, and its applications placed: each path resolved under the
     file's directory (``written`` is the file's applications block, for the paths as written),
@@ -117,9 +119,12 @@ def _workflow(
     if not applications:
         problems.append(("$.applications", "no applications defined"))
     flows, flow_lines = read_flows(cross_app_tests or {}, list(applications))
+    declared = Declared(list(applications), [flow.name for flow in flows], list(placed))
+    phase_specs, phase_lines = read_phases(phases or {}, declared)
     problems.extend(environment_lines)
     problems.extend(dataset_lines)
     problems.extend(flow_lines)
+    problems.extend(phase_lines)
     if problems:
         raise ConfigError(_lines(path.name, problems))
     return Workflow(
@@ -127,6 +132,7 @@ def _workflow(
         environments=tuple(placed.values()),
         test_data=tuple(datasets.values()),
         cross_app_tests=tuple(flows),
+        phases=tuple(phase_specs),
         execution=execution,
         root=root,
         source=str(path),

@@ -18,6 +18,7 @@ from orch.core.workflow.codeowners import load_codeowners
 from orch.ports import Application, ConfigError, EnvironmentSpec, Execution
 from orch.ports.data import DatasetSpec
 from orch.ports.flows import FlowSpec
+from orch.ports.phases import PhaseSpec
 from orch.ports.triage import Routing, TriageSettings
 
 WORKFLOW_FILES = ("orch.yaml", "orch.yml", "orch.json")
@@ -48,6 +49,10 @@ def _flows(flows: Iterable[FlowSpec]) -> tuple[FlowSpec, ...]:
     return tuple(flows)
 
 
+def _phases(phases: Iterable[PhaseSpec]) -> tuple[PhaseSpec, ...]:
+    return tuple(phases)
+
+
 def _specs(environments: Iterable[EnvironmentSpec | Specified]) -> tuple[EnvironmentSpec, ...]:
     """The environments as specs: a Python ``Environment`` gives its own."""
     return tuple(e if isinstance(e, EnvironmentSpec) else e.spec for e in environments)
@@ -58,7 +63,8 @@ class Workflow:
     """Applications plus execution settings; relative paths and ``.orch/`` live under ``root``;
     ``environments`` are the ones applications may name (``Application.environment``),
     ``test_data`` the datasets (``Application.test_data``), ``cross_app_tests`` the flows
-    across applications (``orch.ports.flows``)."""
+    across applications (``orch.ports.flows``), ``phases`` the stages a run goes through, each
+    ending at its quality gate (``orch.ports.phases``; none: the run is one stage)."""
 
     applications: tuple[Application, ...]
     execution: Execution = Execution()
@@ -68,6 +74,7 @@ class Workflow:
     environments: tuple[EnvironmentSpec, ...] = field(default=(), converter=_specs)
     test_data: tuple[DatasetSpec, ...] = field(default=(), converter=_datasets)
     cross_app_tests: tuple[FlowSpec, ...] = field(default=(), converter=_flows)
+    phases: tuple[PhaseSpec, ...] = field(default=(), converter=_phases)
 
     def __attrs_post_init__(self) -> None:
         counts = Counter(app.name for app in self.applications)  # not list.count: 20,000 apps
@@ -78,6 +85,7 @@ class Workflow:
             ("environment", self.environments),
             ("dataset", self.test_data),
             ("cross-app test", self.cross_app_tests),
+            ("phase", self.phases),
         ):
             names = [item.name for item in items]
             if len(set(names)) != len(names):

@@ -22,6 +22,7 @@ from orch.core.shared.documents import describe, shown
 from orch.core.shared.spelling import unknown
 from orch.core.workflow.data_use import read_data_use
 from orch.core.workflow.isolation import ISOLATION, mode_only, read_test_type
+from orch.core.workflow.phases import read_criticality
 from orch.core.workflow.services import service_schema
 from orch.core.workflow.strict import strict_converter
 from orch.core.workflow.structuring import (
@@ -40,6 +41,7 @@ from orch.ports import (
     OutputLimits,
     SelectSettings,
 )
+from orch.ports.phases import PRIORITY_TERMS
 
 _STRINGS = tuple[str, ...]
 
@@ -49,6 +51,25 @@ ALWAYS_RUN = Block(
         Key("paths", _STRINGS, to="always_run_paths"),
     )
 )
+
+
+def _priority(value: Any) -> dict[str, Any]:
+    """``execution.priority``: the dynamic priority terms in use."""
+    terms = [value] if isinstance(value, str) else value
+    if not isinstance(terms, list) or not all(isinstance(term, str) for term in terms):
+        raise Problem(f"expected a list of priority terms, got {describe(value)}")
+    for term in terms:
+        if term not in PRIORITY_TERMS:
+            raise Problem(unknown("priority term", shown(term), PRIORITY_TERMS))
+    return {"priority": tuple(dict.fromkeys(terms))}
+
+
+def _criticality(value: Any) -> dict[str, Any]:
+    problems: list[str] = []
+    found = read_criticality(value, "", problems)
+    if problems:
+        raise Problem(problems[0].removeprefix(": "))
+    return {"criticality": found}
 
 
 def _execution(passenv: tuple[str, ...] = (), **settings: Any) -> dict[str, Any]:
@@ -67,6 +88,7 @@ EXECUTION = Block(
         Key("passenv", _STRINGS),
         Key("output", OutputLimits),
         Key("isolation", IsolationSettings),
+        Key("priority", read=_priority),
     ),
     make=_execution,
 )
@@ -103,6 +125,14 @@ def _flows(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise Problem(f"expected a mapping of flow names to flows, got {describe(value)}")
     return {"cross_app_tests": value}
+
+
+def _phases(value: Any) -> dict[str, Any]:
+    """``phases``, kept as written: read once the applications, flows and environments are
+    known (``orch.core.workflow.phases``), each problem at its own path."""
+    if not isinstance(value, dict):
+        raise Problem(f"expected a mapping of phase names to phases, got {describe(value)}")
+    return {"phases": value}
 
 
 class Schema:
@@ -147,6 +177,7 @@ class Schema:
                 Key("test_type", read=read_test_type),
                 Key("test_data", read=partial(read_data_use, self._block)),
                 Key("health", read=_later),
+                Key("criticality", read=_criticality),
             ),
             make=Application,
         )
@@ -158,6 +189,7 @@ class Schema:
                 Key("triage", read=lambda value: {"triage": self._block(TRIAGE, value)}),
                 Key("test_data", read=_datasets),
                 Key("cross_app_tests", read=_flows),
+                Key("phases", read=_phases),
             )
         )
 

@@ -12,13 +12,14 @@ from attrs import evolve
 
 from orch.core.shared.flow_spec import flow_from
 from orch.core.workflow.model import Workflow
+from orch.core.workflow.phases import Declared, order_problems, phase_from
 from orch.ports import Application, ConfigError
 from orch.ports.flows import FlowSpec
 
 
 class TestWorkflow:
-    """Applications, then the flows across them; any other ``Workflow`` field by keyword
-    (``execution``, ``environments``, ``test_data``, ``root``, ``triage``)."""
+    """Applications, then the flows across them and the phases; any other ``Workflow`` field
+    by keyword (``execution``, ``environments``, ``test_data``, ``root``, ``triage``)."""
 
     __test__ = False  # not a pytest test class, whatever its name
 
@@ -45,6 +46,23 @@ class TestWorkflow:
             raise ConfigError("\n".join(problems))
         flows: tuple[FlowSpec, ...] = (*self._workflow.cross_app_tests, flow)
         self._workflow = evolve(self._workflow, cross_app_tests=flows)
+        return self
+
+    def add_phase(self, name: str, mapping: Mapping[str, Any]) -> TestWorkflow:
+        """Add the phase ``name`` (``{"select": {...}, "depends_on": [...], "gate": {...}}``,
+        as under ``phases:``), checked at once; it may wait only for phases added before."""
+        workflow = self._workflow
+        declared = Declared(
+            [app.name for app in workflow.applications],
+            [flow.name for flow in workflow.cross_app_tests],
+            [environment.name for environment in workflow.environments],
+        )
+        phase, problems = phase_from(name, mapping, f"phase '{name}': ", declared)
+        if phase is not None:
+            problems = order_problems([*workflow.phases, phase], "phases")
+        if phase is None or problems:
+            raise ConfigError("\n".join(problems))
+        self._workflow = evolve(workflow, phases=(*workflow.phases, phase))
         return self
 
 
