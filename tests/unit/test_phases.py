@@ -304,3 +304,24 @@ def test_a_phase_reads_into_its_spec():
         {"environment": "pg15", "tz": "UTC"},
     ]
     assert phase.gate.min_pass_rate == 95.0 and phase.gate.on_fail == "continue"
+
+
+def test_resuming_a_halted_run_runs_again_what_did_not_pass_and_judges_anew(tmp_path):
+    fakes = runner()
+    fakes.tests["pay"]["tests/unit/test_amount.py::test_round"] = FakeTest(
+        "tests/unit/test_amount.py::test_round", ("failed", "passed")
+    )
+    store = FakeStore()
+    flows = workflow(tmp_path, fakes, STAGES)
+    halted = fake_session(flows, fakes, store=store).execute()
+    assert halted.exit_code is ExitCode.GATE_FAILED
+    resumed = fake_session(flows, fakes, store=store).execute(resume=halted.run_id)
+    assert resumed.exit_code is ExitCode.OK, resumed.problems
+    found = {r.id: (r.outcome.value, r.attempt) for r in resumed.results}
+    assert found["pay::tests/unit/test_amount.py::test_round"] == ("passed", 2)
+    assert found["users::tests/e2e/test_signup.py::test_signup"] == ("passed", 2)
+    assert found["users::tests/unit/test_user.py::test_name"] == ("passed", 1)  # it stood
+    assert [phase.as_json()["gate"] for phase in resumed.phases] == ["passed"] * 3
+    assert {r.id: r.outcome.value for r in store.final_results(halted.run_id)} == {
+        key: outcome for key, (outcome, _) in found.items()
+    }

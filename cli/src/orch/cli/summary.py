@@ -92,6 +92,32 @@ def print_flows(result: RunResult) -> None:
         click.echo(line)
 
 
+PRIORITIES_SHOWN = 5
+"""How many shards' priority terms the summary shows (the JSON report has them all)."""
+
+
+def print_phases(result: RunResult) -> None:
+    """Each phase: its strategy, counts, pass rate, time and what its gate said; then the
+    shards that went first and the terms of their priority."""
+    for phase in result.phases:
+        shown = phase.as_json()
+        combinations = f" {', '.join(phase.combinations)}" if phase.combinations else ""
+        said = ", ".join(f"{n} {outcome}" for outcome, n in phase.outcomes.items()) or "no tests"
+        rate = "" if phase.pass_rate is None else f"; pass rate {phase.pass_rate:.1f}%"
+        gate = str(shown["gate"])
+        if phase.verdict is not None and not phase.verdict.passed:
+            gate += ": " + "; ".join(phase.verdict.reasons)
+            gate += " (the run halted)" if phase.verdict.halted else " (on_fail: continue)"
+        line = f"phase {phase.name} ({phase.strategy}{combinations}): {said}{rate}"
+        click.echo(safe(f"{line}; {phase.seconds:.1f}s; gate {gate}"))
+    ranked = sorted(result.priorities, key=lambda terms: -terms.total)[:PRIORITIES_SHOWN]
+    if ranked:
+        click.secho("\nfirst by priority (declared + dynamic terms)", bold=True)
+    for terms in ranked:
+        parts = " + ".join([str(terms.base), *(f"{n} {v}" for n, v in terms.terms.items())])
+        click.echo(safe(f"  {terms.node}: {parts} = {terms.total}"))
+
+
 def print_summary(result: RunResult, slowest: int = 10) -> None:
     """Print failures (with the end of their tracebacks), the slowest tests and the counts."""
     failures = result.failed_tests
@@ -126,6 +152,9 @@ def print_summary(result: RunResult, slowest: int = 10) -> None:
         click.secho(f"\nproblem: {first_line(problem, 300)}", fg="red")
     print_pinned_shards(result)
     print_flows(result)
+    if result.phases:
+        click.echo()
+        print_phases(result)
     timed = [r for r in result.slowest(slowest) if r.duration >= 0.005]
     if timed:
         click.secho(f"\nslowest {len(timed)} test(s)", bold=True)

@@ -18,6 +18,7 @@ from attrs import evolve
 from orch.core.bootstrap import Services, bootstrap
 from orch.core.report.observed import ObserverPlugin
 from orch.core.report.relay import HookRelay
+from orch.core.run.phase_variants import with_variants
 from orch.core.run.session import RunSession
 from orch.core.run_change import RunChange, repository_heads, run_commit
 from orch.core.select.changes import ChangeSet, relative_prefix
@@ -271,8 +272,10 @@ def with_parts(workflow: Workflow, environment: Any, test_data: Any) -> Workflow
 def environments_for(
     workflow: Workflow, services: Services, keep: bool
 ) -> EnvironmentSession | None:
-    """What brings up the environments the applications name (None when they name none)."""
-    used = {app.environment for app in workflow.applications if app.environment}
+    """What brings up the environments the applications name, or a matrix phase runs them in
+    (None when they name none)."""
+    apps = with_variants(workflow).applications
+    used = {app.environment for app in apps if app.environment}
     if not used:
         return None
     from orch.core.environment.session import EnvironmentSession  # only runs with environments

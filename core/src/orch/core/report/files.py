@@ -140,7 +140,8 @@ def write_junit_xml(result: RunResult, path: Path) -> None:
 
 def json_report(result: RunResult, record: RunRecord | None) -> dict:
     """The JSON report: run metadata, counts, each shard process (isolation, CPUs, CPU time,
-    peak memory), each flow's timeline, and every final result (a flow's steps among them)."""
+    peak memory), each flow's timeline, each phase and its gate's verdict, each shard's
+    priority terms, and every final result (a flow's steps among them)."""
     return {
         "run": {
             "id": result.run_id,
@@ -156,6 +157,8 @@ def json_report(result: RunResult, record: RunRecord | None) -> dict:
         "triage": result.triage.as_json() if result.triage else None,
         "shards": [shard.as_json() for shard in result.shards],
         "flows": [flow.as_json() for flow in result.flows],
+        "phases": [phase.as_json() for phase in result.phases],
+        "priorities": [terms.as_json() for terms in result.priorities],
         "tests": [
             {
                 "id": r.id,

@@ -21,7 +21,7 @@ from orch.core.run.phase_variants import variants
 from orch.core.run.plan import Plan, Step
 from orch.core.run.results import Results
 from orch.core.workflow.model import Workflow
-from orch.ports import Application, NodeKind, PlanNode, Shard, TestCase
+from orch.ports import Application, NodeKind, Outcome, PlanNode, Shard, TestCase
 from orch.ports.phases import GATE_PREFIX, PhaseSpec
 
 
@@ -68,6 +68,24 @@ def phase_key(phase: str) -> str:
     """The prefix of the phase's shard keys (a folder name: no slashes)."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in phase)
     return f"phase-{safe}."
+
+
+Key = tuple[str, str]
+STANDS = (Outcome.PASSED, Outcome.FLAKY, Outcome.SKIPPED)
+"""The outcomes of a resumed run's results that stand: the others run again."""
+
+
+def rerun(results: Results, last_attempt: Mapping[Key, int]) -> dict[Key, int]:
+    """Resuming: every final result that did not pass is forgotten, kept as an attempt, and
+    its test runs again on its next one (its gate judges its phase anew). Each test's last
+    attempt so far, these included."""
+    last = dict(last_attempt)
+    for key, result in list(results.finals.items()):
+        if result.outcome not in STANDS:
+            results.forget(key)
+            results.recorder.attempt(result)
+            last[key] = max(last.get(key, 0), result.attempt)
+    return last
 
 
 class PhasePlanning:
@@ -167,5 +185,5 @@ class PhasePlanning:
         self.plan.steps[node_id] = Step(node, step.shard)
 
 
-def _key(test: TestCase) -> tuple[str, str]:
+def _key(test: TestCase) -> Key:
     return (test.app, test.nodeid)

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from attrs import evolve
 
 from orch.core.run.flow_planning import add_flows, flow_tests, in_a_flow
-from orch.core.run.phase_planning import PhaseLayout, PhasePlanning
+from orch.core.run.phase_planning import PhaseLayout, PhasePlanning, rerun
 from orch.core.run.plan import Plan
 from orch.core.run.priority import Priorities
 from orch.core.run.results import Results
@@ -64,6 +64,8 @@ class Planner:
     def make(self, last_attempt: Mapping[tuple[str, str], int] | None) -> Plan:
         """The plan; ``last_attempt`` (resuming) is each test's last attempt so far."""
         resuming = last_attempt is not None
+        if resuming and self.workflow.phases:
+            last_attempt = rerun(self.results, last_attempt or {})
         finals = self.results.finals
         self.results.plan(len(finals))  # the resumed run's; a discovery error adds its own
         apps = [app for app in self.workflow.applications if not self._untouched(app)]

@@ -3,7 +3,9 @@
 ``orch run --resume RUN`` takes over an interrupted run: its final results stand, its tests'
 attempts so far count toward their retries, and the rest is planned again. A finished run
 resumes too when a step of its flows did not pass: that step and what it blocked run again
-(``orch.core.run.flow_planning``).
+(``orch.core.run.flow_planning``), and when a phase's gate failed: a run with phases runs again
+every test that did not pass, so each gate judges its phase anew
+(``orch.core.run.phase_planning``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ from attrs import evolve
 
 from orch.core.run.retry import RetryPolicy
 from orch.core.shared.locks import RunLock
-from orch.ports import ConfigError, Executor, Outcome, RunRecord, RunState, RunStore, TestResult
+from orch.ports import (
+    ConfigError,
+    Executor,
+    ExitCode,
+    Outcome,
+    RunRecord,
+    RunState,
+    RunStore,
+    TestResult,
+)
 from orch.ports.flows import step_of
 
 
@@ -28,11 +39,13 @@ def load_previous(
     if record is None:
         raise ConfigError(f"no run '{run_id}' in {state_dir} (see `orch runs`)")
     finals = store.final_results(run_id)
-    if record.status is RunState.FINISHED and not any(_step_to_rerun(r) for r in finals):
+    gate_failed = record.exit_code == ExitCode.GATE_FAILED
+    rerun = gate_failed or any(_step_to_rerun(r) for r in finals)
+    if record.status is RunState.FINISHED and not rerun:
         raise ConfigError(
             f"run {run_id} finished (exit code {record.exit_code}); only an interrupted run, "
-            "or one with a flow step that did not pass, can be resumed: start a new one with "
-            "`orch run`"
+            "one with a flow step that did not pass or one a quality gate failed can be "
+            "resumed: start a new one with `orch run`"
         )
     if not lock.acquire(wait=False):
         raise ConfigError(f"run {run_id} is still running (pid {record.pid}); stop it first")
