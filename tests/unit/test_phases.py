@@ -12,9 +12,10 @@ import pytest
 from fake_run import fake_session
 from test_plan_graph import Heard
 
-from orch.core import Workflow
+from orch.core import TestWorkflow, Workflow, load_workflow
+from orch.core.shared.flow_spec import flow_from
 from orch.core.workflow.phases import Declared, phase_from, read_phases
-from orch.ports import Application, Execution, ExitCode, SelectSettings
+from orch.ports import Application, ConfigError, Execution, ExitCode, SelectSettings
 from orch.testing.fake_runner import FakeRunner, FakeTest
 from orch.testing.fakes import FakeStore
 
@@ -273,7 +274,7 @@ def test_a_wrong_phase_is_one_line_at_its_path(given, line):
 def test_phases_waiting_for_each_other_in_a_cycle_are_named():
     phases = {"a": {"depends_on": ["b"]}, "b": {"depends_on": ["a"]}, "c": {"depends_on": ["x"]}}
     _, problems = read_phases(phases, DECLARED)
-    assert problems == [("$.phases.c.depends_on", "unknown phase 'x' (available: a, b, c)")]
+    assert problems == [("$.phases.c.depends_on", "unknown phase 'x' (available: a, b)")]
     _, problems = read_phases({"a": {"depends_on": ["b"]}, "b": {"depends_on": ["a"]}}, DECLARED)
     assert problems == [
         (
@@ -325,3 +326,89 @@ def test_resuming_a_halted_run_runs_again_what_did_not_pass_and_judges_anew(tmp_
     assert {r.id: r.outcome.value for r in store.final_results(halted.run_id)} == {
         key: outcome for key, (outcome, _) in found.items()
     }
+
+
+def test_a_phase_runs_the_flows_it_selects_after_the_gates_it_waits_for(tmp_path):
+    fakes = FakeRunner(
+        {
+            "users": [
+                FakeTest("tests/unit/test_a.py::test_a"),
+                FakeTest("tests/e2e.py::test_login"),
+            ],
+            "pay": [FakeTest("tests/e2e.py::test_pay", ("failed",))],
+        }
+    )
+    flow, problems = flow_from(
+        "checkout",
+        {
+            "steps": [
+                {"app": "users", "test": "tests/e2e.py::test_login"},
+                {"app": "pay", "test": "tests/e2e.py::test_pay"},
+            ]
+        },
+        "$.cross_app_tests.checkout",
+        ["users", "pay"],
+    )
+    assert flow is not None, problems
+    phases, problems = read_phases(
+        {
+            "unit": {"select": {"paths": ["tests/unit/*"]}},
+            "e2e": {"depends_on": ["unit"], "select": {"flows": ["checkout"]}},
+        },
+        Declared(["users", "pay"], ["checkout"]),
+    )
+    assert not problems
+    apps = tuple(Application(name, tmp_path, "fake") for name in fakes.tests)
+    flows = Workflow(applications=apps, root=tmp_path, cross_app_tests=(flow,), phases=phases)
+    heard = Heard()
+    result = fake_session(flows, fakes, observer=heard).execute()
+    finished = [event[1] for event in heard.of("node_finish")]
+    assert finished.index("gate:unit") < finished.index("flow:checkout/test_login")
+    unit, e2e = result.phases
+    assert e2e.outcomes == {"failed": 1, "passed": 1} and e2e.pass_rate == 50.0
+    assert result.exit_code is ExitCode.TESTS_FAILED  # no gate asked more of it
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+README_APPS = """
+applications:
+  payment-service: {path: pay, runner: pytest, criticality: critical}
+  web-frontend: {path: web, runner: pytest}
+environments:
+  pg14: {services: {db: {type: postgres, version: "14"}}}
+  pg15: {services: {db: {type: postgres, version: "15"}}}
+execution: {priority: [failure_rate, change_impact, criticality]}
+cross_app_tests:
+  end-to-end-payment:
+    steps: [{app: payment-service, test: tests/test_pay.py::test_pay}]
+"""
+
+
+def test_the_readme_s_phases_load_as_written(tmp_path, registry):
+    section = README.read_text(encoding="utf-8").split("## Phases and quality gates", 1)[1]
+    phases = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    for folder in ("pay", "web"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "orch.yaml").write_text(README_APPS + phases)
+    loaded = load_workflow(tmp_path / "orch.yaml", registry)
+    unit, integration, contract, end_to_end = loaded.phases
+    assert len(integration.combinations()) == 4 and contract.strategy == "sequential"
+    assert end_to_end.gate.on_fail == "continue" and end_to_end.criticality == 50
+    assert loaded.execution.priority == ("failure_rate", "change_impact", "criticality")
+    assert loaded.app("payment-service").criticality == 100
+
+
+def test_the_python_api_adds_phases_checked_as_the_file_is(tmp_path):
+    apps = [Application("users", tmp_path, "fake"), Application("pay", tmp_path, "fake")]
+    built = TestWorkflow(apps, root=tmp_path).add_phase("unit", {"select": {"apps": ["users"]}})
+    built.add_phase("rest", {"depends_on": ["unit"], "gate": {"min_pass_rate": 90}})
+    assert [phase.name for phase in built.workflow.phases] == ["unit", "rest"]
+    with pytest.raises(ConfigError) as raised:
+        built.add_phase("late", {"depends_on": ["later"]})
+    assert (
+        str(raised.value)
+        == "phase 'late': depends_on: unknown phase 'later' (available: unit, rest)"
+    )
+    with pytest.raises(ConfigError) as raised:
+        built.add_phase("bad", {"gate": {"on_fail": "explode"}})
+    assert str(raised.value).startswith("phase 'bad': gate.on_fail: unknown on_fail 'explode'")

@@ -4,7 +4,9 @@ to the selection, in risk order), and the shards they are split into, one plan n
 The tests that the steps of flows run are left out of their applications' own runs (they need
 the values the flow hands them). An application whose runner can discover and run its tests in
 one process, and that needs no test list first, is not discovered at all: it runs as shares
-that each collect it all and run their part, as pytest-xdist does (``_runs_whole``).
+that each collect it all and run their part, as pytest-xdist does (``_runs_whole``). A
+workflow with phases lists every application's tests and hands them to ``PhasePlanning``;
+``ShardNodes`` turns each batch into the plan's shard nodes.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ for each other in a cycle are one line naming it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from attrs import frozen
@@ -54,16 +54,20 @@ def read_phases(
     return phases, [split_problem(line) for line in lines]
 
 
-def order_problems(phases: Sequence[PhaseSpec], where: str) -> list[str]:
-    """Each ``depends_on`` names another phase, and they wait for each other in no cycle."""
+def order_problems(
+    phases: Sequence[PhaseSpec], where: str, at: Callable[[str], str] | None = None
+) -> list[str]:
+    """Each ``depends_on`` names another phase, and they wait for each other in no cycle;
+    ``at(name)`` is where phase ``name`` is (``where.name``)."""
+    at = at or (lambda name: join_path(where, name))
     names = [phase.name for phase in phases]
     by_name = {phase.name: phase for phase in phases}
     problems = [
-        f"{within(join_path(where, phase.name), 'depends_on')}: "
+        f"{within(at(phase.name), 'depends_on')}: "
         + (
             "a phase cannot wait for itself"
             if other == phase.name
-            else unknown("phase", other, names)
+            else unknown("phase", other, [name for name in names if name != phase.name])
         )
         for phase in phases
         for other in phase.depends_on

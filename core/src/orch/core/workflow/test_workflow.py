@@ -59,7 +59,9 @@ class TestWorkflow:
         )
         phase, problems = phase_from(name, mapping, f"phase '{name}': ", declared)
         if phase is not None:
-            problems = order_problems([*workflow.phases, phase], "phases")
+            problems = order_problems(
+                [*workflow.phases, phase], "phases", lambda name: f"phase '{name}': "
+            )
         if phase is None or problems:
             raise ConfigError("\n".join(problems))
         self._workflow = evolve(workflow, phases=(*workflow.phases, phase))
