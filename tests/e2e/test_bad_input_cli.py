@@ -32,7 +32,7 @@ def test_unknown_keys_and_runner_names_suggest_the_fix(tmp_path, orch):
         "did you mean 'pytest'? (available: command, pytest)",
         "orch: error: orch.yaml: $.execution.wokers: unknown key; did you mean 'workers'? "
         "(valid: workers, timeout, shard_timeout, retries, retry_timeouts, heartbeat, passenv, "
-        "output, isolation)",
+        "output, isolation, priority)",
     ]
 
 

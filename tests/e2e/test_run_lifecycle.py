@@ -140,8 +140,9 @@ def test_a_finished_run_is_not_resumed_and_keeps_its_end_time(tmp_path, orch):
     done = orch("run", ".", "--resume", before["id"])
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        f"orch: error: run {before['id']} finished (exit code 0); only an interrupted run, or "
-        "one with a flow step that did not pass, can be resumed: start a new one with `orch run`"
+        f"orch: error: run {before['id']} finished (exit code 0); only an interrupted run, one "
+        "with a flow step that did not pass or one a quality gate failed can be resumed: start "
+        "a new one with `orch run`"
     ]
     [after] = json_of(orch, "runs")
     assert after == before
