@@ -303,7 +303,7 @@ def data_for(workflow: Workflow, services: Services) -> Callable[[str], RunData]
             sinks[kind] = services.registry.sinks.build(kind, services.state_dir)
         return sinks[kind]
 
-    apps = list(workflow.applications)
+    apps = list(with_variants(workflow).applications)  # a matrix's variants read them too
     workers = workflow.execution.workers
     state, root = services.state_dir, workflow.root
     return lambda run_id: RunData(apps, prepared, sink, run_id, workers, state, root)
@@ -363,6 +363,7 @@ def triage_of(
         before=before,
         changed=changed,
         owner_paths={
-            app.name: relative_prefix(app.path, workflow.root) for app in workflow.applications
+            app.name: relative_prefix(app.path, workflow.root)
+            for app in with_variants(workflow).applications  # a matrix's results are theirs
         },
     )

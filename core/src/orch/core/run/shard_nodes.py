@@ -52,12 +52,14 @@ class ShardNodes:
         shards of nodes placed as ``where`` says (a matrix variant's first run sharded by the
         recorded durations of the application it is of). Returns the node ids."""
         finals = self.results.finals
-        prefix = where.prefix
+        stem = app.name  # of the keys, folder names: a matrix's values may hold a slash
+        if where.prefix:
+            stem = where.prefix + app.name.replace("/", "_")
         if tests is None:
             if any(key[0] == app.name for key in finals):
                 return []
             self.results.plan(1)
-            return [self.add(app, Shard(app.name, (), key=f"{prefix}{app.name}-0"), where)]
+            return [self.add(app, Shard(app.name, (), key=f"{stem}-0"), where)]
         todo = [t for t in tests if (t.app, t.nodeid) not in finals]
         self.results.plan(len(todo))
         by_attempt: dict[int, list[TestCase]] = {}
@@ -73,9 +75,9 @@ class ShardNodes:
                 else shard_tests(batch, workers, self._history(app.name, where.base))
             )
             for index, tests_of_shard in enumerate(groups):
-                key = f"{prefix}{app.name}-{index}"
+                key = f"{stem}-{index}"
                 if attempt > 1:
-                    key = f"{prefix}{app.name}-r{attempt}-{index}"
+                    key = f"{stem}-r{attempt}-{index}"
                 shard = Shard(app.name, tuple(tests_of_shard), key, attempt, coverage=self.coverage)
                 after = added[-1:] if where.sequential else []
                 added.append(self.add(app, shard, where, tuple(after)))
