@@ -11,7 +11,6 @@ run, so ``resolved`` fills them in then. Messages never show a DSN, nor a URL's 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from orch.core.shared.documents import describe, is_whole, join_path, shown, wit
 from orch.core.shared.patterns import compile_problem
 from orch.core.shared.redaction import Redactor
 from orch.core.shared.spelling import suggestion, unknown, unknown_keys
+from orch.core.shared.variables import expand, is_name
 from orch.ports import ConfigError
 from orch.ports.conditions import (
     DEFAULT_CONDITION_INTERVAL,
@@ -50,11 +50,8 @@ KEYS = {
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 WHAT = "http: URL, sql: QUERY, file: PATH or log: PATH"
 
-_VARIABLE = re.compile(r"\$(?:\$|\{([^}]*)\}|(\{))")
-"""``$$``, ``${NAME}``/``${NAME:-default}``, or a ``${`` never closed."""
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
 Found = list[str]
+STEP = "the step's environment"
 
 
 def conditions_from(given: object, where: str) -> WaitFor:
@@ -166,7 +163,7 @@ def _sql(item: Mapping[str, Any], where: str, found: Found) -> SqlCondition | No
     if "dsn" in item:
         dsn = _text(item, "dsn", "a DSN such as postgresql://host/db", where, found, secret=True)
     name = item.get("dsn_env", "")
-    if "dsn_env" in item and (not isinstance(name, str) or not _NAME.fullmatch(name)):
+    if "dsn_env" in item and (not isinstance(name, str) or not is_name(name)):
         found.append(
             f"{within(where, 'dsn_env')}: must be a variable name such as PAYMENTS_DSN; "
             f"got {describe(name)}"
@@ -217,7 +214,7 @@ def _text(
         got = "" if secret and isinstance(value, str) else f"; got {describe(value)}"
         found.append(f"{at}: must be {what}{got}")
         return None
-    problems = _expanded(value, None)[1]
+    problems = expand(value, None, STEP)[1]
     found += [f"{at}: {problem}" for problem in problems]
     return None if problems else value
 
@@ -310,7 +307,7 @@ def resolved(
 def _filled(text: str, variables: Mapping[str, str], where: str, problems: list[str]) -> str | None:
     """``text`` with its variables filled in, or None (and a line at ``where`` for each one
     missing)."""
-    value, found = _expanded(text, variables)
+    value, found = expand(text, variables, STEP, suggest=True)
     problems += [f"{where}: {problem}" for problem in found]
     return None if found else value
 
@@ -324,36 +321,3 @@ def _unset(name: str, variables: Mapping[str, str], value: str) -> str:
         f"{name} is not set in the step's environment{suggestion(name, variables)}; "
         "set it (an application's env or passenv), or give dsn: instead"
     )
-
-
-def _expanded(text: str, variables: Mapping[str, str] | None) -> tuple[str, list[str]]:
-    """``text`` with its ``${NAME}`` filled from ``variables``, and the problems (each naming
-    a variable, never a value); ``variables`` None only checks how they are written."""
-    problems: list[str] = []
-
-    def replace(match: re.Match[str]) -> str:
-        if match.group(2):
-            problems.append("a '${' that is not closed (write $$ for a $)")
-            return match.group()
-        if match.group(1) is None:
-            return "$"
-        name, dash, default = match.group(1).partition(":-")
-        if not _NAME.fullmatch(name):
-            problems.append(
-                f"{describe(match.group())} is not ${{NAME}} or ${{NAME:-default}} "
-                "(write $$ for a $)"
-            )
-            return match.group()
-        if variables is None:
-            return match.group()
-        if variables.get(name):
-            return variables[name]
-        if dash or name in variables:
-            return default
-        problems.append(
-            f"${{{shown(name)}}} is not set in the step's environment"
-            f"{suggestion(name, variables)}; set it, or give a default: ${{{shown(name)}:-value}}"
-        )
-        return match.group()
-
-    return _VARIABLE.sub(replace, text), problems

@@ -22,11 +22,15 @@ from orch.core.shared.documents import shown as cut
 from orch.core.shared.graphs import find_cycle
 from orch.core.shared.spelling import unknown
 from orch.core.shared.templates import Reference, cycle_problem, parse, service_needs, shown
-from orch.core.workflow.env_vars import env_problems, expand
+from orch.core.shared.variables import expand
+from orch.core.workflow.env_vars import env_problems
 from orch.core.workflow.paths import directory
 from orch.ports.environment import EnvironmentSpec, ServiceSpec
 
 Problems = list[tuple[str, Message]]
+
+ORCH = "orch's environment"
+"""Where an application's and a service's ``${NAME}`` come from."""
 
 _SERVICE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
 """A service name is a host name too, and ``{NAME.host}`` ends it at the first dot."""
@@ -99,7 +103,7 @@ class Placing:
             if self.environ is None:
                 done[key] = value
                 continue
-            done[key], wrong = expand(value, self.environ, template=template)
+            done[key], wrong = expand(value, self.environ, ORCH, template=template)
             problems.extend((at, problem) for problem in wrong)
         return done
 
