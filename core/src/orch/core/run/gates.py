@@ -34,7 +34,13 @@ from orch.ports import (
     TestResult,
     qualified_id,
 )
-from orch.ports.phases import GATE_PREFIX, GateVerdict, PhaseRecord, PhaseSpec
+from orch.ports.phases import (
+    GATE_PREFIX,
+    GateVerdict,
+    PhaseRecord,
+    PhaseSpec,
+    combination_label,
+)
 
 PASSING = (Outcome.PASSED, Outcome.FLAKY)
 SHOWN = 3
@@ -77,10 +83,10 @@ class Gates:
         counted = [result for result in results if result.outcome is not Outcome.SKIPPED]
         passed = sum(result.outcome in PASSING for result in counted)
         reasons = []
-        rate = _rate(passed, len(counted))
-        if gate.min_pass_rate is not None and rate is not None and rate < gate.min_pass_rate:
+        wanted = gate.min_pass_rate
+        if wanted is not None and counted and 100 * passed < wanted * len(counted):
             reasons.append(
-                f"pass rate {rate:.1f}% is below {gate.min_pass_rate:g}% "
+                f"pass rate {100 * passed / len(counted):.1f}% is below {wanted:g}% "
                 f"({passed} of {len(counted)} passed)"
             )
         if gate.no_new_failures:
@@ -143,7 +149,7 @@ class Gates:
             counted = [result for result in results if result.outcome is not Outcome.SKIPPED]
             passed = sum(result.outcome in PASSING for result in counted)
             combinations = tuple(
-                ",".join(f"{k}={v}" for k, v in combination.items())
+                combination_label(combination)
                 for combination in phase.combinations()
                 if combination
             )
