@@ -1,5 +1,6 @@
 """The schema of a ``simulator`` service's ``routes`` (``orch.ports.simulator``): each route's
-``request`` to match and its ``response`` (or ``responses``, answered in turn), structured over
+``request`` to match, its ``response`` (or ``responses``, answered in turn) and how often it must
+have been called by the end of the run (``expect: 1``, ``{times}``, ``{min, max}``), structured over
 the environments' strict converter so each mistake is one line at its JSON path
 (``$.environments.it.services.bank.routes[1].response.status``)."""
 
@@ -17,7 +18,14 @@ from orch.core.workflow.http_values import http_status
 from orch.core.workflow.strict import MAX_SECONDS
 from orch.core.workflow.structuring import Block, Key, Nested, Problem
 from orch.core.workflow.structuring import structure_block as structured
-from orch.ports.simulator import CONTROL, FAULTS, RequestMatch, SimResponse, SimRoute
+from orch.ports.simulator import (
+    CONTROL,
+    FAULTS,
+    Expectation,
+    RequestMatch,
+    SimResponse,
+    SimRoute,
+)
 
 _METHOD = re.compile(r"[A-Z]{1,16}")
 _TEXTS = dict[str, str]
@@ -53,6 +61,31 @@ def _fault(value: Any) -> dict[str, Any]:
     return {"fault": value}
 
 
+def _calls(key: str) -> Any:
+    """The reader of ``key``, a number of calls."""
+    return lambda value: {key: _count(value)}
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise Problem(f"expected a whole number of calls, 0 or more, got {describe(value)}")
+    return value
+
+
+def _expectation(
+    times: int | None = None, min: int | None = None, max: int | None = None
+) -> Expectation:
+    if times is not None and (min, max) != (None, None):
+        raise Problem("times is an exact count: give it alone, or min and max")
+    if times is not None:
+        return Expectation(times, times)
+    if min is None and max is None:
+        raise Problem("give times (exactly), min or max (a number of calls)")
+    if min is not None and max is not None and min > max:
+        raise Problem(f"min {min} is more than max {max}")
+    return Expectation(min or 0, max)
+
+
 class RouteSchema:
     """Reads ``routes:`` with ``converter`` (the environments' strict one)."""
 
@@ -79,11 +112,20 @@ class RouteSchema:
             ),
             make=SimResponse,
         )
+        self.expectation = Block(
+            (
+                Key("times", read=_calls("times")),
+                Key("min", read=_calls("min")),
+                Key("max", read=_calls("max")),
+            ),
+            make=_expectation,
+        )
         self.route = Block(
             (
                 Key("request", read=lambda v: {"request": self._block(self.request, v)}),
                 Key("response", read=lambda v: {"response": self._block(self.response, v)}),
                 Key("responses", read=self._responses),
+                Key("expect", read=self._expect),
             ),
             make=self._made,
         )
@@ -92,6 +134,16 @@ class RouteSchema:
         """``routes``: a non-empty list of routes, first match answers."""
         shape = "routes, each {request: {method, path}, response: {status}}"
         return {"routes": self._each(self.route, value, shape)}
+
+    def _expect(self, value: Any) -> dict[str, Any]:
+        """``expect``: a number of calls (exactly), or ``{times}``, ``{min}``, ``{max}``."""
+        if isinstance(value, dict):
+            return {"expect": self._block(self.expectation, value)}
+        if isinstance(value, int) and not isinstance(value, bool):
+            return {"expect": _expectation(times=_count(value))}
+        raise Problem(
+            f"expected a number of calls, or {{times}} or {{min, max}}, got {describe(value)}"
+        )
 
     def _responses(self, value: Any) -> dict[str, Any]:
         return {"responses": self._each(self.response, value, "responses, answered in turn")}
@@ -113,10 +165,11 @@ class RouteSchema:
         request: RequestMatch | None = None,
         response: SimResponse | None = None,
         responses: tuple[SimResponse, ...] = (),
+        expect: Expectation | None = None,
     ) -> SimRoute:
         if (response is None) == (not responses):
             raise Problem("a route takes a response, or responses answered in turn: one of them")
-        return SimRoute(request or RequestMatch(), (response,) if response else responses)
+        return SimRoute(request or RequestMatch(), (response,) if response else responses, expect)
 
     def _block(self, block: Block, value: Any) -> Any:
         return structured(self.converter, block, value)

@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from orch.ports.simulator import RequestMatch, SimResponse, SimRoute
+from orch.ports.simulator import Expectation, RequestMatch, SimResponse, SimRoute
 
 _TEMPLATE = re.compile(r"\{\{\s*request\.([A-Za-z0-9_.-]+)\s*\}\}")
 
@@ -137,11 +137,13 @@ def _text(value: Any) -> str:
 
 
 def routes_from_json(data: Sequence[Mapping[str, Any]]) -> tuple[SimRoute, ...]:
-    """The routes as ``attrs.asdict`` wrote them for the server."""
+    """The routes as ``attrs.asdict`` wrote them for the server (their ``expect`` too: the
+    server does not use it, the run does, but what was written reads back whole)."""
     return tuple(
         SimRoute(
             RequestMatch(**route["request"]),
             tuple(SimResponse(**response) for response in route["responses"]),
+            Expectation(**route["expect"]) if route.get("expect") else None,
         )
         for route in data
     )
