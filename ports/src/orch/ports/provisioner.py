@@ -23,6 +23,7 @@ from attrs import frozen
 from orch.ports.environment import ServiceSpec
 from orch.ports.errors import EnvironmentProblem
 from orch.ports.model import Application
+from orch.ports.simulator import ExpectationCheck
 
 LABEL_PREFIX = "orch."
 """Every label (container label, tag in a process's environment) an adapter sets starts so."""
@@ -225,6 +226,12 @@ class Environments(Protocol):
         """A service of environment ``name`` died: remove what is left of it (its services'
         output kept beside the replacement's, in a folder of its own) and bring up a new one,
         as ``up`` does (its addresses are what ``variables`` gives from then on)."""
+        ...
+
+    def expectations(self, name: str) -> tuple[ExpectationCheck, ...]:
+        """Each ``expect`` of a route of a simulator of environment ``name`` (declared, or
+        standing in for a service), checked against what that simulator recorded so far; none
+        while it is not up. The run asks just before ``down``: its results are the checks'."""
         ...
 
     def down(self, name: str) -> None:

@@ -8,7 +8,8 @@ unhealthy or whose reset fails is removed, said in one line on the ``orch.enviro
 logger (stderr when nothing else is set up), and the next is tried. None left: the run starts a
 fresh one, never waiting for another run. ``give_back`` makes a finished environment warm when
 its pool has room and its services are healthy, instead of removing it; what its services
-printed so far goes to the run's artifacts, as when one is removed.
+printed so far goes to the run's artifacts, as when one is removed, and its simulators forget
+what they were sent (``expectations.forget``): the next run counts only its own requests.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from orch.core.environment.expectations import forget
 from orch.core.environment.health import unhealthy
 from orch.core.environment.owners import Claim, owners_dir, remove, watch
 from orch.core.environment.pool import Pool
@@ -76,6 +78,7 @@ class Reuse:
         spec = up.spec
         if spec.pool is None or unhealthy(spec, up.running) is not None:
             return False
+        forget(up)  # before any other run may take it
         if not self.pool.give_back(up.owner, spec, self.root, run, up.endpoints):
             return False
         up.keep_logs()

@@ -9,6 +9,8 @@ unless it is to be kept, which writes its endpoints to the owner's ``kept`` file
 Each service's output is kept in ``<state>/service-logs/<run>/<environment>/<service>.log``;
 ``replace`` removes an environment whose service died and brings up a new one (a warm one of
 its pool, when there is one), the dead one's output moved to ``<environment>.died/`` first.
+``expectations`` checks what its simulators were sent (``expectations.checks``), asked by the
+run just before ``down``.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from orch.core.environment.choice import Choice
+from orch.core.environment.expectations import checks
 from orch.core.environment.owners import Claim, claim, prune
 from orch.core.environment.provisioning import Provisioning, Up
 from orch.core.environment.reuse import Reuse
 from orch.core.environment.variables import application_variables
 from orch.ports import Application, ConfigError, EnvironmentSpec, Provisioner, RunningService
-from orch.ports.simulator import SIMULATED
+from orch.ports.simulator import SIMULATED, ExpectationCheck
 
 
 def service_logs(state_dir: Path, run: str, environment: str) -> Path:
@@ -109,6 +112,11 @@ class EnvironmentSession:
             if up.artifacts.is_dir() and not died.exists():
                 up.artifacts.rename(died)
         self.up(name, run, instance="-replacement")
+
+    def expectations(self, name: str) -> tuple[ExpectationCheck, ...]:
+        with self._lock:
+            found = self.up_now.get(name)
+        return () if found is None else checks(found[0])
 
     def down(self, name: str) -> None:
         with self._lock:

@@ -11,6 +11,7 @@ from attrs import evolve
 
 from orch.ports import Application, Environments, RunningService
 from orch.ports.data import RunTestData
+from orch.ports.simulator import ExpectationCheck
 
 
 class WithData:
@@ -34,6 +35,9 @@ class WithData:
         self.data.remove(name)
         self.environments.replace(name, run)
         self.data.load(name, self._resolve)
+
+    def expectations(self, name: str) -> tuple[ExpectationCheck, ...]:
+        return self.environments.expectations(name)
 
     def down(self, name: str) -> None:
         try:
