@@ -126,6 +126,16 @@ def test_last_failed_narrows_to_the_failed_files_when_each_is_found(tmp_path):
     assert filters_for(workflow, failed=failed)["pay"].paths == ("tests/test_a.py",)
 
 
+def test_a_failed_simulator_expectation_is_no_test_for_last_failed(tmp_path):
+    workflow = workflow_of(tmp_path, ("pay", "pay"))
+    store = FakeStore()
+    expectation = TestResult(
+        "pay", "simulator:bank::expect POST /charges", Outcome.FAILED, markers=("expect:bank",)
+    )
+    finished_run(store, "new", [expectation])
+    assert last_failed(store, workflow) is None  # nothing to run again: everything runs
+
+
 def test_nothing_failed_or_no_run_means_no_last_failed(tmp_path):
     workflow = workflow_of(tmp_path, ("pay", "pay"))
     store = FakeStore()

@@ -287,3 +287,17 @@ def test_a_whole_application_that_reports_no_test_leaves_nothing_queued(tmp_path
     assert runner.commands == [()]  # it ran, whole, and reported nothing
     assert result.counts.queued == 0 and result.counts.done == 0
     assert run.store.planned(result.run_id) == 0
+
+
+def test_a_resumed_whole_application_runs_when_only_a_simulator_check_was_carried(tmp_path):
+    store = FakeStore()
+    store.create_run(RunRecord(id="r1", workflow="w", commit="", started_at=0.0))
+    store.update_run("r1", status="interrupted")
+    check = TestResult(
+        "app", "simulator:bank::expect GET /x", Outcome.PASSED, markers=("expect:bank",)
+    )
+    store.record("r1", Progress(finals=[check]))
+    runner = WholeAppRunner({"app": []})
+    resumed = session(tmp_path, runner, store).execute(resume="r1")
+    assert runner.commands == [()], "its own tests never ran: it runs whole on resume"
+    assert outcomes(resumed) == {check.nodeid: "passed"}

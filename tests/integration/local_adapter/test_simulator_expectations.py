@@ -1,12 +1,13 @@
 """A route's ``expect`` checked against what a real simulator recorded: each expecting route's
 calls counted (routes of one label told apart), what was sent shown by method, path and status
 only, a simulator that does not answer failing its checks saying why, a warm one's record
-forgotten; and in an environment of real processes, the simulators standing in are checked
-while a ``fallback`` whose own service started is not."""
+forgotten; in an environment of real processes, the simulators standing in are checked while a
+``fallback`` whose own service started is not; and a run's checks are its results."""
 
 from __future__ import annotations
 
 import http.client
+import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -16,11 +17,25 @@ import pytest
 
 from orch.adapters.local.provisioning import ProcessProvisioner
 from orch.adapters.local.simulator import serve
+from orch.core import Workflow
 from orch.core.environment.expectations import checks, forget
 from orch.core.environment.provisioning import Up
 from orch.core.environment.session import EnvironmentSession
-from orch.ports import Endpoint, EnvironmentSpec, Owner, PortMapping, ServiceSpec
+from orch.core.run.session import RunSession
+from orch.ports import (
+    Application,
+    Endpoint,
+    EnvironmentSpec,
+    ExitCode,
+    Owner,
+    PortMapping,
+    ServiceSpec,
+    TestResult,
+)
+from orch.ports.observer import Silent
 from orch.ports.simulator import Expectation, RequestMatch, SimResponse, SimRoute
+from orch.testing.fake_runner import FakeClock, FakeExecutor, FakeRunner, FakeTest
+from orch.testing.fakes import FakeStore
 
 ONCE = Expectation(1, 1)
 ROUTES = (
@@ -34,7 +49,7 @@ ROUTES = (
 @pytest.fixture
 def port() -> Iterator[int]:
     server = serve(ROUTES, 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     yield server.server_port
     server.shutdown()
     server.server_close()
@@ -143,3 +158,80 @@ def test_stand_ins_are_checked_and_a_fallback_whose_service_started_is_not(tmp_p
         assert found == {"bank": (1, True), "shop": (0, False), "mail": (0, False)}
     finally:
         session.close()
+
+
+class SendsOnceUp(Silent):
+    """Sends ``requests`` to the simulator on ``port`` once its environment is up, as the
+    tests of a real run would."""
+
+    def __init__(self, port: int, *requests: tuple[str, str]) -> None:
+        self.port = port
+        self.requests = requests
+        self.heard: list[TestResult] = []
+
+    def node_finish(self, node, finish) -> None:
+        if node.id == "environment:it":
+            for method, path in self.requests:
+                _send(self.port, method, path, '{"currency": "EUR"}')
+
+    def result(self, result: TestResult) -> None:
+        self.heard.append(result)
+
+
+def test_a_run_checks_its_simulator_before_it_goes_and_a_failed_check_fails_the_run(
+    tmp_path: Path,
+):
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    routes = (
+        ROUTES[0],
+        SimRoute(RequestMatch("GET", "/refunds"), (SimResponse(),), Expectation(0, 0)),
+    )
+    bank = ServiceSpec("bank", "simulator", ports=(PortMapping(8080, port),), routes=routes)
+    spec = EnvironmentSpec("it", (bank,))
+    apps = (
+        Application("pay", tmp_path, "fake", environment="it"),
+        Application("shop", tmp_path, "fake", environment="it"),
+    )
+    workflow = Workflow(applications=apps, environments=(spec,), root=tmp_path)
+    runner = FakeRunner({"pay": [FakeTest("t1")], "shop": [FakeTest("t2")]})
+    heard = SendsOnceUp(port, ("POST", "/charges"), ("GET", "/refunds"))
+    environments = EnvironmentSession(
+        {"it": spec},
+        [ProcessProvisioner()],
+        state_dir=tmp_path / ".orch",
+        root=tmp_path,
+        reaper=False,
+    )
+    result = RunSession(
+        workflow,
+        runners={"fake": runner},
+        executor=FakeExecutor(runner),
+        store=FakeStore(),
+        state_dir=tmp_path / ".orch",
+        clock=FakeClock(0.01),
+        poll_seconds=0,
+        observer=heard,
+        environments=environments,
+    ).execute()
+    assert result.exit_code is ExitCode.TESTS_FAILED
+    checked = {
+        r.nodeid: (r.app, r.outcome.value, r.message)
+        for r in result.results
+        if r.app == "pay" and r.nodeid != "t1"
+    }
+    assert checked == {
+        "simulator:bank::expect POST /charges": (
+            "pay",
+            "passed",
+            "simulator 'bank' expected POST /charges exactly 1 time, got 1: POST /charges 201",
+        ),
+        "simulator:bank::expect GET /refunds": (
+            "pay",
+            "failed",
+            "simulator 'bank' expected GET /refunds never, got 1: GET /refunds 200",
+        ),
+    }
+    assert {r.nodeid for r in heard.heard} == {"t1", "t2", *checked}
+    assert result.counts.failed == 1 and result.counts.passed == 3

@@ -104,6 +104,8 @@ class SimRoute:
         return f"{self.request.method or 'ANY'} {self.request.path}"
 
 
+SHOWN_REQUESTS = 10
+"""The requests a check keeps to show (``received``, ``unmatched``); the rest are counted."""
 EXPECTATION_MARKER = "expect:"
 """The result of a route's expectation carries ``expect:SERVICE`` (its simulator) as a marker."""
 

@@ -25,12 +25,10 @@ from typing import Any
 from orch.core.environment.provisioning import Up
 from orch.core.shared.documents import describe
 from orch.ports import ServiceSpec
-from orch.ports.simulator import CONTROL, ExpectationCheck
+from orch.ports.simulator import CONTROL, SHOWN_REQUESTS, ExpectationCheck
 
 READ_SECONDS = 5.0
 """How long a simulator has to hand over its record (it is on this machine)."""
-SHOWN = 10
-"""Requests kept per check, to show in its message."""
 PATH_CHARS = 120
 """A request's path is cut to this many characters."""
 
@@ -80,8 +78,8 @@ def counted(
                 label,
                 route.expect,
                 calls=len(answered),
-                received=tuple(answered[:SHOWN]),
-                unmatched=tuple(unmatched[:SHOWN]),
+                received=tuple(answered[:SHOWN_REQUESTS]),
+                unmatched=tuple(unmatched[:SHOWN_REQUESTS]),
                 problem=problem,
             )
         )

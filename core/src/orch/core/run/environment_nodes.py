@@ -3,6 +3,8 @@ as the run starts (the shards of its applications wait for it), and taken down o
 node waiting for it has finished, while the rest of the run goes on. While it is up, its
 services are watched (``orch.core.run.watch``); one whose service died is replaced on a thread
 of its own when the run asks (``replace``), and watched again once its replacement is up.
+Just before it goes, its simulators' expectations are asked for, on the run's thread (a local
+HTTP request each), and become results (``expectation_results``).
 
 Bringing an environment up waits on services, not on a CPU: it takes no worker. The threads are
 daemons: an orchestrator stopped mid-provisioning does not wait for them, and the environment's
@@ -19,6 +21,7 @@ from pathlib import Path
 from attrs import define, field
 
 from orch.core.run.environment_usage import UsageFile, usage_file
+from orch.core.run.expectation_results import ExpectationResults
 from orch.core.run.plan import ENVIRONMENT_PREFIX, Plan, environment_of
 from orch.core.run.watch import Death, Watching
 from orch.ports import ConfigError, Environments, NodeFinish, Outcome, PlanNode
@@ -44,19 +47,24 @@ class EnvironmentNodes:
         observer: RunObserver,
         run_id: str,
         watching: Watching,
+        expectations: ExpectationResults,
     ) -> None:
         self.plan = plan
         self.run_id = run_id
         self.environments = environments
         self.observer = observer
         self.watching = watching
+        self.expectations = expectations
         self._setups: dict[str, _Setup] = {}
         self._replacing: dict[str, _Setup] = {}
+        self._replaced: set[str] = set()
         self._waiting = {node_id: 0 for node_id in plan.environments}
+        self._first_app: dict[str, str] = {}  # the application an environment's checks are of
         for node in plan.nodes:
             for dependency in node.depends_on:
                 if dependency in self._waiting:
                     self._waiting[dependency] += 1
+                    self._first_app.setdefault(dependency, node.app or "")
         self._downs: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -67,6 +75,7 @@ class EnvironmentNodes:
 
     def replace(self, node: PlanNode) -> None:
         """Begin replacing the environment of ``node`` (a service of it died)."""
+        self._replaced.add(environment_of(node))
         self._replacing[node.id] = self._begin(node, self.environments.replace)
 
     @property
@@ -120,6 +129,9 @@ class EnvironmentNodes:
             if not self._waiting[dependency]:
                 name = environment_of(self.plan.environments[dependency])
                 self.watching.stop(name)
+                checks = self.environments.expectations(name)
+                app = self._first_app[dependency]
+                self.expectations.record(name, app, checks, name in self._replaced)
                 self._in_background(name)
 
     def close(self) -> None:
@@ -160,16 +172,17 @@ def environment_nodes(
     observer: RunObserver,
     run_id: str,
     state_dir: Path,
+    expectations: ExpectationResults,
 ) -> EnvironmentNodes | None:
     """The environment nodes of ``plan`` (None when it has none); what their services use is
-    written beside the run in ``state_dir``."""
+    written beside the run in ``state_dir``; ``expectations`` makes results of what their
+    simulators were sent."""
     if not plan.environments:
         return None
     if environments is None:
         raise ConfigError("this run has environments but nothing to bring them up")
-    return EnvironmentNodes(
-        plan, environments, observer, run_id, Watching(UsageFile(usage_file(state_dir, run_id)))
-    )
+    watching = Watching(UsageFile(usage_file(state_dir, run_id)))
+    return EnvironmentNodes(plan, environments, observer, run_id, watching, expectations)
 
 
 def _reason(setup: _Setup) -> str:

@@ -21,6 +21,7 @@ from attrs import define, evolve, field
 from orch.core.run.dispatch import Dispatch
 from orch.core.run.environment_data import WithData
 from orch.core.run.environment_nodes import EnvironmentNodes, environment_nodes
+from orch.core.run.expectation_results import ExpectationResults
 from orch.core.run.flow_steps import flow_steps_for
 from orch.core.run.gates import Gates, gates_for
 from orch.core.run.launcher import Launcher
@@ -146,7 +147,7 @@ class RunSession:
         try:
             if data is not None:  # the datasets of applications without an environment
                 data.load("", lambda app, options: options)
-            self._run(workflow, resume, results, supervisor, recorder, environments)
+            self._run(workflow, resume, results, supervisor, recorder, environments, run_dir)
             status = RunState.FINISHED
         except KeyboardInterrupt:
             pass  # Ctrl-C: the run stays interrupted; what ran is kept, the rest runs on resume
@@ -204,9 +205,11 @@ class RunSession:
         supervisor: Supervisor,
         recorder: Recorder,
         environments: Environments | None,
+        run_dir: Path,
     ) -> None:
         """Plan, run the plan, and save the coverage it recorded."""
         last_attempt = last_attempts(self.store, resume, results.retry) if resume else None
+        expectations = ExpectationResults(workflow, results, run_dir)  # before planning
         coverage = self.coverage_stale is not None
         planner = Planner(
             self.workflow, self.runners, self.store, results, self.selection, coverage
@@ -214,7 +217,7 @@ class RunSession:
         plan = planner.make(last_attempt)
         self._terms = planner.nodes.terms if planner.nodes else []
         self._nodes = nodes = environment_nodes(
-            plan, environments, self.observer, recorder.run_id, self.state_dir
+            plan, environments, self.observer, recorder.run_id, self.state_dir, expectations
         )
         self._gates = gates = gates_for(workflow, planner.phases, results, self.store)
         parts = (supervisor, results, recorder, self.observer, self.clock, nodes, gates)

@@ -15,6 +15,7 @@ from attrs import evolve, frozen
 
 from orch.core.workflow.model import WORKFLOW_FILES, Workflow, find_workflow_file
 from orch.ports import Application, ConfigError, Outcome, RunStore, TestFilter
+from orch.ports.simulator import expectation_of
 
 WORKFLOW_SUFFIXES = frozenset(Path(name).suffix for name in WORKFLOW_FILES)
 """A file argument with one of these suffixes is a workflow file (``orch run ci/nightly.yaml``)."""
@@ -129,7 +130,9 @@ def last_failed(store: RunStore, workflow: Workflow) -> LastFailed | None:
     """The tests that failed, errored or timed out in the latest recorded run, by application
     of ``workflow``; None when there is no run or nothing failed in it (then all run, as
     ``pytest --lf`` does). An application whose failing file cannot be found by its name (gone,
-    or a name the runner escaped) gets no files: its whole collection is searched for the ids."""
+    or a name the runner escaped) gets no files: its whole collection is searched for the ids.
+    A simulator's expectation that failed is not a test: no runner can run it again, and a run
+    of everything checks it again."""
     record = store.latest_run()
     if record is None:
         return None
@@ -139,8 +142,8 @@ def last_failed(store: RunStore, workflow: Workflow) -> LastFailed | None:
     whole: set[str] = set()
     unlocated: set[str] = set()  # a file not found as named (escaped, or gone): collect it all
     for result in store.final_results(record.id):
-        if result.outcome not in LAST_FAILED or result.app not in names:
-            continue
+        if result.outcome not in LAST_FAILED or result.app not in names or expectation_of(result):
+            continue  # a simulator's expectation is no test to run: a run checks them all
         tests.setdefault(result.app, []).append(result.nodeid)
         if result.nodeid == result.app:  # an error of the application itself, not of a test
             whole.add(result.app)
