@@ -162,6 +162,7 @@ def test_a_broken_step_blocks_the_rest_and_resume_runs_only_that(tmp_path, orch)
     assert login["attempts"] == 1  # not run again: its token came from the values recorded
     pay = next(t for t in resumed["tests"] if t["nodeid"].endswith("[checkout:test_pay]"))
     assert pay["attempts"] == 2
+    assert TOKEN not in json.dumps(resumed)  # the token handed on before is masked too
 
 
 def test_an_unavailable_application_blocks_its_steps_naming_it(tmp_path, orch):

@@ -205,9 +205,16 @@ def flow_steps_for(
 ) -> FlowSteps | None:
     """The flow steps of a run of ``workflow`` in ``run_dir`` (None when it has no flows);
     ``results`` makes their results through them; their waits read ``variables`` (each
-    application's environment's) and run SQL on ``sql_probe``."""
+    application's environment's) and run SQL on ``sql_probe``. A resumed run's redactor learns
+    the secrets its steps handed on before (a token its login returned, which the steps it runs
+    again are given and may print)."""
     if not workflow.cross_app_tests:
         return None
     waits = StepWaits(workflow, variables, sql_probe)
-    results.steps = FlowSteps(workflow, results, FlowRecorder(run_dir), waits, run_clock)
+    recorder = FlowRecorder(run_dir)
+    for flow in workflow.cross_app_tests:
+        for step in flow.steps:
+            values = recorder.values(flow.name, step.id)
+            results.redactor.learn(handed_secrets(flow, step.id, values))
+    results.steps = FlowSteps(workflow, results, recorder, waits, run_clock)
     return results.steps
