@@ -2,8 +2,9 @@
 payment taking it as its ``Authorization`` header against a simulator orch provisions (after
 waiting for the simulator to answer), and a node test reading the payment's id from
 ``$ORCH_INPUTS``; the token masked everywhere; a broken step blocking what follows; ``orch flow
-show``; one JUnit testsuite per flow; and ``orch run --resume`` running only what did not pass,
-with the values recorded before."""
+show``; one JUnit testsuite per flow; ``orch run --resume`` running only what did not pass,
+with the values recorded before; and the simulator's ``expect`` checked as results, its calls
+adding up across a resume."""
 
 from __future__ import annotations
 
@@ -207,3 +208,66 @@ def test_a_service_that_cannot_start_falls_back_to_its_simulator_and_the_report_
     write_files(tmp_path, {"orch.yaml": always})
     code, report = orch.json(".")
     assert code == 0 and report["flows"][0]["steps"][1]["simulated"] == ["bank"]
+
+
+EXPECTING = WORKFLOW.replace(
+    '                    json: {id: "pay-{{request.json.order}}"}\n',
+    '                    json: {id: "pay-{{request.json.order}}"}\n'
+    "                expect: {times: 1}\n"
+    "              - request: {method: GET, path: /receipts}\n"
+    "                response: {status: 200}\n"
+    "                expect: 1\n",
+)
+
+
+def checks(report: dict) -> dict[str, tuple[str, str, str, int]]:
+    return {
+        t["nodeid"]: (t["app"], t["outcome"], t["message"], t["attempts"])
+        for t in report["tests"]
+        if t["nodeid"].startswith("simulator:")
+    }
+
+
+def test_the_simulator_s_expectations_are_results_and_add_up_across_a_resume(tmp_path, orch):
+    assert EXPECTING != WORKFLOW
+    write_files(tmp_path, {"orch.yaml": EXPECTING, **FILES, "pay/BROKEN": ""})
+    code, report = orch.json(".", "--junit-xml", "junit.xml")
+    assert code == 1
+    said = "simulator 'bank' expected {} exactly 1 time, got {}"
+    assert checks(report) == {
+        "simulator:bank::expect POST /payments": (
+            "payment-service",
+            "failed",
+            said.format("POST /payments", 0),
+            1,
+        ),
+        "simulator:bank::expect GET /receipts": (
+            "payment-service",
+            "failed",
+            said.format("GET /receipts", 0),
+            1,
+        ),
+    }
+    cases = ET.parse(tmp_path / "junit.xml").getroot().iter("testcase")
+    named = {(c.get("classname"), c.get("name")): c.find("failure") is not None for c in cases}
+    assert named[("simulator:bank", "expect POST /payments")] is True
+
+    (tmp_path / "pay/BROKEN").unlink()
+    code, resumed = orch.json(".", "--resume", report["run"]["id"])
+    assert code == 1, "the receipts were never asked for"
+    assert flow_steps(resumed)["test_pay"] == "passed"
+    assert checks(resumed) == {
+        "simulator:bank::expect POST /payments": (
+            "payment-service",
+            "passed",
+            said.format("POST /payments", 1) + ": POST /payments 201",
+            2,
+        ),
+        "simulator:bank::expect GET /receipts": (
+            "payment-service",
+            "failed",
+            said.format("GET /receipts", 0),
+            2,
+        ),
+    }
+    assert TOKEN not in json.dumps(resumed)
