@@ -67,6 +67,14 @@ def _up(tmp_path: Path, port: int) -> Up:
     )
 
 
+def _processes(root: Path, spec: EnvironmentSpec) -> EnvironmentSession:
+    """Environment ``spec`` of real processes (no reaper: the test takes it down)."""
+    state = root / ".orch"
+    return EnvironmentSession(
+        {spec.name: spec}, [ProcessProvisioner()], state_dir=state, root=root, reaper=False
+    )
+
+
 def _send(port: int, method: str, path: str, body: str = "") -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     headers = {"Content-Type": "application/json", "Authorization": "Bearer tok-secret"}
@@ -141,13 +149,7 @@ def test_stand_ins_are_checked_and_a_fallback_whose_service_started_is_not(tmp_p
             ),
         ),
     )
-    session = EnvironmentSession(
-        {"it": spec},
-        [ProcessProvisioner()],
-        state_dir=tmp_path / ".orch",
-        root=tmp_path,
-        reaper=False,
-    )
+    session = _processes(tmp_path, spec)
     assert session.expectations("it") == ()  # not up
     session.up("it", "run-1")
     try:
@@ -197,13 +199,7 @@ def test_a_run_checks_its_simulator_before_it_goes_and_a_failed_check_fails_the_
     workflow = Workflow(applications=apps, environments=(spec,), root=tmp_path)
     runner = FakeRunner({"pay": [FakeTest("t1")], "shop": [FakeTest("t2")]})
     heard = SendsOnceUp(port, ("POST", "/charges"), ("GET", "/refunds"))
-    environments = EnvironmentSession(
-        {"it": spec},
-        [ProcessProvisioner()],
-        state_dir=tmp_path / ".orch",
-        root=tmp_path,
-        reaper=False,
-    )
+    environments = _processes(tmp_path, spec)
     result = RunSession(
         workflow,
         runners={"fake": runner},
