@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from orch.core.run.plan import Plan
+from orch.core.run.plan import Plan, folder_safe
 from orch.core.run.results import Results
 from orch.core.workflow.model import Workflow
 from orch.ports import NodeKind, Outcome, PlanNode, Shard, TestCase, TestResult
@@ -29,8 +29,7 @@ def step_node_id(flow: str, step: str) -> str:
 
 def step_key(flow: str, step: str) -> str:
     """The step's shard key, a name for its scratch folder and the store (no slashes)."""
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{flow}.{step}")
-    return f"flow-{safe}"
+    return f"flow-{folder_safe(f'{flow}.{step}')}"
 
 
 def step_test(app: str, step: FlowStep) -> TestCase:

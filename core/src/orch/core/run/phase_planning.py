@@ -18,7 +18,7 @@ from attrs import evolve, field, frozen
 
 from orch.core.run.flow_planning import step_node_id
 from orch.core.run.phase_variants import variants
-from orch.core.run.plan import Plan, Step
+from orch.core.run.plan import Plan, Step, folder_safe
 from orch.core.run.results import Results
 from orch.core.workflow.model import Workflow
 from orch.ports import Application, NodeKind, Outcome, PlanNode, Shard, TestCase
@@ -42,7 +42,7 @@ OWN = InPhase()
 """A run without phases: each application's tests planned as its own."""
 
 AddTests = Callable[[Application, "list[TestCase] | None", InPhase], list[str]]
-"""``Planner._add_tests``: plans tests of an application, returns the node ids added."""
+"""``ShardNodes.add_tests``: plans tests of an application, returns the node ids added."""
 
 
 @frozen
@@ -66,8 +66,7 @@ def gate_id(phase: str) -> str:
 
 def phase_key(phase: str) -> str:
     """The prefix of the phase's shard keys (a folder name: no slashes)."""
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in phase)
-    return f"phase-{safe}."
+    return f"phase-{folder_safe(phase)}."
 
 
 Key = tuple[str, str]

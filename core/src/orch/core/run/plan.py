@@ -27,6 +27,12 @@ class Step:
     shard: Shard
 
 
+def folder_safe(text: str) -> str:
+    """``text`` as part of a shard key, which names a folder and a row of the store: letters,
+    digits, ``-``, ``_`` and ``.`` kept, anything else ``_``."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
+
+
 def environment_node(name: str) -> PlanNode:
     """The node that brings environment ``name`` up."""
     return PlanNode(ENVIRONMENT_PREFIX + name, NodeKind.ENVIRONMENT, None, f"environment {name}")
