@@ -59,6 +59,10 @@ class _Suite:
     file: str
     stdout: str | None = None
     stderr: str | None = None
+    declared: str = ""
+    """Its ``tests`` attribute, as written ("" when it says none)."""
+    listed: int = 0
+    """How many ``<testcase>`` it holds, in suites nested in it too."""
 
 
 class _Lend(NamedTuple):
@@ -134,6 +138,22 @@ class _Reading:
         if self.node is not None:
             self.node.append(_NodeTest((*suite.names, name.strip()), node_message))
 
+    def unlisted(self, suite: _Suite) -> None:
+        """``suite`` ended holding no ``<testcase>``: when it declared tests, its report lost
+        them, and one ``error`` says so rather than a silent "0 tests"."""
+        if not suite.declared:
+            return
+        name = " > ".join(part for part in suite.names if part) or suite.file or "testsuite"
+        message = (
+            f"testsuite '{name}' declares {suite.declared} but lists none of them: its report "
+            "is incomplete (the run that wrote it may have died)"
+        )
+        self.results.append(
+            TestResult(self.app, name, Outcome.ERROR, message=message, file=suite.file)
+        )
+        if self.node is not None:
+            self.node.append(_NodeTest(suite.names, message))
+
     def finish(self) -> list[TestResult]:
         """The results, with node's ids if the file is its report, suites' output lent, and
         reruns merged."""
@@ -169,12 +189,17 @@ def _read(path: Path, app: str) -> list[TestResult]:
                 reading.node = []  # node's reporter writes an unnamed <testsuites>
             containers.append(_container(element, containers))
             continue
-        containers.pop()
+        ended = containers.pop()
+        if ended is not None and element.tag == "testsuite" and not ended.listed:
+            reading.unlisted(ended)
         parent = containers[-1] if containers else None
         if parent is None:
             continue
         if element.tag == "testcase":
             reading.add(element, parent)
+            for suite in containers:
+                if suite is not None:
+                    suite.listed += 1
         elif element.tag == "system-out" and parent.stdout is None:
             parent.stdout = text_of(element)
         elif element.tag == "system-err" and parent.stderr is None:
@@ -188,13 +213,32 @@ def _container(element: etree._Element, containers: list[_Suite | None]) -> _Sui
     an element that holds tests; None for anything else."""
     if not containers:
         if element.tag == "testsuite":
-            return _Suite(((element.get("name") or "").strip(),), element.get("file", ""))
+            name = (element.get("name") or "").strip()
+            return _Suite((name,), element.get("file", ""), declared=_declared(element))
         return _Suite((), "", "", "")  # <testsuites> has no output of its own to lend
     parent = containers[-1]
     if parent is None or element.tag != "testsuite":
         return None
     name = (element.get("name") or "").strip()
-    return _Suite((*parent.names, name), element.get("file") or parent.file)
+    file = element.get("file") or parent.file
+    return _Suite((*parent.names, name), file, declared=_declared(element))
+
+
+_DECLARED = ("tests", "failures", "errors")
+
+
+def _count(number: str, noun: str) -> str:
+    """``1 failure``, ``3 failures``; "" for none or for what is not a count."""
+    if not number.isdigit() or int(number) == 0:
+        return ""
+    return f"{number} {noun}" + ("" if int(number) == 1 else "s")
+
+
+def _declared(suite: etree._Element) -> str:
+    """What a ``<testsuite>`` says it holds (``5 tests, 2 failures``), "" when it says it
+    holds no test or does not say."""
+    said = [_count((suite.get(key) or "").strip(), key[:-1]) for key in _DECLARED]
+    return ", ".join(part for part in said if part) if said[0] else ""
 
 
 def _nodeid(name: str, classname: str) -> tuple[str, bool]:
@@ -258,8 +302,8 @@ def _verdict(parts: dict[str, list[etree._Element]]) -> tuple[Outcome, str, str,
     """Outcome, message, message if the file is node's report, and trace of a test's parts."""
     problems = parts.get("problems")
     if problems:
-        first = problems[0]
-        outcome = _FAILURE_TYPES.get(first.get("type", ""), _PROBLEMS[first.tag])
+        first = max(problems, key=lambda problem: _SEVERITY[_outcome(problem)])  # first of ties
+        outcome = _outcome(first)
         message = _message(first)
         texts = [_trace(problem) or _message(problem) for problem in problems]
         if "reruns" in parts:
@@ -279,6 +323,14 @@ def _verdict(parts: dict[str, list[etree._Element]]) -> tuple[Outcome, str, str,
         message = _message(parts["flaky"][0])
         return Outcome.FLAKY, message, message, _attempts(parts["flaky"], "failed attempt")
     return Outcome.PASSED, "", "", ""
+
+
+_SEVERITY = {Outcome.FAILED: 0, Outcome.TIMEOUT: 1, Outcome.ERROR: 2}
+"""A testcase with several result elements is its most severe: error, timeout, failure."""
+
+
+def _outcome(problem: etree._Element) -> Outcome:
+    return _FAILURE_TYPES.get(problem.get("type", ""), _PROBLEMS[problem.tag])
 
 
 def _todo(message: str) -> str:
@@ -312,7 +364,10 @@ class JUnitXmlParser:
     Outcomes: ``<failure>`` failed, ``<error>`` error (node's timeout: timeout; its cancelled or
     hook failures: error), ``<skipped>`` skipped (pytest's ``pytest.xfail``: xfailed),
     ``<flakyFailure>``/``<flakyError>`` without a failure flaky, with ``<rerunFailure>`` the
-    failure stands and every rerun's trace joins ``longrepr``. stdout/stderr come from the test's
+    failure stands and every rerun's trace joins ``longrepr``. A testcase with several result
+    elements is its most severe (error, then timeout, then failure, then skipped). A
+    ``<testsuite>`` that declares tests but lists no testcase is one ``error`` result named by
+    the suite, saying what it declared. stdout/stderr come from the test's
     ``system-out``/``system-err``; a failing test without them gets its suite's (Gradle, Ant).
     """
 
