@@ -100,11 +100,10 @@ def print_phases(result: RunResult) -> None:
     """Each phase: its strategy, counts, pass rate, time and what its gate said; then the
     shards that went first and the terms of their priority."""
     for phase in result.phases:
-        shown = phase.as_json()
         combinations = f" {', '.join(phase.combinations)}" if phase.combinations else ""
         said = ", ".join(f"{n} {outcome}" for outcome, n in phase.outcomes.items()) or "no tests"
         rate = "" if phase.pass_rate is None else f"; pass rate {phase.pass_rate:.1f}%"
-        gate = str(shown["gate"])
+        gate = phase.gate
         if phase.verdict is not None and not phase.verdict.passed:
             gate += ": " + "; ".join(phase.verdict.reasons)
             gate += " (the run halted)" if phase.verdict.halted else " (on_fail: continue)"

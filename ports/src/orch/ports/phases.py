@@ -148,6 +148,13 @@ class PhaseRecord:
     verdict: GateVerdict | None
     on_fail: str
 
+    @property
+    def gate(self) -> str:
+        """``passed``, ``failed``, or ``blocked`` when the phase never reached its gate."""
+        if self.verdict is None:
+            return "blocked"
+        return "passed" if self.verdict.passed else "failed"
+
     def as_json(self) -> dict[str, object]:
         verdict = self.verdict
         return {
@@ -157,7 +164,7 @@ class PhaseRecord:
             "outcomes": dict(self.outcomes),
             "pass_rate": self.pass_rate,
             "seconds": round(self.seconds, 3),
-            "gate": ("blocked" if verdict is None else "passed" if verdict.passed else "failed"),
+            "gate": self.gate,
             "reasons": list(verdict.reasons) if verdict else [],
             "on_fail": self.on_fail,
             "halted": bool(verdict and verdict.halted),

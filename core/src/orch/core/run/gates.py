@@ -80,14 +80,13 @@ class Gates:
         phase = self.phases[node.id.removeprefix(GATE_PREFIX)]
         gate = phase.gate
         results = self.of(phase.name)
-        counted = [result for result in results if result.outcome is not Outcome.SKIPPED]
-        passed = sum(result.outcome in PASSING for result in counted)
+        passed, counted = _tally(results)
         reasons = []
         wanted = gate.min_pass_rate
-        if wanted is not None and counted and 100 * passed < wanted * len(counted):
+        if wanted is not None and counted and 100 * passed < wanted * counted:
             reasons.append(
-                f"pass rate {100 * passed / len(counted):.1f}% is below {wanted:g}% "
-                f"({passed} of {len(counted)} passed)"
+                f"pass rate {100 * passed / counted:.1f}% is below {wanted:g}% "
+                f"({passed} of {counted} passed)"
             )
         if gate.no_new_failures:
             new = [r.id for r in results if r.outcome in RETRYABLE and self._new(r)]
@@ -132,7 +131,7 @@ class Gates:
         planned = self.layout[phase]
         finals = self.results.finals
         found = {key: finals[key] for key in sorted(planned.tests) if key in finals}
-        for result in finals.values():
+        for result in finals.values() if planned.apps else ():  # those it ran whole
             if result.app in planned.apps:
                 found.setdefault((result.app, result.nodeid), result)
         for node_id in planned.nodes:
@@ -146,8 +145,6 @@ class Gates:
         for phase in self.workflow.phases:
             results = self.of(phase.name)
             outcomes = Counter(result.outcome.value for result in results)
-            counted = [result for result in results if result.outcome is not Outcome.SKIPPED]
-            passed = sum(result.outcome in PASSING for result in counted)
             combinations = tuple(
                 combination_label(combination)
                 for combination in phase.combinations()
@@ -159,7 +156,7 @@ class Gates:
                     phase.strategy,
                     combinations,
                     dict(sorted(outcomes.items())),
-                    _rate(passed, len(counted)),
+                    _rate(*_tally(results)),
                     self._seconds.get(phase.name, 0.0),
                     self.verdicts.get(phase.name),
                     phase.gate.on_fail,
@@ -191,6 +188,12 @@ def gates_for(
 ) -> Gates | None:
     """The gates of ``workflow``'s phases (None: it has none)."""
     return Gates(workflow, layout, results, store) if workflow.phases else None
+
+
+def _tally(results: list[TestResult]) -> tuple[int, int]:
+    """How many of ``results`` passed (flaky too), and how many count (not skipped)."""
+    counted = [result for result in results if result.outcome is not Outcome.SKIPPED]
+    return sum(result.outcome in PASSING for result in counted), len(counted)
 
 
 def _rate(passed: int, counted: int) -> float | None:

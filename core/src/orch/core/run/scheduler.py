@@ -141,8 +141,7 @@ class Scheduler:
             for node_id, waiting in self._waiting.items()
             if waiting and node_id not in began and node_id not in self._blocked
         }
-        queued = [*self._ready, *((0, 0, step) for step in self._gates)]
-        for _, _, step in queued:
+        for step in [*(entry[2] for entry in self._ready), *self._gates]:
             if step.node.id not in began:
                 stopped.add(step.node.id)
                 self._open[step.node.id] -= 1
