@@ -433,7 +433,9 @@ class Failure:
 
     Built from a ``TestResult`` (``result``) plus what triage derives: the exception type, the
     parsed trace, the normalised message ``template`` and its ``fingerprint``, the ``cluster`` it
-    joins, its ``category`` with the defect type, reason and confidence, its ``history``
+    joins and the root ``cause`` it was clustered by (``TypeError raised in
+    shop/cart.py:total``; empty when only its message template could group it), its
+    ``category`` with the defect type, reason and confidence, its ``history``
     standing (new, known, regression, flaky), a ``suggestion`` and whom it is ``assigned_to``.
     """
 
@@ -446,6 +448,7 @@ class Failure:
     template: str = ""
     fingerprint: str = ""
     cluster: str = ""
+    cause: str = ""
     category: str = ""
     defect_type: str = ""
     category_reason: str = ""

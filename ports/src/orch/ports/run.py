@@ -73,7 +73,8 @@ class Counts:
 
 @frozen
 class Cluster:
-    """Failures that share a root cause: their exception type and message template agree.
+    """Failures that share a root cause: the same ``cause`` (where the fault is, read from
+    their traces), or without one, the same exception type and message template.
 
     ``failures`` are the members, evolved with their template, fingerprint and cluster id.
     """
@@ -86,6 +87,7 @@ class Cluster:
     share: float
     exception_type: str = ""
     failures: tuple[Failure, ...] = field(default=(), eq=False, repr=False)
+    cause: str = ""
 
 
 @frozen
@@ -109,6 +111,7 @@ class TriageReport:
                     "category_reason": f.category_reason,
                     "confidence": f.confidence,
                     "cluster": f.cluster,
+                    "cause": f.cause,
                     "fingerprint": f.fingerprint,
                     "history": str(f.history),
                     "suggestion": f.suggestion,
@@ -120,6 +123,7 @@ class TriageReport:
                 {
                     "id": c.id,
                     "template": c.template,
+                    "cause": c.cause,
                     "representative": c.representative,
                     "exception_type": c.exception_type,
                     "tests": list(c.tests),

@@ -2,7 +2,8 @@
 history, explained and assigned.
 
 Steps, per run: turn failing results into ``Failure``s (trace parsed), categorise them (user rules,
-then the knowledge base), cluster them into root causes, classify each against history (flaky,
+then the evidence in each failure, a test that also passed in these results being flaky),
+cluster them into root causes, classify each against history (flaky,
 regression, known, new), suggest where to look (a changed file the trace runs through, else the
 deepest frame of the app's own code, then the category's hint), route them to an owner, and
 remember them in the store so the next run knows them.
@@ -17,7 +18,8 @@ from typing import Protocol
 from attrs import evolve
 
 from orch.core.triage.categories import categorise
-from orch.core.triage.clustering import cluster_failures, is_app_frame
+from orch.core.triage.clustering import cluster_failures
+from orch.core.triage.places import is_app_frame
 from orch.core.triage.routing import assign
 from orch.core.triage.traces import failure_from
 from orch.ports import (
@@ -35,7 +37,7 @@ from orch.ports import (
     TestResult,
 )
 from orch.ports.run import TriageReport
-from orch.ports.triage import TriageSettings
+from orch.ports.triage import FLAKY, TriageSettings
 
 TRIAGED = frozenset({Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT, Outcome.FLAKY})
 """Outcomes triage looks at: what failed, and what passed only on retry."""
@@ -63,8 +65,12 @@ def triage(
     passed there makes its failure a regression; ``owner_paths`` maps an app to its path in the
     repository, for CODEOWNERS.
     """
+    results = list(results)
+    passed = {(r.app, r.nodeid) for r in results if r.outcome is Outcome.PASSED}
     failing = [failure_from(r, commit) for r in results if r.outcome in TRIAGED]
-    categorised = [categorise(f, settings.rules) for f in failing]
+    categorised = [
+        categorise(f, settings.rules, (f.result.app, f.result.nodeid) in passed) for f in failing
+    ]
     clusters = cluster_failures(categorised)
     clustered = [f for cluster in clusters for f in cluster.failures]
     known = store.failure_history([f.fingerprint for f in clustered]) if store else {}
@@ -167,8 +173,9 @@ def _flake_rates(
 def _history_status(
     failure: Failure, seen_before: bool, before: Mapping[tuple[str, str], Outcome]
 ) -> Standing:
-    """flaky (passed on retry), regression (passed at the base), known (seen before), or new."""
-    if failure.result.outcome is Outcome.FLAKY:
+    """flaky (passed on retry or in another run), regression (passed at the base), known (seen
+    before), or new."""
+    if failure.result.outcome is Outcome.FLAKY or failure.defect_type == FLAKY:
         return Standing.FLAKY
     if before.get((failure.result.app, failure.result.nodeid)) is Outcome.PASSED:
         return Standing.REGRESSION

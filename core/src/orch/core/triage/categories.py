@@ -1,4 +1,5 @@
-"""Sorting failures into categories: the user's rules first, then orch's knowledge of causes.
+"""Sorting failures into categories: the user's rules first, then the evidence in each failure,
+with orch's knowledge of causes as one signal among it.
 
 The rules are the workflow's (``orch.ports.triage.CategoryRule``, read by
 ``orch.core.workflow.category_rules``); ``categorise`` gives every failure a category, a defect
@@ -18,9 +19,13 @@ from attrs import frozen
 
 from orch.core.shared.documents import describe
 from orch.core.shared.patterns import UserPattern
+from orch.core.triage.causes import root_cause
+from orch.core.triage.evidence import Evidence, evidence_of
 from orch.core.triage.knowledge import FLAKY_HINT, KNOWLEDGE, TIMEOUT_HINT
+from orch.core.triage.places import is_app_frame
+from orch.core.triage.verdicts import Known, Verdict, judge
 from orch.ports import Failure, Outcome
-from orch.ports.triage import FLAKY, TO_INVESTIGATE, CategoryRule
+from orch.ports.triage import ENVIRONMENT_ISSUE, FLAKY, TO_INVESTIGATE, CategoryRule
 
 BOUND = 64 * 1024
 """How much of the start and of the end of a long text is searched."""
@@ -101,9 +106,13 @@ def _words(key: str) -> str:
     return "exception type" if key == "exception_type" else key
 
 
-def _quote(text: str) -> str:
+def _short(text: str) -> str:
     text = text.strip()
-    return repr(text if len(text) <= 60 else text[:57] + "...")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _quote(text: str) -> str:
+    return repr(_short(text))
 
 
 # --- the knowledge base, compiled -----------------------------------------------------------
@@ -185,40 +194,75 @@ def failure_texts(failure: Failure) -> dict[str, str]:
     }
 
 
-def categorise(failure: Failure, rules: Sequence[CategoryRule]) -> Failure:
-    """``failure`` with its category, defect type, reason and confidence: the first user rule
-    that matches (confidence 1), else the strongest known cause, else ``to_investigate``."""
+def categorise(failure: Failure, rules: Sequence[CategoryRule], repeated: bool = False) -> Failure:
+    """``failure`` with its category, defect type, reason, confidence and root cause.
+
+    The first user rule that matches decides (confidence 1); then the outcome (flaky: passed on
+    retry, or ``repeated``: it passed in another run of the same tests given together;
+    timeout); then the evidence in the failure (``verdicts.judge``), with the knowledge base as
+    one signal among it; the knowledge base alone when the evidence decides nothing; else
+    ``to_investigate``. The root cause (``causes.root_cause``) is set whatever decided.
+    """
     texts = failure_texts(failure)
+    evidence = evidence_of(failure, texts)
+    verdict = _verdict(failure, rules, repeated, texts, evidence)
+    cause = root_cause(failure, evidence)
+    if cause and verdict.defect_type == FLAKY:
+        cause = f"{cause}, flaky"  # a flaky test is not the same fault as the hard failures
+    return attrs.evolve(
+        failure,
+        cause=cause,
+        category=verdict.category,
+        defect_type=verdict.defect_type,
+        category_reason=verdict.reason,
+        confidence=verdict.confidence,
+        suggestion=failure.suggestion or verdict.hint,
+    )
+
+
+def _verdict(
+    failure: Failure,
+    rules: Sequence[CategoryRule],
+    repeated: bool,
+    texts: dict[str, str],
+    evidence: Evidence,
+) -> Verdict:
     for rule in rules:
         reason = matcher(rule).match(failure, texts)
         if reason is not None:
-            return _evolve(failure, rule.name, rule.defect_type, reason, 1.0, rule.hint)
+            return Verdict(rule.name, rule.defect_type, reason, 1.0, rule.hint)
     outcome = failure.result.outcome
     if outcome is Outcome.FLAKY:
-        reason = "outcome 'flaky': the test passed on retry"
-        return _evolve(failure, "flaky", FLAKY, reason, 1.0, FLAKY_HINT)
+        return Verdict("flaky", FLAKY, "outcome 'flaky': the test passed on retry", 1.0, FLAKY_HINT)
+    if repeated:
+        reason = "evidence: the same test passed in another run of these results"
+        return Verdict("flaky", FLAKY, reason, 0.9, FLAKY_HINT)
     if outcome is Outcome.TIMEOUT:
         reason = "outcome 'timeout': the test ran past its time limit"
-        return _evolve(failure, "timeout", "environment_issue", reason, 0.95, TIMEOUT_HINT)
-    for kind in ("exception_type", *TEXTS):
-        found = _known_cause(outcome.value, kind, texts[kind]) if texts[kind] else None
+        return Verdict("timeout", ENVIRONMENT_ISSUE, reason, 0.95, TIMEOUT_HINT)
+    known = _strongest(outcome.value, texts, ("exception_type", "message", "trace"))
+    verdict = judge(failure, evidence, known, own_names(failure))
+    verdict = verdict or (known.verdict() if known else None)
+    if verdict is None:
+        in_logs = _strongest(outcome.value, texts, ("logs",))
+        verdict = in_logs.verdict() if in_logs else None
+    return verdict or Verdict(TO_INVESTIGATE, TO_INVESTIGATE, UNMATCHED_REASON, 0.0)
+
+
+def _strongest(outcome: str, texts: dict[str, str], kinds: Sequence[str]) -> Known | None:
+    """The known cause found first in the first of ``kinds`` that has one."""
+    for kind in kinds:
+        found = _known_cause(outcome, kind, texts[kind]) if texts[kind] else None
         if found is not None:
-            cause = KNOWLEDGE[found[0]]
-            reason = f"known cause '{cause.name}' matched {_quote(found[1])} in the {_words(kind)}"
-            return _evolve(
-                failure, cause.name, cause.defect_type, reason, _CONFIDENCE[kind], cause.hint
-            )
-    return _evolve(failure, TO_INVESTIGATE, TO_INVESTIGATE, UNMATCHED_REASON, 0.0, "")
+            return Known(KNOWLEDGE[found[0]], _words(kind), _short(found[1]), _CONFIDENCE[kind])
+    return None
 
 
-def _evolve(
-    failure: Failure, category: str, defect: str, reason: str, confidence: float, hint: str
-) -> Failure:
-    return attrs.evolve(
-        failure,
-        category=category,
-        defect_type=defect,
-        category_reason=reason,
-        confidence=confidence,
-        suggestion=failure.suggestion or hint,
-    )
+def own_names(failure: Failure) -> frozenset[str]:
+    """The names the repository's own modules may go by: every folder of the failure's own
+    frames and every part of its test's dotted id (``toolz.tests.test_dicttoolz``)."""
+    names = set(failure.result.nodeid.split("::")[0].replace("/", ".").split(".")[:-1])
+    for frame in failure.frames:
+        if is_app_frame(frame):
+            names.update(frame.file.replace("\\", "/").split("/")[:-1])
+    return frozenset(name for name in names if name)

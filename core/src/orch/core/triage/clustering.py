@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 from attrs import define, field
 
+from orch.core.triage.places import is_app_frame
 from orch.ports import Failure, Frame
 from orch.ports.run import Cluster
 
@@ -225,35 +226,6 @@ def _is_variable(token: str) -> bool:
     return token == WILDCARD or _DIGIT.search(token) is not None
 
 
-_FOREIGN = re.compile(
-    r"site-packages|dist-packages|node_modules|node:internal|<frozen |/lib/python3|/_pytest/"
-    r"|/pluggy/"
-)
-_FOREIGN_FUNCTIONS = (
-    "java.",
-    "javax.",
-    "jdk.",
-    "sun.",
-    "com.sun.",
-    "kotlin.",
-    "scala.",
-    "org.junit.",
-    "junit.",
-    "org.gradle.",
-    "System.",
-    "Microsoft.",
-    "NUnit.",
-    "Xunit.",
-)
-
-
-def is_app_frame(frame: Frame) -> bool:
-    """Whether a frame is in the application's own code, not a library, runtime or test runner."""
-    if _FOREIGN.search(frame.file.replace("\\", "/")):
-        return False
-    return not frame.function.startswith(_FOREIGN_FUNCTIONS)
-
-
 def _frame_key(frame: Frame) -> str:
     parts = frame.file.replace("\\", "/").rsplit("/", 2)
     return f"{'/'.join(parts[-2:])}:{frame.function}"
@@ -309,24 +281,30 @@ def cluster_failures(
     failures: Sequence[Failure], miner: TemplateMiner | None = None, top: int = 3
 ) -> list[Cluster]:
     """The clusters of some failures, largest first; pass a ``miner`` to keep learning across
-    calls. Each cluster's ``failures`` carry their template, fingerprint (see ``fingerprint``,
-    ``top`` frames) and cluster id."""
+    calls. Failures with the same root ``cause`` (``causes.root_cause``) are one cluster
+    whatever their messages; the others are clustered by their message templates. Each
+    cluster's ``failures`` carry their template, fingerprint (see ``fingerprint``, ``top``
+    frames) and cluster id."""
     miner = miner if miner is not None else TemplateMiner()
     joined = [miner.add(f.exception_type, normalise(message_of(f))) for f in failures]
-    members: dict[int, list[int]] = {}
-    for index, log_cluster in enumerate(joined):
-        members.setdefault(id(log_cluster), []).append(index)
+    members: dict[object, list[int]] = {}
+    for index, (failure, log_cluster) in enumerate(zip(failures, joined, strict=True)):
+        members.setdefault(failure.cause or id(log_cluster), []).append(index)
     clusters: list[Cluster] = []
-    for indexes in members.values():
+    for key, indexes in members.items():
         log_cluster = joined[indexes[0]]
         template = log_cluster.template
-        cluster_id = _digest(log_cluster.exception_type, template)
+        cause = key if isinstance(key, str) else ""
+        cluster_id = (
+            _digest("cause", cause) if cause else _digest(log_cluster.exception_type, template)
+        )
         evolved = []
         for index in indexes:
             member = failures[index]
-            print_ = _digest(member.exception_type, template, _own_frames(member.frames, top))
+            own = joined[index].template
+            print_ = _digest(member.exception_type, own, _own_frames(member.frames, top))
             evolved.append(
-                attrs.evolve(member, template=template, fingerprint=print_, cluster=cluster_id)
+                attrs.evolve(member, template=own, fingerprint=print_, cluster=cluster_id)
             )
         first = failures[indexes[0]]
         clusters.append(
@@ -339,6 +317,7 @@ def cluster_failures(
                 share=len(indexes) / len(failures),
                 exception_type=log_cluster.exception_type,
                 failures=tuple(evolved),
+                cause=cause,
             )
         )
     clusters.sort(key=lambda cluster: (-cluster.share, cluster.id))

@@ -135,6 +135,15 @@ KNOWLEDGE = (
         ),
     ),
     KnownCause(
+        "read_only_disk",
+        ENVIRONMENT_ISSUE,
+        "The file system the test writes to is mounted read-only; give the environment a "
+        "writable temporary directory and working directory.",
+        anchors=("read-only file system", "erofs", "errno 30"),
+        phrases=("EROFS", r"\[Errno 30\]"),
+        any_case=("read-only file system",),
+    ),
+    KnownCause(
         "permission_denied",
         ENVIRONMENT_ISSUE,
         "The test was denied access to a file, port or resource; check the user and the "

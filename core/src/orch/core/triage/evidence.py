@@ -1,0 +1,318 @@
+"""What a failure itself shows about its cause, read from its trace and messages.
+
+The evidence, not keywords, decides a failure's category (``verdicts``) and its root cause
+(``clustering``): the phase it failed in (collection, setup, call, teardown), where its exception
+was raised (``places``), whether an assertion failed and on which application symbol, how a
+crashed process ended, and which path a file error names. Every reader here is line based over
+texts bounded as the category rules' are, so triage stays fast on large runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from attrs import frozen
+
+from orch.core.triage.places import Place, place_of, places_of
+from orch.ports import Failure, Frame
+
+ASSERTION_TYPES = frozenset(
+    {
+        "AssertionError",
+        "AssertionFailedError",
+        "ComparisonFailure",
+        "AssertionException",
+        "AssertFailedException",
+        "MultipleFailuresError",
+        "ERR_ASSERTION",
+        "Failed",
+    }
+)
+
+
+@frozen
+class Evidence:
+    """The facts about one failure that its category and root cause are read from.
+
+    ``raised`` is where the exception was raised (the innermost frame), ``own`` the innermost
+    frame of the repository's own code (``None`` without frames); ``crash`` says how the process
+    ended when it did not end normally, ``killed`` that it was ended from outside (SIGKILL, the
+    OOM killer); ``symbol`` is the application function a failing assertion checks and
+    ``mismatch`` the kind of comparison that failed; ``path`` the file a file error names.
+    """
+
+    phase: str
+    raised: Place | None
+    own: Frame | None
+    own_place: Place | None
+    assertion: bool
+    crash: str = ""
+    killed: bool = False
+    symbol: str = ""
+    mismatch: str = ""
+    path: str = ""
+
+    @property
+    def in_app(self) -> bool:
+        """Whether the application's own code raised (not the test asserting on its value)."""
+        return self.own_place is Place.APP and not (self.assertion and self.raised is not Place.APP)
+
+    @property
+    def where(self) -> str:
+        """The innermost own frame as ``file:line in function()``, or ``""``."""
+        if self.own is None:
+            return ""
+        function = f" in {self.own.function}()" if self.own.function else ""
+        return f"{short_file(self.own.file)}:{self.own.line}{function}"
+
+
+def short_file(file: str) -> str:
+    """The last two parts of a frame's path, the part that names it across checkouts."""
+    parts = file.replace("\\", "/").removeprefix("file://").rsplit("/", 2)
+    return "/".join(parts[-2:])
+
+
+# --- the phase -------------------------------------------------------------------------------
+
+_COLLECTION = re.compile(
+    r"^(?:collection failure|ImportError while importing test module|ERROR collecting"
+    r"|error during collection|Test suite failed to run|Failed to load test file)",
+    re.MULTILINE,
+)
+
+
+def _phase(message: str, trace: str, frames: Iterable[Frame]) -> str:
+    head = f"{message}\n{trace[:2000]}"
+    if _COLLECTION.search(head):
+        return "collection"
+    if "failed on teardown with" in head or "error at teardown of" in head:
+        return "teardown"
+    if "failed on setup with" in head or "error at setup of" in head:
+        return "setup"
+    functions = [frame.function for frame in frames if place_of(frame).own]
+    hook = _HOOK.search(head)
+    if any(_SETUP_FUNCTION.fullmatch(name) for name in functions) or (
+        hook and (hook["before"] or hook["before2"])
+    ):
+        return "setup"
+    if any(_TEARDOWN_FUNCTION.fullmatch(name) for name in functions) or hook:
+        return "teardown"
+    return "call"
+
+
+_SETUP_FUNCTION = re.compile(r"(?:.*\.)?(?:setUp|setUpClass|setup_method|setup_class|setup)")
+_TEARDOWN_FUNCTION = re.compile(r"(?:.*\.)?(?:tearDown|tearDownClass|teardown_method|teardown)")
+_HOOK = re.compile(
+    r"\"(?:(?P<before>before)|after) (?:all|each)\" hook"
+    r"|\b(?:(?P<before2>before)|after)(?:Each|All)?\s+hook"
+)
+
+
+# --- crashes ---------------------------------------------------------------------------------
+
+_SIGNAL = re.compile(
+    r"\b(SIG(?:SEGV|ABRT|BUS|ILL|FPE|KILL|TERM|INT|HUP|TRAP|SYS))\b|signal (\d+)\b"
+    r"|Segmentation fault|core dumped|Fatal Python error: (\w+)"
+)
+_CRASH = re.compile(
+    r"test process died|worker '[^'\n]*' crashed while running|node down: Not properly terminated"
+    r"|The forked VM terminated|forked VM terminated without properly saying goodbye"
+    r"|Crashed tests:|Test host process crashed|Fatal Python error"
+    r"|A fatal error has been detected by the Java Runtime Environment"
+    r"|(?:exitCode|exit code|exited with code|exit status)[:=]? ?(\d+)"
+    r"|signal: '(SIG\w+)'|Segmentation fault|core dumped"
+)
+_KILLED = re.compile(r"SIGKILL|signal 9\b|exit(?:Code| code|ed with code)[:=]? ?137\b|OOMKilled")
+
+
+def _crash(text: str) -> tuple[str, bool]:
+    """How a crashed process ended (``""`` when nothing says so), and whether from outside."""
+    found = ""
+    for match in _CRASH.finditer(text):
+        code = match.group(1)
+        if code is not None and code in ("0", "1"):
+            continue  # exit 1 is how a runner says a test failed, not a crash
+        found = match.group()
+        break
+    if not found:
+        return "", False
+    signal = _SIGNAL.search(text)
+    if signal:
+        found = signal.group()
+    return found.strip(), _KILLED.search(text) is not None
+
+
+# --- assertions: the symbol under test and the kind of mismatch -------------------------------
+
+_CALL = re.compile(r"(?<![\w.])((?:[A-Za-z_$][\w$]*\.)*[A-Za-z_$][\w$]*)\s*\(")
+_WHERE_FUNCTION = re.compile(r"<(?:function|bound method|built-in method) ([\w.]+)")
+_NOT_UNDER_TEST = frozenset(
+    {
+        "assert",
+        "len",
+        "sorted",
+        "list",
+        "set",
+        "dict",
+        "tuple",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "bytes",
+        "repr",
+        "isinstance",
+        "type",
+        "all",
+        "any",
+        "sum",
+        "min",
+        "max",
+        "abs",
+        "range",
+        "enumerate",
+        "zip",
+        "map",
+        "filter",
+        "iter",
+        "next",
+        "print",
+        "getattr",
+        "hasattr",
+        "id",
+        "round",
+        "frozenset",
+        "reversed",
+        "vars",
+        "callable",
+        "issubclass",
+        "object",
+        "super",
+        "approx",
+        "raises",
+        "warns",
+        "deepcopy",
+        "copy",
+        "expect",
+        "describe",
+        "it",
+        "test",
+    }
+)
+_ASSERT_METHOD = re.compile(r"(?:assert|fail|expect|check|should|verify)\w*", re.IGNORECASE)
+_MISMATCHES = (
+    ("did-not-raise", r"DID NOT RAISE|Missing expected exception|expected .* to throw"),
+    ("not-equal", r"!=|assertNotEqual|notStrictEqual|notDeepEqual|not\.toBe|notEqual"),
+    ("equal", r"==|assertEqual|assertEquals|strictEqual|deepEqual|toBe|toEqual|strictly equal"
+              r"|deep-equal|deep equal|expected:<|but was:"),
+    ("membership", r" not in | in |assertIn|assertNotIn|toContain|includes\("),
+    ("identity", r" is not | is |assertIs|assertIsNone|assertIsNotNone|toBeNull"),
+    ("order", r" <=? | >=? |assertLess|assertGreater|toBeLessThan|toBeGreaterThan"),
+    ("raises", r"assertRaises|pytest\.raises|throws\(|rejects\("),
+)  # fmt: skip
+
+
+def _mismatch(text: str) -> str:
+    """The kind of comparison that failed: the first the assertion's text shows."""
+    for kind, pattern in _MISMATCHES:
+        if re.search(pattern, text):
+            return kind
+    return "truth"
+
+
+def _failing_lines(trace: str) -> tuple[list[str], str]:
+    """The source lines pytest shows for the outermost frame of a trace, and its ``>`` line."""
+    section: list[str] = []
+    for line in trace.splitlines():
+        if line.startswith("_ _ _") or re.match(r"^\S+\.py:\d+: ", line):
+            break
+        section.append(line)
+    failing = next((line[1:].strip() for line in section if line.startswith(">")), "")
+    return section, failing
+
+
+def _callee(code: str) -> str:
+    """The first function ``code`` calls that is neither a builtin nor an assertion helper."""
+    for match in _CALL.finditer(code):
+        name = match.group(1).removeprefix("self.")
+        last = name.rsplit(".", 1)[-1]
+        if last not in _NOT_UNDER_TEST and not _ASSERT_METHOD.fullmatch(last):
+            return name
+    return ""
+
+
+def _symbol(trace: str, message: str) -> tuple[str, str]:
+    """The application symbol a failing assertion checks, and the kind of mismatch."""
+    section, failing = _failing_lines(trace)
+    if not failing:
+        found = _WHERE_FUNCTION.search(message)
+        return (found.group(1) if found else ""), _mismatch(message)
+    symbol = _callee(failing)
+    if not symbol:
+        names = set(re.findall(r"[A-Za-z_]\w*", failing))
+        for line in reversed(section):
+            assigned = re.match(r"^\s*([A-Za-z_][\w, ]*?)\s*=(?!=)\s*(.+)$", line)
+            if assigned and names & set(re.findall(r"\w+", assigned.group(1))):
+                symbol = _callee(assigned.group(2))
+                if symbol:
+                    break
+    if not symbol:
+        found = _WHERE_FUNCTION.search(message)
+        symbol = found.group(1) if found else ""
+    mismatch = _mismatch(failing) if "DID NOT RAISE" not in message else "did-not-raise"
+    return symbol, mismatch
+
+
+# --- file errors -----------------------------------------------------------------------------
+
+_MISSING_PATH = re.compile(
+    r"No such file or directory: '([^'\n]+)'|ENOENT: no such file or directory, \w+ '([^'\n]+)'"
+    r"|NoSuchFileException: (\S+)|FileNotFoundException: (\S+) \(No such file"
+    r"|Could not find file '([^'\n]+)'"
+)
+
+
+def missing_path(text: str) -> str:
+    """The path a missing-file error names, or ``""``."""
+    found = _MISSING_PATH.search(text)
+    return next((group for group in found.groups() if group), "") if found else ""
+
+
+def evidence_of(failure: Failure, texts: dict[str, str]) -> Evidence:
+    """The evidence in ``failure`` (its ``texts`` bounded as ``failure_texts`` makes them)."""
+    message, trace = texts["message"], texts["trace"]
+    frames = failure.frames
+    phase = _phase(message, trace, frames)
+    places = places_of(frames, phase in ("setup", "teardown"))
+    raised = places[-1] if places else None
+    inner = next((i for i in range(len(places) - 1, -1, -1) if places[i].own), None)
+    own = frames[inner] if inner is not None else None
+    own_place = places[inner] if inner is not None else None
+    kind = failure.exception_type.rsplit(".", 1)[-1]
+    assertion = kind in ASSERTION_TYPES or _looks_asserted(message, trace)
+    crash, killed = _crash(f"{message}\n{trace}\n{texts['logs'][-4000:]}")
+    symbol, mismatch = _symbol(trace, message) if assertion else ("", "")
+    return Evidence(
+        phase,
+        raised,
+        own,
+        own_place,
+        assertion,
+        crash,
+        killed,
+        symbol,
+        mismatch,
+        missing_path(f"{message}\n{trace[:4000]}"),
+    )
+
+
+_ASSERTED = re.compile(
+    r"^(?:E\s+)?assert |^AssertionError|ERR_ASSERTION|expected:<[^\n]*> but was:<"
+    r"|Expected values to be (?:strictly|loosely|deep)|DID NOT RAISE",
+    re.MULTILINE,
+)
+
+
+def _looks_asserted(message: str, trace: str) -> bool:
+    return _ASSERTED.search(message) is not None or _ASSERTED.search(trace[:4000]) is not None
