@@ -22,8 +22,7 @@ from orch.core.shared.patterns import UserPattern
 from orch.core.triage.causes import root_cause
 from orch.core.triage.evidence import Evidence, evidence_of
 from orch.core.triage.knowledge import FLAKY_HINT, KNOWLEDGE, TIMEOUT_HINT
-from orch.core.triage.places import is_app_frame
-from orch.core.triage.verdicts import Known, Verdict, judge
+from orch.core.triage.verdicts import MACHINE_CAUSES, Known, Verdict, judge
 from orch.ports import Failure, Outcome
 from orch.ports.triage import ENVIRONMENT_ISSUE, FLAKY, TO_INVESTIGATE, CategoryRule
 
@@ -132,14 +131,19 @@ class _Compiled:
     lowered: tuple[re.Pattern[str], ...]
 
 
-_ANCHORS = tuple(sorted({anchor for cause in KNOWLEDGE for anchor in cause.anchors}))
-"""Every anchor word once: each text is checked for each of them once, not once per cause."""
-
-
 @cache
-def _knowledge(outcome: str) -> tuple[_Compiled, ...]:
-    """The known causes that apply to ``outcome``, compiled once."""
-    return tuple(
+def _knowledge(
+    outcome: str, names: frozenset[str] | None
+) -> tuple[tuple[str, ...], tuple[_Compiled, ...]]:
+    """The known causes that apply to ``outcome`` (those named ``names``, or all), compiled
+    once, with every anchor word of theirs once: a text is checked for each anchor once."""
+    chosen = [
+        (index, cause)
+        for index, cause in enumerate(KNOWLEDGE)
+        if (not cause.outcomes or outcome in cause.outcomes)
+        and (names is None or cause.name in names)
+    ]
+    compiled = tuple(
         _Compiled(
             index,
             frozenset(cause.anchors),
@@ -148,17 +152,23 @@ def _knowledge(outcome: str) -> tuple[_Compiled, ...]:
             + tuple(re.compile(phrase) for phrase in cause.phrases),
             tuple(re.compile(phrase) for phrase in cause.any_case),
         )
-        for index, cause in enumerate(KNOWLEDGE)
-        if not cause.outcomes or outcome in cause.outcomes
+        for index, cause in chosen
     )
+    anchors = tuple(sorted({anchor for _, cause in chosen for anchor in cause.anchors}))
+    return anchors, compiled
 
 
-def _known_cause(outcome: str, kind: str, text: str) -> tuple[int, str] | None:
+def _known_cause(
+    outcome: str, kind: str, text: str, names: frozenset[str] | None
+) -> tuple[int, str] | None:
     """The cause whose evidence comes first in ``text`` (the earlier cause on a tie)."""
     lowered = text.lower()
-    present = {anchor for anchor in _ANCHORS if anchor in lowered}
+    anchors, causes = _knowledge(outcome, names)
+    present = {anchor for anchor in anchors if anchor in lowered}
+    if not present:
+        return None
     best: tuple[int, int, str] | None = None
-    for cause in _knowledge(outcome):
+    for cause in causes:
         if cause.anchors.isdisjoint(present):
             continue
         searches = [(p, text) for p in (cause.names if kind == "exception_type" else cause.exact)]
@@ -240,29 +250,29 @@ def _verdict(
     if outcome is Outcome.TIMEOUT:
         reason = "outcome 'timeout': the test ran past its time limit"
         return Verdict("timeout", ENVIRONMENT_ISSUE, reason, 0.95, TIMEOUT_HINT)
-    known = _strongest(outcome.value, texts, ("exception_type", "message", "trace"))
-    verdict = judge(failure, evidence, known, own_names(failure))
-    verdict = verdict or (known.verdict() if known else None)
-    if verdict is None:
-        in_logs = _strongest(outcome.value, texts, ("logs",))
-        verdict = in_logs.verdict() if in_logs else None
+    machine = _strongest(outcome.value, texts, _OWN_TEXTS, MACHINE_CAUSES)
+    verdict = judge(failure, evidence, machine)
+    for kinds in (_OWN_TEXTS, ("logs",)):
+        if verdict is None:
+            known = _strongest(outcome.value, texts, kinds)
+            verdict = known.verdict() if known else None
     return verdict or Verdict(TO_INVESTIGATE, TO_INVESTIGATE, UNMATCHED_REASON, 0.0)
 
 
-def _strongest(outcome: str, texts: dict[str, str], kinds: Sequence[str]) -> Known | None:
-    """The known cause found first in the first of ``kinds`` that has one."""
+_OWN_TEXTS = ("exception_type", "message", "trace")
+"""The texts the failure itself says, the logs being what the test printed besides."""
+
+
+def _strongest(
+    outcome: str,
+    texts: dict[str, str],
+    kinds: Sequence[str],
+    names: frozenset[str] | None = None,
+) -> Known | None:
+    """The known cause (of those named ``names``, or any) found first in the first of
+    ``kinds`` that has one."""
     for kind in kinds:
-        found = _known_cause(outcome, kind, texts[kind]) if texts[kind] else None
+        found = _known_cause(outcome, kind, texts[kind], names) if texts[kind] else None
         if found is not None:
             return Known(KNOWLEDGE[found[0]], _words(kind), _short(found[1]), _CONFIDENCE[kind])
     return None
-
-
-def own_names(failure: Failure) -> frozenset[str]:
-    """The names the repository's own modules may go by: every folder of the failure's own
-    frames and every part of its test's dotted id (``toolz.tests.test_dicttoolz``)."""
-    names = set(failure.result.nodeid.split("::")[0].replace("/", ".").split(".")[:-1])
-    for frame in failure.frames:
-        if is_app_frame(frame):
-            names.update(frame.file.replace("\\", "/").split("/")[:-1])
-    return frozenset(name for name in names if name)

@@ -15,6 +15,7 @@ at hand: result files are often triaged far from the checkout that wrote them.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Sequence
 
@@ -31,15 +32,13 @@ class Place(enum.Enum):
     RUNNER = "runner"
 
     @property
-    def own(self) -> bool:
-        """Whether the code is the repository's own (tests, fixtures, application)."""
-        return self in (Place.TEST, Place.FIXTURE, Place.APP)
-
-    @property
     def words(self) -> str:
         """The place as a reason says it."""
         return _WORDS[self]
 
+
+OWN = frozenset({Place.TEST, Place.FIXTURE, Place.APP})
+"""The places of the repository's own code (tests, fixtures, application)."""
 
 _WORDS = {
     Place.TEST: "the test's own code",
@@ -94,23 +93,30 @@ def _path(file: str) -> str:
 
 def place_of(frame: Frame) -> Place:
     """Where ``frame``'s code lives, by its path and, on the JVM, its class name."""
-    path = _path(frame.file)
-    if _RUNNER.search(path) or frame.function.startswith(_RUNNER_FUNCTIONS):
+    return _place(frame.file, frame.function)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _place(file: str, function: str) -> Place:
+    """The place of a (file, function): cached, for a run's failures pass the same code."""
+    path = _path(file)
+    if _RUNNER.search(path) or function.startswith(_RUNNER_FUNCTIONS):
         return Place.RUNNER
-    if _LIBRARY.search(path) or frame.function.startswith(_LIBRARY_FUNCTIONS):
+    if _LIBRARY.search(path) or function.startswith(_LIBRARY_FUNCTIONS):
         return Place.LIBRARY
     if _FIXTURE_FILE.search(path):
         return Place.FIXTURE
-    if _TEST_FILE.search(path) or _TEST_CLASS.search(frame.function.rsplit("(", 1)[0]):
+    if _TEST_FILE.search(path) or _TEST_CLASS.search(function.rsplit("(", 1)[0]):
         return Place.TEST
     return Place.APP
 
 
-def places_of(frames: Sequence[Frame], setup: bool) -> list[Place]:
-    """The place of each of ``frames`` (outermost first); ``setup``: the failure happened in
-    setup or teardown, so its outermost own frame is a fixture's."""
-    places = [place_of(frame) for frame in frames]
-    first = next((i for i, place in enumerate(places) if place.own), None)
+def places_of(by_path: Sequence[Place], setup: bool) -> list[Place]:
+    """The places of a trace's frames (outermost first) from their places ``by_path``;
+    ``setup``: the failure happened in setup or teardown, so its outermost own frame is a
+    fixture's."""
+    places = list(by_path)
+    first = next((i for i, place in enumerate(places) if place in OWN), None)
     if first is not None:
         places[first] = Place.FIXTURE if setup else Place.TEST
     return places
@@ -119,4 +125,4 @@ def places_of(frames: Sequence[Frame], setup: bool) -> list[Place]:
 def is_app_frame(frame: Frame) -> bool:
     """Whether a frame is in the repository's own code (its tests or the application), not a
     library, runtime or test runner."""
-    return place_of(frame).own
+    return place_of(frame) in OWN

@@ -16,7 +16,7 @@ import re
 
 from attrs import frozen
 
-from orch.core.triage.evidence import Evidence
+from orch.core.triage.evidence import Evidence, mentions, own_names
 from orch.core.triage.knowledge import FIXTURE_HINT, KnownCause
 from orch.core.triage.places import Place
 from orch.ports import Failure
@@ -83,6 +83,7 @@ _OWN_MODULE = re.compile(
     r"No module named '([\w.]+)'|cannot import name '\w+' from '([\w.]+)'"
     r"|Cannot find (?:module|package) '([^'\n]+)'"
 )
+_MODULE_WORDS = ("No module named", "cannot import name", "Cannot find ")
 _STALE = re.compile(
     r"module '[\w.]+' has no attribute|type object '[\w.]+' has no attribute"
     r"|takes \d+ positional arguments? but \d+ (?:was|were) given|missing \d+ required"
@@ -103,25 +104,17 @@ _LOGIC_ERRORS = frozenset(
 )  # fmt: skip
 
 
-def judge(
-    failure: Failure, evidence: Evidence, known: Known | None, own_names: frozenset[str]
-) -> Verdict | None:
-    """The category ``evidence`` decides, or ``None`` when it decides nothing.
-
-    ``known`` is the knowledge base's match (message, type and trace only, not logs);
-    ``own_names`` the top-level names of the repository's own modules, to tell a missing
-    third-party module from a test importing one of the project's that is not there.
-    """
+def judge(failure: Failure, evidence: Evidence, known: Known | None) -> Verdict | None:
+    """The category ``evidence`` decides, or ``None`` when it decides nothing; ``known`` is
+    the knowledge base's match (in the message, type and trace only, not the logs)."""
     for step in (_crashed, _machine, _missing_module, _missing_file, _raised):
-        verdict = step(failure, evidence, known, own_names)
+        verdict = step(failure, evidence, known)
         if verdict is not None:
             return verdict
     return None
 
 
-def _crashed(
-    failure: Failure, evidence: Evidence, known: Known | None, _: frozenset[str]
-) -> Verdict | None:
+def _crashed(failure: Failure, evidence: Evidence, known: Known | None) -> Verdict | None:
     if not evidence.crash:
         return None
     said = f"evidence: the test process crashed ({evidence.crash!r})"
@@ -134,39 +127,37 @@ def _crashed(
     return Verdict("crash", PRODUCT_BUG, said, 0.8, CRASH_HINT)
 
 
-_MACHINE_CAUSES = frozenset(
+MACHINE_CAUSES = frozenset(
     {"out_of_memory", "connection_refused", "dns_failure", "disk_full", "permission_denied",
      "read_only_disk"}
 )  # fmt: skip
+"""Known causes that put the fault in the machine wherever the exception was raised."""
 
 
-def _machine(
-    failure: Failure, evidence: Evidence, known: Known | None, _: frozenset[str]
-) -> Verdict | None:
+def _machine(failure: Failure, evidence: Evidence, known: Known | None) -> Verdict | None:
     """A known cause that puts the fault in the machine, wherever it was raised."""
-    if known is None or known.cause.name not in _MACHINE_CAUSES:
+    if known is None or known.cause.name not in MACHINE_CAUSES:
         return None
     where = _raised_words(evidence)
     return known.verdict(f"raised in {where}" if where else "")
 
 
-def _missing_module(
-    failure: Failure, evidence: Evidence, known: Known | None, own_names: frozenset[str]
-) -> Verdict | None:
-    found = _OWN_MODULE.search(f"{failure.result.message}\n{failure.result.longrepr[:4000]}")
+def _missing_module(failure: Failure, evidence: Evidence, known: Known | None) -> Verdict | None:
+    """A missing module: the repository's own (a broken import) or a third party's."""
+    texts = (failure.result.message, failure.result.longrepr[:4000])
+    said = [text for text in texts if mentions(text, _MODULE_WORDS)]
+    found = next((m for text in said if (m := _OWN_MODULE.search(text))), None)
     if found is None:
         return None
     name = next(group for group in found.groups() if group)
-    if name.startswith((".", "/")) or name.split(".")[0].split("/")[0] in own_names:
+    if name.startswith((".", "/")) or name.split(".")[0].split("/")[0] in own_names(failure):
         reason = f"evidence: the tests import {name!r}, which is the repository's own and missing"
         return Verdict("broken_import", AUTOMATION_BUG, reason, 0.8, IMPORT_HINT)
     reason = f"evidence: {name!r} is not the repository's own module and is not installed"
     return Verdict("missing_dependency", ENVIRONMENT_ISSUE, reason, 0.85, DEPENDENCY_HINT)
 
 
-def _missing_file(
-    failure: Failure, evidence: Evidence, known: Known | None, _: frozenset[str]
-) -> Verdict | None:
+def _missing_file(failure: Failure, evidence: Evidence, known: Known | None) -> Verdict | None:
     path = evidence.path
     if not path:
         return None
@@ -198,9 +189,7 @@ def _inside(path: str, failure: Failure) -> bool:
     return False
 
 
-def _raised(
-    failure: Failure, evidence: Evidence, known: Known | None, _: frozenset[str]
-) -> Verdict | None:
+def _raised(failure: Failure, evidence: Evidence, known: Known | None) -> Verdict | None:
     """The verdict of where the exception was raised, and of the test as the oracle."""
     kind = failure.exception_type.rsplit(".", 1)[-1]
     text = failure.result.message or failure.result.longrepr[:2000]
