@@ -25,9 +25,10 @@ CATEGORIES = ("product_bug", "automation_bug", "environment_issue", "flaky", "cr
 
 DEFECT_TYPES = ("product_bug", "automation_bug", "environment_issue", "flaky")
 
-HELD_OUT: frozenset[str] = frozenset()
-"""Projects no triage rule is tuned on (named by the generators' authors when they pick the
-projects); every other project is the tuning part."""
+HELD_OUT = frozenset({"sqlite-utils", "fast-json-stringify"})
+"""Projects no triage rule is tuned on: chosen before any of their failures was looked at (one
+of the three Python projects, and the JavaScript one, so node's output is graded unseen);
+every other project is the tuning part."""
 
 
 @dataclass(frozen=True)
