@@ -23,6 +23,11 @@ under ``tests/data/triage_truth/fast-json-stringify/<scenario>/`` and restore th
 - crash: the product calling ``process.exit(3)``, ``process.abort()`` or sending itself
   SIGSEGV on a path some tests take, and an external SIGKILL of one test file's process.
 
+What node writes: a failing test is its own testcase, with the assertion's or the error's
+message; a test file whose process ends early (a ``require`` failing at its top, an exit, a
+signal) is one testcase named after the file, message ``test failed``, whose text gives only
+the exit code or the signal: the error itself went to the runner's stderr, not into the XML.
+
 Each failing testcase, read by orch's own JUnit parser, gets one ``Label``
 (``truth_labels.py``) naming its scenario as root cause. Run:
 ``python tests/bench/truth_node.py [--work DIR] [--keep] [--seed N]``.
