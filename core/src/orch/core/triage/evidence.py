@@ -36,7 +36,9 @@ class Evidence:
     """The facts about one failure that its category and root cause are read from.
 
     ``raised`` is where the exception was raised (the innermost frame), ``own`` the innermost
-    frame of the repository's own code (``None`` without frames); ``crash`` says how the process
+    frame of the repository's own code (``None`` without frames), ``helper`` that it is test code
+    the test called (a helper, a test class's method), not the test itself; ``crash`` says how
+    the process
     ended when it did not end normally, ``killed`` that it was ended from outside (SIGKILL, the
     OOM killer); ``symbol`` is the application function a failing assertion checks and
     ``mismatch`` the kind of comparison that failed; ``path`` the file a file error names.
@@ -47,6 +49,7 @@ class Evidence:
     own: Frame | None
     own_place: Place | None
     assertion: bool
+    helper: bool = False
     crash: str = ""
     killed: bool = False
     symbol: str = ""
@@ -324,6 +327,8 @@ def evidence_of(failure: Failure, texts: dict[str, str]) -> Evidence:
     inner = next((i for i in range(len(places) - 1, -1, -1) if places[i] in OWN), None)
     own = frames[inner] if inner is not None else None
     own_place = places[inner] if inner is not None else None
+    first = next((i for i, place in enumerate(places) if place in OWN), None)
+    helper = own_place is Place.TEST and inner != first
     kind = failure.exception_type.rsplit(".", 1)[-1]
     assertion = kind in ASSERTION_TYPES or (not kind and _looks_asserted(message, trace))
     crash, killed = _crash(message, trace, texts["logs"][-4000:])
@@ -335,6 +340,7 @@ def evidence_of(failure: Failure, texts: dict[str, str]) -> Evidence:
         own,
         own_place,
         assertion,
+        helper,
         crash,
         killed,
         symbol,

@@ -74,6 +74,7 @@ STALE_HINT = (
     "The test calls an API that is not there or with the wrong arguments; update the test to "
     "the application's current API."
 )
+HELPER_HINT = "Code the tests share (a helper, a test class) raised; fix it."
 DATA_HINT = "A file the tests read is missing from the repository; restore it or fix its path."
 MISSING_FILE_HINT = "A file outside the repository is missing; provision it in the environment."
 DEPENDENCY_HINT = "A third-party module is not installed; install it in the test environment."
@@ -150,11 +151,24 @@ def _missing_module(failure: Failure, evidence: Evidence, known: Known | None) -
     if found is None:
         return None
     name = next(group for group in found.groups() if group)
-    if name.startswith((".", "/")) or name.split(".")[0].split("/")[0] in own_names(failure):
+    if _is_own_module(name, found, failure):
         reason = f"evidence: the tests import {name!r}, which is the repository's own and missing"
         return Verdict("broken_import", AUTOMATION_BUG, reason, 0.8, IMPORT_HINT)
     reason = f"evidence: {name!r} is not the repository's own module and is not installed"
     return Verdict("missing_dependency", ENVIRONMENT_ISSUE, reason, 0.85, DEPENDENCY_HINT)
+
+
+def _is_own_module(name: str, found: re.Match[str], failure: Failure) -> bool:
+    """Whether the missing module or name is the repository's: a relative specifier, a name
+    its frames or test id use, or (``cannot import name X from Y (PATH)``) a module ``Y``
+    whose file is not an installed package's."""
+    if name.startswith((".", "/")) or name.split(".")[0].split("/")[0] in own_names(failure):
+        return True
+    source = re.match(r" \(([^)\n]+)\)", found.string[found.end() :])
+    return source is not None and not _INSTALLED.search(source.group(1))
+
+
+_INSTALLED = re.compile(r"site-packages|dist-packages|/lib/python3|node_modules")
 
 
 def _missing_file(failure: Failure, evidence: Evidence, known: Known | None) -> Verdict | None:
@@ -227,6 +241,9 @@ def _in_test(failure: Failure, evidence: Evidence, kind: str, text: str) -> Verd
         said = stale.group() if stale is not None else kind
         reason = f"evidence: {kind} raised in {where}: {said!r}, the test's call does not fit"
         return Verdict("stale_test_code", AUTOMATION_BUG, reason, 0.75, STALE_HINT)
+    if evidence.helper:
+        reason = f"evidence: {kind or 'an error'} raised in a helper of the tests ({where})"
+        return Verdict("test_code_error", AUTOMATION_BUG, reason, 0.7, HELPER_HINT)
     if kind in _LOGIC_ERRORS or empty is not None:
         reason = f"evidence: {kind or 'an error'} raised in {where} on a value the product returned"
         return Verdict("unexpected_value", PRODUCT_BUG, reason, 0.6, ASSERT_HINT)
