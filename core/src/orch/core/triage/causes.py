@@ -21,8 +21,9 @@ def root_cause(failure: Failure, evidence: Evidence) -> str:
     own = evidence.own
     if evidence.crash:
         return ""  # a crash names the test that was running: its message template groups it
-    if own is not None and evidence.in_app:
-        return f"{kind} raised in {short_file(own.file)}:{own.function or own.line}"
+    app = evidence.app
+    if app is not None and evidence.in_app:
+        return f"{kind} raised in {short_file(app.file)}:{app.function or app.line}"
     if evidence.assertion and evidence.symbol:
         return f"assertion ({evidence.mismatch}) on {evidence.symbol}()"
     if evidence.assertion and own is not None and evidence.own_place is Place.TEST:

@@ -36,8 +36,10 @@ class Evidence:
     """The facts about one failure that its category and root cause are read from.
 
     ``raised`` is where the exception was raised (the innermost frame), ``own`` the innermost
-    frame of the repository's own code (``None`` without frames), ``helper`` that it is test code
-    the test called (a helper, a test class's method), not the test itself; ``crash`` says how
+    frame of the repository's own code (``None`` without frames) and ``app`` the innermost of the
+    application's; ``helper`` that the exception was raised in test code the test called (a
+    helper, a test class's method), ``called_back`` in test code the application called (a
+    callback the test passed it: the application gave it the wrong values); ``crash`` says how
     the process
     ended when it did not end normally, ``killed`` that it was ended from outside (SIGKILL, the
     OOM killer); ``symbol`` is the application function a failing assertion checks and
@@ -49,7 +51,9 @@ class Evidence:
     own: Frame | None
     own_place: Place | None
     assertion: bool
+    app: Frame | None = None
     helper: bool = False
+    called_back: bool = False
     crash: str = ""
     killed: bool = False
     symbol: str = ""
@@ -58,8 +62,11 @@ class Evidence:
 
     @property
     def in_app(self) -> bool:
-        """Whether the application's own code raised (not the test asserting on its value)."""
-        return self.own_place is Place.APP and not (self.assertion and self.raised is not Place.APP)
+        """Whether the application's own code raised, or test code it called back (not the test
+        asserting on a value it returned)."""
+        if self.own_place is Place.APP:
+            return not (self.assertion and self.raised is not Place.APP)
+        return self.called_back and not self.assertion
 
     @property
     def where(self) -> str:
@@ -328,7 +335,10 @@ def evidence_of(failure: Failure, texts: dict[str, str]) -> Evidence:
     own = frames[inner] if inner is not None else None
     own_place = places[inner] if inner is not None else None
     first = next((i for i, place in enumerate(places) if place in OWN), None)
-    helper = own_place is Place.TEST and inner != first
+    app = next((i for i in range(len(places) - 1, -1, -1) if places[i] is Place.APP), None)
+    in_test = own_place is Place.TEST and inner != first
+    called_back = in_test and app is not None and first is not None and first < app
+    helper = in_test and not called_back
     kind = failure.exception_type.rsplit(".", 1)[-1]
     assertion = kind in ASSERTION_TYPES or (not kind and _looks_asserted(message, trace))
     crash, killed = _crash(message, trace, texts["logs"][-4000:])
@@ -340,7 +350,9 @@ def evidence_of(failure: Failure, texts: dict[str, str]) -> Evidence:
         own,
         own_place,
         assertion,
+        frames[app] if app is not None else None,
         helper,
+        called_back,
         crash,
         killed,
         symbol,

@@ -16,7 +16,7 @@ import re
 
 from attrs import frozen
 
-from orch.core.triage.evidence import Evidence, mentions, own_names
+from orch.core.triage.evidence import Evidence, mentions, own_names, short_file
 from orch.core.triage.knowledge import FIXTURE_HINT, KnownCause
 from orch.core.triage.places import Place
 from orch.ports import Failure
@@ -211,6 +211,12 @@ def _raised(failure: Failure, evidence: Evidence, known: Known | None) -> Verdic
         reason = "evidence: the test asks for a fixture that does not exist"
         return Verdict("fixture_error", AUTOMATION_BUG, reason, 0.9, FIXTURE_HINT)
     place = evidence.own_place
+    if evidence.in_app and evidence.called_back:
+        app = evidence.app
+        where = f"{short_file(app.file)}:{app.line} in {app.function}()" if app else ""
+        said = f"{kind or 'the exception'} raised in test code the application called back"
+        reason = f"evidence: {said} ({where})"
+        return Verdict("application_error", PRODUCT_BUG, reason, 0.7, APP_HINT)
     if evidence.in_app:
         reason = f"evidence: {kind or 'the exception'} raised in {_raised_words(evidence)}"
         return Verdict("application_error", PRODUCT_BUG, reason, 0.85, APP_HINT)
