@@ -95,6 +95,10 @@ _NONE_VALUE = re.compile(
     r"'NoneType' object|Cannot read propert(?:y|ies) of (?:undefined|null)"
     r"|undefined is not|null is not|NullPointerException"
 )
+_REJECTED_NONE = re.compile(
+    r"\b(?:must not|cannot|can't|may not|should not|must never) be (?:None|null|undefined)\b"
+    r"|\bgot None\b|\bexpected [^\n]{1,40}, got NoneType"
+)
 _LOGIC_ERRORS = frozenset(
     {"TypeError", "ValueError", "KeyError", "IndexError", "AttributeError", "ZeroDivisionError",
      "RangeError", "RecursionError", "NotImplementedError", "UnboundLocalError", "StopIteration",
@@ -217,6 +221,12 @@ def _raised(failure: Failure, evidence: Evidence, known: Known | None) -> Verdic
         said = f"{kind or 'the exception'} raised in test code the application called back"
         reason = f"evidence: {said} ({where})"
         return Verdict("application_error", PRODUCT_BUG, reason, 0.7, APP_HINT)
+    if evidence.in_app and not evidence.called_back and _REJECTED_NONE.search(text):
+        reason = (
+            f"evidence: the application rejected an empty value the test gave it ({kind} raised "
+            f"in {_raised_words(evidence)})"
+        )
+        return Verdict("fixture_error", AUTOMATION_BUG, reason, 0.6, FIXTURE_HINT)
     if evidence.in_app:
         reason = f"evidence: {kind or 'the exception'} raised in {_raised_words(evidence)}"
         return Verdict("application_error", PRODUCT_BUG, reason, 0.85, APP_HINT)
