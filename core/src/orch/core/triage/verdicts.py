@@ -134,7 +134,7 @@ def _crashed(failure: Failure, evidence: Evidence, known: Known | None) -> Verdi
 
 MACHINE_CAUSES = frozenset(
     {"out_of_memory", "connection_refused", "dns_failure", "disk_full", "permission_denied",
-     "read_only_disk"}
+     "read_only_disk", "timeout"}
 )  # fmt: skip
 """Known causes that put the fault in the machine wherever the exception was raised."""
 
