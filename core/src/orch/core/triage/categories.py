@@ -216,12 +216,9 @@ def categorise(failure: Failure, rules: Sequence[CategoryRule], repeated: bool =
     texts = failure_texts(failure)
     evidence = evidence_of(failure, texts)
     verdict = _verdict(failure, rules, repeated, texts, evidence)
-    cause = root_cause(failure, evidence)
-    if cause and verdict.defect_type == FLAKY:
-        cause = f"{cause}, flaky"  # a flaky test is not the same fault as the hard failures
     return attrs.evolve(
         failure,
-        cause=cause,
+        cause=root_cause(failure, evidence),
         category=verdict.category,
         defect_type=verdict.defect_type,
         category_reason=verdict.reason,

@@ -20,6 +20,7 @@ from attrs import define, field
 from orch.core.triage.places import is_app_frame
 from orch.ports import Failure, Frame
 from orch.ports.run import Cluster
+from orch.ports.triage import FLAKY
 
 WILDCARD = "<*>"
 """The token a template holds where the messages it covers differ."""
@@ -245,13 +246,15 @@ def message_of(failure: Failure) -> str:
 
 
 def fingerprint(failure: Failure, top: int = 3) -> str:
-    """A short stable hash of the exception type, the template and the innermost app frames.
+    """A short stable hash of the exception type, the root cause or template, and the innermost
+    app frames.
 
-    Uses the failure's ``template`` (or its normalised message when there is none) and the
-    ``file:function`` of its ``top`` innermost frames in the application's own code.
+    Uses the failure's root ``cause`` when it has one, else its ``template`` (or its normalised
+    message when there is none), and the ``file:function`` of its ``top`` innermost frames in
+    the application's own code.
     """
-    template = failure.template or normalise(message_of(failure))
-    return _digest(failure.exception_type, template, _own_frames(failure.frames, top))
+    what = failure.cause or failure.template or normalise(message_of(failure))
+    return _digest(failure.exception_type, what, _own_frames(failure.frames, top))
 
 
 _FRAME_KEYS: dict[tuple[str, str], str | None] = {}
@@ -282,43 +285,58 @@ def cluster_failures(
 ) -> list[Cluster]:
     """The clusters of some failures, largest first; pass a ``miner`` to keep learning across
     calls. Failures with the same root ``cause`` (``causes.root_cause``) are one cluster
-    whatever their messages; the others are clustered by their message templates. Each
-    cluster's ``failures`` carry their template, fingerprint (see ``fingerprint``, ``top``
-    frames) and cluster id."""
+    whatever their messages, the flaky ones apart from the hard failures; their messages are
+    not mined (the cluster's template is its first member's). The others are clustered by
+    their message templates. Each cluster's ``failures`` carry their template, fingerprint
+    (see ``fingerprint``, ``top`` frames) and cluster id."""
     miner = miner if miner is not None else TemplateMiner()
-    joined = [miner.add(f.exception_type, normalise(message_of(f))) for f in failures]
     members: dict[object, list[int]] = {}
-    for index, (failure, log_cluster) in enumerate(zip(failures, joined, strict=True)):
-        members.setdefault(failure.cause or id(log_cluster), []).append(index)
-    clusters: list[Cluster] = []
-    for key, indexes in members.items():
-        log_cluster = joined[indexes[0]]
-        template = log_cluster.template
-        cause = key if isinstance(key, str) else ""
-        cluster_id = (
-            _digest("cause", cause) if cause else _digest(log_cluster.exception_type, template)
+    mined: dict[int, LogCluster] = {}
+    for index, failure in enumerate(failures):
+        if failure.cause:  # a flaky test is not the same fault as the hard failures
+            members.setdefault((failure.cause, failure.defect_type == FLAKY), []).append(index)
+            continue
+        log_cluster = mined[index] = miner.add(
+            failure.exception_type, normalise(message_of(failure))
         )
-        evolved = []
-        for index in indexes:
-            member = failures[index]
-            own = joined[index].template
-            print_ = _digest(member.exception_type, own, _own_frames(member.frames, top))
-            evolved.append(
-                attrs.evolve(member, template=own, fingerprint=print_, cluster=cluster_id)
-            )
-        first = failures[indexes[0]]
-        clusters.append(
-            Cluster(
-                id=cluster_id,
-                template=template,
-                representative=message_of(first) or first.id,
-                tests=tuple(sorted({failures[i].result.id for i in indexes})),
-                apps=tuple(sorted({failures[i].result.app for i in indexes})),
-                share=len(indexes) / len(failures),
-                exception_type=log_cluster.exception_type,
-                failures=tuple(evolved),
-                cause=cause,
-            )
-        )
+        members.setdefault(id(log_cluster), []).append(index)
+    clusters = [_cluster(key, indexes, failures, mined, top) for key, indexes in members.items()]
     clusters.sort(key=lambda cluster: (-cluster.share, cluster.id))
     return clusters
+
+
+def _cluster(
+    key: object,
+    indexes: list[int],
+    failures: Sequence[Failure],
+    mined: dict[int, LogCluster],
+    top: int,
+) -> Cluster:
+    """One cluster: the failures at ``indexes``, keyed by a root cause or a mined template."""
+    first = failures[indexes[0]]
+    cause = key[0] if isinstance(key, tuple) else ""
+    if cause:
+        template, exception_type = normalise(message_of(first)), first.exception_type
+        cluster_id = _digest("cause", cause, ("flaky",) if key[1] else ())
+    else:
+        log_cluster = mined[indexes[0]]
+        template, exception_type = log_cluster.template, log_cluster.exception_type
+        cluster_id = _digest(exception_type, template)
+    evolved = []
+    for index in indexes:
+        member = failures[index]
+        own = mined[index].template if index in mined else template
+        what = member.cause or own
+        print_ = _digest(member.exception_type, what, _own_frames(member.frames, top))
+        evolved.append(attrs.evolve(member, template=own, fingerprint=print_, cluster=cluster_id))
+    return Cluster(
+        id=cluster_id,
+        template=template,
+        representative=message_of(first) or first.id,
+        tests=tuple(sorted({failures[i].result.id for i in indexes})),
+        apps=tuple(sorted({failures[i].result.app for i in indexes})),
+        share=len(indexes) / len(failures),
+        exception_type=exception_type,
+        failures=tuple(evolved),
+        cause=cause,
+    )
