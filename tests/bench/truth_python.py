@@ -47,7 +47,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mutation import Mutant, _is_docstring, mutants_of
+from mutation import _is_docstring, mutants_of
 from real_suite import Project, install
 from truth_labels import DATA, Label, write_labels
 
@@ -192,6 +192,12 @@ SUITES = {
                 _wrong_sometimes("{}"),
                 "toolz/itertoolz.py frequencies() returns {} on a quarter of its calls",
             ),
+            Injection(
+                "flaky-merge",
+                "toolz/dicttoolz.py:merge",
+                _wrong_sometimes("{}"),
+                "toolz/dicttoolz.py merge() returns {} on a quarter of its calls",
+            ),
         ),
         crashes=(
             Injection(
@@ -199,6 +205,12 @@ SUITES = {
                 "toolz/itertoolz.py:interleave",
                 SEGV,
                 "toolz/itertoolz.py interleave() sends its own process SIGSEGV",
+            ),
+            Injection(
+                "crash-abort-sliding-window",
+                "toolz/itertoolz.py:sliding_window",
+                ABORT,
+                "toolz/itertoolz.py sliding_window() calls os.abort()",
             ),
         ),
     ),
@@ -247,6 +259,13 @@ SUITES = {
                 "src/cachetools/__init__.py LRUCache.popitem() returns (None, None) without "
                 "evicting on a quarter of its calls",
             ),
+            Injection(
+                "flaky-ttl-expire",
+                "src/cachetools/__init__.py:TTLCache.expire",
+                _wrong_sometimes("[]"),
+                "src/cachetools/__init__.py TTLCache.expire() returns [] without expiring on a "
+                "quarter of its calls",
+            ),
         ),
         crashes=(
             Injection(
@@ -287,18 +306,19 @@ SUITES = {
             ),
             Edit(
                 "fixture-returns-none",
-                "tests/conftest.py",
-                '        INSERT INTO foo (text) values ("three");\n    """)\n    return database\n',
-                '        INSERT INTO foo (text) values ("three");\n    """)\n',
-                "tests/conftest.py fixture existing_db no longer returns its database (None)",
+                "tests/test_enable_counts.py",
+                '    db.table("baz").insert({"name": "bar"})\n    return path\n',
+                '    db.table("baz").insert({"name": "bar"})\n',
+                "tests/test_enable_counts.py fixture counts_db_path no longer returns its path "
+                "(None)",
             ),
             Edit(
-                "fixture-setup-sql",
-                "tests/conftest.py",
-                "create table Gosh (c1 text, c2 text, c3 text);",
-                "create tabel Gosh (c1 text, c2 text, c3 text);",
-                "tests/conftest.py CREATE_TABLES misspells `create table`: fixture db_path "
-                "raises in its setup",
+                "fixture-setup-path",
+                "tests/test_cli_bulk.py",
+                'db_path = str(pathlib.Path(tmpdir) / "data.db")',
+                'db_path = str(pathlib.Path(tmpdir) / "data" / "data.db")',
+                "tests/test_cli_bulk.py fixture test_db_and_path opens its database in a "
+                "directory it never creates: the fixture's setup raises",
             ),
             Edit(
                 "api-misspelt",
@@ -472,12 +492,7 @@ def generate(suite: Suite, work: Path) -> None:
     env = _base_env(suite, work)
     with _service(suite, env) as stop:
         bench = Bench(suite, python, source, work, env)
-        baseline = run_pytest(bench, bench.scratch("baseline"))
-        bench.deselect = sorted(baseline.failed)
-        bench.timeout = max(30.0, 5 * baseline.seconds)
-        print(f"  baseline: {len(baseline.failed)} failing test(s) deselected", flush=True)
-        if baseline.collect_errors:
-            raise SystemExit(f"{name}: a test module fails to load in the baseline")
+        baseline(bench)
         product_bugs(bench)
         for edit in suite.edits:
             automation_bug(bench, edit)
@@ -492,6 +507,19 @@ def generate(suite: Suite, work: Path) -> None:
     path = write_labels(name, bench.labels)
     causes = len({label.root_cause for label in bench.labels})
     print(f"  {len(bench.labels)} labels, {causes} root causes -> {path}", flush=True)
+
+
+def baseline(bench: Bench) -> None:
+    """Run the suite as it is, serially and under ``-n 2``: every test failing in either is
+    deselected from then on, so that a scenario's failures are its fault's."""
+    out = bench.scratch("baseline")
+    runs = [run_pytest(bench, out), run_pytest(bench, out, "run2", extra=("-n", "2"))]
+    if any(run.collect_errors for run in runs):
+        raise SystemExit(f"{bench.name}: a test module fails to load in the baseline")
+    bench.deselect = sorted(set().union(*(run.failed for run in runs)))
+    bench.timeout = max(30.0, 5 * max(run.seconds for run in runs))
+    shown = ", ".join(bench.deselect) or "none"
+    print(f"  baseline: {len(bench.deselect)} failing test(s) deselected: {shown}", flush=True)
 
 
 def _base_env(suite: Suite, work: Path) -> dict[str, str]:
@@ -527,10 +555,13 @@ def run_pytest(
     env: dict[str, str] | None = None,
 ) -> Run:
     """The chosen test files, pytest's own JUnit XML in ``out/<run>.xml``; ``prefix`` wraps
-    the command (a sandbox, another user), ``extra`` adds pytest options."""
+    the command (a sandbox, fewer capabilities), ``extra`` adds pytest options. pytest's
+    temporary directories are under the suite's TMPDIR (``--basetemp``): were it unwritable,
+    Python's ``tempfile`` would silently fall back to another directory."""
     xml, notes = out / f"{run}.xml", out / f"{run}.failed"
     argv = [*prefix, str(bench.python), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    argv += ["-p", "truth_harness", f"--junitxml={xml}", *extra]
+    basetemp = Path((env or bench.env)["TMPDIR"]) / "pytest"
+    argv += ["-p", "truth_harness", f"--junitxml={xml}", f"--basetemp={basetemp}", *extra]
     argv += [f"--deselect={nodeid}" for nodeid in bench.deselect] + list(bench.suite.tests)
     full_env = (env or bench.env) | {"TRUTH_FAILED": str(notes)}
     started = time.monotonic()
@@ -623,69 +654,56 @@ def _edited(path: Path, text: str) -> Iterator[None]:
 
 
 def product_bugs(bench: Bench) -> None:
-    """Up to ``MUTANTS_KEPT`` mutants, tried in a seeded order, one per function, kept when
-    they break 1 to ``MOST_BROKEN`` tests and every module still loads."""
-    candidates = _sampled_mutants(bench)
-    used: set[tuple[str, str]] = set()
+    """Up to ``MUTANTS_KEPT`` mutants, one per function of functions drawn in a seeded order,
+    kept when they break 1 to ``MOST_BROKEN`` tests and every module still loads."""
+    rng = random.Random(f"{SEED}:{bench.name}")
     kept = tried = 0
-    for mutant, function in candidates:
+    for file, function, masked in _package_functions(bench, rng):
         if kept == MUTANTS_KEPT or tried == MUTANTS_TRIED:
             break
-        if (mutant.file, function) in used:
+        mutants = mutants_of(file, masked)
+        if not mutants:
             continue
+        mutant = rng.choice(mutants)
         tried += 1
-        path = bench.source / mutant.file
-        scenario = f"mutant-{Path(mutant.file).stem}-{mutant.line}"
+        path = bench.source / file
+        scenario = f"mutant-{Path(file).stem}-{mutant.line}"
         with _edited(path, mutant.apply(path.read_text(encoding="utf-8"))):
             run = run_pytest(bench, bench.scratch(scenario))
         if run.collect_errors or not 1 <= len(run.failed) <= MOST_BROKEN or run.returncode < 0:
             continue
-        if not _usable(bench, scenario, [run]):
-            continue
-        how = f"{mutant.file}:{mutant.line} in {function}(): {mutant.description}"
-        keep(bench, scenario, [run], "product_bug", "product_bug", how)
-        used.add((mutant.file, function))
-        kept += 1
+        if _usable(bench, scenario, [run]):
+            how = f"{file}:{mutant.line} in {function}(): {mutant.description}"
+            keep(bench, scenario, [run], "product_bug", "product_bug", how)
+            kept += 1
     print(f"  {kept} product bug(s) kept of {tried} mutant(s) tried", flush=True)
 
 
-def _sampled_mutants(bench: Bench) -> list[tuple[Mutant, str]]:
-    """Every mutant of the package's modules (not its tests) with its function, shuffled."""
+def _package_functions(bench: Bench, rng: random.Random) -> list[tuple[str, str, str]]:
+    """(file, qualified name, masked text) of every function and method of the package's
+    modules (not its tests), shuffled by ``rng``. The masked text is the module with every line
+    blank but the function's own and its class's header: it parses, has the module's line
+    numbers, and ``mutants_of`` finds in it the function's mutants only, quickly."""
     package = bench.source / bench.suite.package
-    found: list[tuple[Mutant, str]] = []
+    found = []
     for path in sorted(package.rglob("*.py")):
-        relative = str(path.relative_to(bench.source))
         if "tests" in path.parts or path.name.startswith("test_"):
             continue
         text = path.read_text(encoding="utf-8")
-        spans = _function_spans(text)
-        for mutant in mutants_of(relative, text):
-            function = _enclosing(spans, mutant.line)
-            if function:
-                found.append((mutant, function))
-    random.Random(f"{SEED}:{bench.name}").shuffle(found)
+        lines = text.split("\n")
+        relative = str(path.relative_to(bench.source))
+        for name, node, owner in _functions(ast.parse(text)):
+            shown = set(range(_first_line(node), (node.end_lineno or node.lineno) + 1))
+            if owner is not None:
+                shown |= set(range(owner.lineno, owner.body[0].lineno))
+            masked = "\n".join(line if n in shown else "" for n, line in enumerate(lines, 1))
+            found.append((relative, name, masked))
+    rng.shuffle(found)
     return found
 
 
-def _function_spans(text: str) -> list[tuple[int, int, str]]:
-    """(first line, last line, qualified name) of every function, innermost last."""
-    spans = []
-
-    def visit(node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                name = f"{prefix}{child.name}"
-                if not isinstance(child, ast.ClassDef):
-                    spans.append((child.lineno, child.end_lineno or child.lineno, name))
-                visit(child, name + ".")
-
-    visit(ast.parse(text), "")
-    return spans
-
-
-def _enclosing(spans: list[tuple[int, int, str]], line: int) -> str:
-    inside = [span for span in spans if span[0] <= line <= span[1]]
-    return max(inside, key=lambda span: span[0])[2] if inside else ""
+def _first_line(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    return min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
 
 
 # -- automation bugs --------------------------------------------------------------------------
@@ -709,8 +727,7 @@ def automation_bug(bench: Bench, edit: Edit) -> None:
 
 def injected(text: str, function: str, statement: str) -> str:
     """``text`` with ``statement`` first in ``function``'s body (after its docstring)."""
-    spans = {name: node for name, node in _functions(ast.parse(text), "")}
-    node = spans[function]
+    node = {name: node for name, node, _ in _functions(ast.parse(text))}[function]
     body = node.body
     first = body[1] if len(body) > 1 and _is_docstring(body[0]) else body[0]
     lines = text.splitlines(keepends=True)
@@ -719,12 +736,18 @@ def injected(text: str, function: str, statement: str) -> str:
     return "".join(lines)
 
 
-def _functions(node: ast.AST, prefix: str) -> Iterator[tuple[str, ast.FunctionDef]]:
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, ast.FunctionDef):
-            yield f"{prefix}{child.name}", child
-        if isinstance(child, ast.ClassDef | ast.FunctionDef):
-            yield from _functions(child, f"{prefix}{child.name}.")
+def _functions(
+    module: ast.Module,
+) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef, ast.ClassDef | None]]:
+    """(qualified name, node, class or None) of the module's functions and its classes'
+    methods (not of nested classes or functions)."""
+    for child in module.body:
+        if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield child.name, child, None
+        elif isinstance(child, ast.ClassDef):
+            for method in child.body:
+                if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+                    yield f"{child.name}.{method.name}", method, child
 
 
 @contextlib.contextmanager
