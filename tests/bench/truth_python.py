@@ -137,7 +137,7 @@ class Suite:
     sigkill: str = ""
     """The nodeid of a test whose process is killed from outside (empty: none)."""
     postgres: bool = False
-    env: dict[str, str] = field(default_factory=dict)
+    """Whether its tests need a PostgreSQL server (started here, role ``postgres``/``pw``)."""
 
 
 def _wrong_sometimes(value: str) -> str:
@@ -483,13 +483,13 @@ def _arguments() -> argparse.Namespace:
 def generate(suite: Suite, work: Path) -> None:
     """Install, baseline, every scenario; the project's result files and labels replaced."""
     name = suite.project.name
-    print(f"\n== {name} {suite.project.version}", flush=True)
+    print(f"\n== {name} {suite.project.version}: {suite.project.why}", flush=True)
     shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(DATA / name, ignore_errors=True)
     python, source = install(suite.project, work)
     (work / "plugin").mkdir()
     (work / "plugin" / "truth_harness.py").write_text(HARNESS, encoding="utf-8")
-    env = _base_env(suite, work)
+    env = _base_env(work)
     with _service(suite, env) as stop:
         bench = Bench(suite, python, source, work, env)
         baseline(bench)
@@ -522,13 +522,16 @@ def baseline(bench: Bench) -> None:
     print(f"  baseline: {len(bench.deselect)} failing test(s) deselected: {shown}", flush=True)
 
 
-def _base_env(suite: Suite, work: Path) -> dict[str, str]:
+def _base_env(work: Path) -> dict[str, str]:
+    """This process's environment, pytest's own variables left out, with a TMPDIR of the
+    suite's own, no bytecode written (the sources are edited back and forth), fixed hashing,
+    and the harness plugin importable."""
     tmp = work / "tmp"
     tmp.mkdir()
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
     env |= {"TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
     env["PYTHONPATH"] = str(work / "plugin")
-    return env | suite.env
+    return env
 
 
 @contextlib.contextmanager
@@ -811,6 +814,7 @@ def environment_issue(bench: Bench, fault: str, service: contextlib.ExitStack) -
     tmp = Path(bench.env["TMPDIR"])
     sandbox = ("bwrap", "--dev-bind", "/", "/")
     if fault == "readonly-tmp":
+        _empty(tmp)
         run = run_pytest(bench, out, prefix=(*sandbox, "--ro-bind", str(tmp), str(tmp)))
     elif fault == "full-tmp":
         run = run_pytest(bench, out, prefix=(*sandbox, "--size", "65536", "--tmpfs", str(tmp)))
@@ -832,11 +836,16 @@ def environment_issue(bench: Bench, fault: str, service: contextlib.ExitStack) -
         keep(bench, fault, [run], "environment_issue", "environment_issue", how)
 
 
+def _empty(tmp: Path) -> None:
+    """Remove what earlier runs left in ``tmp``: pytest then has to create its directory there."""
+    for entry in tmp.iterdir():
+        shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+
+
 def _not_owner(bench: Bench, out: Path, tmp: Path) -> Run:
     """The suite, as root without the capabilities that bypass file permissions, in a
     temporary directory of another user (mode 0755): root's venv stays usable."""
-    for entry in tmp.iterdir():
-        shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    _empty(tmp)
     os.chown(tmp, NOBODY, NOBODY)
     tmp.chmod(0o755)
     drop = ("setpriv", f"--bounding-set={DAC_CAPABILITIES}", "--inh-caps=-all", "--")
