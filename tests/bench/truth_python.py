@@ -49,10 +49,10 @@ from pathlib import Path
 
 from mutation import _is_docstring, mutants_of
 from real_suite import Project, install
-from truth_labels import DATA, Label, write_labels
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
 from pg_server import pg_server  # noqa: E402
+from truth_labels import DATA, Label, write_labels  # noqa: E402
 
 from orch.core.plugins import load_registry  # noqa: E402
 from orch.core.triage.analysis import results_of_files  # noqa: E402
