@@ -20,7 +20,7 @@ from attrs import frozen
 from orch.core.shared.documents import describe
 from orch.core.shared.patterns import UserPattern
 from orch.core.triage.causes import root_cause
-from orch.core.triage.evidence import Evidence, evidence_of
+from orch.core.triage.evidence import Evidence, evidence_of, said_lines
 from orch.core.triage.knowledge import FLAKY_HINT, KNOWLEDGE, TIMEOUT_HINT
 from orch.core.triage.verdicts import MACHINE_CAUSES, Known, Verdict, judge
 from orch.ports import Failure, Outcome
@@ -192,14 +192,17 @@ def bounded(text: str) -> str:
 
 def failure_texts(failure: Failure) -> dict[str, str]:
     """The bounded texts rules search: exception type, message, trace (the longrepr) and logs
-    (the failure's logs, then the test's stderr and stdout)."""
+    (the failure's logs, then the test's stderr and stdout); and what the trace says without
+    the code it shows (``evidence.said_lines``), which the evidence and the knowledge base read."""
     result = failure.result
     sources = (failure.logs,) if failure.logs else (result.stderr, result.stdout)
     logs = [bounded(t) for t in sources if t]
+    trace = bounded(result.longrepr)
     return {
         "exception_type": failure.exception_type,
         "message": bounded(result.message),
-        "trace": bounded(result.longrepr),
+        "trace": trace,
+        "said": said_lines(trace),
         "logs": "\n".join(logs),
     }
 
@@ -269,7 +272,8 @@ def _strongest(
     """The known cause (of those named ``names``, or any) found first in the first of
     ``kinds`` that has one."""
     for kind in kinds:
-        found = _known_cause(outcome, kind, texts[kind], names) if texts[kind] else None
+        text = texts["said" if kind == "trace" else kind]
+        found = _known_cause(outcome, kind, text, names) if text else None
         if found is not None:
             return Known(KNOWLEDGE[found[0]], _words(kind), _short(found[1]), _CONFIDENCE[kind])
     return None

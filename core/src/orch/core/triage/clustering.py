@@ -314,10 +314,10 @@ def _cluster(
 ) -> Cluster:
     """One cluster: the failures at ``indexes``, keyed by a root cause or a mined template."""
     first = failures[indexes[0]]
-    cause = key[0] if isinstance(key, tuple) else ""
+    cause, flaky = key if isinstance(key, tuple) else ("", False)
     if cause:
         template, exception_type = normalise(message_of(first)), first.exception_type
-        cluster_id = _digest("cause", cause, ("flaky",) if key[1] else ())
+        cluster_id = _digest("cause", cause, ("flaky",) if flaky else ())
     else:
         log_cluster = mined[indexes[0]]
         template, exception_type = log_cluster.template, log_cluster.exception_type

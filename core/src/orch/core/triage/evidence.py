@@ -321,6 +321,20 @@ def missing_path(text: str) -> str:
     return next((group for group in found.groups() if group), "") if found else ""
 
 
+def said_lines(trace: str) -> str:
+    """What a trace says, without the code it shows: no ``at`` frames, and of a Python or pytest
+    trace only its unindented lines (messages, pytest's ``E`` lines and locations). The evidence
+    and the knowledge base read this, so a test whose code mentions ``TimeoutError`` is not a
+    timeout, and a long trace costs what its messages cost."""
+    lines = trace.splitlines()
+    if "\nE   " in trace or "Traceback (most recent call last)" in trace:
+        return "\n".join(line for line in lines if line and line[0] not in _CODE_STARTS)
+    return "\n".join(line for line in lines if line and not line.lstrip().startswith("at "))
+
+
+_CODE_STARTS = frozenset(" \t>")
+
+
 def evidence_of(failure: Failure, texts: dict[str, str]) -> Evidence:
     """The evidence in ``failure`` (its ``texts`` bounded as ``failure_texts`` makes them)."""
     message, trace = texts["message"], texts["trace"]
@@ -340,10 +354,11 @@ def evidence_of(failure: Failure, texts: dict[str, str]) -> Evidence:
     called_back = in_test and app is not None and first is not None and first < app
     helper = in_test and not called_back
     kind = failure.exception_type.rsplit(".", 1)[-1]
-    assertion = kind in ASSERTION_TYPES or (not kind and _looks_asserted(message, trace))
-    crash, killed = _crash(message, trace, texts["logs"][-4000:])
+    assertion = kind in ASSERTION_TYPES or (not kind and _looks_asserted(message, texts["said"]))
+    said = texts["said"]
+    crash, killed = _crash(message, said, texts["logs"][-4000:])
     symbol, mismatch = _symbol(trace, message) if assertion else ("", "")
-    path = missing_path(message) or missing_path(trace[:4000])
+    path = missing_path(message) or missing_path(said)
     return Evidence(
         phase,
         raised,
@@ -372,8 +387,8 @@ _ASSERTED = (
 """What a failed assertion says when its exception type is not named."""
 
 
-def _looks_asserted(message: str, trace: str) -> bool:
-    return mentions(message, _ASSERTED) or mentions(trace[:4000], _ASSERTED)
+def _looks_asserted(message: str, said: str) -> bool:
+    return mentions(message, _ASSERTED) or mentions(said, _ASSERTED)
 
 
 def own_names(failure: Failure) -> frozenset[str]:
