@@ -20,7 +20,6 @@ from attrs import define, field
 from orch.core.triage.places import is_app_frame
 from orch.ports import Failure, Frame
 from orch.ports.run import Cluster
-from orch.ports.triage import FLAKY
 
 WILDCARD = "<*>"
 """The token a template holds where the messages it covers differ."""
@@ -285,7 +284,9 @@ def cluster_failures(
 ) -> list[Cluster]:
     """The clusters of some failures, largest first; pass a ``miner`` to keep learning across
     calls. Failures with the same root ``cause`` (``causes.root_cause``) are one cluster
-    whatever their messages, the flaky ones apart from the hard failures; their messages are
+    whatever their messages, unless their categories differ (a flaky test is not the hard
+    failures' fault, a refused connection and an unresolved name in the same function are two
+    faults); their messages are
     not mined (the cluster's template is its first member's). The others are clustered by
     their message templates. Each cluster's ``failures`` carry their template, fingerprint
     (see ``fingerprint``, ``top`` frames) and cluster id."""
@@ -293,8 +294,8 @@ def cluster_failures(
     members: dict[object, list[int]] = {}
     mined: dict[int, LogCluster] = {}
     for index, failure in enumerate(failures):
-        if failure.cause:  # a flaky test is not the same fault as the hard failures
-            members.setdefault((failure.cause, failure.defect_type == FLAKY), []).append(index)
+        if failure.cause:  # the same place failing for another reason is another fault
+            members.setdefault((failure.cause, failure.category), []).append(index)
             continue
         log_cluster = mined[index] = miner.add(
             failure.exception_type, normalise(message_of(failure))
@@ -314,10 +315,10 @@ def _cluster(
 ) -> Cluster:
     """One cluster: the failures at ``indexes``, keyed by a root cause or a mined template."""
     first = failures[indexes[0]]
-    cause, flaky = key if isinstance(key, tuple) else ("", False)
+    cause, category = key if isinstance(key, tuple) else ("", "")
     if cause:
         template, exception_type = normalise(message_of(first)), first.exception_type
-        cluster_id = _digest("cause", cause, ("flaky",) if flaky else ())
+        cluster_id = _digest("cause", cause, (category,))
     else:
         log_cluster = mined[indexes[0]]
         template, exception_type = log_cluster.template, log_cluster.exception_type
