@@ -29,6 +29,8 @@ def print_root_causes(clusters) -> None:
         click.secho(f"\n{len(causes)} root cause(s) of {total} failing test(s)", bold=True)
     for cluster, members in causes:
         click.echo(f"  {len(members) / total:5.0%}  {first_line(cluster.representative, 140)}")
+        if cluster.cause:
+            click.echo(f"         cause: {first_line(cluster.cause, 140)}")
         _name_tests([f.id for f in members])
     flaky = [cluster for cluster, members in failing if not members]
     if flaky:

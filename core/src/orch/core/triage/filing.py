@@ -140,6 +140,8 @@ def draft_for(cluster: Cluster, run_id: str, commit: str) -> IssueDraft:
             "",
             f"Applications: {', '.join(cluster.apps)}",
             f"Run: {run_id or 'n/a'}  Commit: {commit or 'n/a'}",
+            f"Root cause: {cluster.cause}" if cluster.cause else "",
+            f"Why {category}: {first.category_reason}" if first and first.category_reason else "",
             f"Suggestion: {first.suggestion}" if first and first.suggestion else "",
             "",
             f"orch-fingerprint: {cluster.id}",
