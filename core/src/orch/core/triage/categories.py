@@ -273,6 +273,8 @@ def _strongest(
     ``kinds`` that has one."""
     for kind in kinds:
         text = texts["said" if kind == "trace" else kind]
+        if kind == "message" and "trace" in kinds and text and text in texts["said"]:
+            continue  # pytest's message is one of its trace's lines: read it once, there
         found = _known_cause(outcome, kind, text, names) if text else None
         if found is not None:
             return Known(KNOWLEDGE[found[0]], _words(kind), _short(found[1]), _CONFIDENCE[kind])
