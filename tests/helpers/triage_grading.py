@@ -34,7 +34,7 @@ class Graded:
     cluster: str
 
 
-def scenario_results(labels: Sequence[Label]) -> list[TestResult]:
+def _scenario_results(labels: Sequence[Label]) -> list[TestResult]:
     """Every result in the labels' scenarios' files, each under the app ``project/scenario``."""
     parser = JUnitXmlParser()
     results = []
@@ -48,7 +48,7 @@ def _labelled(labels: Sequence[Label]) -> dict[tuple[str, str], Label]:
     return {(f"{x.project}/{x.scenario}", x.nodeid): x for x in labels}
 
 
-def grade_orch(labels: Sequence[Label], results: Sequence[TestResult]) -> list[Graded]:
+def _grade_orch(labels: Sequence[Label], results: Sequence[TestResult]) -> list[Graded]:
     """orch's triage of ``results``, matched to ``labels`` (each label once)."""
     report = triage(results, TriageSettings())
     return _matched(labels, ((f.result, f.defect_type, f.cluster) for f in report.failures))
@@ -73,7 +73,7 @@ BASELINE = (
 """The baseline's four regexes, first match wins: over the exception type and the message."""
 
 
-def grade_baseline(labels: Sequence[Label], results: Sequence[TestResult]) -> list[Graded]:
+def _grade_baseline(labels: Sequence[Label], results: Sequence[TestResult]) -> list[Graded]:
     """The four-regex baseline on the same failures."""
 
     def said(result: TestResult) -> tuple[str, str]:
@@ -153,8 +153,8 @@ def _pairwise(graded: Sequence[Graded]) -> tuple[float, float]:
 
 def grade(labels: Sequence[Label]) -> tuple[list[Graded], list[Graded], list[TestResult]]:
     """orch's and the baseline's grades on ``labels``' scenarios, and the results they read."""
-    results = scenario_results(labels)
-    return grade_orch(labels, results), grade_baseline(labels, results), results
+    results = _scenario_results(labels)
+    return _grade_orch(labels, results), _grade_baseline(labels, results), results
 
 
 def held_out() -> list[Label]:

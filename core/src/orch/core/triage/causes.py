@@ -17,7 +17,7 @@ from orch.ports import Failure
 
 def root_cause(failure: Failure, evidence: Evidence) -> str:
     """The root cause of ``failure`` in words, or ``""`` when only its message can group it."""
-    kind = failure.exception_type.rsplit(".", 1)[-1] or "an error"
+    kind = evidence.kind or "an error"
     own = evidence.own
     if evidence.crash:
         return ""  # a crash names the test that was running: its message template groups it

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 from attrs import define, field
 
+from orch.core.triage.evidence import short_file
 from orch.core.triage.places import is_app_frame
 from orch.ports import Failure, Frame
 from orch.ports.run import Cluster
@@ -227,8 +228,7 @@ def _is_variable(token: str) -> bool:
 
 
 def _frame_key(frame: Frame) -> str:
-    parts = frame.file.replace("\\", "/").rsplit("/", 2)
-    return f"{'/'.join(parts[-2:])}:{frame.function}"
+    return f"{short_file(frame.file)}:{frame.function}"
 
 
 def _digest(exception_type: str, template: str, frames: Iterable[str] = ()) -> str:

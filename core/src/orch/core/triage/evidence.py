@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from attrs import frozen
 
-from orch.core.triage.places import OWN, Place, place_of, places_of
+from orch.core.triage.places import OWN, Place, place_of, places_of, plain_path
 from orch.ports import Failure, Frame
 
 ASSERTION_TYPES = frozenset(
@@ -39,11 +39,11 @@ class Evidence:
     frame of the repository's own code (``None`` without frames) and ``app`` the innermost of the
     application's; ``helper`` that the exception was raised in test code the test called (a
     helper, a test class's method), ``called_back`` in test code the application called (a
-    callback the test passed it: the application gave it the wrong values); ``crash`` says how
-    the process
-    ended when it did not end normally, ``killed`` that it was ended from outside (SIGKILL, the
-    OOM killer); ``symbol`` is the application function a failing assertion checks and
-    ``mismatch`` the kind of comparison that failed; ``path`` the file a file error names.
+    callback the test passed it: the application gave it the wrong values); ``kind`` is the
+    exception type without its package; ``crash`` says how the process ended when it did not
+    end normally, ``killed`` that it was ended from outside (SIGKILL, the OOM killer);
+    ``symbol`` is the application function a failing assertion checks and ``mismatch`` the
+    kind of comparison that failed; ``path`` the file a file error names.
     """
 
     phase: str
@@ -54,6 +54,7 @@ class Evidence:
     app: Frame | None = None
     helper: bool = False
     called_back: bool = False
+    kind: str = ""
     crash: str = ""
     killed: bool = False
     symbol: str = ""
@@ -71,10 +72,13 @@ class Evidence:
     @property
     def where(self) -> str:
         """The innermost own frame as ``file:line in function()``, or ``""``."""
-        if self.own is None:
-            return ""
-        function = f" in {self.own.function}()" if self.own.function else ""
-        return f"{short_file(self.own.file)}:{self.own.line}{function}"
+        return frame_words(self.own) if self.own is not None else ""
+
+
+def frame_words(frame: Frame) -> str:
+    """``frame`` as a reason names it: ``file:line in function()``."""
+    function = f" in {frame.function}()" if frame.function else ""
+    return f"{short_file(frame.file)}:{frame.line}{function}"
 
 
 def mentions(text: str, words: tuple[str, ...]) -> bool:
@@ -87,8 +91,7 @@ def mentions(text: str, words: tuple[str, ...]) -> bool:
 
 def short_file(file: str) -> str:
     """The last two parts of a frame's path, the part that names it across checkouts."""
-    parts = file.replace("\\", "/").removeprefix("file://").rsplit("/", 2)
-    return "/".join(parts[-2:])
+    return "/".join(plain_path(file).rsplit("/", 2)[-2:])
 
 
 # --- the phase -------------------------------------------------------------------------------
@@ -135,7 +138,7 @@ _SIGNAL = re.compile(
 )
 _CRASH = re.compile(
     r"test process died|worker '[^'\n]*' crashed while running|node down: Not properly terminated"
-    r"|The forked VM terminated|forked VM terminated without properly saying goodbye"
+    r"|The forked VM terminated"
     r"|Crashed tests:|Test host process crashed|Fatal Python error"
     r"|A fatal error has been detected by the Java Runtime Environment"
     r"|(?:exitCode|exit code|exited with code|exit status)[:=]? ?(\d+)"
@@ -354,8 +357,8 @@ def evidence_of(failure: Failure, texts: dict[str, str]) -> Evidence:
     called_back = in_test and app is not None and first is not None and first < app
     helper = in_test and not called_back
     kind = failure.exception_type.rsplit(".", 1)[-1]
-    assertion = kind in ASSERTION_TYPES or (not kind and _looks_asserted(message, texts["said"]))
     said = texts["said"]
+    assertion = kind in ASSERTION_TYPES or (not kind and _looks_asserted(message, said))
     crash, killed = _crash(message, said, texts["logs"][-4000:])
     symbol, mismatch = _symbol(trace, message) if assertion else ("", "")
     path = missing_path(message) or missing_path(said)
@@ -368,6 +371,7 @@ def evidence_of(failure: Failure, texts: dict[str, str]) -> Evidence:
         frames[app] if app is not None else None,
         helper,
         called_back,
+        kind,
         crash,
         killed,
         symbol,
@@ -397,5 +401,5 @@ def own_names(failure: Failure) -> frozenset[str]:
     names = set(failure.result.nodeid.split("::")[0].replace("/", ".").split(".")[:-1])
     for frame in failure.frames:
         if place_of(frame) in OWN:
-            names.update(frame.file.replace("\\", "/").split("/")[:-1])
+            names.update(plain_path(frame.file).split("/")[:-1])
     return frozenset(name for name in names if name)

@@ -87,7 +87,8 @@ _TEST_FILE = re.compile(
 _TEST_CLASS = re.compile(r"(?:^|\.)\w*(?:Tests?|IT|Spec)(?:\.|\$|$)")
 
 
-def _path(file: str) -> str:
+def plain_path(file: str) -> str:
+    """A frame's path with forward slashes and no ``file://``, as every reader here wants it."""
     return file.replace("\\", "/").removeprefix("file://")
 
 
@@ -99,7 +100,7 @@ def place_of(frame: Frame) -> Place:
 @functools.lru_cache(maxsize=65_536)
 def _place(file: str, function: str) -> Place:
     """The place of a (file, function): cached, for a run's failures pass the same code."""
-    path = _path(file)
+    path = plain_path(file)
     if _RUNNER.search(path) or function.startswith(_RUNNER_FUNCTIONS):
         return Place.RUNNER
     if _LIBRARY.search(path) or function.startswith(_LIBRARY_FUNCTIONS):

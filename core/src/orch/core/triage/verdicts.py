@@ -16,9 +16,9 @@ import re
 
 from attrs import frozen
 
-from orch.core.triage.evidence import Evidence, mentions, own_names, short_file
+from orch.core.triage.evidence import Evidence, frame_words, mentions, own_names
 from orch.core.triage.knowledge import FIXTURE_HINT, KnownCause
-from orch.core.triage.places import Place
+from orch.core.triage.places import Place, plain_path
 from orch.ports import Failure
 from orch.ports.triage import AUTOMATION_BUG, ENVIRONMENT_ISSUE, PRODUCT_BUG
 
@@ -195,7 +195,7 @@ def _inside(path: str, failure: Failure) -> bool:
     if "/pytest-of-" in path:
         return True
     for frame in failure.frames:
-        file = frame.file.replace("\\", "/").removeprefix("file://")
+        file = plain_path(frame.file)
         if not file or file.startswith("<"):
             continue
         if file.startswith("/"):
@@ -209,27 +209,14 @@ def _inside(path: str, failure: Failure) -> bool:
 
 def _raised(failure: Failure, evidence: Evidence, known: Known | None) -> Verdict | None:
     """The verdict of where the exception was raised, and of the test as the oracle."""
-    kind = failure.exception_type.rsplit(".", 1)[-1]
+    kind = evidence.kind
     text = failure.result.message or failure.result.longrepr[:2000]
     if "fixture '" in text and "' not found" in text:
         reason = "evidence: the test asks for a fixture that does not exist"
         return Verdict("fixture_error", AUTOMATION_BUG, reason, 0.9, FIXTURE_HINT)
     place = evidence.own_place
-    if evidence.in_app and evidence.called_back:
-        app = evidence.app
-        where = f"{short_file(app.file)}:{app.line} in {app.function}()" if app else ""
-        said = f"{kind or 'the exception'} raised in test code the application called back"
-        reason = f"evidence: {said} ({where})"
-        return Verdict("application_error", PRODUCT_BUG, reason, 0.7, APP_HINT)
-    if evidence.in_app and not evidence.called_back and _REJECTED_NONE.search(text):
-        reason = (
-            f"evidence: the application rejected an empty value the test gave it ({kind} raised "
-            f"in {_raised_words(evidence)})"
-        )
-        return Verdict("fixture_error", AUTOMATION_BUG, reason, 0.6, FIXTURE_HINT)
     if evidence.in_app:
-        reason = f"evidence: {kind or 'the exception'} raised in {_raised_words(evidence)}"
-        return Verdict("application_error", PRODUCT_BUG, reason, 0.85, APP_HINT)
+        return _in_app(evidence, text)
     if evidence.phase in ("setup", "teardown") or place is Place.FIXTURE:
         where = _raised_words(evidence)
         said = f"{kind or 'an error'} raised during {evidence.phase}" + (
@@ -241,12 +228,29 @@ def _raised(failure: Failure, evidence: Evidence, known: Known | None) -> Verdic
         reason = f"evidence: the test's assertion{on} failed ({evidence.mismatch})"
         return Verdict("assertion_failure", PRODUCT_BUG, reason, 0.75, ASSERT_HINT)
     if place is Place.TEST:
-        return _in_test(failure, evidence, kind, text)
+        return _in_test(failure, evidence, text)
     return None
 
 
-def _in_test(failure: Failure, evidence: Evidence, kind: str, text: str) -> Verdict | None:
+def _in_app(evidence: Evidence, text: str) -> Verdict:
+    """The application's code raised, or test code it called back: a product bug, unless it
+    rejected an empty value the test handed it."""
+    kind = evidence.kind or "the exception"
+    if evidence.called_back and evidence.app is not None:
+        said = f"{kind} raised in test code the application called back"
+        reason = f"evidence: {said} ({frame_words(evidence.app)})"
+        return Verdict("application_error", PRODUCT_BUG, reason, 0.7, APP_HINT)
+    if _REJECTED_NONE.search(text):
+        rejected = f"{evidence.kind} raised in {_raised_words(evidence)}"
+        reason = f"evidence: the application rejected an empty value the test gave it ({rejected})"
+        return Verdict("fixture_error", AUTOMATION_BUG, reason, 0.6, FIXTURE_HINT)
+    reason = f"evidence: {kind} raised in {_raised_words(evidence)}"
+    return Verdict("application_error", PRODUCT_BUG, reason, 0.85, APP_HINT)
+
+
+def _in_test(failure: Failure, evidence: Evidence, text: str) -> Verdict | None:
     """The test's own code raised: an API it calls is not there, or a value is wrong."""
+    kind = evidence.kind
     where = _raised_words(evidence)
     empty = _NONE_VALUE.search(text)
     if empty is not None and _from_fixture(failure):
