@@ -210,11 +210,17 @@ class TestsCollected:
 
 @frozen
 class ShardExit:
-    """How a shard process ended: exit code (negative: that signal), and why orch killed it."""
+    """How a shard process ended: exit code (negative: that signal), and why orch killed it.
+
+    ``output_tail`` is the end of what it printed (the last ~4 KB, for messages); ``output`` all
+    of it that its log kept (its head and tail, see ``OutputLimits``), for a runner whose
+    framework prints evidence its result files drop.
+    """
 
     returncode: int
     killed_for: str = ""
     output_tail: str = ""
+    output: str = ""
 
 
 @frozen

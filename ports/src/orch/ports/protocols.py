@@ -114,6 +114,8 @@ class Process(Protocol):
 
     def output_tail(self) -> str: ...
 
+    def output(self) -> str: ...
+
 
 @runtime_checkable
 class StackDumps(Protocol):

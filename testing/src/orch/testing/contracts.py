@@ -717,7 +717,8 @@ def run_command(command: Command, timeout: float = 120) -> ShardExit:
         text=True,
         timeout=timeout,
     )
-    return ShardExit(done.returncode, output_tail=(done.stdout + done.stderr)[-4000:])
+    printed = done.stdout + done.stderr
+    return ShardExit(done.returncode, output_tail=printed[-4000:], output=printed)
 
 
 class IssueTrackerContract:

@@ -193,6 +193,10 @@ class FakeProcess:
     def output_tail(self) -> str:
         return "Segmentation fault" if self.returncode == -11 else ""
 
+    def output(self) -> str:
+        """All it printed: no more than its tail."""
+        return self.output_tail()
+
     def usage(self) -> ResourceUse | None:
         """Once ended: the durations of the tests it ran as CPU time, 1 MiB per test as memory."""
         if self.returncode is None:

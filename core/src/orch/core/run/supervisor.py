@@ -197,7 +197,8 @@ class Supervisor:
         for event in running.stream.read():
             self._on_event(running, event)
         running.process.kill()  # whatever the tests left running dies with their shard
-        exit = ShardExit(returncode, running.killed_for, running.process.output_tail())
+        process = running.process
+        exit = ShardExit(returncode, running.killed_for, process.output_tail(), process.output())
         detail = None
         for result in running.runner.finish(running.app, running.shard, running.scratch, exit):
             if result.nodeid == running.current and (returncode or running.killed_for):

@@ -130,7 +130,7 @@ class LocalProcess:
     stack_signal: int = 0
     exit_fd: int | None = field(default=None, repr=False)
     """A pidfd that becomes readable when the leader ends (Linux 5.3+), closed once reaped."""
-    output: OutputLog | None = field(default=None, repr=False)
+    kept: OutputLog | None = field(default=None, repr=False)
     """The log behind ``log``, kept to its head and tail on each poll and cut last on kill."""
     input_fd: int | None = field(default=None, repr=False)
     """The write end of the pipe a held process has as its input, closed by ``release``."""
@@ -161,8 +161,8 @@ class LocalProcess:
 
         Each poll also keeps the output log bounded: an fstat, and a cut once it is too big.
         """
-        if self.output is not None:
-            self.output.keep_bounded()
+        if self.kept is not None:
+            self.kept.keep_bounded()
         return self._reap(os.WNOHANG)
 
     def usage(self) -> ResourceUse | None:
@@ -214,8 +214,8 @@ class LocalProcess:
             os.killpg(self.pid, signal.SIGKILL)
         kill_tagged(lambda tag: tag == self.tag, newer_than=self.pid)
         self._wait_reaped(KILL_WAIT)
-        if self.output is not None:
-            self.output.close()  # the last cut, now that nothing writes
+        if self.kept is not None:
+            self.kept.close()  # the last cut, now that nothing writes
         self.release()
         if self.exit_fd is not None:
             os.close(self.exit_fd)
@@ -228,6 +228,13 @@ class LocalProcess:
                 size = log.seek(0, os.SEEK_END)
                 log.seek(max(0, size - TAIL_BYTES))
                 return log.read().decode(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def output(self) -> str:
+        """All of what the process wrote that its log kept (its head and tail)."""
+        try:
+            return self.log.read_bytes().decode(errors="replace")
         except FileNotFoundError:
             return ""
 
