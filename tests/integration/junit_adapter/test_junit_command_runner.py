@@ -77,6 +77,39 @@ def test_a_real_node_test_run(tmp_path: Path) -> None:
     assert all(r.app == "shop" and r.attempt == 1 for r in results.values())
 
 
+def test_a_node_file_that_ends_early_gets_back_what_it_printed(tmp_path: Path) -> None:
+    """Node's JUnit says ``test failed`` for such a file; the spec output on stderr says why,
+    and only that file's lines are given back (not another file's, nor the noise of a test)."""
+    spec = " --test-reporter=spec --test-reporter-destination=stderr"
+    app = make_app(tmp_path / "web", NODE_REPORTER + spec)
+    (app.path / "test").mkdir()
+    (app.path / "test" / "a.test.js").write_text("require('./gone');\n")
+    (app.path / "test" / "b.test.js").write_text(
+        "const test = require('node:test');\n"
+        "test('noisy', () => { console.error('noise of b'); });\n"
+    )
+    (app.path / "test" / "c.test.js").write_text("process.exit(3);\n")
+    results = by_id(run_shard(app, tmp_path / "scratch"))
+    gone = results["test/a.test.js"]
+    assert gone.message == "test failed: Error: Cannot find module './gone'"
+    assert "What test/a.test.js printed before node ended it:" in gone.longrepr
+    assert "at Object.<anonymous> (test/a.test.js:1:1)" in gone.longrepr  # made relative
+    assert "noise of b" not in gone.longrepr and results["noisy"].outcome is Outcome.PASSED
+    exited = results["test/c.test.js"]
+    assert exited.message == "test failed" and "exitCode: 3" in exited.longrepr
+    assert "printed before" not in exited.longrepr  # it printed nothing
+
+
+def test_without_the_spec_output_a_node_file_s_failure_stays_as_node_wrote_it(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path / "web", NODE_REPORTER)
+    (app.path / "test").mkdir()
+    (app.path / "test" / "a.test.js").write_text("require('./gone');\n")
+    [gone] = run_shard(app, tmp_path / "scratch")
+    assert gone.message == "test failed" and "exitCode: 1" in gone.longrepr
+
+
 def test_test_path_is_the_shard_s_files_or_nothing_for_the_whole_app(tmp_path: Path) -> None:
     app = make_app(tmp_path / "web", NODE_REPORTER + " {test_path}")
     (app.path / "test").mkdir()

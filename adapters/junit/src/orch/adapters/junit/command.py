@@ -19,6 +19,7 @@ from attrs import define, field, frozen
 from attrs.validators import instance_of
 
 from orch.adapters.junit.junitxml import JUnitXmlParser
+from orch.adapters.junit.node_printed import given_back
 from orch.adapters.junit.properties import OUTPUTS_VARIABLE, publish
 from orch.adapters.junit.safexml import one_line
 from orch.adapters.junit.testng import TestNGParser
@@ -146,7 +147,7 @@ class CommandRunner:
         """
         settings = _settings(app)
         files = _result_files(app, settings, scratch.absolute())
-        results = [result for path in files for result in self._read(app, path, scratch)]
+        results = [r for path in files for r in self._read(app, path, scratch, exit.output)]
         outputs = app.env.get(OUTPUTS_VARIABLE)
         if outputs:
             publish(files, app.path / outputs)  # relative: to where the command ran
@@ -160,12 +161,14 @@ class CommandRunner:
         """None: command runners cannot record per-test coverage (one process runs the app)."""
         return None
 
-    def _read(self, app: Application, path: Path, scratch: Path) -> list[TestResult]:
+    def _read(self, app: Application, path: Path, scratch: Path, output: str) -> list[TestResult]:
+        """The file's tests, with what node's test files printed given back (``node_printed``)."""
         try:
             with path.open("rb") as stream:
                 head = stream.read(HEAD_BYTES)
             parser = next((p for p in self.parsers if p.sniff(head)), self.parsers[0])
-            return [result.relative_to(app.path) for result in parser.parse(path, app.name)]
+            parsed = given_back(parser.parse(path, app.name), output)
+            return [result.relative_to(app.path) for result in parsed]
         except (OSError, ResultFileError) as error:
             reason = error.reason if isinstance(error, ResultFileError) else str(error)
             name = _display_name(app, path, scratch)
