@@ -144,6 +144,36 @@ def test_file_issues_into_the_inbox_once_per_run(tmp_path, orch):
     assert db["assignee"] == "database-team" and db["comments"] == 0
 
 
+UNLOADABLE_NODE_FILES = {
+    "orch.yaml": """
+        applications:
+          web:
+            path: web
+            runner:
+              command:
+                run: >-
+                  node --test --test-reporter=junit --test-reporter-destination={junit}
+                  --test-reporter=spec --test-reporter-destination=stderr
+    """,
+    "web/test/pad.test.js": "const pad = require('left-pad');\n",
+    "web/test/db.test.js": "const db = require('../lib/db');\n",
+    "web/test/ok.test.js": "require('node:test')('adds', () => {});\n",
+}
+
+
+def test_a_run_judges_node_files_that_cannot_load_by_what_they_printed(tmp_path, orch):
+    """Node's JUnit says only ``test failed``; the README's command keeps the spec output, which
+    the shard's log holds and the run gives back: a missing package is the machine's, a missing
+    module of the project the test's."""
+    write_files(tmp_path, UNLOADABLE_NODE_FILES)
+    code, report = orch.json(".")
+    assert code == 1
+    failures = {f["id"]: f for f in report["triage"]["failures"]}
+    pad, db = failures["web::test/pad.test.js"], failures["web::test/db.test.js"]
+    assert "Cannot find module 'left-pad'" in pad["message"]
+    assert (pad["defect_type"], db["defect_type"]) == ("environment_issue", "automation_bug")
+
+
 MONOREPO = {
     "orch.yaml": """
         applications:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from orch.adapters.junit import JUnitXmlParser
+from orch.adapters.junit import CommandRunner, CommandSettings, JUnitXmlParser
 from orch.core.triage.analysis import triage
-from orch.ports import Failure, TriageSettings
+from orch.ports import Application, Failure, Shard, TriageSettings
+from orch.testing.contracts import run_command
 
 SHOP = """
 def total(prices):
@@ -189,6 +190,19 @@ import * as shop from '../lib/shop.js';
 test('stops the process', () => { shop.stop(); });
 """
 
+NODE_UNLOADABLE = {
+    "db.test.js": "import { test } from 'node:test';\nimport * as db from '../lib/db.js';\n",
+    "pad.test.js": "import { test } from 'node:test';\nimport pad from 'left-pad';\n",
+}
+"""Test files that cannot load: one imports a module of the project that is gone (the test is
+wrong), one a package that is not installed (the machine is)."""
+
+NODE_COMMAND = (
+    "node --test --test-reporter=junit --test-reporter-destination={junit}"
+    " --test-reporter=spec --test-reporter-destination=stderr"
+)
+"""The README's command for node: JUnit for orch, spec on stderr for what test files print."""
+
 
 @pytest.fixture(scope="module")
 def node_failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Failure]:
@@ -201,14 +215,14 @@ def node_failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Failure
     (project / "lib" / "shop.js").write_text(NODE_LIB, encoding="utf-8")
     (project / "test" / "shop.test.js").write_text(NODE_TESTS, encoding="utf-8")
     (project / "test" / "crash.test.js").write_text(NODE_CRASH, encoding="utf-8")
-    report = project / "report.xml"
-    subprocess.run(
-        [node, "--test", "--test-reporter=junit", f"--test-reporter-destination={report}"],
-        cwd=project,
-        capture_output=True,
-        check=False,
-    )
-    results = JUnitXmlParser().parse(report, "shop-js")
+    for name, text in NODE_UNLOADABLE.items():
+        (project / "test" / name).write_text(text, encoding="utf-8")
+    settings = CommandSettings(run=NODE_COMMAND)
+    app = Application(name="shop-js", path=project, runner="command", settings=settings)
+    runner, shard = CommandRunner(), Shard(app="shop-js", tests=())
+    scratch = tmp_path_factory.mktemp("scratch")
+    exit = run_command(runner.command(app, shard, scratch), timeout=60)
+    results = runner.finish(app, shard, scratch, exit)
     return {f.result.nodeid: f for f in triage(results, TriageSettings()).failures}
 
 
@@ -222,3 +236,13 @@ def test_node_failures_are_categorised_by_their_evidence(
     crashed = [f for f in node_failures.values() if f.category == "crash"]
     assert crashed, said
     assert node_failures["total small"].cluster == node_failures["total large"].cluster
+
+
+def test_a_node_file_that_cannot_load_is_judged_by_the_error_it_printed(
+    node_failures: dict[str, Failure],
+) -> None:
+    """Node's JUnit says only ``test failed`` for such a file; its spec output says why."""
+    own, third_party = node_failures["test/db.test.js"], node_failures["test/pad.test.js"]
+    assert "Cannot find module" in own.result.message and "lib/db.js" in own.result.message
+    assert "Cannot find package 'left-pad'" in third_party.result.message
+    assert (own.defect_type, third_party.defect_type) == ("automation_bug", "environment_issue")

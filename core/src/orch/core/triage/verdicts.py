@@ -164,15 +164,19 @@ def _missing_module(failure: Failure, evidence: Evidence, known: Known | None) -
 
 def _is_own_module(name: str, found: re.Match[str], failure: Failure) -> bool:
     """Whether the missing module or name is the repository's: a relative specifier, a name
-    its frames or test id use, or (``cannot import name X from Y (PATH)``) a module ``Y``
+    its frames or test id use, a source file not an installed package's (an ES module import
+    names the file it resolved to), or (``cannot import name X from Y (PATH)``) a module ``Y``
     whose file is not an installed package's."""
     if name.startswith((".", "/")) or name.split(".")[0].split("/")[0] in own_names(failure):
+        return True
+    if _SOURCE_FILE.search(name) and not _INSTALLED.search(name):
         return True
     source = re.match(r" \(([^)\n]+)\)", found.string[found.end() :])
     return source is not None and not _INSTALLED.search(source.group(1))
 
 
 _INSTALLED = re.compile(r"site-packages|dist-packages|/lib/python3|node_modules")
+_SOURCE_FILE = re.compile(r"/[^/]+\.(?:[cm]?[jt]sx?|json)$")
 
 
 def _missing_file(failure: Failure, evidence: Evidence, known: Known | None) -> Verdict | None:
