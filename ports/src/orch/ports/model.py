@@ -10,7 +10,7 @@ import enum
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from attrs import evolve, field, frozen
 
@@ -221,6 +221,14 @@ class ShardExit:
     killed_for: str = ""
     output_tail: str = ""
     output: str = ""
+
+    TAIL: ClassVar[int] = 4096
+    """Characters of the output's end ``output_tail`` keeps."""
+
+    @classmethod
+    def printed(cls, returncode: int, output: str, killed_for: str = "") -> ShardExit:
+        """How it ended, given all it printed (read once): its tail is the end of that."""
+        return cls(returncode, killed_for, output[-cls.TAIL :], output)
 
 
 @frozen

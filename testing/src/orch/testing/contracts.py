@@ -717,8 +717,7 @@ def run_command(command: Command, timeout: float = 120) -> ShardExit:
         text=True,
         timeout=timeout,
     )
-    printed = done.stdout + done.stderr
-    return ShardExit(done.returncode, output_tail=printed[-4000:], output=printed)
+    return ShardExit.printed(done.returncode, done.stdout + done.stderr)
 
 
 class IssueTrackerContract:

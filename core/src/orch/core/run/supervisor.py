@@ -197,8 +197,7 @@ class Supervisor:
         for event in running.stream.read():
             self._on_event(running, event)
         running.process.kill()  # whatever the tests left running dies with their shard
-        process = running.process
-        exit = ShardExit(returncode, running.killed_for, process.output_tail(), process.output())
+        exit = ShardExit.printed(returncode, running.process.output(), running.killed_for)
         detail = None
         for result in running.runner.finish(running.app, running.shard, running.scratch, exit):
             if result.nodeid == running.current and (returncode or running.killed_for):
