@@ -40,10 +40,22 @@ def given_back(results: Sequence[TestResult], output: str) -> list[TestResult]:
     line, that line as its message (``test failed: Error: Cannot find module './db'``). Results
     of other kinds, and files the output says nothing of, are kept as they are.
     """
-    if not output or not any(_file_failed(r) for r in results):
+    failed = [_file_failed(r) for r in results]
+    if not output or not any(failed):
         return list(results)
     lines = output.splitlines()
-    return [_with_printed(r, lines) if _file_failed(r) else r for r in results]
+    ends: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        if line.startswith(FILE_MARK) and " (" in line:  # the recap repeats it: the first counts
+            ends.setdefault(line[len(FILE_MARK) : line.rindex(" (")], index)
+    return [
+        _with_printed(r, _printed_before(lines, ends.get(r.nodeid))) if is_file else r
+        for r, is_file in zip(results, failed, strict=True)
+    ]
+
+
+FILE_MARK = "✖ "
+"""How the spec reporter starts the line of a failed test or file: ``✖ test/a.test.js (5ms)``."""
 
 
 def _file_failed(result: TestResult) -> bool:
@@ -54,10 +66,9 @@ def _file_failed(result: TestResult) -> bool:
     return result.message == FILE_FAILED and result.file.endswith(result.nodeid)
 
 
-def _printed_by(file: str, lines: Sequence[str]) -> list[str]:
-    """The lines ``file`` printed after its last test's result line, before its own one."""
-    mark = f"✖ {file} ("
-    end = next((i for i, line in enumerate(lines) if line.startswith(mark)), None)
+def _printed_before(lines: Sequence[str], end: int | None) -> list[str]:
+    """The lines before the file's own result line at ``end``, back to the result line before
+    them: what the file printed after its last test (nothing when the output lacks the file)."""
     if end is None:
         return []
     start = end
@@ -66,8 +77,7 @@ def _printed_by(file: str, lines: Sequence[str]) -> list[str]:
     return list(lines[start:end])
 
 
-def _with_printed(result: TestResult, lines: Sequence[str]) -> TestResult:
-    printed = _printed_by(result.nodeid, lines)
+def _with_printed(result: TestResult, printed: Sequence[str]) -> TestResult:
     text = "\n".join(printed).strip("\n")
     if not text.strip():
         return result
