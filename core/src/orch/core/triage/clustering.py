@@ -286,10 +286,9 @@ def cluster_failures(
     calls. Failures with the same root ``cause`` (``causes.root_cause``) are one cluster
     whatever their messages, unless their categories differ (a flaky test is not the hard
     failures' fault, a refused connection and an unresolved name in the same function are two
-    faults); their messages are
-    not mined (the cluster's template is its first member's). The others are clustered by
-    their message templates. Each cluster's ``failures`` carry their template, fingerprint
-    (see ``fingerprint``, ``top`` frames) and cluster id."""
+    faults); their messages are not mined (the cluster's template is its first member's). The
+    others are clustered by their message templates. Each cluster's ``failures`` carry their
+    template, fingerprint (see ``fingerprint``, ``top`` frames) and cluster id."""
     miner = miner if miner is not None else TemplateMiner()
     members: dict[object, list[int]] = {}
     mined: dict[int, LogCluster] = {}
